@@ -1,0 +1,7 @@
+//! Every rule of Numbers Console, in one place.
+//!
+//! The browser app (compiled to wasm) and the sandbox server (native) both call
+//! this crate, so a preview in the browser and the server's verdict never
+//! disagree. Nothing here performs I/O.
+
+pub mod models;

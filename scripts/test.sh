@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: format, lints, native tests, wasm tests in
+# headless Chromium, the release build, and the browser end-to-end tests.
+# Prints one line a step (the full log of a failing step is shown), and ends
+# with the test summary.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/scripts/setup.sh" || { echo "tests: setup failed"; exit 1; }
+cd "$ROOT"
+LOGS="$ROOT/target/test-logs"
+rm -rf "$LOGS"; mkdir -p "$LOGS"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export CARGO_TERM_COLOR=never
+failed_steps=()
+
+step() { # name, command...
+  local name="$1"; shift
+  local start=$SECONDS
+  if "$@" >"$LOGS/$name.log" 2>&1; then
+    printf 'ok    %-12s %4ds\n' "$name" $((SECONDS - start))
+  else
+    printf 'FAIL  %-12s %4ds  (log: target/test-logs/%s.log)\n' "$name" $((SECONDS - start)) "$name"
+    tail -n 60 "$LOGS/$name.log" | sed 's/^/    /'
+    failed_steps+=("$name")
+  fi
+}
+
+step fmt        cargo fmt --all -- --check
+step clippy     cargo clippy --workspace --all-targets --locked -- -D warnings
+step clippy-wasm cargo clippy -p numbers-console --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step native     cargo test --workspace --exclude numbers-console --exclude numbers-e2e --locked
+step wasm       cargo test -p numbers-console --target wasm32-unknown-unknown --locked
+step build      trunk build --release
+bash scripts/wasm-size.sh | tee "$LOGS/size.log"
+step e2e        cargo test -p numbers-e2e --locked -- --test-threads=1
+
+passed=0; failed=0
+for log in "$LOGS"/native.log "$LOGS"/wasm.log "$LOGS"/e2e.log; do
+  [ -f "$log" ] || continue
+  while read -r p f; do
+    passed=$((passed + p)); failed=$((failed + f))
+  done < <(sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$log")
+done
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "failed steps: ${failed_steps[*]}"
+fi
+echo "tests: $passed passed, $failed failed"
+[ ${#failed_steps[@]} -eq 0 ] && [ "$failed" -eq 0 ]

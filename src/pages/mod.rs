@@ -1,0 +1,10 @@
+//! One module a page; pages compose components.
+
+pub mod allocations;
+pub mod cloud_phones;
+pub mod csv;
+pub mod not_found;
+pub mod numbers;
+pub mod routers;
+pub mod sets;
+pub mod settings;

@@ -1,0 +1,91 @@
+//! The console loads from the sandbox and its navigation reaches every page.
+
+use std::time::Duration;
+
+use numbers_e2e::fantoccini::Locator;
+use numbers_e2e::{screenshot, wait_for, workspace, ChromeDriver, RunningSandbox};
+
+const PAGES: [(&str, &str); 7] = [
+    ("Numbers", "/numbers"),
+    ("Sets", "/sets"),
+    ("CSV", "/csv"),
+    ("Routers", "/routers"),
+    ("Allocations", "/allocations"),
+    ("Cloud phones", "/cloud-phones"),
+    ("Settings", "/settings"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn navigation_reaches_every_page() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+
+    client.goto(&sandbox.url("/")).await.expect("console opens");
+    let nav = wait_for(&client, "nav[aria-label='Main']").await;
+    let links = nav.find_all(Locator::Css("a")).await.expect("links");
+    let mut labels = Vec::new();
+    for link in &links {
+        labels.push(link.text().await.expect("label"));
+    }
+    for (label, _) in PAGES {
+        assert!(
+            labels.iter().any(|l| l == label),
+            "navigation lacks {label}: {labels:?}"
+        );
+    }
+
+    for (label, path) in PAGES {
+        client
+            .find(Locator::LinkText(label))
+            .await
+            .unwrap_or_else(|e| panic!("no link {label}: {e}"))
+            .click()
+            .await
+            .expect("click");
+        let heading = wait_for(&client, "main h1").await;
+        let mut url = client.current_url().await.expect("url");
+        for _ in 0..50 {
+            if url.path() == path {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            url = client.current_url().await.expect("url");
+        }
+        assert_eq!(
+            url.path(),
+            path,
+            "clicking {label} did not change the route"
+        );
+        let current = client
+            .find(Locator::Css(
+                "nav[aria-label='Main'] a[aria-current='page']",
+            ))
+            .await
+            .expect("the current page is marked in the navigation");
+        assert_eq!(current.text().await.expect("text"), label);
+        assert!(!heading.text().await.expect("heading").is_empty());
+    }
+
+    // Back returns to the previous page: routes are real history entries.
+    client.back().await.expect("back");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        client.current_url().await.expect("url").path(),
+        "/cloud-phones"
+    );
+
+    client
+        .goto(&sandbox.url("/numbers"))
+        .await
+        .expect("deep link opens");
+    wait_for(&client, "main h1").await;
+    let shot = screenshot(&client, "navigation").await;
+    // README's screenshot is refreshed on request, so a test run leaves the tree clean.
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        std::fs::copy(&shot, workspace().join("docs/screenshot.png")).expect("README screenshot");
+    }
+
+    client.close().await.expect("session closes");
+    sandbox.stop().await;
+}

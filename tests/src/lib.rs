@@ -1,0 +1,198 @@
+//! The harness of the browser tests: a sandbox serving the built console, a
+//! ChromeDriver with headless Chromium, and guards that stop both whatever
+//! happens to the test.
+
+use std::net::{SocketAddr, TcpListener};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use numbers_sandbox::{Config, Sandbox};
+use tokio::sync::oneshot;
+
+pub use fantoccini;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The built console: `$NUMBERS_DIST`, or `dist/` at the workspace root.
+pub fn dist() -> PathBuf {
+    let dist = std::env::var_os("NUMBERS_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("dist"));
+    assert!(
+        dist.join("index.html").is_file(),
+        "no built console at {}: run `trunk build --release` first (scripts/test.sh does)",
+        dist.display()
+    );
+    dist
+}
+
+/// A sandbox on a free loopback port, stopped when dropped.
+pub struct RunningSandbox {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningSandbox {
+    pub async fn start() -> Self {
+        let config = Config {
+            listen: "127.0.0.1:0".parse().expect("loopback address"),
+            dist: Some(dist()),
+        };
+        let sandbox = Sandbox::bind(config).await.expect("sandbox binds");
+        let addr = sandbox.addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = sandbox
+                .serve(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Self {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops the server and waits until its port is closed.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// ChromeDriver in its own process group, killed with everything it started
+/// (Chromium included) when dropped; its profile folder removed.
+pub struct ChromeDriver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl ChromeDriver {
+    pub fn start() -> Self {
+        let binary =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port();
+        let profile =
+            std::env::temp_dir().join(format!("numbers-e2e-{}-{port}", std::process::id()));
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {binary}: {e} (scripts/setup.sh installs it)")
+            });
+        let driver = Self {
+            child,
+            port,
+            profile,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+
+    /// A new headless Chromium session of the given window size.
+    pub async fn session(&self, width: u32, height: u32) -> Client {
+        let chromium =
+            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/lib/chromium/chromium".into());
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", self.profile.display()),
+                ]
+            }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) with a negative pid signals the process group we
+        // created for chromedriver; it has no memory-safety preconditions.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Saves a PNG screenshot under `tests/artifacts/` and returns its path.
+pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    let png = client.screenshot().await.expect("screenshot");
+    let dir = workspace().join("tests/artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts folder");
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, png).expect("screenshot written");
+    path
+}
+
+/// Waits for an element matching `css`, up to ten seconds.
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css:?} appeared: {e}"))
+}
