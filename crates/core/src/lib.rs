@@ -4,4 +4,7 @@
 //! this crate, so a preview in the browser and the server's verdict never
 //! disagree. Nothing here performs I/O.
 
+pub mod csv;
+pub mod limits;
 pub mod models;
+pub mod phone;

@@ -1,0 +1,292 @@
+//! The OCP numbers CSV: reading, validating, planning batches, writing.
+//!
+//! The same code checks a file in the browser before anything is sent and in
+//! the sandbox when it arrives, so the preview and the server agree.
+
+mod plan;
+mod read;
+mod validate;
+mod write;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use plan::{limit_problems, plan, Batch, Plan, PlanError};
+pub use read::{read, CellRef, CsvTable, MAX_FILE_BYTES};
+pub use validate::{validate, Validation};
+pub use write::{
+    errors_report, export, export_cells, guard_cell, revert, unguard_cell, EXPORT_COLUMNS,
+};
+
+/// The columns of the OCP numbers CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Column {
+    ApplicationTag,
+    Country,
+    GroupId,
+    Locale,
+    MiniappDiamantAppName,
+    MiniappGroup,
+    MiniappId,
+    MiniappName,
+    MiniappType,
+    Number,
+    PhoneNumberSetId,
+    Note,
+    Operation,
+    Provider,
+}
+
+impl Column {
+    pub const COUNT: usize = 14;
+    pub const ALL: [Column; Self::COUNT] = [
+        Self::ApplicationTag,
+        Self::Country,
+        Self::GroupId,
+        Self::Locale,
+        Self::MiniappDiamantAppName,
+        Self::MiniappGroup,
+        Self::MiniappId,
+        Self::MiniappName,
+        Self::MiniappType,
+        Self::Number,
+        Self::PhoneNumberSetId,
+        Self::Note,
+        Self::Operation,
+        Self::Provider,
+    ];
+
+    /// The header as documented.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ApplicationTag => "APPLICATION_TAG",
+            Self::Country => "COUNTRY",
+            Self::GroupId => "GROUP_ID",
+            Self::Locale => "LOCALE",
+            Self::MiniappDiamantAppName => "MINIAPP_DIAMANT_APP_NAME",
+            Self::MiniappGroup => "MINIAPP_GROUP",
+            Self::MiniappId => "MINIAPP_ID",
+            Self::MiniappName => "MINIAPP_NAME",
+            Self::MiniappType => "MINIAPP_TYPE",
+            Self::Number => "NUMBER",
+            Self::PhoneNumberSetId => "PHONE_NUMBER_SET_ID",
+            Self::Note => "NOTE",
+            Self::Operation => "OPERATION",
+            Self::Provider => "PROVIDER",
+        }
+    }
+
+    /// Matches a header case-insensitively, ignoring surrounding spaces.
+    pub fn parse(header: &str) -> Option<Self> {
+        let h = header.trim();
+        Self::ALL
+            .into_iter()
+            .find(|c| c.name().eq_ignore_ascii_case(h))
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Columns an Update row may change (and clear with `<NULL>`).
+    pub const UPDATABLE: [Column; 5] = [
+        Self::MiniappId,
+        Self::PhoneNumberSetId,
+        Self::ApplicationTag,
+        Self::Locale,
+        Self::Note,
+    ];
+}
+
+impl fmt::Display for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The `OPERATION` of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Create,
+    Update,
+    Attach,
+    Detach,
+    Delete,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 5] = [
+        Self::Create,
+        Self::Update,
+        Self::Attach,
+        Self::Detach,
+        Self::Delete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Attach => "attach",
+            Self::Detach => "detach",
+            Self::Delete => "delete",
+        }
+    }
+
+    /// Case-insensitive, surrounding spaces ignored.
+    pub fn parse(s: &str) -> Option<Self> {
+        let t = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str().eq_ignore_ascii_case(t))
+    }
+
+    /// The columns a row of this operation must fill.
+    pub fn required(self) -> &'static [Column] {
+        match self {
+            Self::Create => &[Column::GroupId, Column::Number, Column::Provider],
+            Self::Attach => &[Column::Number, Column::MiniappId, Column::Locale],
+            Self::Update | Self::Detach | Self::Delete => &[Column::Number],
+        }
+    }
+
+    /// Whether the operation changes or removes state a backup should keep.
+    pub fn is_destructive(self) -> bool {
+        matches!(self, Self::Update | Self::Detach | Self::Delete)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.as_str();
+        let mut chars = s.chars();
+        if let Some(first) = chars.next() {
+            write!(f, "{}{}", first.to_ascii_uppercase(), chars.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows per operation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpCounts(pub [usize; 5]);
+
+impl OpCounts {
+    pub fn get(&self, op: Operation) -> usize {
+        self.0[op.index()]
+    }
+
+    pub fn add(&mut self, op: Operation) {
+        self.0[op.index()] += 1;
+    }
+
+    pub fn total(&self) -> usize {
+        self.0.iter().sum()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Operation, usize)> + '_ {
+        Operation::ALL.into_iter().map(|op| (op, self.get(op)))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Nothing is sent while any row has one.
+    Error,
+    /// Shown; does not block.
+    Warning,
+}
+
+/// What is wrong, as a value the UI can filter on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemCode {
+    EmptyFile,
+    TooLarge,
+    InvalidUtf8,
+    UnterminatedQuote,
+    NoRows,
+    MissingColumns,
+    DuplicateColumn,
+    UnknownColumn,
+    RaggedRow,
+    MissingOperation,
+    UnknownOperation,
+    MissingValue,
+    InvalidNumber,
+    InvalidLocale,
+    NullNotAllowed,
+    DuplicateNumber,
+    NoChange,
+    OverLimit,
+}
+
+/// One problem of a file: where, what, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// 1-based line of the file where the row starts.
+    pub line: u64,
+    /// The column, as documented, or the file's own header for unknown ones.
+    pub column: Option<String>,
+    pub code: ProblemCode,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Problem {
+    pub(crate) fn error(
+        line: u64,
+        column: Option<Column>,
+        code: ProblemCode,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            line,
+            column: column.map(|c| c.name().to_string()),
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn warning(
+        line: u64,
+        column: Option<String>,
+        code: ProblemCode,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            line,
+            column,
+            code,
+            severity: Severity::Warning,
+            message: message.into(),
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, {}: {}", self.line, c, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// The marker that clears a field in an Update row.
+pub const NULL_MARKER: &str = "<NULL>";
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,347 @@
+//! Reading: bytes in, a table of rows or the reasons it cannot be read out.
+
+use csv::StringRecord;
+
+use super::write::unguard_cell;
+use super::{Column, Problem, ProblemCode, NULL_MARKER};
+
+/// The largest file the console accepts.
+pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+
+/// How many unknown header names one warning lists before "and N more".
+const LISTED_UNKNOWN: usize = 10;
+
+/// A cell as the rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellRef<'a> {
+    /// Missing column or blank cell: "leave unchanged".
+    Empty,
+    /// `<NULL>`: "clear this field".
+    Null,
+    Value(&'a str),
+}
+
+impl<'a> CellRef<'a> {
+    pub fn value(self) -> Option<&'a str> {
+        match self {
+            Self::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn is_empty(self) -> bool {
+        self == Self::Empty
+    }
+}
+
+/// A parsed CSV file: its header and rows, kept as the file had them.
+#[derive(Debug, Clone)]
+pub struct CsvTable {
+    delimiter: u8,
+    header_line: u64,
+    headers: Vec<String>,
+    index: [Option<usize>; Column::COUNT],
+    records: Vec<StringRecord>,
+    lines: Vec<u64>,
+    problems: Vec<Problem>,
+}
+
+impl CsvTable {
+    /// Number of data rows (the header not counted).
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    pub fn header_line(&self) -> u64 {
+        self.header_line
+    }
+
+    /// The header as the file wrote it.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The known columns, in the file's order.
+    pub fn columns(&self) -> Vec<Column> {
+        self.headers
+            .iter()
+            .filter_map(|h| Column::parse(h))
+            .collect()
+    }
+
+    pub fn has_column(&self, column: Column) -> bool {
+        self.index[column.index()].is_some()
+    }
+
+    /// 1-based line of the file where `row` starts.
+    pub fn line(&self, row: usize) -> u64 {
+        self.lines.get(row).copied().unwrap_or(0)
+    }
+
+    /// The row's fields as the file had them (for reports).
+    pub fn record(&self, row: usize) -> Option<&StringRecord> {
+        self.records.get(row)
+    }
+
+    /// Whether the row has as many fields as the header.
+    pub fn is_ragged(&self, row: usize) -> bool {
+        self.records
+            .get(row)
+            .is_some_and(|r| r.len() != self.headers.len())
+    }
+
+    /// The cell's text: trimmed, with a formula guard added by an export removed.
+    pub fn text(&self, row: usize, column: Column) -> &str {
+        self.index[column.index()]
+            .and_then(|i| self.records.get(row).and_then(|r| r.get(i)))
+            .map(|s| unguard_cell(s.trim()))
+            .unwrap_or("")
+    }
+
+    pub fn cell(&self, row: usize, column: Column) -> CellRef<'_> {
+        let t = self.text(row, column);
+        if t.is_empty() {
+            CellRef::Empty
+        } else if t.eq_ignore_ascii_case(NULL_MARKER) {
+            CellRef::Null
+        } else {
+            CellRef::Value(t)
+        }
+    }
+
+    /// Problems found while reading: unknown columns, ragged rows.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+/// Reads a CSV file: UTF-8 with or without BOM, CRLF or LF, quoted fields,
+/// delimiter `,` `;` or tab (sniffed from the header). Rows whose every cell
+/// is blank (spreadsheets leave them) are skipped.
+///
+/// A file that cannot be read at all gives `Err` with the reason; problems
+/// of single rows are kept in [`CsvTable::problems`].
+pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
+    let fatal = |line, code, msg: String| Err(vec![Problem::error(line, None, code, msg)]);
+    if bytes.len() > MAX_FILE_BYTES {
+        return fatal(
+            1,
+            ProblemCode::TooLarge,
+            format!(
+                "the file has {} MB; the console takes files up to {} MB: split it into smaller files",
+                bytes.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        );
+    }
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return fatal(
+            1,
+            ProblemCode::EmptyFile,
+            "the file is empty: export numbers or download a template to start from".into(),
+        );
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = line_of(bytes, e.valid_up_to());
+        return fatal(
+            line,
+            ProblemCode::InvalidUtf8,
+            "this line is not UTF-8 text: save the file as \"CSV UTF-8\" and try again".into(),
+        );
+    }
+    let delimiter = sniff_delimiter(bytes);
+    if let Some(line) = unterminated_quote(bytes, delimiter) {
+        return fatal(
+            line,
+            ProblemCode::UnterminatedQuote,
+            "a quoted field opens here and never closes: add the closing \" (write \"\" for a quote inside a field)".into(),
+        );
+    }
+
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = StringRecord::new();
+    let mut header: Option<(u64, StringRecord)> = None;
+    let mut records = Vec::new();
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return fatal(
+                    line,
+                    ProblemCode::RaggedRow,
+                    format!("this line cannot be read as CSV: {e}"),
+                );
+            }
+        }
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if header.is_none() {
+            header = Some((line, record.clone()));
+            continue;
+        }
+        records.push(std::mem::take(&mut record));
+        lines.push(line);
+    }
+    let Some((header_line, header)) = header else {
+        return fatal(
+            1,
+            ProblemCode::EmptyFile,
+            "the file is empty: export numbers or download a template to start from".into(),
+        );
+    };
+
+    let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let mut index = [None; Column::COUNT];
+    let mut unknown = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        match Column::parse(h) {
+            Some(c) if index[c.index()].is_some() => {
+                return fatal(
+                    header_line,
+                    ProblemCode::DuplicateColumn,
+                    format!("the column {c} appears twice in the header: keep one"),
+                );
+            }
+            Some(c) => index[c.index()] = Some(i),
+            None => unknown.push(h.as_str()),
+        }
+    }
+    if !unknown.is_empty() {
+        let mut names: Vec<String> = unknown
+            .iter()
+            .take(LISTED_UNKNOWN)
+            .map(|h| shorten(h))
+            .collect();
+        if unknown.len() > LISTED_UNKNOWN {
+            names.push(format!("and {} more", unknown.len() - LISTED_UNKNOWN));
+        }
+        problems.push(Problem::warning(
+            header_line,
+            None,
+            ProblemCode::UnknownColumn,
+            format!(
+                "these columns are not OCP columns and will be ignored: {}",
+                names.join(", ")
+            ),
+        ));
+    }
+    if records.is_empty() {
+        return fatal(
+            header_line,
+            ProblemCode::NoRows,
+            "the file has a header but no rows: add one row per number".into(),
+        );
+    }
+    for (row, r) in records.iter().enumerate() {
+        if r.len() != headers.len() {
+            problems.push(Problem::error(
+                lines[row],
+                None,
+                ProblemCode::RaggedRow,
+                format!(
+                    "this row has {} fields but the header has {}: check for a missing or extra delimiter",
+                    r.len(),
+                    headers.len()
+                ),
+            ));
+        }
+    }
+    Ok(CsvTable {
+        delimiter,
+        header_line,
+        headers,
+        index,
+        records,
+        lines,
+        problems,
+    })
+}
+
+fn shorten(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        format!("\"{s}\"")
+    } else {
+        format!("\"{}…\"", s.chars().take(MAX).collect::<String>())
+    }
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> u64 {
+    1 + bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+}
+
+/// The delimiter the header line uses most among `,` `;` and tab.
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(bytes);
+    let count = |d: u8| first_line.iter().filter(|&&b| b == d).count();
+    let (comma, semicolon, tab) = (count(b','), count(b';'), count(b'\t'));
+    if semicolon > comma && semicolon >= tab {
+        b';'
+    } else if tab > comma && tab > semicolon {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// The line where a quoted field opens and never closes, if one does.
+fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<u64> {
+    if !bytes.contains(&b'"') {
+        return None;
+    }
+    #[derive(Clone, Copy)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let mut line = 1u64;
+    let mut opened = 1u64;
+    for &b in bytes {
+        state = match (state, b) {
+            (State::FieldStart, b'"') => {
+                opened = line;
+                State::Quoted
+            }
+            (State::FieldStart | State::Unquoted, b'\n') => State::FieldStart,
+            (State::FieldStart | State::Unquoted, d) if d == delimiter => State::FieldStart,
+            (State::FieldStart | State::Unquoted, _) => State::Unquoted,
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (State::QuoteInQuoted, b'\n') => State::FieldStart,
+            (State::QuoteInQuoted, d) if d == delimiter => State::FieldStart,
+            (State::QuoteInQuoted, _) => State::Unquoted,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    matches!(state, State::Quoted).then_some(opened)
+}

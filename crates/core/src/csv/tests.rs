@@ -1,0 +1,283 @@
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::limits::Limits;
+use crate::models::ocp::NumberRecord;
+
+fn number(i: usize) -> String {
+    format!("+1201{:07}", i)
+}
+
+fn ops_file(ops: &[Operation]) -> String {
+    let mut s = String::from("OPERATION,NUMBER,GROUP_ID,PROVIDER,MINIAPP_ID,LOCALE,NOTE\n");
+    for (i, op) in ops.iter().enumerate() {
+        let n = number(i);
+        let row = match op {
+            Operation::Create => format!("create,{n},ocp,twilio,,,\n"),
+            Operation::Attach => format!("attach,{n},,,app-{i},en-US,\n"),
+            Operation::Update => format!("update,{n},,,,,note {i}\n"),
+            Operation::Detach => format!("detach,{n},,,,,\n"),
+            Operation::Delete => format!("delete,{n},,,,,\n"),
+        };
+        s.push_str(&row);
+    }
+    s
+}
+
+fn op_strategy() -> impl Strategy<Value = Operation> {
+    prop_oneof![
+        Just(Operation::Create),
+        Just(Operation::Update),
+        Just(Operation::Attach),
+        Just(Operation::Detach),
+        Just(Operation::Delete),
+    ]
+}
+
+fn limits_strategy() -> impl Strategy<Value = Limits> {
+    (1usize..20, 1usize..20, 1usize..20, 1usize..20, 1usize..20).prop_map(|(u, a, dt, dl, c)| {
+        Limits {
+            update: u,
+            attach: a,
+            detach: dt,
+            delete: dl,
+            create: c,
+        }
+    })
+}
+
+proptest! {
+    #[test]
+    fn plans_put_every_row_in_one_batch_within_limits_in_the_fewest_batches(
+        ops in proptest::collection::vec(op_strategy(), 0..300),
+        limits in limits_strategy(),
+    ) {
+        prop_assume!(!ops.is_empty());
+        let table = read(ops_file(&ops).as_bytes()).expect("reads");
+        let v = validate(&table);
+        prop_assert!(v.is_valid(), "{:?}", v.problems);
+        let plan = plan(&v, &limits).expect("plans");
+
+        let mut seen = vec![0u32; ops.len()];
+        for b in &plan.batches {
+            prop_assert!(!b.rows.is_empty());
+            for op in Operation::ALL {
+                let n = b.rows.iter().filter(|&&r| v.operations[r] == Some(op)).count();
+                prop_assert_eq!(n, b.counts.get(op));
+                prop_assert!(n <= limits.get(op), "{} {} rows over {}", n, op, limits.get(op));
+            }
+            prop_assert!(b.rows.windows(2).all(|w| w[0] < w[1]), "file order kept");
+            for &r in &b.rows { seen[r] += 1; }
+        }
+        prop_assert!(seen.iter().all(|&s| s == 1), "every row in exactly one batch");
+        let fewest = Operation::ALL
+            .iter()
+            .map(|&op| v.counts.get(op).div_ceil(limits.get(op)))
+            .max()
+            .unwrap_or(0);
+        prop_assert_eq!(plan.batches.len(), fewest);
+    }
+
+    #[test]
+    fn guard_then_unguard_is_identity(s in "\\PC{0,40}") {
+        let guarded = guard_cell(&s);
+        prop_assert_eq!(unguard_cell(&guarded), s.as_str());
+        let starts_like_formula = matches!(guarded.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+        let plain_number = guarded.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit());
+        prop_assert!(!starts_like_formula || plain_number, "{:?} could run as a formula", guarded);
+    }
+
+    #[test]
+    fn export_then_read_gives_the_same_records(records in proptest::collection::vec(record_strategy(), 1..40)) {
+        let text = export(&records);
+        let table = read(text.as_bytes()).expect("reads its own export");
+        prop_assert_eq!(table.len(), records.len());
+        for (row, r) in records.iter().enumerate() {
+            let cells = export_cells(r);
+            for (i, c) in EXPORT_COLUMNS.iter().enumerate() {
+                prop_assert_eq!(table.text(row, *c), cells[i].trim(), "column {}", c);
+            }
+        }
+    }
+}
+
+fn record_strategy() -> impl Strategy<Value = NumberRecord> {
+    let text = "[ -~]{0,12}|=[a-z(\"]{1,8}|\\+[0-9]{3}|@x|-[a-z]{2}|'=x";
+    (
+        "\\+[1-9][0-9]{9}",
+        proptest::option::of(text),
+        proptest::option::of("[a-z-]{1,8}"),
+        proptest::option::of(text),
+        proptest::option::of("(first|second)\nline, \"quoted\""),
+    )
+        .prop_map(|(number, tag, group, note, multi)| NumberRecord {
+            number,
+            application_tag: tag.map(|t| t.trim().to_string()),
+            group_id: group,
+            note: note.or(multi).map(|t| t.trim().to_string()),
+            ..Default::default()
+        })
+}
+
+#[test]
+fn plain_numbers_are_not_guarded_but_formulas_are() {
+    assert_eq!(guard_cell("+12012049893"), "+12012049893");
+    assert_eq!(guard_cell("-5"), "-5");
+    assert_eq!(guard_cell("+1+1"), "'+1+1");
+    assert_eq!(guard_cell("=1+1"), "'=1+1");
+    assert_eq!(guard_cell("-cmd|' /C calc'!A0"), "'-cmd|' /C calc'!A0");
+    assert_eq!(guard_cell("\tx"), "'\tx");
+    assert_eq!(guard_cell("'=x"), "''=x");
+    assert_eq!(guard_cell("it's"), "it's");
+}
+
+#[test]
+fn export_has_the_documented_columns_in_order() {
+    let text = export(&[NumberRecord {
+        number: "+12012049893".into(),
+        country: Some("US".into()),
+        group_id: Some("ocp".into()),
+        note: Some("=cmd".into()),
+        ..Default::default()
+    }]);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("APPLICATION_TAG,COUNTRY,GROUP_ID,LOCALE,MINIAPP_DIAMANT_APP_NAME,MINIAPP_GROUP,MINIAPP_ID,MINIAPP_NAME,MINIAPP_TYPE,NUMBER,PHONE_NUMBER_SET_ID,NOTE")
+    );
+    assert_eq!(lines.next(), Some(",US,ocp,,,,,,,+12012049893,,'=cmd"));
+}
+
+#[test]
+fn an_export_with_an_operation_column_is_a_valid_operations_file() {
+    let records: Vec<NumberRecord> = (0..3)
+        .map(|i| NumberRecord {
+            number: number(i),
+            group_id: Some("ocp".into()),
+            mini_app_id: Some("app".into()),
+            locale: Some("en-US".into()),
+            ..Default::default()
+        })
+        .collect();
+    let exported = export(&records);
+    let mut with_op = String::new();
+    for (i, line) in exported.lines().enumerate() {
+        with_op.push_str(if i == 0 { "OPERATION," } else { "attach," });
+        with_op.push_str(line);
+        with_op.push('\n');
+    }
+    let table = read(with_op.as_bytes()).expect("reads");
+    let v = validate(&table);
+    assert!(v.is_valid(), "{:?}", v.problems);
+    assert_eq!(v.counts.get(Operation::Attach), 3);
+}
+
+#[test]
+fn batches_are_written_as_csv_with_known_columns_only() {
+    let text = "OPERATION,NUMBER,MY_OWN\ndelete,+12012049893,x\ndelete,+12012049894,y\n";
+    let table = read(text.as_bytes()).expect("reads");
+    let v = validate(&table);
+    let limits = Limits {
+        delete: 1,
+        ..Limits::default()
+    };
+    let plan = plan(&v, &limits).expect("plans");
+    assert_eq!(plan.batches.len(), 2);
+    assert_eq!(
+        plan.batch_csv(&table, 1).as_deref(),
+        Some("OPERATION,NUMBER\r\ndelete,+12012049894\r\n")
+    );
+    assert_eq!(plan.batch_csv(&table, 2), None);
+}
+
+#[test]
+fn an_invalid_file_has_no_plan() {
+    let table = read(b"OPERATION,NUMBER\ndelete,123\n").expect("reads");
+    let v = validate(&table);
+    assert_eq!(plan(&v, &Limits::default()), Err(PlanError::InvalidRows(1)));
+    let zero = Limits {
+        create: 0,
+        ..Limits::default()
+    };
+    let ok = read(b"OPERATION,NUMBER\ndelete,+12012049893\n").expect("reads");
+    assert_eq!(
+        plan(&validate(&ok), &zero),
+        Err(PlanError::ZeroLimit(Operation::Create))
+    );
+}
+
+#[test]
+fn limit_problems_name_the_operation_and_the_limit() {
+    let table = read(ops_file(&[Operation::Delete; 11]).as_bytes()).expect("reads");
+    let v = validate(&table);
+    let problems = plan::limit_problems(&table, &v.counts, &Limits::default());
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].message.contains("11 Delete rows"),
+        "{}",
+        problems[0].message
+    );
+    assert!(problems[0].message.contains("at most 10"));
+}
+
+#[test]
+fn errors_report_lists_bad_rows_with_their_reasons() {
+    let table = read(b"OPERATION,NUMBER\ndelete,+12012049893\ndelete,12345\nnuke,+12012049894\n")
+        .expect("reads");
+    let v = validate(&table);
+    let report = errors_report(&table, &v);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines[0], "LINE,OPERATION,NUMBER,ERRORS");
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1].starts_with("3,delete,12345,"));
+    assert!(lines[1].contains("lacks the leading +"));
+    assert!(lines[2].starts_with("4,nuke,"));
+}
+
+#[test]
+fn revert_restores_what_each_operation_changed() {
+    let file = "OPERATION,NUMBER,GROUP_ID,PROVIDER,MINIAPP_ID,LOCALE,NOTE\n\
+        create,+12010000001,ocp,twilio,,,\n\
+        delete,+12010000002,,,,,\n\
+        attach,+12010000003,,,new-app,fr-FR,\n\
+        detach,+12010000004,,,,,\n\
+        update,+12010000005,,,,,new note\n";
+    let table = read(file.as_bytes()).expect("reads");
+    let v = validate(&table);
+    assert!(v.is_valid(), "{:?}", v.problems);
+    let rec = |n: &str, app: Option<&str>, note: Option<&str>| NumberRecord {
+        number: n.into(),
+        group_id: Some("ocp".into()),
+        country: Some("US".into()),
+        mini_app_id: app.map(Into::into),
+        locale: app.map(|_| "en-US".into()),
+        note: note.map(Into::into),
+        ..Default::default()
+    };
+    let before: HashMap<String, NumberRecord> = [
+        rec("+12010000002", Some("old-app"), Some("keep me")),
+        rec("+12010000003", None, None),
+        rec("+12010000004", Some("app-4"), None),
+        rec("+12010000005", None, None),
+    ]
+    .into_iter()
+    .map(|r| (r.number.clone(), r))
+    .collect();
+    let text = revert(&table, &v, &before, "twilio");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "OPERATION,NUMBER,GROUP_ID,PROVIDER,COUNTRY,MINIAPP_ID,LOCALE,APPLICATION_TAG,PHONE_NUMBER_SET_ID,NOTE");
+    assert_eq!(lines[1], "delete,+12010000001,,,,,,,,");
+    assert_eq!(
+        lines[2],
+        "create,+12010000002,ocp,twilio,US,old-app,en-US,,,keep me"
+    );
+    assert_eq!(lines[3], "update,+12010000003,,,,<NULL>,<NULL>,,,");
+    assert_eq!(lines[4], "update,+12010000004,,,,app-4,,<NULL>,,");
+    assert_eq!(lines[5], "update,+12010000005,,,,,,,,<NULL>");
+    // The revert file is itself a valid operations file.
+    let back = read(text.as_bytes()).expect("reads");
+    let bv = validate(&back);
+    assert!(bv.is_valid(), "{:?}", bv.problems);
+}

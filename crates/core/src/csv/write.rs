@@ -1,0 +1,263 @@
+//! Writing: exports, batch files, error reports and revert files.
+//!
+//! Every cell written for a person to open is guarded against spreadsheet
+//! formula injection (OWASP "CSV Injection"): a cell starting with `=`, `+`,
+//! `-`, `@`, tab or carriage return gets a leading `'`. A plain signed number
+//! (an E.164 number such as `+12012049893`) is no formula and is left as it
+//! is, so an export re-uploads unchanged. [`unguard_cell`] undoes the guard
+//! when a file comes back, so write-then-read gives the original value.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::read::{CellRef, CsvTable};
+use super::validate::Validation;
+use super::{Column, Operation, NULL_MARKER};
+use crate::models::ocp::NumberRecord;
+
+/// The documented columns of `POST /api/numbers/csv`, in order.
+pub const EXPORT_COLUMNS: [Column; 12] = [
+    Column::ApplicationTag,
+    Column::Country,
+    Column::GroupId,
+    Column::Locale,
+    Column::MiniappDiamantAppName,
+    Column::MiniappGroup,
+    Column::MiniappId,
+    Column::MiniappName,
+    Column::MiniappType,
+    Column::Number,
+    Column::PhoneNumberSetId,
+    Column::Note,
+];
+
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn needs_guard(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => !is_plain_number(s),
+        Some(b'\'') => needs_guard(&s[1..]),
+        _ => false,
+    }
+}
+
+/// The cell as it is safe to write for a spreadsheet.
+pub fn guard_cell(s: &str) -> Cow<'_, str> {
+    if needs_guard(s) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// The cell as it was before [`guard_cell`].
+pub fn unguard_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => s,
+    }
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> String {
+    // Writing to a Vec cannot fail, and every cell came from a &str.
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn write_row<'a>(w: &mut csv::Writer<Vec<u8>>, cells: impl IntoIterator<Item = &'a str>) {
+    let _ = w.write_record(cells.into_iter().map(|c| guard_cell(c).into_owned()));
+}
+
+/// The export columns of one number.
+pub fn export_cells(r: &NumberRecord) -> [&str; 12] {
+    [
+        r.application_tag.as_deref().unwrap_or(""),
+        r.country.as_deref().unwrap_or(""),
+        r.group_id.as_deref().unwrap_or(""),
+        r.locale.as_deref().unwrap_or(""),
+        r.mini_app_diamant_app_name.as_deref().unwrap_or(""),
+        r.mini_app_group.as_deref().unwrap_or(""),
+        r.mini_app_id.as_deref().unwrap_or(""),
+        r.mini_app_name.as_deref().unwrap_or(""),
+        r.mini_app_type.as_deref().unwrap_or(""),
+        &r.number,
+        r.set_id().unwrap_or(""),
+        r.note.as_deref().unwrap_or(""),
+    ]
+}
+
+/// The documented CSV export of `records` (also the backup format), header first.
+pub fn export(records: &[NumberRecord]) -> String {
+    let mut w = writer();
+    write_row(&mut w, EXPORT_COLUMNS.iter().map(|c| c.name()));
+    for r in records {
+        write_row(&mut w, export_cells(r));
+    }
+    finish(w)
+}
+
+/// The given rows of `table`: its known columns, cells as validated.
+pub(crate) fn subset(table: &CsvTable, rows: &[usize]) -> String {
+    let columns = table.columns();
+    let mut w = writer();
+    write_row(&mut w, columns.iter().map(|c| c.name()));
+    for &row in rows {
+        write_row(&mut w, columns.iter().map(|&c| table.text(row, c)));
+    }
+    finish(w)
+}
+
+/// The rows that have problems, as the file had them, with an ERRORS column.
+pub fn errors_report(table: &CsvTable, validation: &Validation) -> String {
+    let mut by_line: HashMap<u64, Vec<String>> = HashMap::new();
+    for p in &validation.problems {
+        let text = match &p.column {
+            Some(c) => format!("{c}: {}", p.message),
+            None => p.message.clone(),
+        };
+        by_line.entry(p.line).or_default().push(text);
+    }
+    let mut w = writer();
+    write_row(
+        &mut w,
+        std::iter::once("LINE")
+            .chain(table.headers().iter().map(String::as_str))
+            .chain(std::iter::once("ERRORS")),
+    );
+    for row in 0..table.len() {
+        let line = table.line(row);
+        let Some(messages) = by_line.get(&line) else {
+            continue;
+        };
+        let Some(record) = table.record(row) else {
+            continue;
+        };
+        let line_text = line.to_string();
+        let joined = messages.join("; ");
+        write_row(
+            &mut w,
+            std::iter::once(line_text.as_str())
+                .chain(record.iter())
+                .chain(std::iter::once(joined.as_str())),
+        );
+    }
+    finish(w)
+}
+
+const REVERT_COLUMNS: [Column; 10] = [
+    Column::Operation,
+    Column::Number,
+    Column::GroupId,
+    Column::Provider,
+    Column::Country,
+    Column::MiniappId,
+    Column::Locale,
+    Column::ApplicationTag,
+    Column::PhoneNumberSetId,
+    Column::Note,
+];
+
+/// The fields of a number an operation row changes (what a revert restores).
+fn touched(table: &CsvTable, row: usize, op: Operation) -> Vec<Column> {
+    match op {
+        Operation::Attach => {
+            let mut t = vec![Column::MiniappId, Column::Locale];
+            if !table.cell(row, Column::ApplicationTag).is_empty() {
+                t.push(Column::ApplicationTag);
+            }
+            t
+        }
+        Operation::Detach => vec![Column::MiniappId, Column::ApplicationTag],
+        Operation::Update => Column::UPDATABLE
+            .into_iter()
+            .filter(|&c| !table.cell(row, c).is_empty())
+            .collect(),
+        Operation::Create | Operation::Delete => Vec::new(),
+    }
+}
+
+fn current_value(r: &NumberRecord, c: Column) -> Option<&str> {
+    match c {
+        Column::MiniappId => r.mini_app_id.as_deref(),
+        Column::Locale => r.locale.as_deref(),
+        Column::ApplicationTag => r.application_tag.as_deref(),
+        Column::PhoneNumberSetId => r.set_id(),
+        Column::Note => r.note.as_deref(),
+        Column::GroupId => r.group_id.as_deref(),
+        Column::Country => r.country.as_deref(),
+        _ => None,
+    }
+    .filter(|v| !v.is_empty())
+}
+
+/// The operations that put the numbers of a valid file back as `before`
+/// holds them: a Create is undone by a Delete, a Delete by a Create with the
+/// number's former fields (bought again from `provider`), and Update, Attach
+/// and Detach by an Update restoring each field the row touched (`<NULL>`
+/// where the field was empty). Numbers `before` lacks had nothing to restore.
+pub fn revert(
+    table: &CsvTable,
+    validation: &Validation,
+    before: &HashMap<String, NumberRecord>,
+    provider: &str,
+) -> String {
+    let mut w = writer();
+    write_row(&mut w, REVERT_COLUMNS.iter().map(|c| c.name()));
+    for row in 0..table.len() {
+        let (Some(op), CellRef::Value(number)) =
+            (validation.operations[row], table.cell(row, Column::Number))
+        else {
+            continue;
+        };
+        let old = before.get(number);
+        let restored: Vec<(Column, &str)> = match (op, old) {
+            (Operation::Create, None) => vec![(Column::Operation, "delete")],
+            (Operation::Delete, Some(r)) => {
+                let mut v = vec![(Column::Operation, "create"), (Column::Provider, provider)];
+                for c in [
+                    Column::GroupId,
+                    Column::Country,
+                    Column::MiniappId,
+                    Column::Locale,
+                    Column::ApplicationTag,
+                    Column::PhoneNumberSetId,
+                    Column::Note,
+                ] {
+                    if let Some(value) = current_value(r, c) {
+                        v.push((c, value));
+                    }
+                }
+                v
+            }
+            (Operation::Update | Operation::Attach | Operation::Detach, Some(r)) => {
+                let fields = touched(table, row, op);
+                if fields.is_empty() || (op == Operation::Detach && r.mini_app_id.is_none()) {
+                    continue;
+                }
+                let mut v = vec![(Column::Operation, "update")];
+                for c in fields {
+                    v.push((c, current_value(r, c).unwrap_or(NULL_MARKER)));
+                }
+                v
+            }
+            _ => continue,
+        };
+        let mut cells = [""; REVERT_COLUMNS.len()];
+        for (c, v) in std::iter::once((Column::Number, number)).chain(restored) {
+            if let Some(i) = REVERT_COLUMNS.iter().position(|&x| x == c) {
+                cells[i] = v;
+            }
+        }
+        write_row(&mut w, cells);
+    }
+    finish(w)
+}
