@@ -5,6 +5,9 @@
 //! disagree. Nothing here performs I/O.
 
 pub mod csv;
+pub mod exotel;
+pub mod huawei;
 pub mod limits;
 pub mod models;
 pub mod phone;
+pub mod routing;
