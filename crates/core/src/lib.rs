@@ -11,3 +11,4 @@ pub mod limits;
 pub mod models;
 pub mod phone;
 pub mod routing;
+pub mod sample;

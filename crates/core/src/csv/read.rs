@@ -1,6 +1,6 @@
 //! Reading: bytes in, a table of rows or the reasons it cannot be read out.
 
-use csv::StringRecord;
+use csv::ByteRecord;
 
 use super::write::unguard_cell;
 use super::{Column, Problem, ProblemCode, NULL_MARKER};
@@ -41,7 +41,12 @@ pub struct CsvTable {
     header_line: u64,
     headers: Vec<String>,
     index: [Option<usize>; Column::COUNT],
-    records: Vec<StringRecord>,
+    /// Every field of every row, back to back; one allocation, not one a row.
+    data: String,
+    /// End offset in `data` of each field.
+    ends: Vec<u32>,
+    /// Index in `ends` of each row's first field; one more entry at the end.
+    row_starts: Vec<u32>,
     lines: Vec<u64>,
     problems: Vec<Problem>,
 }
@@ -49,11 +54,11 @@ pub struct CsvTable {
 impl CsvTable {
     /// Number of data rows (the header not counted).
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.lines.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.lines.is_empty()
     }
 
     pub fn delimiter(&self) -> u8 {
@@ -86,22 +91,38 @@ impl CsvTable {
         self.lines.get(row).copied().unwrap_or(0)
     }
 
+    fn field_range(&self, row: usize) -> std::ops::Range<usize> {
+        match (self.row_starts.get(row), self.row_starts.get(row + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        }
+    }
+
+    fn field(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.data.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
     /// The row's fields as the file had them (for reports).
-    pub fn record(&self, row: usize) -> Option<&StringRecord> {
-        self.records.get(row)
+    pub fn fields(&self, row: usize) -> impl Iterator<Item = &str> + '_ {
+        self.field_range(row).map(move |i| self.field(i))
     }
 
     /// Whether the row has as many fields as the header.
     pub fn is_ragged(&self, row: usize) -> bool {
-        self.records
-            .get(row)
-            .is_some_and(|r| r.len() != self.headers.len())
+        row < self.len() && self.field_range(row).len() != self.headers.len()
+    }
+
+    /// The field at `position` of the row, untouched.
+    fn raw(&self, row: usize, position: usize) -> Option<&str> {
+        let range = self.field_range(row);
+        (position < range.len()).then(|| self.field(range.start + position))
     }
 
     /// The cell's text: trimmed, with a formula guard added by an export removed.
     pub fn text(&self, row: usize, column: Column) -> &str {
         self.index[column.index()]
-            .and_then(|i| self.records.get(row).and_then(|r| r.get(i)))
+            .and_then(|i| self.raw(row, i))
             .map(|s| unguard_cell(s.trim()))
             .unwrap_or("")
     }
@@ -174,13 +195,15 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut record = StringRecord::new();
-    let mut header: Option<(u64, StringRecord)> = None;
-    let mut records = Vec::new();
+    let mut record = ByteRecord::new();
+    let mut header: Option<(u64, Vec<String>)> = None;
+    let mut data: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut ends: Vec<u32> = Vec::new();
+    let mut row_starts: Vec<u32> = vec![0];
     let mut lines = Vec::new();
     let mut problems = Vec::new();
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -192,18 +215,26 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
                 );
             }
         }
-        if record.iter().all(|f| f.trim().is_empty()) {
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         if header.is_none() {
-            header = Some((line, record.clone()));
+            let names = record
+                .iter()
+                .map(|h| String::from_utf8_lossy(h).trim().to_string())
+                .collect();
+            header = Some((line, names));
             continue;
         }
-        records.push(std::mem::take(&mut record));
+        for field in record.iter() {
+            data.extend_from_slice(field);
+            ends.push(u32::try_from(data.len()).unwrap_or(u32::MAX));
+        }
+        row_starts.push(u32::try_from(ends.len()).unwrap_or(u32::MAX));
         lines.push(line);
     }
-    let Some((header_line, header)) = header else {
+    let Some((header_line, headers)) = header else {
         return fatal(
             1,
             ProblemCode::EmptyFile,
@@ -211,7 +242,10 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
         );
     };
 
-    let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    // The input was checked to be UTF-8 and fields split at ASCII
+    // delimiters, so this cannot fail; the lossy fallback keeps it panic-free.
+    let data = String::from_utf8(data)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let mut index = [None; Column::COUNT];
     let mut unknown = Vec::new();
     for (i, h) in headers.iter().enumerate() {
@@ -246,22 +280,22 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
             ),
         ));
     }
-    if records.is_empty() {
+    if lines.is_empty() {
         return fatal(
             header_line,
             ProblemCode::NoRows,
             "the file has a header but no rows: add one row per number".into(),
         );
     }
-    for (row, r) in records.iter().enumerate() {
-        if r.len() != headers.len() {
+    for (row, w) in row_starts.windows(2).enumerate() {
+        let fields = (w[1] - w[0]) as usize;
+        if fields != headers.len() {
             problems.push(Problem::error(
                 lines[row],
                 None,
                 ProblemCode::RaggedRow,
                 format!(
-                    "this row has {} fields but the header has {}: check for a missing or extra delimiter",
-                    r.len(),
+                    "this row has {fields} fields but the header has {}: check for a missing or extra delimiter",
                     headers.len()
                 ),
             ));
@@ -272,7 +306,9 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
         header_line,
         headers,
         index,
-        records,
+        data,
+        ends,
+        row_starts,
         lines,
         problems,
     })
@@ -309,39 +345,28 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
 }
 
 /// The line where a quoted field opens and never closes, if one does.
+///
+/// Jumps from quote to quote (memchr), so a file pays for its quotes, not
+/// its length. A quote opens a field only at a field's start; elsewhere it
+/// is literal text, as the csv reader treats it.
 fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<u64> {
-    if !bytes.contains(&b'"') {
-        return None;
-    }
-    #[derive(Clone, Copy)]
-    enum State {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
-    }
-    let mut state = State::FieldStart;
-    let mut line = 1u64;
-    let mut opened = 1u64;
-    for &b in bytes {
-        state = match (state, b) {
-            (State::FieldStart, b'"') => {
-                opened = line;
-                State::Quoted
+    let mut quotes = memchr::memchr_iter(b'"', bytes);
+    while let Some(open) = quotes.next() {
+        let at_field_start =
+            open == 0 || matches!(bytes[open - 1], b'\n' | b'\r') || bytes[open - 1] == delimiter;
+        if !at_field_start {
+            continue;
+        }
+        loop {
+            let Some(q) = quotes.next() else {
+                return Some(line_of(bytes, open));
+            };
+            if bytes.get(q + 1) == Some(&b'"') {
+                quotes.next(); // an escaped quote: skip its pair
+            } else {
+                break;
             }
-            (State::FieldStart | State::Unquoted, b'\n') => State::FieldStart,
-            (State::FieldStart | State::Unquoted, d) if d == delimiter => State::FieldStart,
-            (State::FieldStart | State::Unquoted, _) => State::Unquoted,
-            (State::Quoted, b'"') => State::QuoteInQuoted,
-            (State::Quoted, _) => State::Quoted,
-            (State::QuoteInQuoted, b'"') => State::Quoted,
-            (State::QuoteInQuoted, b'\n') => State::FieldStart,
-            (State::QuoteInQuoted, d) if d == delimiter => State::FieldStart,
-            (State::QuoteInQuoted, _) => State::Unquoted,
-        };
-        if b == b'\n' {
-            line += 1;
         }
     }
-    matches!(state, State::Quoted).then_some(opened)
+    None
 }

@@ -1,7 +1,7 @@
 //! Validation: every row checked against the rules of its operation, every
 //! problem collected (not just the first).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::read::{CellRef, CsvTable};
 use super::{Column, OpCounts, Operation, Problem, ProblemCode};
@@ -96,7 +96,9 @@ pub fn validate(table: &CsvTable) -> Validation {
         ));
     }
 
-    let mut first_row_of: HashMap<&str, usize> = HashMap::with_capacity(rows);
+    let present: Vec<Column> = table.columns();
+    let mut first_row_of: FxHashMap<&str, usize> = FxHashMap::default();
+    first_row_of.reserve(rows);
     let mut flagged_first = vec![false; 0];
     for row in 0..rows {
         if table.is_ragged(row) {
@@ -149,7 +151,7 @@ pub fn validate(table: &CsvTable) -> Validation {
             }
         }
 
-        for c in Column::ALL {
+        for &c in &present {
             if table.cell(row, c) == CellRef::Null
                 && !op.required().contains(&c)
                 && !(op == Operation::Update && Column::UPDATABLE.contains(&c))

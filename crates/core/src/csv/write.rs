@@ -138,15 +138,12 @@ pub fn errors_report(table: &CsvTable, validation: &Validation) -> String {
         let Some(messages) = by_line.get(&line) else {
             continue;
         };
-        let Some(record) = table.record(row) else {
-            continue;
-        };
         let line_text = line.to_string();
         let joined = messages.join("; ");
         write_row(
             &mut w,
             std::iter::once(line_text.as_str())
-                .chain(record.iter())
+                .chain(table.fields(row))
                 .chain(std::iter::once(joined.as_str())),
         );
     }
