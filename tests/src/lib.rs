@@ -45,8 +45,8 @@ pub struct RunningSandbox {
 impl RunningSandbox {
     pub async fn start() -> Self {
         let config = Config {
-            listen: "127.0.0.1:0".parse().expect("loopback address"),
             dist: Some(dist()),
+            ..Config::ephemeral()
         };
         let sandbox = Sandbox::bind(config).await.expect("sandbox binds");
         let addr = sandbox.addr();

@@ -1,27 +1,84 @@
-//! The local backend of Numbers Console: the same HTTP APIs the console
-//! manages in production, and the static host of the built console.
+//! numbers-sandbox: the local backend of Numbers Console. It serves the same
+//! HTTP APIs the console manages in production (Omilia OCP numbers, sets, CSV
+//! and routers; Exotel GreenVN allocations; Huawei cloud-phone traffic), with
+//! state in SQLite and every rule from numbers-core, and hosts the built
+//! console.
+
+pub mod auth;
+mod csv_ops;
+pub mod db;
+pub mod demo;
+mod error;
+mod exotel;
+mod huawei;
+mod numbers;
+mod routers;
+mod sets;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use clap::Parser;
+use numbers_core::limits::Limits;
 use serde_json::json;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
+
+pub use db::Db;
+pub use error::ApiError;
+
+/// Largest JSON body accepted (413 above).
+pub const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// Largest CSV upload accepted: the console's 50 MB file limit plus form overhead.
+pub const CSV_BODY_LIMIT: usize = numbers_core::csv::MAX_FILE_BYTES + 1024 * 1024;
 
 /// The sandbox's command line.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "numbers-sandbox", version, about)]
+#[command(
+    name = "numbers-sandbox",
+    version,
+    about = "A local server for the APIs Numbers Console manages, with demo data."
+)]
 pub struct Config {
     /// Address to listen on (keep it on loopback).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// SQLite database file, created if missing; `:memory:` keeps nothing.
+    #[arg(long, default_value = "data/sandbox.sqlite")]
+    pub db: String,
     /// Folder of the built console (trunk's dist/) to serve at `/`.
     #[arg(long)]
     pub dist: Option<PathBuf>,
+    /// Do not load demo data into a new database.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Rows of each operation one CSV request may carry.
+    #[arg(long, default_value_t = Limits::default())]
+    pub limits: Limits,
+    /// How many demo numbers a new database gets.
+    #[arg(long, default_value_t = demo::DEFAULT_NUMBERS)]
+    pub demo_numbers: usize,
+}
+
+impl Config {
+    /// The defaults, on a free port, in memory: for tests.
+    pub fn ephemeral() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: ":memory:".into(),
+            dist: None,
+            no_demo: false,
+            limits: Limits::default(),
+            demo_numbers: demo::DEFAULT_NUMBERS,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,8 +90,19 @@ pub enum SandboxError {
     },
     #[error("the console folder {0} has no index.html: build it with `trunk build --release` or pass --dist")]
     MissingDist(PathBuf),
+    #[error(transparent)]
+    Db(#[from] db::DbOpenError),
+    #[error("cannot load the demo data: {0}")]
+    Demo(rusqlite::Error),
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub limits: Limits,
 }
 
 /// A bound, not yet serving, sandbox.
@@ -42,11 +110,21 @@ pub struct Sandbox {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    config: Config,
 }
 
 impl Sandbox {
     pub async fn bind(config: Config) -> Result<Self, SandboxError> {
-        let router = app(&config)?;
+        let (db, fresh) = Db::open(&config.db)?;
+        if fresh && !config.no_demo {
+            db.run_now(|c| demo::load(c, config.demo_numbers))
+                .map_err(SandboxError::Demo)?;
+        }
+        let state = AppState {
+            db,
+            limits: config.limits,
+        };
+        let router = app(state, config.dist.as_ref())?;
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -59,6 +137,7 @@ impl Sandbox {
             listener,
             router,
             addr,
+            config,
         })
     }
 
@@ -71,9 +150,33 @@ impl Sandbox {
         format!("http://{}/", self.addr)
     }
 
-    /// What the binary prints on start.
+    /// What the binary prints on start: where, and the dev credentials.
     pub fn banner(&self) -> String {
-        format!("Numbers Console sandbox listening on {}", self.url())
+        let console = if self.config.dist.is_some() {
+            format!("Numbers Console: {}", self.url())
+        } else {
+            "Numbers Console: not served (no --dist)".to_string()
+        };
+        format!(
+            "{console}\n\
+             OCP base URL:    http://{addr}/integrations\n\
+             \x20 Authorization: Bearer {owner}  (OWNER; groups ocp, ocp-qa)\n\
+             \x20 Authorization: Bearer {member}  (MEMBER; group ocp-qa)\n\
+             Exotel:          http://{addr}  tenant {sid}, HTTP Basic {key}:{token}\n\
+             Huawei:          http://{addr}  project {project}, X-Auth-Token: {huawei}\n\
+             Database:        {db}; CSV limits {limits}\n\
+             Stop with Ctrl-C.",
+            addr = self.addr,
+            owner = auth::OWNER_TOKEN,
+            member = auth::MEMBER_TOKEN,
+            sid = auth::EXOTEL_SID,
+            key = auth::EXOTEL_KEY,
+            token = auth::EXOTEL_TOKEN,
+            project = auth::HUAWEI_PROJECT,
+            huawei = auth::HUAWEI_TOKEN,
+            db = self.config.db,
+            limits = self.config.limits,
+        )
     }
 
     pub async fn serve(
@@ -87,19 +190,144 @@ impl Sandbox {
     }
 }
 
-fn app(config: &Config) -> Result<Router, SandboxError> {
-    let router = Router::new().route("/healthz", get(healthz));
-    match &config.dist {
+async fn unknown_route() -> (StatusCode, Json<serde_json::Value>) {
+    (
+        StatusCode::NOT_FOUND,
+        Json(
+            json!({ "success": false, "message": "No such endpoint: check the method and path against the API documentation." }),
+        ),
+    )
+}
+
+fn ocp_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/numbers",
+            get(numbers::list)
+                .post(numbers::available)
+                .put(numbers::buy),
+        )
+        .route("/api/numbers/search", post(numbers::advanced))
+        .route("/api/numbers/group", put(numbers::update_group))
+        .route("/api/numbers/detach", put(numbers::detach_numbers))
+        .route("/api/numbers/attach", put(numbers::attach_numbers))
+        .route("/api/number/note", put(numbers::note))
+        .route("/api/numbers/direct", post(numbers::direct))
+        .route("/api/numbers/delete/{number}", delete(numbers::delete))
+        .route(
+            "/api/numbers/csv",
+            post(csv_ops::export)
+                .put(csv_ops::apply)
+                .layer(DefaultBodyLimit::max(CSV_BODY_LIMIT)),
+        )
+        .route("/api/numbers-set", get(sets::mine).post(sets::create))
+        .route("/api/numbers-set/group/{group_id}", get(sets::by_group))
+        .route(
+            "/api/numbers-set/{set_id}",
+            get(sets::get).patch(sets::update).delete(sets::delete),
+        )
+        .route(
+            "/api/numbers-set/{set_id}/numbers",
+            get(sets::numbers).post(sets::add).delete(sets::remove),
+        )
+        .route("/api/numbers-set/{set_id}/attach", put(sets::attach_all))
+        .route("/api/numbers-set/{set_id}/detach", put(sets::detach_all))
+        .route(
+            "/api/numbers-set/{set_id}/delete",
+            delete(sets::delete_purchased),
+        )
+        .route(
+            "/api/numbers-routing",
+            get(routers::list)
+                .post(routers::create)
+                .put(routers::update),
+        )
+        .route(
+            "/api/numbers-routing/number/{number}",
+            get(routers::by_number),
+        )
+        .route(
+            "/api/numbers-routing/number/{number}/next-step",
+            post(routers::next_step),
+        )
+        .route(
+            "/api/numbers-routing/{id}",
+            get(routers::get).delete(routers::delete),
+        )
+        .route(
+            "/api/numbers-routing/{id}/complete",
+            post(routers::complete),
+        )
+        .fallback(unknown_route)
+}
+
+fn provider_routes() -> Router<AppState> {
+    Router::new()
+        .route("/tenants/{sid}/greenvn", post(exotel::allocate))
+        .route(
+            "/tenants/{sid}/greenvn/{id}",
+            get(exotel::get).delete(exotel::deallocate),
+        )
+        .route(
+            "/tenants/{sid}/greenvn/{id}/call-party",
+            put(exotel::call_party),
+        )
+        .route("/tenants/{sid}/greenvn/{id}/vn", put(exotel::change_vn))
+        .route(
+            "/{project}/cloud-phone/phones-traffic",
+            post(huawei::divert),
+        )
+        .route("/{project}/cloud-phone/phones", get(huawei::phones))
+        .route("/{project}/cloud-phone/jobs", get(huawei::jobs))
+        .route("/{project}/cloud-phone/jobs/{job_id}", get(huawei::get_job))
+        .fallback(unknown_route)
+}
+
+/// Browsers on a loopback origin (the console, `trunk serve`) may call the APIs.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(|origin: &HeaderValue, _| {
+            let o = origin.as_bytes();
+            ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                .iter()
+                .any(|p| {
+                    o.strip_prefix(p.as_bytes())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(b":"))
+                })
+        }))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-auth-token"),
+        ])
+}
+
+fn app(state: AppState, dist: Option<&PathBuf>) -> Result<Router, SandboxError> {
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/integrations", ocp_routes())
+        .nest("/v1", provider_routes())
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .with_state(state);
+    let router = match dist {
         Some(dist) => {
             let index = dist.join("index.html");
             if !index.is_file() {
                 return Err(SandboxError::MissingDist(dist.clone()));
             }
             // Client-side routes (/numbers, /sets, ...) fall back to the app shell.
-            Ok(router.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index))))
+            router.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)))
         }
-        None => Ok(router),
-    }
+        None => router.fallback(unknown_route),
+    };
+    Ok(router.layer(cors()).layer(CatchPanicLayer::new()))
 }
 
 async fn healthz() -> Json<serde_json::Value> {

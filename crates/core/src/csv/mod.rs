@@ -226,6 +226,14 @@ pub enum ProblemCode {
     DuplicateNumber,
     NoChange,
     OverLimit,
+    /// Found by the server against its state: Create of a number it has.
+    NumberExists,
+    /// Found by the server: a number it does not have.
+    UnknownNumber,
+    /// Found by the server: a group the user may not touch.
+    NoPermission,
+    /// Found by the server: a set of another group, or no such set.
+    WrongSet,
 }
 
 /// One problem of a file: where, what, and what to do.
@@ -241,7 +249,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn error(
+    pub fn error(
         line: u64,
         column: Option<Column>,
         code: ProblemCode,

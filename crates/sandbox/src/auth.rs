@@ -1,0 +1,120 @@
+//! The fixed development credentials of the sandbox (README lists them).
+
+use axum::http::{header, HeaderMap, StatusCode};
+use base64::Engine;
+use numbers_core::exotel::ErrorCode;
+
+use crate::error::ApiError;
+
+pub const OWNER_TOKEN: &str = "sandbox-owner";
+pub const MEMBER_TOKEN: &str = "sandbox-member";
+pub const EXOTEL_SID: &str = "sandbox";
+pub const EXOTEL_KEY: &str = "sandbox-key";
+pub const EXOTEL_TOKEN: &str = "sandbox-token";
+pub const HUAWEI_PROJECT: &str = "sandbox-project";
+pub const HUAWEI_TOKEN: &str = "sandbox-huawei";
+
+/// Every group the sandbox knows.
+pub const GROUPS: [&str; 2] = ["ocp", "ocp-qa"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Member,
+}
+
+/// Who an OCP request comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct OcpUser {
+    pub role: Role,
+    pub groups: &'static [&'static str],
+}
+
+impl OcpUser {
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, ApiError> {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match token {
+            Some(OWNER_TOKEN) => Ok(Self {
+                role: Role::Owner,
+                groups: &GROUPS,
+            }),
+            Some(MEMBER_TOKEN) => Ok(Self {
+                role: Role::Member,
+                groups: &["ocp-qa"],
+            }),
+            Some(_) => Err(ApiError::ocp(
+                StatusCode::UNAUTHORIZED,
+                "The bearer token is not valid. Use a current token for this environment.",
+            )),
+            None => Err(ApiError::ocp(
+                StatusCode::UNAUTHORIZED,
+                "Authorization is required: send the header Authorization: Bearer <token>.",
+            )),
+        }
+    }
+
+    pub fn has_group(&self, group: &str) -> bool {
+        self.groups.contains(&group)
+    }
+
+    pub fn require_group(&self, group: &str) -> Result<(), ApiError> {
+        if self.has_group(group) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "You have no permission for group {group}."
+            )))
+        }
+    }
+
+    pub fn require_owner(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Owner => Ok(()),
+            Role::Member => Err(ApiError::forbidden(
+                "CSV operations require the OWNER role.",
+            )),
+        }
+    }
+}
+
+/// Checks Exotel's HTTP Basic credentials and tenant.
+pub fn exotel(headers: &HeaderMap, sid: &str) -> Result<(), ApiError> {
+    let expected =
+        base64::engine::general_purpose::STANDARD.encode(format!("{EXOTEL_KEY}:{EXOTEL_TOKEN}"));
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .map(str::trim);
+    if given != Some(expected.as_str()) {
+        return Err(ApiError::Exotel(ErrorCode::AuthenticationFailed));
+    }
+    if sid != EXOTEL_SID {
+        return Err(ApiError::Exotel(ErrorCode::NotPermitted));
+    }
+    Ok(())
+}
+
+/// Checks Huawei's X-Auth-Token and project.
+pub fn huawei(headers: &HeaderMap, project: &str) -> Result<(), ApiError> {
+    let token = headers.get("x-auth-token").and_then(|v| v.to_str().ok());
+    if token != Some(HUAWEI_TOKEN) {
+        return Err(ApiError::huawei(
+            StatusCode::UNAUTHORIZED,
+            "CPS.0401",
+            "The token is missing or not valid: send a current X-Auth-Token.",
+        ));
+    }
+    if project != HUAWEI_PROJECT {
+        return Err(ApiError::huawei(
+            StatusCode::FORBIDDEN,
+            "CPS.0403",
+            format!("The token has no access to project {project}."),
+        ));
+    }
+    Ok(())
+}

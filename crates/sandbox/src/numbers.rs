@@ -1,0 +1,687 @@
+//! OCP numbers (seed 001): list, search, buy, group, attach, detach, note,
+//! direct add, delete; shared queries used by sets, CSV and routers.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use numbers_core::models::ocp::{
+    AdvancedSearch, AttachRequest, AvailableNumber, AvailableNumbersRequest, BuyRequest,
+    BuyResponse, DirectAddRequest, Direction, NoteRequest, NumberList, NumberRecord, NumbersPage,
+    OrderBy, PurchasedNumber, StatusResponse, UpdateGroupRequest,
+};
+use numbers_core::phone::{validate_e164, validate_locale};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use crate::auth::OcpUser;
+use crate::db::random_id;
+use crate::error::{parse_json, ApiError};
+use crate::AppState;
+
+pub const MAX_PAGE_SIZE: u32 = 10_000;
+
+pub(crate) const NUMBER_COLUMNS: &str =
+    "n.number, n.country, n.group_id, n.mini_app_id, n.mini_app_name, \
+     n.mini_app_type, n.mini_app_diamant_app_name, n.mini_app_group, n.locale, n.note, \
+     n.application_tag, n.set_id, s.name";
+
+pub(crate) const NUMBER_FROM: &str = "numbers n LEFT JOIN sets s ON s.id = n.set_id";
+
+/// A number row as the list endpoint shows it (both set-id spellings).
+pub(crate) fn record(row: &Row<'_>) -> rusqlite::Result<NumberRecord> {
+    let set_id: Option<String> = row.get(11)?;
+    Ok(NumberRecord {
+        number: row.get(0)?,
+        country: row.get(1)?,
+        group_id: row.get(2)?,
+        mini_app_id: row.get(3)?,
+        mini_app_name: row.get(4)?,
+        mini_app_type: row.get(5)?,
+        mini_app_diamant_app_name: row.get(6)?,
+        mini_app_group: row.get(7)?,
+        locale: row.get(8)?,
+        note: row.get(9)?,
+        application_tag: row.get(10)?,
+        phone_number_set_id: set_id.clone(),
+        phone_numbers_set_id: set_id,
+        phone_numbers_set_name: row.get(12)?,
+    })
+}
+
+pub(crate) fn bad(message: String) -> ApiError {
+    ApiError::bad_request(message)
+}
+
+pub(crate) fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    parse_json(body, bad)
+}
+
+pub(crate) fn ok(message: impl Into<String>) -> Json<StatusResponse> {
+    Json(StatusResponse::ok(message))
+}
+
+/// Lists at most `limit` items of `items` for a message, then "and N more".
+pub(crate) fn listing<S: AsRef<str>>(items: &[S], limit: usize) -> String {
+    let mut s: Vec<&str> = items.iter().take(limit).map(AsRef::as_ref).collect();
+    let more = items.len().saturating_sub(limit);
+    let tail = format!("and {more} more");
+    if more > 0 {
+        s.push(&tail);
+    }
+    s.join(", ")
+}
+
+/// The numbers' current records; every one must exist and be in the user's groups.
+pub(crate) fn accessible(
+    conn: &Connection,
+    user: &OcpUser,
+    numbers: &[String],
+) -> Result<Vec<NumberRecord>, ApiError> {
+    if numbers.is_empty() {
+        return Err(bad("numbers is empty: give at least one number.".into()));
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {NUMBER_COLUMNS} FROM {NUMBER_FROM} WHERE n.number = ?1"
+    ))?;
+    let mut found = Vec::with_capacity(numbers.len());
+    let mut missing = Vec::new();
+    let mut forbidden = Vec::new();
+    for n in numbers {
+        match stmt.query_row([n], record).optional()? {
+            Some(r) if r.group_id.as_deref().is_some_and(|g| user.has_group(g)) => found.push(r),
+            Some(r) => forbidden.push(format!("{n} (group {})", r.group_id.unwrap_or_default())),
+            None => missing.push(n.clone()),
+        }
+    }
+    if !forbidden.is_empty() {
+        return Err(ApiError::forbidden(format!(
+            "You have no permission for the group of {}.",
+            listing(&forbidden, 20)
+        )));
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "No such number: {}.",
+            listing(&missing, 20)
+        )));
+    }
+    Ok(found)
+}
+
+/// The miniApp's details: from the catalogue, or read from the id's parts
+/// (`uuid.NAME.TYPE.group@NAME.group`).
+pub(crate) fn miniapp_details(
+    conn: &Connection,
+    id: &str,
+) -> Result<[Option<String>; 4], ApiError> {
+    let known = conn
+        .query_row(
+            "SELECT name, type, diamant_app_name, group_id FROM miniapps WHERE id = ?1",
+            [id],
+            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+        )
+        .optional()?;
+    if let Some(details) = known {
+        return Ok(details);
+    }
+    let parts: Vec<&str> = id.split('.').collect();
+    let name = parts
+        .get(1)
+        .map(|s| s.to_string())
+        .or_else(|| Some(id.to_string()));
+    let kind = parts.get(2).map(|s| s.to_string());
+    let diamant = parts
+        .iter()
+        .find(|p| p.contains('@'))
+        .map(|s| s.to_string());
+    let group = parts
+        .last()
+        .filter(|_| parts.len() > 1)
+        .map(|s| s.to_string());
+    Ok([name, kind, diamant, group])
+}
+
+/// Attaches numbers to a miniApp; the tag is changed only when given.
+pub(crate) fn attach(
+    conn: &Connection,
+    numbers: &[String],
+    mini_app_id: &str,
+    locale: Option<&str>,
+    tag: Option<&str>,
+) -> Result<(), ApiError> {
+    let [name, kind, diamant, group] = miniapp_details(conn, mini_app_id)?;
+    let mut stmt = conn.prepare_cached(
+        "UPDATE numbers SET mini_app_id = ?2, mini_app_name = ?3, mini_app_type = ?4, \
+         mini_app_diamant_app_name = ?5, mini_app_group = ?6, locale = coalesce(?7, locale), \
+         application_tag = CASE WHEN ?8 THEN ?9 ELSE application_tag END WHERE number = ?1",
+    )?;
+    for n in numbers {
+        stmt.execute(params![
+            n,
+            mini_app_id,
+            name,
+            kind,
+            diamant,
+            group,
+            locale,
+            tag.is_some(),
+            tag
+        ])?;
+    }
+    Ok(())
+}
+
+/// Detaches numbers: the miniApp and its tag go; the locale stays.
+pub(crate) fn detach(conn: &Connection, numbers: &[String]) -> Result<(), ApiError> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE numbers SET mini_app_id = NULL, mini_app_name = NULL, mini_app_type = NULL, \
+         mini_app_diamant_app_name = NULL, mini_app_group = NULL, application_tag = NULL WHERE number = ?1",
+    )?;
+    for n in numbers {
+        stmt.execute([n])?;
+    }
+    Ok(())
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('%');
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// One search, whichever endpoint asked: filters, order and page.
+#[derive(Debug, Default)]
+pub(crate) struct Filter {
+    pub term: Option<String>,
+    pub search: AdvancedSearch,
+    pub order_by: OrderBy,
+    pub direction: Direction,
+    /// None: every matching number (CSV export).
+    pub page: Option<(u32, u32)>,
+}
+
+fn order_column(o: OrderBy) -> &'static str {
+    match o {
+        OrderBy::Miniapp => "n.mini_app_name",
+        OrderBy::MiniappType => "n.mini_app_type",
+        OrderBy::Number => "n.number",
+        OrderBy::Locale => "n.locale",
+        OrderBy::Note => "n.note",
+        OrderBy::Group => "n.group_id",
+        OrderBy::MiniappGroup => "n.mini_app_group",
+        OrderBy::None => "n.rowid",
+    }
+}
+
+pub(crate) fn search(
+    conn: &Connection,
+    user: &OcpUser,
+    f: &Filter,
+) -> Result<NumbersPage, ApiError> {
+    let groups: Vec<&str> = match &f.search.groups {
+        Some(gs) if !gs.is_empty() => {
+            for g in gs {
+                user.require_group(g)?;
+            }
+            gs.iter().map(String::as_str).collect()
+        }
+        _ => user.groups.to_vec(),
+    };
+    let mut clauses = vec![format!(
+        "n.group_id IN ({})",
+        vec!["?"; groups.len()].join(",")
+    )];
+    let mut args: Vec<Value> = groups.iter().map(|g| Value::Text(g.to_string())).collect();
+    if let Some(term) = f
+        .term
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && *t != "%")
+    {
+        clauses.push("(n.number LIKE ? ESCAPE '\\' OR n.note LIKE ? ESCAPE '\\')".into());
+        args.push(Value::Text(escape_like(term)));
+        args.push(Value::Text(escape_like(term)));
+    }
+    let s = &f.search;
+    let mut contains = |column: &str, v: &Option<String>| {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            clauses.push(format!("{column} LIKE ? ESCAPE '\\'"));
+            args.push(Value::Text(escape_like(v)));
+        }
+    };
+    contains("n.mini_app_name", &s.mini_app_name);
+    contains("n.number", &s.number);
+    contains("n.note", &s.note);
+    let mut equals = |column: &str, v: &Option<String>| {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            clauses.push(format!("{column} = ? COLLATE NOCASE"));
+            args.push(Value::Text(v.to_string()));
+        }
+    };
+    equals("n.mini_app_type", &s.mini_app_type);
+    equals("n.locale", &s.locale);
+    equals("n.set_id", &s.set_id);
+    let where_clause = clauses.join(" AND ");
+    let total: u64 = conn.query_row(
+        &format!("SELECT count(*) FROM numbers n WHERE {where_clause}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    let dir = f.direction.as_str();
+    let mut sql = format!(
+        "SELECT {NUMBER_COLUMNS} FROM {NUMBER_FROM} WHERE {where_clause} ORDER BY {} {dir}, n.number {dir}",
+        order_column(f.order_by)
+    );
+    let (page, page_size) = f
+        .page
+        .unwrap_or((1, u32::try_from(total).unwrap_or(u32::MAX).max(1)));
+    if f.page.is_some() {
+        sql.push_str(&format!(
+            " LIMIT {page_size} OFFSET {}",
+            u64::from(page - 1) * u64::from(page_size)
+        ));
+    }
+    let mut stmt = conn.prepare(&sql)?;
+    let numbers = stmt
+        .query_map(params_from_iter(args.iter()), record)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(NumbersPage {
+        numbers,
+        page,
+        page_size,
+        number_of_pages: u32::try_from(total.div_ceil(u64::from(page_size))).unwrap_or(u32::MAX),
+        all_numbers: total,
+        order_by: Some(f.order_by),
+        direction: Some(f.direction),
+    })
+}
+
+fn page_args(page: Option<&str>, page_size: Option<&str>) -> Result<(u32, u32), ApiError> {
+    let number = |name: &str, v: Option<&str>, default: u32| -> Result<u32, ApiError> {
+        match v.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(default),
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                bad(format!(
+                    "{name} must be a whole number of at least 1, not \"{v}\"."
+                ))
+            }),
+        }
+    };
+    let page = number("page", page, 1)?;
+    let size = number("pageSize", page_size, 50)?;
+    if size > MAX_PAGE_SIZE {
+        return Err(bad(format!("pageSize can be at most {MAX_PAGE_SIZE}.")));
+    }
+    Ok((page, size))
+}
+
+fn order_args(
+    order_by: Option<&str>,
+    direction: Option<&str>,
+) -> Result<(OrderBy, Direction), ApiError> {
+    let order_by = match order_by.map(str::trim).filter(|v| !v.is_empty()) {
+        None => OrderBy::None,
+        Some(v) => OrderBy::parse(v).ok_or_else(|| {
+            bad(format!(
+                "orderBy \"{v}\" is not one of miniapp, miniapp-type, number, locale, note, group, miniapp-group, none."
+            ))
+        })?,
+    };
+    let direction = match direction.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Direction::Asc,
+        Some(v) => Direction::parse(v)
+            .ok_or_else(|| bad(format!("direction \"{v}\" is not ASC or DESC.")))?,
+    };
+    Ok((order_by, direction))
+}
+
+/// `GET /api/numbers`
+pub async fn list(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<NumbersPage>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let get = |k: &str| q.get(k).map(String::as_str);
+    let page = page_args(get("page"), get("pageSize"))?;
+    let (order_by, direction) = order_args(get("orderBy"), get("direction"))?;
+    let filter = Filter {
+        term: get("searchTerm").map(str::to_string),
+        order_by,
+        direction,
+        page: Some(page),
+        ..Filter::default()
+    };
+    app.db
+        .run(move |c| search(c, &user, &filter))
+        .await
+        .map(Json)
+}
+
+pub(crate) fn advanced_filter(s: AdvancedSearch, paged: bool) -> Result<Filter, ApiError> {
+    let (order_by, direction) = order_args(s.order_by.as_deref(), s.direction.as_deref())?;
+    // The seed's examples send 0 for "unset".
+    let page = s.page.filter(|p| *p > 0);
+    let size = s.page_size.filter(|p| *p > 0);
+    let page = if paged || page.is_some() || size.is_some() {
+        Some(page_args(
+            page.map(|p| p.to_string()).as_deref(),
+            size.map(|p| p.to_string()).as_deref(),
+        )?)
+    } else {
+        None
+    };
+    if let Some(locale) = s.locale.as_deref().filter(|l| !l.trim().is_empty()) {
+        validate_locale(locale.trim()).map_err(|e| bad(format!("locale: {e}.")))?;
+    }
+    Ok(Filter {
+        search: s,
+        order_by,
+        direction,
+        page,
+        ..Filter::default()
+    })
+}
+
+/// `POST /api/numbers/search`
+pub async fn advanced(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<NumbersPage>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let filter = advanced_filter(json(&body)?, true)?;
+    app.db
+        .run(move |c| search(c, &user, &filter))
+        .await
+        .map(Json)
+}
+
+/// `POST /api/numbers`: numbers available for purchase.
+pub async fn available(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Vec<AvailableNumber>>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let req: AvailableNumbersRequest = json(&body)?;
+    for (name, v) in [
+        ("provider", &req.provider),
+        ("code", &req.code),
+        ("group", &req.group),
+    ] {
+        if v.trim().is_empty() {
+            return Err(bad(format!("{name} is required.")));
+        }
+    }
+    user.require_group(req.group.trim())?;
+    let prefix = req.prefix.as_deref().map(str::trim).unwrap_or("");
+    let digits = prefix.strip_prefix('+').unwrap_or(prefix);
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad(format!(
+            "prefix \"{prefix}\" must be digits, optionally after a leading +."
+        )));
+    }
+    let pattern = format!("+{digits}%");
+    app.db
+        .run(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT number, country, locality, region, price FROM inventory \
+                 WHERE provider = ?1 COLLATE NOCASE AND country = ?2 COLLATE NOCASE AND number LIKE ?3 \
+                 ORDER BY number LIMIT 200",
+            )?;
+            let rows = stmt
+                .query_map(params![req.provider.trim(), req.code.trim(), pattern], |r| {
+                    Ok(AvailableNumber {
+                        number: r.get(0)?,
+                        country: r.get(1)?,
+                        locality: r.get(2)?,
+                        region: r.get(3)?,
+                        price: r.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Json(rows))
+        })
+        .await
+}
+
+/// `PUT /api/numbers`: buy numbers.
+pub async fn buy(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<BuyResponse>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let req: BuyRequest = json(&body)?;
+    if req.provider.trim().is_empty() || req.numbers.is_empty() {
+        return Err(bad("provider and numbers are required.".into()));
+    }
+    user.require_group(req.group.trim())?;
+    app.db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            let mut out = BuyResponse::default();
+            for n in &req.numbers {
+                let stock: Option<String> = tx
+                    .query_row(
+                        "SELECT country FROM inventory WHERE number = ?1 AND provider = ?2 COLLATE NOCASE",
+                        params![n, req.provider.trim()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(country) = stock else {
+                    out.failed_numbers.push(n.clone());
+                    continue;
+                };
+                tx.execute("DELETE FROM inventory WHERE number = ?1", [n])?;
+                tx.execute(
+                    "INSERT INTO numbers (number, country, group_id, note, provider, purchased) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+                    params![n, country, req.group.trim(), req.note, req.provider.trim().to_lowercase()],
+                )?;
+                out.purchased_numbers.push(PurchasedNumber {
+                    number: n.clone(),
+                    id: random_id(&tx)?,
+                });
+            }
+            tx.commit()?;
+            Ok(Json(out))
+        })
+        .await
+}
+
+/// `PUT /api/numbers/group`
+pub async fn update_group(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let req: UpdateGroupRequest = json(&body)?;
+    user.require_group(req.group.trim())?;
+    app.db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            accessible(&tx, &user, &req.numbers)?;
+            for n in &req.numbers {
+                // A number stays in a set only of its own group.
+                tx.execute(
+                    "UPDATE numbers SET group_id = ?2, set_id = CASE WHEN set_id IN (SELECT id FROM sets WHERE group_id = ?2) THEN set_id END WHERE number = ?1",
+                    params![n, req.group.trim()],
+                )?;
+            }
+            tx.commit()?;
+            Ok(ok(format!("Moved {} numbers to group {}.", req.numbers.len(), req.group.trim())))
+        })
+        .await
+}
+
+/// `PUT /api/numbers/detach`
+pub async fn detach_numbers(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let req: NumberList = json(&body)?;
+    app.db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            accessible(&tx, &user, &req.numbers)?;
+            detach(&tx, &req.numbers)?;
+            tx.commit()?;
+            Ok(ok(format!("Detached {} numbers.", req.numbers.len())))
+        })
+        .await
+}
+
+pub(crate) fn check_attach(req: &AttachRequest) -> Result<(), ApiError> {
+    if req.mini_app_id.trim().is_empty() {
+        return Err(bad("miniAppId is required.".into()));
+    }
+    validate_locale(req.locale.trim()).map_err(|e| bad(format!("locale: {e}.")))
+}
+
+/// `PUT /api/numbers/attach`
+pub async fn attach_numbers(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let req: AttachRequest = json(&body)?;
+    check_attach(&req)?;
+    let numbers = req.numbers.clone().unwrap_or_default();
+    app.db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            accessible(&tx, &user, &numbers)?;
+            attach(
+                &tx,
+                &numbers,
+                req.mini_app_id.trim(),
+                Some(req.locale.trim()),
+                req.application_tag.as_deref(),
+            )?;
+            tx.commit()?;
+            Ok(ok(format!(
+                "Attached {} numbers to {}.",
+                numbers.len(),
+                req.mini_app_id.trim()
+            )))
+        })
+        .await
+}
+
+/// `PUT /api/number/note`
+pub async fn note(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let req: NoteRequest = json(&body)?;
+    app.db
+        .run(move |c| {
+            accessible(c, &user, std::slice::from_ref(&req.number))?;
+            c.execute(
+                "UPDATE numbers SET note = ?2 WHERE number = ?1",
+                params![req.number, req.note],
+            )?;
+            Ok(ok(format!("Updated the note of {}.", req.number)))
+        })
+        .await
+}
+
+/// `POST /api/numbers/direct`
+pub async fn direct(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    let req: DirectAddRequest = json(&body)?;
+    if req.numbers.is_empty() {
+        return Err(bad("numbers is empty: give at least one number.".into()));
+    }
+    user.require_group(req.group.trim())?;
+    let invalid: Vec<String> = req
+        .numbers
+        .iter()
+        .filter_map(|n| validate_e164(n).err().map(|e| e.to_string()))
+        .collect();
+    if !invalid.is_empty() {
+        return Err(bad(format!(
+            "Not E.164 numbers: {}.",
+            listing(&invalid, 20)
+        )));
+    }
+    if let Some(l) = req.locale.as_deref() {
+        validate_locale(l).map_err(|e| bad(format!("locale: {e}.")))?;
+    }
+    app.db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            let mut taken = Vec::new();
+            for n in &req.numbers {
+                let exists: bool = tx.query_row("SELECT count(*) > 0 FROM numbers WHERE number = ?1", [n], |r| r.get(0))?;
+                if exists {
+                    taken.push(n.clone());
+                }
+            }
+            if !taken.is_empty() {
+                return Err(ApiError::conflict(format!("These numbers already exist: {}.", listing(&taken, 20))));
+            }
+            for n in &req.numbers {
+                tx.execute(
+                    "INSERT INTO numbers (number, country, group_id, locale, note, application_tag, log_ani, log_dnis, purchased) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)",
+                    params![
+                        n,
+                        req.country,
+                        req.group.trim(),
+                        req.locale,
+                        req.note,
+                        req.application_tag,
+                        req.log_ani.unwrap_or(true),
+                        req.log_dnis.unwrap_or(true)
+                    ],
+                )?;
+            }
+            if let Some(app_id) = req.mini_app_id.as_deref().filter(|a| !a.trim().is_empty()) {
+                attach(&tx, &req.numbers, app_id.trim(), None, None)?;
+            }
+            tx.commit()?;
+            Ok(ok(format!("Added {} numbers to group {}.", req.numbers.len(), req.group.trim())))
+        })
+        .await
+}
+
+/// `DELETE /api/numbers/delete/{number}`
+pub async fn delete(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let user = OcpUser::from_headers(&headers)?;
+    app.db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            accessible(&tx, &user, std::slice::from_ref(&number))?;
+            tx.execute("DELETE FROM routers WHERE number = ?1", [&number])?;
+            tx.execute("DELETE FROM numbers WHERE number = ?1", [&number])?;
+            tx.commit()?;
+            Ok(ok(format!("Deleted {number}.")))
+        })
+        .await
+}
