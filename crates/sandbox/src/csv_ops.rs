@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -78,10 +79,15 @@ pub async fn export(
 pub async fn apply(
     State(app): State<AppState>,
     headers: HeaderMap,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     let user = OcpUser::from_headers(&headers)?;
     user.require_owner()?;
+    let mut form = form.map_err(|e| {
+        bad(format!(
+            "Send the CSV as multipart/form-data with a field \"file\": {e}."
+        ))
+    })?;
     let mut file = None;
     while let Some(field) = form
         .next_field()
