@@ -14,7 +14,7 @@ pub fn operations_csv(rows: usize) -> String {
                 s,
                 "create,+{n},ocp,twilio,,,,\"bought for campaign {i}, wave 2\""
             ),
-            1 | 2 | 3 => writeln!(
+            1..=3 => writeln!(
                 s,
                 "attach,+{n},,,ocp-app-{:04}.Flow.ocp,en-US,blue,attached by the bulk tool",
                 i % 1000

@@ -103,7 +103,28 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_request ON jobs(request_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Numbers per group, kept by triggers, so an unfiltered listing's total
+-- costs one lookup instead of counting every number.
+CREATE TABLE IF NOT EXISTS group_counts (group_id TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS numbers_counted_in AFTER INSERT ON numbers BEGIN
+    INSERT INTO group_counts (group_id, n) VALUES (NEW.group_id, 1)
+        ON CONFLICT (group_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS numbers_counted_out AFTER DELETE ON numbers BEGIN
+    UPDATE group_counts SET n = n - 1 WHERE group_id = OLD.group_id;
+END;
+CREATE TRIGGER IF NOT EXISTS numbers_counted_moved AFTER UPDATE OF group_id ON numbers
+WHEN OLD.group_id IS NOT NEW.group_id BEGIN
+    UPDATE group_counts SET n = n - 1 WHERE group_id = OLD.group_id;
+    INSERT INTO group_counts (group_id, n) VALUES (NEW.group_id, 1)
+        ON CONFLICT (group_id) DO UPDATE SET n = n + 1;
+END;
 "#;
+
+/// Recounts from scratch at start-up, so the counters are right whatever
+/// wrote the database before.
+const RECOUNT: &str = "DELETE FROM group_counts; \
+    INSERT INTO group_counts (group_id, n) SELECT group_id, count(*) FROM numbers GROUP BY group_id;";
 
 /// The shared database handle.
 #[derive(Clone)]
@@ -147,6 +168,7 @@ impl Db {
                 |r| r.get(0),
             )?;
             conn.execute_batch(SCHEMA)?;
+            conn.execute_batch(RECOUNT)?;
             Ok(!existed)
         };
         let fresh = init(&conn).map_err(|e| DbOpenError::Open(path.into(), e))?;

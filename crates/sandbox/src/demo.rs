@@ -119,8 +119,10 @@ pub fn load(conn: &mut Connection, numbers: usize) -> rusqlite::Result<()> {
             let number = format!("{prefix}{:0width$}", 5_550_000 + i / countries.len());
             let group = if i % 5 < 3 { "ocp" } else { "ocp-qa" };
             let note = *pick(&mut rng, &NOTES);
-            let tag =
-                (rng.next_u64() % 4 == 0).then_some(if i % 2 == 0 { "blue" } else { "green" });
+            let tag = rng
+                .next_u64()
+                .is_multiple_of(4)
+                .then_some(if i.is_multiple_of(2) { "blue" } else { "green" });
             let purchased = i % 3 != 0;
             insert.execute(params![
                 number,

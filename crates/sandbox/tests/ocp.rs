@@ -288,6 +288,27 @@ async fn attach_detach_note_group_direct_and_delete() {
     assert!(s.number("+12025550100").await.is_none());
     let (status, _) = send(s.ocp(Method::DELETE, "/api/numbers/delete/+12025550100")).await;
     assert_eq!(status, 404);
+
+    // Totals follow every add, delete and move (they come from counters).
+    let total = |auth: &'static str| {
+        let rb = s.ocp_as(auth, Method::GET, "/api/numbers?pageSize=1");
+        async move { send(rb).await.1["allNumbers"].as_u64() }
+    };
+    assert_eq!(total(OWNER).await, Some(301));
+    let (_, qa) = send(s.ocp_as(MEMBER, Method::GET, "/api/numbers?pageSize=10000")).await;
+    let listed = qa["numbers"].as_array().map(Vec::len).unwrap_or(0) as u64;
+    assert_eq!(total(MEMBER).await, Some(listed));
+    let (_, qa_search) = send(s.ocp_as(
+        MEMBER,
+        Method::GET,
+        "/api/numbers?pageSize=1&searchTerm=%2B",
+    ))
+    .await;
+    assert_eq!(
+        qa_search["allNumbers"].as_u64(),
+        Some(listed),
+        "counted and filtered totals agree"
+    );
 }
 
 #[tokio::test]
