@@ -3,18 +3,51 @@
 //! Pages compose components; every call to a provider goes through `api`;
 //! every rule comes from `numbers_core`.
 
+pub mod api;
 pub mod components;
 pub mod pages;
+pub mod state;
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use components::nav::MainNav;
+use components::toasts::Toasts;
+use state::AppState;
+
+/// `/` focuses the page's search box, unless the user is typing already.
+fn focus_search_on_slash() {
+    let handle = window_event_listener(leptos::ev::keydown, |ev| {
+        if ev.key() != "/" || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing {
+            return;
+        }
+        let search = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("input[type=search]").ok().flatten())
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        if let Some(search) = search {
+            ev.prevent_default();
+            let _ = search.focus();
+        }
+    });
+    // The app lives as long as the page: the listener never needs removing.
+    std::mem::forget(handle);
+}
 
 #[component]
 pub fn App() -> impl IntoView {
+    provide_context(AppState::new());
+    focus_search_on_slash();
     view! {
+        <Toasts/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <div class="shell">

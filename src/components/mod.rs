@@ -1,4 +1,10 @@
 //! Small components named for what the user sees.
 
+pub mod dialog;
+pub mod download;
 pub mod nav;
+pub mod numbers_table;
 pub mod page_header;
+pub mod pager;
+pub mod selection;
+pub mod toasts;

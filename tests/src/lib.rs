@@ -196,3 +196,72 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
         .await
         .unwrap_or_else(|e| panic!("no element {css:?} appeared: {e}"))
 }
+
+/// Polls a JavaScript expression until it is truthy, up to ten seconds.
+pub async fn eventually(client: &Client, what: &str, js_expression: &str) {
+    let script = format!("return !!({js_expression});");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match client.execute(&script, vec![]).await {
+            Ok(serde_json::Value::Bool(true)) => return,
+            Ok(_) => {}
+            Err(e) => panic!("{what}: the check failed to run: {e}"),
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not true after 10 s: {js_expression}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The value of a JavaScript expression.
+pub async fn js(client: &Client, js_expression: &str) -> serde_json::Value {
+    client
+        .execute(&format!("return ({js_expression});"), vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{js_expression}: {e}"))
+}
+
+/// Types into the element matching `css` (after clearing it).
+pub async fn fill(client: &Client, css: &str, text: &str) {
+    let el = wait_for(client, css).await;
+    el.clear()
+        .await
+        .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+    el.send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+/// Clicks the button whose text is `label` (exactly, trimmed).
+pub async fn click_button(client: &Client, label: &str) {
+    let found = js(
+        client,
+        &format!(
+            "(() => {{ const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?} && !b.disabled); if (b) {{ b.click(); return true; }} return false; }})()"
+        ),
+    )
+    .await;
+    assert_eq!(
+        found,
+        serde_json::Value::Bool(true),
+        "no enabled button {label:?}"
+    );
+}
+
+/// The numbers shown in the table, in order.
+pub async fn shown_numbers(client: &Client) -> Vec<String> {
+    let v = js(
+        client,
+        "[...document.querySelectorAll('tbody tr[data-number]')].map(r => r.dataset.number)",
+    )
+    .await;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}

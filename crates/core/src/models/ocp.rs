@@ -43,7 +43,7 @@ impl Environment {
 /// The list endpoint spells the set fields `phoneNumbersSetId` and
 /// `phoneNumbersSetName`; search and set endpoints spell it
 /// `phoneNumberSetId`. Both spellings are kept so each round-trips.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NumberRecord {
     pub number: String,

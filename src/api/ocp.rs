@@ -1,0 +1,237 @@
+//! Omilia OCP: numbers, sets, CSV and routers (seeds 000, 001, 002).
+
+use gloo_net::http::{Request, RequestBuilder};
+use numbers_core::models::ocp::*;
+use serde::Serialize;
+
+use super::{json, send, ApiError};
+
+/// A client of one OCP environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcpClient {
+    pub base: String,
+    pub token: String,
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+impl OcpClient {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base.trim_end_matches('/'), path)
+    }
+
+    fn auth(&self, rb: RequestBuilder) -> RequestBuilder {
+        rb.header("Authorization", &format!("Bearer {}", self.token.trim()))
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let url = self.url(path);
+        json(send(self.auth(Request::get(&url)).build(), &url).await?).await
+    }
+
+    async fn with_body<B: Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let url = self.url(path);
+        json(send(self.auth(method(&url)).json(body), &url).await?).await
+    }
+
+    async fn without_body<T: serde::de::DeserializeOwned>(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path: &str,
+    ) -> Result<T, ApiError> {
+        let url = self.url(path);
+        json(send(self.auth(method(&url)).build(), &url).await?).await
+    }
+
+    pub async fn list_numbers(&self, q: &ListNumbersQuery) -> Result<NumbersPage, ApiError> {
+        let mut params = Vec::new();
+        if let Some(p) = q.page {
+            params.push(format!("page={p}"));
+        }
+        if let Some(p) = q.page_size {
+            params.push(format!("pageSize={p}"));
+        }
+        if let Some(t) = q.search_term.as_deref().filter(|t| !t.is_empty()) {
+            params.push(format!("searchTerm={}", encode(t)));
+        }
+        if let Some(o) = q.order_by {
+            params.push(format!("orderBy={}", o.as_str()));
+        }
+        if let Some(d) = q.direction {
+            params.push(format!("direction={}", d.as_str()));
+        }
+        self.get(&format!("/api/numbers?{}", params.join("&")))
+            .await
+    }
+
+    pub async fn search(&self, s: &AdvancedSearch) -> Result<NumbersPage, ApiError> {
+        self.with_body(Request::post, "/api/numbers/search", s)
+            .await
+    }
+
+    pub async fn available(
+        &self,
+        r: &AvailableNumbersRequest,
+    ) -> Result<Vec<AvailableNumber>, ApiError> {
+        self.with_body(Request::post, "/api/numbers", r).await
+    }
+
+    pub async fn buy(&self, r: &BuyRequest) -> Result<BuyResponse, ApiError> {
+        self.with_body(Request::put, "/api/numbers", r).await
+    }
+
+    pub async fn update_group(&self, r: &UpdateGroupRequest) -> Result<StatusResponse, ApiError> {
+        self.with_body(Request::put, "/api/numbers/group", r).await
+    }
+
+    pub async fn detach(&self, numbers: &[String]) -> Result<StatusResponse, ApiError> {
+        self.with_body(
+            Request::put,
+            "/api/numbers/detach",
+            &NumberList {
+                numbers: numbers.to_vec(),
+            },
+        )
+        .await
+    }
+
+    pub async fn attach(&self, r: &AttachRequest) -> Result<StatusResponse, ApiError> {
+        self.with_body(Request::put, "/api/numbers/attach", r).await
+    }
+
+    pub async fn note(&self, r: &NoteRequest) -> Result<StatusResponse, ApiError> {
+        self.with_body(Request::put, "/api/number/note", r).await
+    }
+
+    pub async fn add_direct(&self, r: &DirectAddRequest) -> Result<StatusResponse, ApiError> {
+        self.with_body(Request::post, "/api/numbers/direct", r)
+            .await
+    }
+
+    pub async fn delete_number(&self, number: &str) -> Result<StatusResponse, ApiError> {
+        self.without_body(
+            Request::delete,
+            &format!("/api/numbers/delete/{}", encode(number)),
+        )
+        .await
+    }
+
+    /// `POST /api/numbers/csv`: CSV text (a JSON-encoded string is unwrapped).
+    pub async fn export_csv(&self, s: &AdvancedSearch) -> Result<String, ApiError> {
+        let url = self.url("/api/numbers/csv");
+        let response = send(self.auth(Request::post(&url)).json(s), &url).await?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok(serde_json::from_str::<String>(&text).unwrap_or(text))
+    }
+
+    pub async fn sets(&self) -> Result<Vec<NumberSet>, ApiError> {
+        self.get("/api/numbers-set").await
+    }
+
+    pub async fn sets_of_group(&self, group: &str) -> Result<Vec<NumberSet>, ApiError> {
+        self.get(&format!("/api/numbers-set/group/{}", encode(group)))
+            .await
+    }
+
+    pub async fn set(&self, id: &str) -> Result<NumberSet, ApiError> {
+        self.get(&format!("/api/numbers-set/{}", encode(id))).await
+    }
+
+    pub async fn create_set(&self, r: &CreateSetRequest) -> Result<NumberSet, ApiError> {
+        self.with_body(Request::post, "/api/numbers-set", r).await
+    }
+
+    pub async fn update_set(
+        &self,
+        id: &str,
+        r: &UpdateSetRequest,
+    ) -> Result<StatusResponse, ApiError> {
+        self.with_body(
+            Request::patch,
+            &format!("/api/numbers-set/{}", encode(id)),
+            r,
+        )
+        .await
+    }
+
+    pub async fn delete_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
+        self.without_body(Request::delete, &format!("/api/numbers-set/{}", encode(id)))
+            .await
+    }
+
+    pub async fn set_numbers(&self, id: &str) -> Result<Vec<NumberRecord>, ApiError> {
+        self.get(&format!("/api/numbers-set/{}/numbers", encode(id)))
+            .await
+    }
+
+    pub async fn add_to_set(
+        &self,
+        id: &str,
+        numbers: &[String],
+    ) -> Result<StatusResponse, ApiError> {
+        let body = NumberList {
+            numbers: numbers.to_vec(),
+        };
+        self.with_body(
+            Request::post,
+            &format!("/api/numbers-set/{}/numbers", encode(id)),
+            &body,
+        )
+        .await
+    }
+
+    pub async fn remove_from_set(
+        &self,
+        id: &str,
+        numbers: &[String],
+    ) -> Result<StatusResponse, ApiError> {
+        let body = NumberList {
+            numbers: numbers.to_vec(),
+        };
+        self.with_body(
+            Request::delete,
+            &format!("/api/numbers-set/{}/numbers", encode(id)),
+            &body,
+        )
+        .await
+    }
+
+    pub async fn attach_set(
+        &self,
+        id: &str,
+        r: &AttachRequest,
+    ) -> Result<StatusResponse, ApiError> {
+        self.with_body(
+            Request::put,
+            &format!("/api/numbers-set/{}/attach", encode(id)),
+            r,
+        )
+        .await
+    }
+
+    pub async fn detach_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
+        self.without_body(
+            Request::put,
+            &format!("/api/numbers-set/{}/detach", encode(id)),
+        )
+        .await
+    }
+
+    pub async fn delete_purchased_in_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
+        self.without_body(
+            Request::delete,
+            &format!("/api/numbers-set/{}/delete", encode(id)),
+        )
+        .await
+    }
+}
