@@ -37,13 +37,30 @@ pub fn SetsPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let reload = RwSignal::new(0u32);
     let create_open = RwSignal::new(false);
+    // Empty: every set of the user's groups; else the sets of one group.
+    let group_filter = RwSignal::new(String::new());
+    let known_groups = RwSignal::new(Vec::<String>::new());
 
     Effect::new(move |_| {
         reload.track();
         app.generation.track();
+        let group = group_filter.get();
         let client = app.ocp();
         spawn_local(async move {
-            match client.sets().await {
+            let result = if group.is_empty() {
+                client.sets().await
+            } else {
+                client.sets_of_group(&group).await
+            };
+            if group.is_empty() {
+                if let Ok(list) = &result {
+                    let mut groups: Vec<String> = list.iter().map(|s| s.group_id.clone()).collect();
+                    groups.sort();
+                    groups.dedup();
+                    known_groups.set(groups);
+                }
+            }
+            match result {
                 Ok(list) => {
                     sets.set(Some(list));
                     error.set(None);
@@ -63,6 +80,11 @@ pub fn SetsPage() -> impl IntoView {
         </Show>
         <div class="sets-layout">
             <nav class="card set-list" aria-label="Sets">
+                <label for="set-group-filter">"Group"</label>
+                <select id="set-group-filter" prop:value=move || group_filter.get() on:change=move |ev| group_filter.set(event_target_value(&ev))>
+                    <option value="">"All my groups"</option>
+                    {move || known_groups.get().into_iter().map(|g| view! { <option value=g.clone()>{g.clone()}</option> }).collect_view()}
+                </select>
                 {move || match sets.get() {
                     None => view! { <p class="hint">"Loading sets…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p class="empty">"No sets yet. Create one with “New set…”."</p> }.into_any(),

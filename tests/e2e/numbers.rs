@@ -321,6 +321,16 @@ async fn a_new_set_fills_and_its_count_updates() {
         shown_numbers(&client).await,
         vec![ocp[0].clone(), ocp[1].clone()]
     );
+    // The group filter lists that group's sets only.
+    client.execute("const s = document.querySelector('#set-group-filter'); s.value = 'ocp-qa'; s.dispatchEvent(new Event('change'))", vec![]).await.expect("filter");
+    eventually(&client, "only ocp-qa sets", "(() => { const m = [...document.querySelectorAll('.set-meta')]; return m.length > 0 && m.every(x => x.textContent.startsWith('ocp-qa')); })()").await;
+    client.execute("const s = document.querySelector('#set-group-filter'); s.value = ''; s.dispatchEvent(new Event('change'))", vec![]).await.expect("filter");
+    eventually(
+        &client,
+        "all sets again",
+        "[...document.querySelectorAll('.set-meta')].some(x => x.textContent.startsWith('ocp ·'))",
+    )
+    .await;
     let shot = screenshot(&client, "sets").await;
     keep_screenshot("sets", &shot);
     client.close().await.expect("close");
