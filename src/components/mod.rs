@@ -1,5 +1,6 @@
 //! Small components named for what the user sees.
 
+pub mod chip_input;
 pub mod dialog;
 pub mod download;
 pub mod nav;

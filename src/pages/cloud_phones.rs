@@ -1,10 +1,367 @@
-use leptos::prelude::*;
+//! Huawei cloud phones: divert their traffic to the default route or to the
+//! encoding container, at most 100 phones a request (numbers-core chunks the
+//! list), then follow each phone's job until it succeeds or fails.
 
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use numbers_core::huawei::{chunk_phone_ids, normalise_phone_ids};
+use numbers_core::models::huawei::{
+    job_status, CloudPhone, TrafficRequest, TrafficType, MAX_PHONE_IDS_PER_REQUEST,
+};
+
+use crate::api::huawei::HuaweiClient;
 use crate::components::page_header::PageHeader;
+use crate::components::selection::Selection;
+use crate::state::use_app;
+
+const PAGE: u32 = 100;
+/// How long jobs are followed before the page stops asking.
+const FOLLOW_SECONDS: u32 = 120;
+
+/// Where one phone stands in the current diversion.
+#[derive(Debug, Clone, PartialEq)]
+enum PhoneOutcome {
+    Sent,
+    Running(String),
+    Succeeded(String),
+    Failed(String),
+}
+
+impl PhoneOutcome {
+    fn label(&self) -> String {
+        match self {
+            Self::Sent => "sending".into(),
+            Self::Running(job) => format!("running (job {job})"),
+            Self::Succeeded(job) => format!("succeeded (job {job})"),
+            Self::Failed(why) => format!("failed: {why}"),
+        }
+    }
+
+    fn class(&self) -> &'static str {
+        match self {
+            Self::Succeeded(_) => "ok-text",
+            Self::Failed(_) => "error-text",
+            _ => "",
+        }
+    }
+}
+
+fn sleep(ms: i32) -> wasm_bindgen_futures::JsFuture {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+}
 
 #[component]
 pub fn CloudPhonesPage() -> impl IntoView {
+    let app = use_app();
+    let client = Memo::new(move |_| app.connections.with(|c| HuaweiClient::from(c)));
+    let phones = RwSignal::new(Vec::<CloudPhone>::new());
+    let total = RwSignal::new(0u64);
+    let offset = RwSignal::new(0u32);
+    let error = RwSignal::new(None::<String>);
+    let selection = RwSignal::new(Selection::default());
+    let reload = RwSignal::new(0u32);
+
+    Effect::new(move |_| {
+        reload.track();
+        let (c, o) = (client.get(), offset.get());
+        spawn_local(async move {
+            match c.phones(o, PAGE).await {
+                Ok(list) => {
+                    total.set(list.count);
+                    phones.set(list.phones);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+    let ids_shown = Memo::new(move |_| {
+        phones.with(|p| p.iter().map(|x| x.phone_id.clone()).collect::<Vec<_>>())
+    });
+
+    let list_text = RwSignal::new(String::new());
+    let ids = Memo::new(move |_| list_text.with(|t| normalise_phone_ids([t.as_str()])));
+    let pasted_count = Memo::new(move |_| {
+        list_text.with(|t| {
+            t.split([',', ';', ' ', '\n', '\t', '\r'])
+                .filter(|s| !s.trim().is_empty())
+                .count()
+        })
+    });
+    let traffic = RwSignal::new(TrafficType::Direct);
+    let outcomes = RwSignal::new(BTreeMap::<String, PhoneOutcome>::new());
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let requests_sent = RwSignal::new(0usize);
+    let following = RwSignal::new(false);
+
+    let add_selected = move |_| {
+        let chosen = selection.with_untracked(Selection::numbers);
+        list_text.update(|t| {
+            if !t.trim().is_empty() {
+                t.push('\n');
+            }
+            t.push_str(&chosen.join("\n"));
+        });
+        selection.update(Selection::clear);
+    };
+    let load_all = move |_| {
+        let c = client.get_untracked();
+        spawn_local(async move {
+            let mut all = Vec::new();
+            let mut at = 0;
+            loop {
+                match c.phones(at, PAGE).await {
+                    Ok(list) => {
+                        let n = list.phones.len();
+                        all.extend(list.phones.into_iter().map(|p| p.phone_id));
+                        at += PAGE;
+                        if n == 0 || u64::from(at) >= list.count {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        app.error(format!("Loading the phone ids: {e}"));
+                        return;
+                    }
+                }
+            }
+            list_text.set(all.join("\n"));
+        });
+    };
+
+    let follow = move |request_ids: Vec<String>| {
+        let c = client.get_untracked();
+        following.set(true);
+        spawn_local(async move {
+            for _ in 0..FOLLOW_SECONDS {
+                let mut pending = false;
+                for rid in &request_ids {
+                    let Ok(list) = c.jobs(rid).await else {
+                        pending = true;
+                        continue;
+                    };
+                    outcomes.update(|o| {
+                        for job in list.jobs {
+                            let Some(phone) = job.phone_id.clone() else {
+                                continue;
+                            };
+                            let state = match job.status {
+                                job_status::SUCCEEDED => {
+                                    PhoneOutcome::Succeeded(job.job_id.clone())
+                                }
+                                job_status::FAILED => PhoneOutcome::Failed(
+                                    job.error_msg.clone().unwrap_or_else(|| {
+                                        format!(
+                                            "job {} failed ({})",
+                                            job.job_id,
+                                            job.error_code.clone().unwrap_or_default()
+                                        )
+                                    }),
+                                ),
+                                _ => {
+                                    pending = true;
+                                    PhoneOutcome::Running(job.job_id.clone())
+                                }
+                            };
+                            o.insert(phone, state);
+                        }
+                    });
+                }
+                if !pending {
+                    break;
+                }
+                let _ = sleep(1000).await;
+            }
+            following.set(false);
+        });
+    };
+
+    let divert = move || {
+        let chunks = chunk_phone_ids(ids.get_untracked());
+        if chunks.is_empty() {
+            app.error("Add phone ids first: select phones, paste ids, or load every phone.");
+            return;
+        }
+        let kind = traffic.get_untracked();
+        let c = client.get_untracked();
+        let total_requests = chunks.len();
+        outcomes.set(
+            chunks
+                .iter()
+                .flatten()
+                .map(|id| (id.clone(), PhoneOutcome::Sent))
+                .collect(),
+        );
+        requests_sent.set(0);
+        spawn_local(async move {
+            let mut request_ids = Vec::new();
+            for (k, chunk) in chunks.into_iter().enumerate() {
+                progress.set(Some((k, total_requests)));
+                let req = TrafficRequest {
+                    traffic_type: kind,
+                    phone_ids: chunk.clone(),
+                };
+                match c.divert(&req).await {
+                    Ok(r) => {
+                        request_ids.push(r.request_id.clone());
+                        outcomes.update(|o| {
+                            for job in r.jobs {
+                                let state = match (job.job_id, job.error_code, job.error_msg) {
+                                    (Some(id), None, _) => PhoneOutcome::Running(id),
+                                    (_, code, msg) => PhoneOutcome::Failed(format!(
+                                        "{} ({})",
+                                        msg.unwrap_or_else(|| "refused".into()),
+                                        code.unwrap_or_default()
+                                    )),
+                                };
+                                o.insert(job.phone_id, state);
+                            }
+                        });
+                    }
+                    Err(e) => outcomes.update(|o| {
+                        for id in &chunk {
+                            o.insert(id.clone(), PhoneOutcome::Failed(e.to_string()));
+                        }
+                    }),
+                }
+                requests_sent.set(k + 1);
+            }
+            progress.set(None);
+            follow(request_ids);
+        });
+    };
+
+    let counts = Memo::new(move |_| {
+        outcomes.with(|o| {
+            o.values().fold((0, 0, 0), |(ok, bad, run), v| match v {
+                PhoneOutcome::Succeeded(_) => (ok + 1, bad, run),
+                PhoneOutcome::Failed(_) => (ok, bad + 1, run),
+                _ => (ok, bad, run + 1),
+            })
+        })
+    });
+    let failed_ids = move || {
+        outcomes.with(|o| {
+            o.iter()
+                .filter(|(_, v)| matches!(v, PhoneOutcome::Failed(_)))
+                .map(|(k, _)| k.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let retry = move |_| {
+        list_text.set(failed_ids().join("\n"));
+        divert();
+    };
+
+    let phone_rows = move || phones.get().into_iter().enumerate().collect::<Vec<_>>();
+
     view! {
         <PageHeader title="Cloud phones" lead="Huawei cloud phones: divert their traffic to the default route or the encoding container."/>
+        <Show when=move || error.with(Option::is_some)>
+            <div class="card error-card" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
+        </Show>
+        <div class="two-col">
+            <section class="card" aria-label="Cloud phones of the project">
+                <h2>{move || format!("Phones ({})", total.get())}</h2>
+                <div class="table-scroll short">
+                    <table class="compact">
+                        <thead><tr>
+                            <th scope="col"><input type="checkbox" aria-label="Select every phone shown"
+                                prop:checked=move || selection.with(|s| ids_shown.with(|i| s.covers(i)))
+                                on:change=move |_| ids_shown.with_untracked(|i| selection.update(|s| s.toggle_page(i))) /></th>
+                            <th scope="col">"Name"</th><th scope="col">"Phone ID"</th><th scope="col">"Status"</th><th scope="col">"Route"</th>
+                        </tr></thead>
+                        <tbody>
+                            <For each=phone_rows key=|(i, p)| (*i, p.phone_id.clone(), p.traffic_type) let:item>
+                                {
+                                    let (index, p) = item;
+                                    let id = p.phone_id.clone();
+                                    view! {
+                                        <tr>
+                                            <td><input type="checkbox" aria-label=format!("Select {}", p.phone_name)
+                                                prop:checked=move || selection.with(|s| s.contains(&id))
+                                                on:click=move |ev: leptos::ev::MouseEvent| {
+                                                    let shift = ev.shift_key();
+                                                    ids_shown.with_untracked(|rows| selection.update(|s| s.click(rows, index, shift)));
+                                                } /></td>
+                                            <td>{p.phone_name.clone()}</td>
+                                            <td class="mono small">{p.phone_id.clone()}</td>
+                                            <td>{if p.status == 2 { "running".to_string() } else { format!("status {}", p.status) }}</td>
+                                            <td>{p.traffic_type.map(|t| t.as_str()).unwrap_or("")}</td>
+                                        </tr>
+                                    }
+                                }
+                            </For>
+                        </tbody>
+                    </table>
+                </div>
+                <div class="pager">
+                    <button disabled=move || { offset.get() == 0 } on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Previous"</button>
+                    <span class="pager-where">{move || format!("{}–{} of {}", offset.get() + 1, (u64::from(offset.get() + PAGE)).min(total.get()), total.get())}</span>
+                    <button disabled=move || { u64::from(offset.get() + PAGE) >= total.get() } on:click=move |_| offset.update(|o| *o += PAGE)>"Next ›"</button>
+                </div>
+                <div class="actions left">
+                    <button disabled=move || selection.with(Selection::is_empty) on:click=add_selected>{move || format!("Add {} selected to the list", selection.with(Selection::len))}</button>
+                    <button on:click=load_all>"Use every phone"</button>
+                </div>
+            </section>
+
+            <section class="card form" aria-label="Divert traffic">
+                <h2>"Divert traffic"</h2>
+                <label for="phone-ids">"Phone ids (one per line, or separated by commas)"</label>
+                <textarea id="phone-ids" rows="6" prop:value=move || list_text.get() on:input=move |ev| list_text.set(event_target_value(&ev))></textarea>
+                <p class="hint" aria-live="polite">{move || {
+                    let n = ids.with(Vec::len);
+                    format!(
+                        "{n} unique phone ids ({} repeats dropped) → {} requests of at most {MAX_PHONE_IDS_PER_REQUEST}",
+                        pasted_count.get().saturating_sub(n),
+                        n.div_ceil(MAX_PHONE_IDS_PER_REQUEST)
+                    )
+                }}</p>
+                <fieldset>
+                    <legend>"Route"</legend>
+                    <label class="check-label"><input type="radio" name="traffic" prop:checked=move || traffic.get() == TrafficType::Direct on:change=move |_| traffic.set(TrafficType::Direct) />" Direct: the phones use their default route."</label>
+                    <label class="check-label"><input type="radio" name="traffic" prop:checked=move || traffic.get() == TrafficType::Routing on:change=move |_| traffic.set(TrafficType::Routing) />" Routing: the phones' traffic goes through the encoding container."</label>
+                </fieldset>
+                <div class="actions">
+                    <button class="primary" disabled=move || progress.get().is_some() || ids.with(Vec::is_empty) on:click=move |_| divert()>"Divert"</button>
+                </div>
+                {move || progress.get().map(|(done, total)| view! {
+                    <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=done>
+                        <div class="progress-fill" style=format!("width: {}%", (done * 100).checked_div(total).unwrap_or(100))></div>
+                        <span>{format!("request {} of {total}", done + 1)}</span>
+                    </div>
+                })}
+                <Show when=move || outcomes.with(|o| !o.is_empty())>
+                    <div class="divert-summary" role="status">
+                        <span class="requests-sent">{move || format!("{} requests sent", requests_sent.get())}</span>
+                        <span class="badge ok">{move || format!("{} succeeded", counts.get().0)}</span>
+                        <span class="badge error">{move || format!("{} failed", counts.get().1)}</span>
+                        <span class="badge">{move || format!("{} running", counts.get().2)}</span>
+                        {move || following.get().then(|| view! { <span class="hint">"following the jobs…"</span> })}
+                    </div>
+                    <Show when=move || { counts.get().1 > 0 && progress.get().is_none() }>
+                        <button on:click=retry>{move || format!("Retry {} failed", counts.get().1)}</button>
+                    </Show>
+                    <div class="outcome-list">
+                        <table class="compact">
+                            <thead><tr><th scope="col">"Phone"</th><th scope="col">"Outcome"</th></tr></thead>
+                            <tbody>
+                                {move || outcomes.get().into_iter().map(|(id, o)| view! {
+                                    <tr data-phone=id.clone()><td class="mono small">{id.clone()}</td><td class=o.class()>{o.label()}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </Show>
+            </section>
+        </div>
     }
 }

@@ -1,0 +1,194 @@
+//! Exotel allocations and Huawei cloud phones, in headless Chromium against the sandbox.
+
+use numbers_e2e::fantoccini::Client;
+use numbers_e2e::{
+    click_button, eventually, fill, js, screenshot, wait_for, workspace, ChromeDriver,
+    RunningSandbox,
+};
+
+fn keep_screenshot(name: &str, shot: &std::path::Path) {
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
+    }
+}
+
+/// Clicks a button inside the register entry (or any element) matching `scope`.
+async fn click_in(client: &Client, scope: &str, label: &str) {
+    let ok = js(
+        client,
+        &format!(
+            "(() => {{ const b = [...document.querySelectorAll({scope:?} + ' button')].find(b => b.textContent.trim() === {label:?}); if (b) {{ b.click(); return true; }} return false; }})()"
+        ),
+    )
+    .await;
+    assert_eq!(
+        ok,
+        serde_json::Value::Bool(true),
+        "no button {label:?} in {scope}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allocate_update_and_deallocate_with_the_appendix_messages() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 1000).await;
+    client
+        .goto(&sandbox.url("/allocations"))
+        .await
+        .expect("page");
+    wait_for(&client, "#conn-id").await;
+    fill(&client, "#conn-id", "order-42").await;
+    fill(&client, "#a-party", "+919176226528, +911234567891,").await;
+    fill(&client, "#b-party", "+918136966620\n").await;
+    eventually(
+        &client,
+        "three chips",
+        "document.querySelectorAll('.chip').length === 3",
+    )
+    .await;
+    // A number on both sides is refused before sending.
+    fill(&client, "#b-party", "+919176226528,").await;
+    eventually(
+        &client,
+        "conflict marked",
+        "document.querySelectorAll('.chip.conflict').length === 2",
+    )
+    .await;
+    eventually(
+        &client,
+        "allocate blocked",
+        "[...document.querySelectorAll('button')].find(b => b.textContent === 'Allocate').disabled",
+    )
+    .await;
+    client.execute("[...document.querySelectorAll('#b-party')[0].parentElement.querySelectorAll('.chip')].find(c => c.textContent.includes('+919176226528')).querySelector('button').click()", vec![]).await.expect("remove chip");
+    eventually(
+        &client,
+        "preview shows the request",
+        "document.querySelector('pre.json').textContent.includes('\"usage\": \"twoway\"')",
+    )
+    .await;
+    click_button(&client, "Allocate").await;
+    eventually(
+        &client,
+        "registered",
+        "document.querySelectorAll('.allocation').length === 1",
+    )
+    .await;
+    eventually(&client, "active with a VN", "document.querySelector('.allocation .state').textContent === 'active' && document.querySelector('.allocation .vn').textContent.startsWith('+91')").await;
+    let shot = screenshot(&client, "allocations").await;
+    keep_screenshot("allocations", &shot);
+
+    // The same connection id again: code 18 in plain words.
+    fill(&client, "#conn-id", "order-42").await;
+    click_button(&client, "Allocate").await;
+    eventually(&client, "code 18", "document.querySelector('.form-error')?.textContent.includes('An allocation already has this connection id') && document.querySelector('.form-error').textContent.includes('code 18')").await;
+
+    // Update the parties.
+    click_in(&client, ".allocation", "Update parties…").await;
+    fill(&client, "#upd-a", "+919950000040,").await;
+    click_button(&client, "Save parties").await;
+    eventually(
+        &client,
+        "a-party updated",
+        "document.querySelector('.allocation').textContent.includes('+919950000040')",
+    )
+    .await;
+
+    // Deallocate: vault; again: code 22.
+    click_in(&client, ".allocation", "Deallocate…").await;
+    click_in(&client, ".dialog", "Deallocate").await;
+    eventually(
+        &client,
+        "vault",
+        "document.querySelector('.allocation .state').textContent === 'vault'",
+    )
+    .await;
+    click_in(&client, ".allocation", "Deallocate…").await;
+    click_in(&client, ".dialog", "Deallocate").await;
+    eventually(&client, "code 22", "document.querySelector('.allocation .form-error')?.textContent.includes('already deallocated') && document.querySelector('.allocation .form-error').textContent.includes('code 22')").await;
+
+    // The register survives a reload (kept in the browser, per tenant).
+    client.refresh().await.expect("reload");
+    eventually(
+        &client,
+        "register kept",
+        "document.querySelectorAll('.allocation').length === 1",
+    )
+    .await;
+    client.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn divert_250_phones_with_3_unknown_and_retry_only_those() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 1000).await;
+    client
+        .goto(&sandbox.url("/cloud-phones"))
+        .await
+        .expect("page");
+    eventually(
+        &client,
+        "phones listed",
+        "document.querySelectorAll('.card tbody tr').length === 100",
+    )
+    .await;
+    click_button(&client, "Use every phone").await;
+    eventually(
+        &client,
+        "250 ids",
+        "document.querySelector('#phone-ids').value.split('\\n').length === 250",
+    )
+    .await;
+    // Swap three real ids for unknown ones: still 250 phones.
+    client
+        .execute(
+            "const t = document.querySelector('#phone-ids'); const ids = t.value.split('\\n').slice(3).concat(['no-such-1', 'no-such-2', 'no-such-3']); t.value = ids.join('\\n'); t.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .expect("edit list");
+    eventually(&client, "counted", "document.querySelector('.form .hint').textContent.startsWith('250 unique phone ids (0 repeats dropped) → 3 requests')").await;
+    click_button(&client, "Divert").await;
+    eventually(
+        &client,
+        "3 requests",
+        "document.querySelector('.requests-sent')?.textContent === '3 requests sent'",
+    )
+    .await;
+    eventually(
+        &client,
+        "247 succeeded",
+        "document.querySelector('.divert-summary .badge.ok').textContent === '247 succeeded'",
+    )
+    .await;
+    eventually(
+        &client,
+        "3 failed",
+        "document.querySelector('.divert-summary .badge.error').textContent === '3 failed'",
+    )
+    .await;
+    for id in ["no-such-1", "no-such-2", "no-such-3"] {
+        let text = js(
+            &client,
+            &format!("document.querySelector('tr[data-phone=\"{id}\"]').textContent"),
+        )
+        .await;
+        assert!(
+            text.as_str().unwrap_or("").contains("does not exist"),
+            "{text}"
+        );
+    }
+    let shot = screenshot(&client, "cloud-phones").await;
+    keep_screenshot("cloud-phones", &shot);
+    click_button(&client, "Retry 3 failed").await;
+    eventually(&client, "only the failed are retried", "document.querySelector('#phone-ids').value.split('\\n').sort().join(',') === 'no-such-1,no-such-2,no-such-3'").await;
+    eventually(
+        &client,
+        "one request",
+        "document.querySelector('.requests-sent')?.textContent === '1 requests sent'",
+    )
+    .await;
+    client.close().await.expect("close");
+}
