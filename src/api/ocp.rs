@@ -234,4 +234,53 @@ impl OcpClient {
         )
         .await
     }
+
+    pub async fn routers(&self, in_progress: bool) -> Result<Vec<RouterRecord>, ApiError> {
+        self.get(&format!("/api/numbers-routing?isInProgress={in_progress}"))
+            .await
+    }
+
+    pub async fn router(&self, id: &str) -> Result<RouterRecord, ApiError> {
+        self.get(&format!("/api/numbers-routing/{}", encode(id)))
+            .await
+    }
+
+    pub async fn router_of_number(&self, number: &str) -> Result<RouterRecord, ApiError> {
+        self.get(&format!("/api/numbers-routing/number/{}", encode(number)))
+            .await
+    }
+
+    pub async fn create_router(&self, r: &CreateRouterRequest) -> Result<RouterRecord, ApiError> {
+        self.with_body(Request::post, "/api/numbers-routing", r)
+            .await
+    }
+
+    pub async fn update_router(&self, r: &UpdateRouterRequest) -> Result<StatusResponse, ApiError> {
+        self.with_body(Request::put, "/api/numbers-routing", r)
+            .await
+    }
+
+    pub async fn next_step(&self, number: &str) -> Result<StatusResponse, ApiError> {
+        self.without_body(
+            Request::post,
+            &format!("/api/numbers-routing/number/{}/next-step", encode(number)),
+        )
+        .await
+    }
+
+    pub async fn complete_router(&self, id: &str) -> Result<StatusResponse, ApiError> {
+        self.without_body(
+            Request::post,
+            &format!("/api/numbers-routing/{}/complete", encode(id)),
+        )
+        .await
+    }
+
+    pub async fn delete_router(&self, id: &str) -> Result<StatusResponse, ApiError> {
+        self.without_body(
+            Request::delete,
+            &format!("/api/numbers-routing/{}", encode(id)),
+        )
+        .await
+    }
 }

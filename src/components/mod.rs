@@ -8,4 +8,7 @@ pub mod numbers_table;
 pub mod page_header;
 pub mod pager;
 pub mod selection;
+pub mod slider;
+pub mod split_bar;
+pub mod timeline;
 pub mod toasts;

@@ -15,6 +15,7 @@ use crate::api::huawei::HuaweiClient;
 use crate::components::page_header::PageHeader;
 use crate::components::selection::Selection;
 use crate::state::use_app;
+use crate::timing::sleep_ms;
 
 const PAGE: u32 = 100;
 /// How long jobs are followed before the page stops asking.
@@ -46,15 +47,6 @@ impl PhoneOutcome {
             _ => "",
         }
     }
-}
-
-fn sleep(ms: i32) -> wasm_bindgen_futures::JsFuture {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
 }
 
 #[component]
@@ -177,7 +169,7 @@ pub fn CloudPhonesPage() -> impl IntoView {
                 if !pending {
                     break;
                 }
-                let _ = sleep(1000).await;
+                sleep_ms(1000).await;
             }
             following.set(false);
         });

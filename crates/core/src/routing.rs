@@ -348,6 +348,15 @@ pub fn switches_per_step<S: AsRef<str>>(callers: &[S], schedule: &Schedule) -> V
         .collect()
 }
 
+/// Reference outputs of [`simulate`], computed natively; the browser tests
+/// assert that the wasm build gives the same counts.
+pub const REFERENCE_SIMULATIONS: [(i64, u64, u64, u64); 3] = [
+    // (source weight, calls, seed, source calls)
+    (90, 100_000, 42, 90_204),
+    (5, 1_000_000, 7, 50_236),
+    (50, 12_345, 2026, 6_164),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,6 +470,17 @@ mod tests {
             assert!(
                 (366..=394).contains(&covered),
                 "{source}%: {covered} of 400"
+            );
+        }
+    }
+
+    #[test]
+    fn reference_simulations_hold_natively() {
+        for (w, n, seed, expected) in REFERENCE_SIMULATIONS {
+            assert_eq!(
+                simulate(Weights::with_source(w), n, seed).source_calls,
+                expected,
+                "{w}% of {n}, seed {seed}"
             );
         }
     }
