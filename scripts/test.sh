@@ -32,6 +32,7 @@ step native     cargo test --workspace --exclude numbers-console --exclude numbe
 step wasm       cargo test -p numbers-console --target wasm32-unknown-unknown --locked
 step build      trunk build --release
 bash scripts/wasm-size.sh | tee "$LOGS/size.log"
+step sandbox-bin cargo build -p numbers-sandbox --locked
 step e2e        cargo test -p numbers-e2e --locked -- --test-threads=1
 
 passed=0; failed=0

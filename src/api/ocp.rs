@@ -283,4 +283,37 @@ impl OcpClient {
         )
         .await
     }
+
+    /// `PUT /api/numbers/csv`: one CSV file as multipart/form-data.
+    pub async fn apply_csv(&self, file_name: &str, csv: &str) -> Result<StatusResponse, ApiError> {
+        let url = self.url("/api/numbers/csv");
+        let form = web_sys::FormData::new()
+            .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(csv));
+        let bag = web_sys::BlobPropertyBag::new();
+        bag.set_type("text/csv");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag)
+            .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
+        form.append_with_blob_and_filename("file", &blob, file_name)
+            .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
+        json(send(self.auth(Request::put(&url)).body(form), &url).await?).await
+    }
+
+    /// Every number the token sees, page by page (for previews against state).
+    pub async fn all_numbers(&self) -> Result<Vec<NumberRecord>, ApiError> {
+        let mut all = Vec::new();
+        for page in 1..=50 {
+            let q = ListNumbersQuery {
+                page: Some(page),
+                page_size: Some(10_000),
+                ..Default::default()
+            };
+            let p = self.list_numbers(&q).await?;
+            all.extend(p.numbers);
+            if page >= p.number_of_pages {
+                break;
+            }
+        }
+        Ok(all)
+    }
 }

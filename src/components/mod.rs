@@ -3,6 +3,7 @@
 pub mod chip_input;
 pub mod dialog;
 pub mod download;
+pub mod drop_zone;
 pub mod nav;
 pub mod numbers_table;
 pub mod page_header;

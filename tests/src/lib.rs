@@ -44,9 +44,14 @@ pub struct RunningSandbox {
 
 impl RunningSandbox {
     pub async fn start() -> Self {
+        Self::start_with(Config::ephemeral()).await
+    }
+
+    /// A sandbox with `config`, serving the built console.
+    pub async fn start_with(config: Config) -> Self {
         let config = Config {
             dist: Some(dist()),
-            ..Config::ephemeral()
+            ..config
         };
         let sandbox = Sandbox::bind(config).await.expect("sandbox binds");
         let addr = sandbox.addr();
@@ -264,4 +269,71 @@ pub async fn shown_numbers(client: &Client) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The sandbox binary as its own process (in its own process group), for
+/// tests that need the server to die as a real one does: `kill` is SIGKILL,
+/// and the OS resets every open connection. Killed when dropped.
+pub struct SandboxProcess {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+impl SandboxProcess {
+    /// Starts `target/debug/numbers-sandbox` (scripts/test.sh builds it).
+    pub fn start(listen: SocketAddr, db: &Path, extra: &[&str]) -> Self {
+        let binary = workspace().join("target/debug/numbers-sandbox");
+        assert!(binary.is_file(), "no sandbox binary at {}: run `cargo build -p numbers-sandbox` first (scripts/test.sh does)", binary.display());
+        let mut child = Command::new(&binary)
+            .arg("--listen")
+            .arg(listen.to_string())
+            .arg("--db")
+            .arg(db)
+            .arg("--dist")
+            .arg(dist())
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("sandbox starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(listen).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("the sandbox exited: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the sandbox did not listen on {listen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            child,
+            addr: listen,
+        }
+    }
+
+    /// A free loopback address to start on.
+    pub fn free_addr() -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], free_port()))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn kill(&mut self) {
+        // SAFETY: kill(2) on the process group created for this child.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }

@@ -191,3 +191,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn line_numbers_count_the_same_with_crlf_and_lf() {
+    for text in [
+        "OPERATION,NUMBER\nupdate,+12015550001\nnuke,+12015550002\n",
+        "OPERATION,NUMBER\r\nupdate,+12015550001\r\nnuke,+12015550002\r\n",
+    ] {
+        let table = csv::read(text.as_bytes()).expect("reads");
+        assert_eq!((table.line(0), table.line(1)), (2, 3), "{text:?}");
+    }
+}

@@ -5,6 +5,7 @@
 
 mod plan;
 mod read;
+mod state;
 mod validate;
 mod write;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use plan::{limit_problems, plan, Batch, Plan, PlanError};
 pub use read::{read, CellRef, CsvTable, MAX_FILE_BYTES};
+pub use state::{against_state, RowChange};
 pub use validate::{validate, Validation};
 pub use write::{
     errors_report, export, export_cells, guard_cell, revert, unguard_cell, EXPORT_COLUMNS,

@@ -202,6 +202,7 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
     let mut row_starts: Vec<u32> = vec![0];
     let mut lines = Vec::new();
     let mut problems = Vec::new();
+    let mut lines_to = LineCounter::new(bytes);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -218,7 +219,7 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines_to.line_at(record.position().map_or(0, |p| p.byte() as usize));
         if header.is_none() {
             let names = record
                 .iter()
@@ -320,6 +321,39 @@ fn shorten(s: &str) -> String {
         format!("\"{s}\"")
     } else {
         format!("\"{}…\"", s.chars().take(MAX).collect::<String>())
+    }
+}
+
+/// Line numbers from byte offsets, counted forward once over the file.
+/// (The csv reader's own line count is one short for CRLF files.)
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record starting at `offset` (offsets only grow).
+    fn line_at(&mut self, offset: usize) -> u64 {
+        let mut start = offset.min(self.bytes.len());
+        // A record never starts with a line ending: step over one the
+        // reader's offset may point at.
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.at {
+            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.at..start]).count() as u64;
+            self.at = start;
+        }
+        self.line
     }
 }
 

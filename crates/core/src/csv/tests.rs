@@ -277,6 +277,21 @@ fn revert_restores_what_each_operation_changed() {
     assert_eq!(lines[4], "update,+12010000004,,,,app-4,,<NULL>,,");
     assert_eq!(lines[5], "update,+12010000005,,,,,,,,<NULL>");
     // The revert file is itself a valid operations file.
+    let tagged_only =
+        read(b"OPERATION,NUMBER\ndetach,+12010000006\ndetach,+12010000007\n").expect("reads");
+    let tv = validate(&tagged_only);
+    let mut tag = rec("+12010000006", None, None);
+    tag.application_tag = Some("green".into());
+    let before2: HashMap<String, NumberRecord> = [tag, rec("+12010000007", None, None)]
+        .into_iter()
+        .map(|r| (r.number.clone(), r))
+        .collect();
+    let lines2: Vec<String> = revert(&tagged_only, &tv, &before2, "twilio")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines2.len(), 2, "a detach of a number with only a tag restores the tag; one with neither has nothing to restore");
+    assert_eq!(lines2[1], "update,+12010000006,,,,<NULL>,,green,,");
     let back = read(text.as_bytes()).expect("reads");
     let bv = validate(&back);
     assert!(bv.is_valid(), "{:?}", bv.problems);

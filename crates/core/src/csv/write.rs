@@ -237,7 +237,12 @@ pub fn revert(
             }
             (Operation::Update | Operation::Attach | Operation::Detach, Some(r)) => {
                 let fields = touched(table, row, op);
-                if fields.is_empty() || (op == Operation::Detach && r.mini_app_id.is_none()) {
+                // Nothing to restore when every touched field was empty already.
+                if fields.iter().all(|&c| current_value(r, c).is_none()) && op == Operation::Detach
+                {
+                    continue;
+                }
+                if fields.is_empty() {
                     continue;
                 }
                 let mut v = vec![(Column::Operation, "update")];
