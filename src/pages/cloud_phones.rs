@@ -308,6 +308,20 @@ pub fn CloudPhonesPage() -> impl IntoView {
             <section class="card form" aria-label="Divert traffic">
                 <h2>"Divert traffic"</h2>
                 <label for="phone-ids">"Phone ids (one per line, or separated by commas)"</label>
+                <div class="actions left">
+                    <label class="button" for="phone-ids-file">"Load ids from a file…"</label>
+                    <input id="phone-ids-file" type="file" accept=".txt,.csv,text/plain,text/csv" class="visually-hidden" on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+                        input.set_value("");
+                        spawn_local(async move {
+                            match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
+                                Some(text) => list_text.set(text),
+                                None => app.error("The file could not be read as text: choose a text or CSV file of phone ids."),
+                            }
+                        });
+                    } />
+                </div>
                 <textarea id="phone-ids" rows="6" prop:value=move || list_text.get() on:input=move |ev| list_text.set(event_target_value(&ev))></textarea>
                 <p class="hint" aria-live="polite">{move || {
                     let n = ids.with(Vec::len);

@@ -160,6 +160,16 @@ async fn a_mixed_file_of_1000_rows_is_previewed_planned_applied_and_reverted() {
     click_button(&client, "Apply 3 batches").await;
     eventually(&client, "applied", "document.querySelector('.run-progress')?.textContent === '3 of 3 batches, 1000 of 1000 rows'").await;
 
+    click_button(&client, "Download results.csv").await;
+    let results = downloaded(&client, "results.csv").await;
+    assert_eq!(results.lines().count(), 1001, "a header and every row");
+    assert!(
+        results
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("2,create,\"+13035550000\",1,Applied,")),
+        "{results:.200}"
+    );
     let after = server_numbers(&client).await;
     let find = |n: &str| after.iter().find(|r| r.number == n);
     assert!(find("+13035550000").is_some_and(|r| r.note.as_deref() == Some("created by csv")));

@@ -572,7 +572,6 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
             let elapsed = (now_ms() - started.get_value()) / 1000.0;
             let remaining = if done > 0 { elapsed / done as f64 * (total - done) as f64 } else { 0.0 };
             let running = r.halt.is_none() && !r.finished();
-            let results = r.results_csv();
             let revert = r.revert.clone();
             view! {
                 <section class="card run" aria-label="Run">
@@ -608,7 +607,12 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
                         }).collect_view()}
                     </ol>
                     <div class="actions left">
-                        <button on:click=move |_| { let _ = download("results.csv", "text/csv;charset=utf-8", &results); }>"Download results.csv"</button>
+                        <button on:click=move |_| {
+                            // Made on demand: it re-reads the whole file.
+                            if let Some(text) = run.with_untracked(|r| r.as_ref().map(RunState::results_csv)) {
+                                let _ = download("results.csv", "text/csv;charset=utf-8", &text);
+                            }
+                        }>"Download results.csv"</button>
                         {revert.map(|text| view! { <button on:click=move |_| { let _ = download("revert.csv", "text/csv;charset=utf-8", &text); }>"Download revert.csv"</button> })}
                         <a href="/numbers?sort=number">"Open the numbers table"</a>
                     </div>

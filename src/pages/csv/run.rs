@@ -149,25 +149,26 @@ impl RunState {
         Ok((table, v, plan))
     }
 
-    /// The results as CSV: one row a batch.
+    /// The results as CSV: every row of the file with its batch and outcome.
     pub fn results_csv(&self) -> String {
-        let mut out =
-            String::from("BATCH,ROWS,CREATE,UPDATE,ATTACH,DETACH,DELETE,STATUS,MESSAGE\r\n");
-        for (k, b) in self.batches.iter().enumerate() {
-            let c = |op| b.counts.get(op);
-            use numbers_core::csv::Operation::*;
-            let message = csv::guard_cell(b.message.as_deref().unwrap_or("")).replace('"', "\"\"");
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{},{:?},\"{message}\"\r\n",
-                k + 1,
-                b.rows,
-                c(Create),
-                c(Update),
-                c(Attach),
-                c(Detach),
-                c(Delete),
-                b.status
-            ));
+        let mut out = String::from("LINE,OPERATION,NUMBER,BATCH,STATUS,MESSAGE\r\n");
+        let Ok((table, validation, plan)) = self.replan() else {
+            return out;
+        };
+        let cell = |s: &str| format!("\"{}\"", csv::guard_cell(s).replace('"', "\"\""));
+        for (k, batch) in plan.batches.iter().enumerate() {
+            let state = &self.batches[k];
+            for &row in &batch.rows {
+                let op = validation.operations[row].map(|o| o.as_str()).unwrap_or("");
+                out.push_str(&format!(
+                    "{},{op},{},{},{:?},{}\r\n",
+                    table.line(row),
+                    cell(table.text(row, csv::Column::Number)),
+                    k + 1,
+                    state.status,
+                    cell(state.message.as_deref().unwrap_or(""))
+                ));
+            }
         }
         out
     }
