@@ -209,7 +209,8 @@ async fn attach_then_detach_a_selection() {
     let shot = screenshot(&client, "numbers").await;
     keep_screenshot("numbers", &shot);
 
-    click_button(&client, "Detach").await;
+    click_button(&client, "Detach…").await;
+    click_button(&client, "Detach 3 numbers").await;
     eventually(
         &client,
         "detach result",

@@ -116,6 +116,7 @@ pub fn BulkActions(
     let set_open = RwSignal::new(false);
     let note_open = RwSignal::new(false);
     let delete_open = RwSignal::new(false);
+    let detach_open = RwSignal::new(false);
 
     let app_id = RwSignal::new(String::new());
     let locale = RwSignal::new(String::from("en-US"));
@@ -126,6 +127,11 @@ pub fn BulkActions(
     let sets = RwSignal::new(Vec::<NumberSet>::new());
     let typed = RwSignal::new(String::new());
     let form_error = RwSignal::new(None::<String>);
+
+    let confirm_ok = move || {
+        let n = selection.with(Selection::len);
+        n <= TYPE_TO_CONFIRM_ABOVE || typed.get().trim() == n.to_string()
+    };
 
     let finish = move |o: BulkOutcome| {
         if o.failed.is_empty() {
@@ -177,6 +183,10 @@ pub fn BulkActions(
     };
 
     let do_detach = move |_| {
+        if !confirm_ok() {
+            return;
+        }
+        detach_open.set(false);
         let numbers = selection.with_untracked(Selection::numbers);
         let client = app.ocp();
         spawn_local(async move {
@@ -333,10 +343,6 @@ pub fn BulkActions(
         });
     };
 
-    let confirm_ok = move || {
-        let n = selection.with(Selection::len);
-        n <= TYPE_TO_CONFIRM_ABOVE || typed.get().trim() == n.to_string()
-    };
     let do_delete = move |_| {
         if !confirm_ok() {
             return;
@@ -366,7 +372,7 @@ pub fn BulkActions(
             <div class="bulk-bar" role="toolbar" aria-label="Actions on the selected numbers">
                 <strong>{move || format!("{} selected", count())}</strong>
                 <button disabled=busy on:click=move |_| { form_error.set(None); attach_open.set(true) }>"Attach…"</button>
-                <button disabled=busy on:click=do_detach>"Detach"</button>
+                <button disabled=busy on:click=move |_| { typed.set(String::new()); detach_open.set(true) }>"Detach…"</button>
                 <button disabled=busy on:click=move |_| { form_error.set(None); group_open.set(true) }>"Move to group…"</button>
                 <button disabled=busy on:click=open_sets>"Add to set…"</button>
                 <button disabled=busy on:click=do_remove_from_set>"Remove from set"</button>
@@ -439,6 +445,19 @@ pub fn BulkActions(
                 <textarea id="bulk-note" rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 <div class="actions">
                     <button type="submit" class="primary">{move || format!("Save on {} numbers", count())}</button>
+                </div>
+            </form>
+        </Dialog>
+
+        <Dialog open=detach_open title="Detach numbers">
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); do_detach(()) }>
+                <p>{move || format!("Detach {} numbers from their miniApps? Calls to them reach no application until they are attached again.", count())}</p>
+                <Show when=move || { count() > TYPE_TO_CONFIRM_ABOVE }>
+                    <label for="detach-count">{move || format!("Type {} to confirm", count())}</label>
+                    <input id="detach-count" inputmode="numeric" prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                </Show>
+                <div class="actions">
+                    <button type="submit" class="danger" disabled=move || !confirm_ok()>{move || format!("Detach {} numbers", count())}</button>
                 </div>
             </form>
         </Dialog>
