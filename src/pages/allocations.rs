@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use numbers_core::exotel::{
-    describe_duration, parse_duration, validate_allocation, validate_call_party, FieldProblem,
-    REGIONS,
+    describe_duration, parse_duration, parse_pins, validate_allocation, validate_call_party,
+    FieldProblem, REGIONS,
 };
 use numbers_core::models::exotel::{
     Allocation, AllocationRequest, AllocationState, CallPartyUpdate, DeallocationPolicy,
@@ -49,25 +49,6 @@ fn remember(register: RwSignal<Vec<Allocation>>, key: &str, a: Allocation) {
         r.insert(0, a);
     });
     register.with_untracked(|r| save_register(key, r));
-}
-
-fn parse_pins(text: &str) -> Result<Option<Vec<i64>>, String> {
-    let parts: Vec<&str> = text
-        .split([',', ' ', ';'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.is_empty() {
-        return Ok(None);
-    }
-    parts
-        .iter()
-        .map(|p| {
-            p.parse::<i64>()
-                .map_err(|_| format!("\"{p}\" is not a pin: pins are whole numbers"))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
 }
 
 fn random_connection_id() -> String {

@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use numbers_core::models::ocp::{CreateRouterRequest, RouterRecord, UpdateRouterRequest};
+use numbers_core::models::ocp::{
+    CreateRouterRequest, MiniAppParts, RouterRecord, UpdateRouterRequest,
+};
 use numbers_core::phone::validate_e164;
 use numbers_core::routing::{simulate, split, switches_per_step, Router, Weights, DIRECTION_RULE};
 
@@ -22,15 +24,11 @@ const MAX_SIMULATED_CALLS: u64 = 1_000_000;
 /// Callers sampled for the sticky-routing preview.
 const SAMPLE_CALLERS: usize = 1_000;
 
-/// The middle part of an OCP miniApp id (`uuid.NAME.TYPE...`), or the id.
-fn app_name(id: &str) -> String {
-    id.split('.').nth(1).unwrap_or(id).to_string()
-}
-
 fn route_label(app: &str, tag: &Option<String>) -> String {
+    let name = MiniAppParts::of(app).name;
     match tag.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => format!("{} ({t})", app_name(app)),
-        None => app_name(app),
+        Some(t) => format!("{name} ({t})"),
+        None => name,
     }
 }
 

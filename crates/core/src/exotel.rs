@@ -253,6 +253,26 @@ pub fn describe_duration(mut seconds: u64) -> String {
     parts.join(" ")
 }
 
+/// Pins typed as a list (`1234, 5678`); none typed is `None`.
+pub fn parse_pins(text: &str) -> Result<Option<Vec<i64>>, String> {
+    let parts: Vec<&str> = text
+        .split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    parts
+        .iter()
+        .map(|p| {
+            p.parse::<i64>()
+                .map_err(|_| format!("\"{p}\" is not a pin: pins are whole numbers"))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 /// A problem with an allocation request, tied to its field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldProblem {
@@ -535,6 +555,13 @@ mod tests {
             first_error_code(&validate_allocation(&r)),
             Some(ErrorCode::MandatoryMissing)
         );
+    }
+
+    #[test]
+    fn pins_are_read_from_a_typed_list() {
+        assert_eq!(parse_pins(""), Ok(None));
+        assert_eq!(parse_pins("1234, 5678;9"), Ok(Some(vec![1234, 5678, 9])));
+        assert!(parse_pins("12a").is_err());
     }
 
     #[test]

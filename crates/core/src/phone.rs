@@ -117,6 +117,18 @@ pub fn normalise_list(text: &str) -> NumberList {
     out
 }
 
+/// Checks a number prefix to search for (`^\+?\d*$`, as the seed documents).
+pub fn validate_prefix(prefix: &str) -> Result<(), String> {
+    let digits = prefix.strip_prefix('+').unwrap_or(prefix);
+    if digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "prefix \"{prefix}\" must be digits, optionally after a leading +"
+        ))
+    }
+}
+
 /// Why a locale is not of the form `pd-XY`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LocaleError(pub String);
@@ -228,6 +240,16 @@ mod tests {
         assert_eq!(list.duplicates, 1);
         assert_eq!(list.invalid.len(), 1);
         assert_eq!(list.invalid[0].0, "12345");
+    }
+
+    #[test]
+    fn prefixes() {
+        for ok in ["", "+", "+38", "1415"] {
+            assert!(validate_prefix(ok).is_ok(), "{ok}");
+        }
+        for bad in ["+1a", "++1", "1 4", "-1"] {
+            assert!(validate_prefix(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -9,10 +9,10 @@ use axum::http::HeaderMap;
 use axum::Json;
 use numbers_core::models::ocp::{
     AdvancedSearch, AttachRequest, AvailableNumber, AvailableNumbersRequest, BuyRequest,
-    BuyResponse, DirectAddRequest, Direction, NoteRequest, NumberList, NumberRecord, NumbersPage,
-    OrderBy, PurchasedNumber, StatusResponse, UpdateGroupRequest,
+    BuyResponse, DirectAddRequest, Direction, MiniAppParts, NoteRequest, NumberList, NumberRecord,
+    NumbersPage, OrderBy, PurchasedNumber, StatusResponse, UpdateGroupRequest,
 };
-use numbers_core::phone::{validate_e164, validate_locale};
+use numbers_core::phone::{validate_e164, validate_locale, validate_prefix};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
@@ -111,8 +111,7 @@ pub(crate) fn accessible(
     Ok(found)
 }
 
-/// The miniApp's details: from the catalogue, or read from the id's parts
-/// (`uuid.NAME.TYPE.group@NAME.group`).
+/// The miniApp's details: from the catalogue, or read from the id's parts.
 pub(crate) fn miniapp_details(
     conn: &Connection,
     id: &str,
@@ -127,21 +126,8 @@ pub(crate) fn miniapp_details(
     if let Some(details) = known {
         return Ok(details);
     }
-    let parts: Vec<&str> = id.split('.').collect();
-    let name = parts
-        .get(1)
-        .map(|s| s.to_string())
-        .or_else(|| Some(id.to_string()));
-    let kind = parts.get(2).map(|s| s.to_string());
-    let diamant = parts
-        .iter()
-        .find(|p| p.contains('@'))
-        .map(|s| s.to_string());
-    let group = parts
-        .last()
-        .filter(|_| parts.len() > 1)
-        .map(|s| s.to_string());
-    Ok([name, kind, diamant, group])
+    let p = MiniAppParts::of(id);
+    Ok([Some(p.name), p.kind, p.diamant_app_name, p.group])
 }
 
 /// Attaches numbers to a miniApp; the tag is changed only when given.
@@ -440,12 +426,8 @@ pub async fn available(
     }
     user.require_group(req.group.trim())?;
     let prefix = req.prefix.as_deref().map(str::trim).unwrap_or("");
+    validate_prefix(prefix).map_err(|e| bad(format!("{e}.")))?;
     let digits = prefix.strip_prefix('+').unwrap_or(prefix);
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(format!(
-            "prefix \"{prefix}\" must be digits, optionally after a leading +."
-        )));
-    }
     let pattern = format!("+{digits}%");
     app.db
         .run(move |c| {

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use numbers_core::models::ocp::{
     AvailableNumber, AvailableNumbersRequest, BuyRequest, BuyResponse, DirectAddRequest,
 };
-use numbers_core::phone::{normalise_list, validate_locale};
+use numbers_core::phone::{normalise_list, validate_locale, validate_prefix};
 
 use super::bulk::FormError;
 use crate::components::dialog::Dialog;
@@ -137,12 +137,8 @@ pub fn BuyDialog(open: RwSignal<bool>, #[prop(into)] on_done: Callback<()>) -> i
 
     let find = move || {
         let p = prefix.get_untracked().trim().to_string();
-        if !p
-            .trim_start_matches('+')
-            .chars()
-            .all(|c| c.is_ascii_digit())
-        {
-            error.set(Some("The prefix is digits, optionally after a +.".into()));
+        if let Err(e) = validate_prefix(&p) {
+            error.set(Some(format!("{e}.")));
             return;
         }
         let req = AvailableNumbersRequest {

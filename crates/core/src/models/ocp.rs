@@ -38,6 +38,35 @@ impl Environment {
     }
 }
 
+/// What an OCP miniApp id says of its app: ids read
+/// `uuid.NAME.TYPE.group@NAME.group`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MiniAppParts {
+    pub name: String,
+    pub kind: Option<String>,
+    pub diamant_app_name: Option<String>,
+    pub group: Option<String>,
+}
+
+impl MiniAppParts {
+    /// Reads the parts of `id`; an id of another shape is its own name.
+    pub fn of(id: &str) -> Self {
+        let parts: Vec<&str> = id.split('.').collect();
+        Self {
+            name: parts.get(1).unwrap_or(&id).to_string(),
+            kind: parts.get(2).map(|s| s.to_string()),
+            diamant_app_name: parts
+                .iter()
+                .find(|p| p.contains('@'))
+                .map(|s| s.to_string()),
+            group: parts
+                .last()
+                .filter(|_| parts.len() > 1)
+                .map(|s| s.to_string()),
+        }
+    }
+}
+
 /// One phone number as the numbers API returns it.
 ///
 /// The list endpoint spells the set fields `phoneNumbersSetId` and
@@ -456,5 +485,24 @@ impl RouterRecord {
     /// The route with order 1 (the app traffic moves to).
     pub fn target(&self) -> Option<&AppRoute> {
         self.app_routes.iter().find(|r| r.order == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn miniapp_ids_are_read_into_their_parts() {
+        let p = MiniAppParts::of("3781bcc1-7c76-439b-ba26-05d22217b316.SND_dmt_test_app_vp.Flow.ocp-qa@SND_dmt_test_app_vp.ocp-qa");
+        assert_eq!(p.name, "SND_dmt_test_app_vp");
+        assert_eq!(p.kind.as_deref(), Some("Flow"));
+        assert_eq!(
+            p.diamant_app_name.as_deref(),
+            Some("ocp-qa@SND_dmt_test_app_vp")
+        );
+        assert_eq!(p.group.as_deref(), Some("ocp-qa"));
+        assert_eq!(MiniAppParts::of("plain").name, "plain");
+        assert_eq!(MiniAppParts::of("plain").group, None);
     }
 }
