@@ -2,7 +2,7 @@
 //! built here in the browser; credentials never go in the URL.
 
 use base64::Engine;
-use gloo_net::http::Request;
+use gloo_net::http::{Request, RequestBuilder};
 use numbers_core::models::exotel::{AllocationRequest, CallPartyUpdate, Envelope, VnUpdate};
 
 use super::{json, send, ApiError};
@@ -51,49 +51,41 @@ impl ExotelClient {
         ))
     }
 
+    fn authed(&self, method: fn(&str) -> RequestBuilder, url: &str) -> RequestBuilder {
+        method(url).header("Authorization", &self.authorization())
+    }
+
+    async fn empty(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        url: &str,
+    ) -> Result<Envelope, ApiError> {
+        json(send(self.authed(method, url).build(), url).await?).await
+    }
+
+    async fn with_json<B: serde::Serialize>(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        url: &str,
+        body: &B,
+    ) -> Result<Envelope, ApiError> {
+        json(send(self.authed(method, url).json(body), url).await?).await
+    }
+
     /// `POST .../greenvn`
     pub async fn allocate(&self, r: &AllocationRequest) -> Result<Envelope, ApiError> {
-        let url = self.url("");
-        json(
-            send(
-                Request::post(&url)
-                    .header("Authorization", &self.authorization())
-                    .json(r),
-                &url,
-            )
-            .await?,
-        )
-        .await
+        self.with_json(Request::post, &self.url(""), r).await
     }
 
     /// `GET .../greenvn/{greenvn_id}`
     pub async fn get(&self, greenvn_id: &str) -> Result<Envelope, ApiError> {
-        let url = self.id_url(greenvn_id, "");
-        json(
-            send(
-                Request::get(&url)
-                    .header("Authorization", &self.authorization())
-                    .build(),
-                &url,
-            )
-            .await?,
-        )
-        .await
+        self.empty(Request::get, &self.id_url(greenvn_id, "")).await
     }
 
     /// `DELETE .../greenvn/{greenvn_id}`
     pub async fn deallocate(&self, greenvn_id: &str) -> Result<Envelope, ApiError> {
-        let url = self.id_url(greenvn_id, "");
-        json(
-            send(
-                Request::delete(&url)
-                    .header("Authorization", &self.authorization())
-                    .build(),
-                &url,
-            )
-            .await?,
-        )
-        .await
+        self.empty(Request::delete, &self.id_url(greenvn_id, ""))
+            .await
     }
 
     /// `PUT .../greenvn/{greenvn_id}/call-party`
@@ -102,31 +94,13 @@ impl ExotelClient {
         greenvn_id: &str,
         u: &CallPartyUpdate,
     ) -> Result<Envelope, ApiError> {
-        let url = self.id_url(greenvn_id, "/call-party");
-        json(
-            send(
-                Request::put(&url)
-                    .header("Authorization", &self.authorization())
-                    .json(u),
-                &url,
-            )
-            .await?,
-        )
-        .await
+        self.with_json(Request::put, &self.id_url(greenvn_id, "/call-party"), u)
+            .await
     }
 
     /// `PUT .../greenvn/{greenvn_id}/vn`
     pub async fn change_vn(&self, greenvn_id: &str, u: &VnUpdate) -> Result<Envelope, ApiError> {
-        let url = self.id_url(greenvn_id, "/vn");
-        json(
-            send(
-                Request::put(&url)
-                    .header("Authorization", &self.authorization())
-                    .json(u),
-                &url,
-            )
-            .await?,
-        )
-        .await
+        self.with_json(Request::put, &self.id_url(greenvn_id, "/vn"), u)
+            .await
     }
 }

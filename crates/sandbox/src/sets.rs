@@ -49,6 +49,28 @@ fn numbers_in(conn: &Connection, set_id: &str) -> Result<Vec<String>, ApiError> 
     Ok(numbers)
 }
 
+/// Refuses numbers that are not members of the set, naming them.
+fn require_members(
+    set: &NumberSet,
+    members: &[String],
+    numbers: &[String],
+) -> Result<(), ApiError> {
+    let outside: Vec<&str> = numbers
+        .iter()
+        .filter(|n| !members.contains(n))
+        .map(String::as_str)
+        .collect();
+    if outside.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "Not in {}: {}.",
+            set.name,
+            listing(&outside, 20)
+        )))
+    }
+}
+
 /// `POST /api/numbers-set`
 pub async fn create(
     State(app): State<AppState>,
@@ -264,18 +286,7 @@ pub async fn remove(
             let tx = c.transaction()?;
             let set = find(&tx, &user, &id)?;
             let members = numbers_in(&tx, &id)?;
-            let outside: Vec<&String> = req
-                .numbers
-                .iter()
-                .filter(|n| !members.contains(n))
-                .collect();
-            if !outside.is_empty() {
-                return Err(bad(format!(
-                    "Not in {}: {}.",
-                    set.name,
-                    listing(&outside.iter().map(|s| s.as_str()).collect::<Vec<_>>(), 20)
-                )));
-            }
+            require_members(&set, &members, &req.numbers)?;
             for n in &req.numbers {
                 tx.execute("UPDATE numbers SET set_id = NULL WHERE number = ?1", [n])?;
             }
@@ -306,18 +317,7 @@ pub async fn attach_all(
             let members = numbers_in(&tx, &id)?;
             let numbers = match &req.numbers {
                 Some(list) if !list.is_empty() => {
-                    let outside: Vec<&str> = list
-                        .iter()
-                        .filter(|n| !members.contains(n))
-                        .map(String::as_str)
-                        .collect();
-                    if !outside.is_empty() {
-                        return Err(bad(format!(
-                            "Not in {}: {}.",
-                            set.name,
-                            listing(&outside, 20)
-                        )));
-                    }
+                    require_members(&set, &members, list)?;
                     list.clone()
                 }
                 _ => members,
