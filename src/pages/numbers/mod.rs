@@ -84,7 +84,9 @@ pub fn NumbersPage() -> impl IntoView {
         });
     });
 
-    let rows = Signal::derive(move || {
+    // A memo: the table reads the rows on every scroll, and a derived
+    // signal would clone the whole page each time.
+    let rows = Memo::new(move |_| {
         data.with(|d| d.as_ref().map(|p| p.numbers.clone()).unwrap_or_default())
     });
     let search_text = RwSignal::new(query.get_untracked().search);
