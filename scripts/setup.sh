@@ -46,6 +46,18 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSI
   quiet npm install --prefix "$TOOLS/binaryen" --no-audit --no-fund --no-save "binaryen@$BINARYEN_VERSION"
 fi
 
+# axe-core (accessibility audit) and papaparse (the benchmark's yardstick)
+# are used only by tests and benchmarks: installed into target/npm.
+NPM_TEST_PACKAGES="axe-core@4.14.1 papaparse@5.7.1"
+for package in $NPM_TEST_PACKAGES; do
+  installed="$(node -p "require('$ROOT/target/npm/node_modules/${package%@*}/package.json').version" 2>/dev/null || true)"
+  if [ "$installed" != "${package##*@}" ]; then
+    say "installing $NPM_TEST_PACKAGES from npm into target/npm"
+    quiet npm install --prefix "$ROOT/target/npm" --no-audit --no-fund --no-save $NPM_TEST_PACKAGES
+    break
+  fi
+done
+
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   say "installing Debian's chromium and chromium-driver"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -1,7 +1,7 @@
 //! Browser benchmarks (not run by the test suite): figures printed, not asserted.
 //! `cargo test -p numbers-e2e --test bench -- --ignored --nocapture`
 
-use numbers_e2e::{eventually, js, ChromeDriver, RunningSandbox};
+use numbers_e2e::{drop_file, eventually, js, ChromeDriver, RunningSandbox};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run it explicitly"]
@@ -13,15 +13,7 @@ async fn csv_100k_rows_and_simulate_a_million_calls_in_chromium() {
     for run in 1..=4 {
         client.goto(&sandbox.url("/csv")).await.expect("page");
         eventually(&client, "page", "!!document.querySelector('.drop-zone')").await;
-        client
-            .execute(
-                "const dt = new DataTransfer(); dt.items.add(new File([arguments[0]], 'bench.csv', {type: 'text/csv'}));
-                 const zone = document.querySelector('.drop-zone');
-                 for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));",
-                vec![serde_json::json!(text)],
-            )
-            .await
-            .expect("drop");
+        drop_file(&client, "bench.csv", &text).await;
         eventually(
             &client,
             "checked",

@@ -5,8 +5,8 @@ use numbers_core::csv;
 use numbers_core::models::ocp::NumberRecord;
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, eventually, js, screenshot, wait_for, workspace, ChromeDriver, RunningSandbox,
-    SandboxProcess,
+    click_button, drop_file, eventually, js, screenshot, wait_for, workspace, ChromeDriver,
+    RunningSandbox, SandboxProcess,
 };
 use numbers_sandbox::Config;
 
@@ -23,19 +23,6 @@ fn keep_screenshot(name: &str, shot: &std::path::Path) {
 async fn server_numbers(client: &Client) -> Vec<NumberRecord> {
     let v = js(client, "fetch('/integrations/api/numbers?pageSize=10000&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers)").await;
     serde_json::from_value(v).expect("numbers")
-}
-
-/// Drops a file with `text` on the drop zone, as a person dragging it would.
-async fn drop_file(client: &Client, name: &str, text: &str) {
-    client
-        .execute(
-            "const [name, text] = arguments; const dt = new DataTransfer(); dt.items.add(new File([text], name, {type: 'text/csv'}));
-             const zone = document.querySelector('.drop-zone');
-             for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));",
-            vec![serde_json::json!(name), serde_json::json!(text)],
-        )
-        .await
-        .expect("drop");
 }
 
 /// Captures downloads so the test can read what the console offered.

@@ -146,22 +146,55 @@ impl ChromeDriver {
 
     /// A new headless Chromium session of the given window size.
     pub async fn session(&self, width: u32, height: u32) -> Client {
+        self.session_for(Viewport {
+            width,
+            height,
+            dark: false,
+            phone: false,
+        })
+        .await
+    }
+
+    /// A new headless Chromium session: a desktop window, or a phone's
+    /// screen (mobile emulation, as a desktop window cannot be narrower than
+    /// 500 pixels), in the light or the dark colour scheme.
+    pub async fn session_for(&self, viewport: Viewport) -> Client {
+        let Viewport {
+            width,
+            height,
+            dark,
+            phone,
+        } = viewport;
         let chromium =
             std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/lib/chromium/chromium".into());
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--user-data-dir={}", self.profile.display()),
+        ];
+        if dark {
+            // Makes `prefers-color-scheme: dark` match, as a dark system theme would.
+            args.push("--force-dark-mode".into());
+        }
+        let mut options = serde_json::json!({ "binary": chromium });
+        if phone {
+            args.push("--window-size=800,1000".into());
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true, "mobile": true }
+            });
+        } else {
+            args.push(format!("--window-size={width},{height}"));
+        }
+        options["args"] = serde_json::json!(args);
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", self.profile.display()),
-                ]
-            }),
-        );
+        caps.insert("goog:chromeOptions".into(), options);
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -182,12 +215,37 @@ impl Drop for ChromeDriver {
     }
 }
 
+/// What a browser session shows: its size in CSS pixels, its colour scheme,
+/// and whether it is a phone.
+#[derive(Clone, Copy, Debug)]
+pub struct Viewport {
+    pub width: u32,
+    pub height: u32,
+    pub dark: bool,
+    pub phone: bool,
+}
+
+/// A file of an npm package that `scripts/setup.sh` installs for the tests
+/// and benchmarks into `target/npm` (never committed).
+pub fn npm_file(package_file: &str) -> String {
+    let path = workspace()
+        .join("target/npm/node_modules")
+        .join(package_file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (scripts/setup.sh installs the npm packages the tests use)",
+            path.display()
+        )
+    })
+}
+
 /// Saves a PNG screenshot under `tests/artifacts/` and returns its path.
 pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
     let png = client.screenshot().await.expect("screenshot");
-    let dir = workspace().join("tests/artifacts");
-    std::fs::create_dir_all(&dir).expect("artifacts folder");
-    let path = dir.join(format!("{name}.png"));
+    let path = workspace().join(format!("tests/artifacts/{name}.png"));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("artifacts folder");
+    }
     std::fs::write(&path, png).expect("screenshot written");
     path
 }
@@ -253,6 +311,19 @@ pub async fn click_button(client: &Client, label: &str) {
         serde_json::Value::Bool(true),
         "no enabled button {label:?}"
     );
+}
+
+/// Drops a file with `text` on the drop zone, as a person dragging it would.
+pub async fn drop_file(client: &Client, name: &str, text: &str) {
+    client
+        .execute(
+            "const [name, text] = arguments; const dt = new DataTransfer(); dt.items.add(new File([text], name, {type: 'text/csv'}));
+             const zone = document.querySelector('.drop-zone');
+             for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));",
+            vec![serde_json::json!(name), serde_json::json!(text)],
+        )
+        .await
+        .expect("drop");
 }
 
 /// The numbers shown in the table, in order.

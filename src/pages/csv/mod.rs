@@ -402,7 +402,7 @@ fn Preview(loaded: Shared, run: RwSignal<Option<RunState>>) -> impl IntoView {
             <Show when=move || { refused.get() > 0 }>
                 <p class="error-text" role="alert">{move || format!("{} rows would be refused by the server against its current state (marked below): fix the file and drop it again.", refused.get())}</p>
             </Show>
-            <div class="table-scroll grid" on:scroll=move |ev| { let el: web_sys::Element = event_target(&ev); scroll.set(f64::from(el.scroll_top())); }>
+            <div class="table-scroll grid" tabindex="0" role="region" aria-label="Rows of the file" on:scroll=move |ev| { let el: web_sys::Element = event_target(&ev); scroll.set(f64::from(el.scroll_top())); }>
                 <table class="numbers-table csv-grid" aria-rowcount=move || shown.with(Vec::len) + 1>
                     <thead><tr>
                         <th scope="col">"Line"</th>

@@ -1,0 +1,274 @@
+//! Quality every page must keep: no serious or critical accessibility
+//! violation (axe-core) in the light or the dark scheme, and a layout that
+//! stays usable from a desktop window down to a phone's screen.
+
+use numbers_e2e::fantoccini::Client;
+use numbers_e2e::{
+    drop_file, eventually, js, npm_file, screenshot, wait_for, workspace, ChromeDriver,
+    RunningSandbox, Viewport,
+};
+
+/// A page of the console, and what shows that its data has arrived.
+struct Page {
+    name: &'static str,
+    path: &'static str,
+    ready: &'static str,
+}
+
+const PAGES: [Page; 8] = [
+    Page {
+        name: "numbers",
+        path: "/numbers",
+        ready: "document.querySelectorAll('tbody tr[data-number]').length > 0",
+    },
+    Page {
+        name: "sets",
+        path: "/sets",
+        ready: "!!document.querySelector('main li') && !document.querySelector('main').textContent.includes('Loading sets')",
+    },
+    Page {
+        name: "csv",
+        path: "/csv",
+        ready: "!!document.querySelector('.drop-zone')",
+    },
+    Page {
+        name: "routers",
+        path: "/routers",
+        ready: "!!document.querySelector('article.router') && !!document.querySelector('.preview .simulation')",
+    },
+    Page {
+        name: "allocations",
+        path: "/allocations",
+        ready: "!!document.querySelector('main form')",
+    },
+    Page {
+        name: "cloud-phones",
+        path: "/cloud-phones",
+        ready: "document.querySelectorAll('main tbody tr').length > 0",
+    },
+    Page {
+        name: "settings",
+        path: "/settings",
+        ready: "!!document.querySelector('main form')",
+    },
+    Page {
+        name: "not-found",
+        path: "/no-such-page",
+        ready: "true",
+    },
+];
+
+/// A CSV file with two rows that cannot be sent, so the preview shows its
+/// problem list and highlighted cells.
+const FILE_WITH_ERRORS: &str =
+    "OPERATION,NUMBER,GROUP_ID,PROVIDER,MINIAPP_ID,LOCALE,APPLICATION_TAG,NOTE\r\n\
+    create,+13035550100,ocp,twilio,,en-US,,new line\r\n\
+    update,2015550999,,,,,,bad number\r\n\
+    attach,+12015559999,,,app,english,,\r\n";
+
+async fn open(client: &Client, sandbox: &RunningSandbox, page: &Page) {
+    client
+        .goto(&sandbox.url(page.path))
+        .await
+        .expect("page opens");
+    wait_for(client, "main h1").await;
+    eventually(client, page.name, page.ready).await;
+}
+
+async fn open_csv_preview(client: &Client, sandbox: &RunningSandbox) {
+    open(client, sandbox, &PAGES[2]).await;
+    drop_file(client, "with-errors.csv", FILE_WITH_ERRORS).await;
+    eventually(
+        client,
+        "preview",
+        "document.querySelector('.summary')?.textContent.includes('2 invalid rows')",
+    )
+    .await;
+}
+
+/// Runs axe-core on the page as it is and returns one line for each
+/// serious or critical violation.
+async fn serious_violations(client: &Client, axe: &str) -> Vec<String> {
+    client
+        .execute(
+            "if (!window.axe) { const s = document.createElement('script'); s.textContent = arguments[0]; document.head.appendChild(s); }",
+            vec![serde_json::json!(axe)],
+        )
+        .await
+        .expect("axe-core injected");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                 nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ')) }))))
+               .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core ran");
+    result
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| {
+            format!(
+                "{} ({}): {} at {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or(""),
+                v["nodes"]
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_no_serious_or_critical_violation_on_any_page_light_or_dark() {
+    let axe = npm_file("axe-core/axe.min.js");
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let mut found = Vec::new();
+    for dark in [false, true] {
+        let scheme = if dark { "dark" } else { "light" };
+        let client = driver
+            .session_for(Viewport {
+                width: 1280,
+                height: 800,
+                dark,
+                phone: false,
+            })
+            .await;
+        for page in &PAGES {
+            open(&client, &sandbox, page).await;
+            for v in serious_violations(&client, &axe).await {
+                found.push(format!("{} ({scheme}): {v}", page.path));
+            }
+        }
+        // States with more on screen than a freshly opened page.
+        open_csv_preview(&client, &sandbox).await;
+        for v in serious_violations(&client, &axe).await {
+            found.push(format!("/csv with a preview ({scheme}): {v}"));
+        }
+        open(&client, &sandbox, &PAGES[0]).await;
+        client
+            .execute(
+                "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Buy numbers…').click()",
+                vec![],
+            )
+            .await
+            .expect("open the buy dialog");
+        eventually(
+            &client,
+            "dialog",
+            "!!document.querySelector('[role=dialog]')",
+        )
+        .await;
+        for v in serious_violations(&client, &axe).await {
+            found.push(format!("/numbers with the buy dialog ({scheme}): {v}"));
+        }
+        client.close().await.expect("close");
+    }
+    assert!(
+        found.is_empty(),
+        "axe-core found {} serious or critical violations:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_fits_a_desktop_and_a_phone_in_light_and_dark() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
+    let mut overflowing = Vec::new();
+    for (device, width, height, phone) in [("desktop", 1280, 800, false), ("phone", 390, 844, true)]
+    {
+        for dark in [false, true] {
+            let scheme = if dark { "dark" } else { "light" };
+            let client = driver
+                .session_for(Viewport {
+                    width,
+                    height,
+                    dark,
+                    phone,
+                })
+                .await;
+            for page in &PAGES {
+                open(&client, &sandbox, page).await;
+                check_and_capture(
+                    &client,
+                    page.name,
+                    (device, width),
+                    scheme,
+                    update,
+                    &mut overflowing,
+                )
+                .await;
+            }
+            open_csv_preview(&client, &sandbox).await;
+            check_and_capture(
+                &client,
+                "csv-preview",
+                (device, width),
+                scheme,
+                update,
+                &mut overflowing,
+            )
+            .await;
+            client.close().await.expect("close");
+        }
+    }
+    assert!(
+        overflowing.is_empty(),
+        "the page body scrolls sideways on:\n{}",
+        overflowing.join("\n")
+    );
+}
+
+async fn check_and_capture(
+    client: &Client,
+    page: &str,
+    (device, width): (&str, u32),
+    scheme: &str,
+    update: bool,
+    overflowing: &mut Vec<String>,
+) {
+    // Wide tables may scroll inside their own box; the page itself must not.
+    // On a phone, content wider than the screen also widens the layout
+    // viewport (the browser zooms out), so that counts as overflowing too.
+    let widths = js(
+        client,
+        "[document.documentElement.scrollWidth, window.innerWidth]",
+    )
+    .await;
+    let (scroll, inner) = (
+        widths[0].as_u64().unwrap_or(0),
+        widths[1].as_u64().unwrap_or(0),
+    );
+    if scroll > u64::from(width) || inner > u64::from(width) {
+        let culprits = js(
+            client,
+            &format!(
+                "(() => {{ const clipped = e => {{ for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {{ if (getComputedStyle(a).overflowX !== 'visible') return true; }} return false; }};
+                 return [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > {width} + 1 && !clipped(e))
+                   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right))
+                   .slice(0, 8); }})()"
+            ),
+        )
+        .await;
+        overflowing.push(format!(
+            "{page} ({device}, {scheme}): content {scroll} px wide on a {width} px screen, past the edge: {culprits}"
+        ));
+    }
+    let name = format!("{page}-{device}-{scheme}");
+    let shot = screenshot(client, &format!("tour/{name}")).await;
+    if update {
+        let dir = workspace().join("docs/tour");
+        std::fs::create_dir_all(&dir).expect("docs/tour");
+        std::fs::copy(&shot, dir.join(format!("{name}.png"))).expect("screenshot copied");
+    }
+}
