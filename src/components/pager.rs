@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
-/// Page sizes offered for server-side paging.
-pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 500];
+/// Page sizes offered for server-side paging. The table draws only the rows
+/// in view, so a page of 10,000 (the sandbox's largest) stays quick and lets
+/// a whole page be selected for a bulk change.
+pub const PAGE_SIZES: [u32; 6] = [25, 50, 100, 500, 1_000, 10_000];
 
 /// Previous/next, "page x of y", the total, and the page size.
 #[component]

@@ -1,50 +1,204 @@
-//! Browser benchmarks (not run by the test suite): figures printed, not asserted.
-//! `cargo test -p numbers-e2e --test bench -- --ignored --nocapture`
+//! Browser benchmarks (not part of the test suite): figures printed and
+//! saved to `target/bench/browser.json`, not asserted. Run `bash
+//! scripts/bench.sh`, which builds the benchmark page this reads from
+//! `$NUMBERS_BENCH_PAGE`.
 
-use numbers_e2e::{drop_file, eventually, js, ChromeDriver, RunningSandbox};
+use std::path::PathBuf;
+use std::time::Duration;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a benchmark: run it explicitly"]
-async fn csv_100k_rows_and_simulate_a_million_calls_in_chromium() {
-    let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
-    let client = driver.session(1280, 1000).await;
-    let text = numbers_core::sample::operations_csv(100_000);
-    for run in 1..=4 {
-        client.goto(&sandbox.url("/csv")).await.expect("page");
-        eventually(&client, "page", "!!document.querySelector('.drop-zone')").await;
-        drop_file(&client, "bench.csv", &text).await;
-        eventually(
-            &client,
-            "checked",
-            "document.querySelector('.timing')?.textContent.includes('planned in')",
-        )
-        .await;
-        let timing = js(&client, "document.querySelector('.timing').textContent").await;
-        eprintln!(
-            "run {run}{}: {}",
-            if run == 1 { " (warm-up)" } else { "" },
-            timing.as_str().unwrap_or("")
-        );
+use numbers_e2e::fantoccini::wd::TimeoutConfiguration;
+use numbers_e2e::fantoccini::Client;
+use numbers_e2e::{eventually, js, wait_for, workspace, ChromeDriver, RunningSandbox};
+use numbers_sandbox::Config;
+use serde_json::{json, Value};
+
+/// File sizes (rows) and how many timed runs each gets after its warm-up.
+const CSV_SIZES: [(usize, usize); 3] = [(10_000, 9), (100_000, 7), (500_000, 5)];
+const SIMULATED_CALLS: u32 = 1_000_000;
+const PAINT_ROWS: u32 = 10_000;
+const PAINT_RUNS: usize = 7;
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let m = xs.len() / 2;
+    if xs.len() % 2 == 1 {
+        xs[m]
+    } else {
+        (xs[m - 1] + xs[m]) / 2.0
     }
-    client.goto(&sandbox.url("/routers")).await.expect("page");
-    eventually(
-        &client,
-        "preview",
-        "!!document.querySelector('#new-sim-calls')",
+}
+
+async fn call(client: &Client, script: &str) -> Value {
+    client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+async fn long_scripts(client: &Client) {
+    client
+        .update_timeouts(TimeoutConfiguration::new(
+            Some(Duration::from_secs(600)),
+            Some(Duration::from_secs(60)),
+            None,
+        ))
+        .await
+        .expect("script timeout");
+}
+
+/// Milliseconds from the moment a 10^4-row page of numbers arrives (its
+/// fetch resolves) to the first frame after the table shows it.
+async fn first_paint_of_a_large_page(client: &Client) -> f64 {
+    let size_select = "[...document.querySelectorAll('.pager select')][0]";
+    let ms = client
+        .execute_async(
+            &format!(
+                "const done = arguments[arguments.length - 1];
+                 const rows = {PAINT_ROWS};
+                 if (!window.__fetchPatched) {{
+                   const fetch = window.fetch;
+                   window.fetch = function (...args) {{
+                     const answer = fetch.apply(this, args);
+                     const url = String(args[0]?.url ?? args[0]);
+                     if (url.includes('pageSize=' + rows)) answer.then(() => {{ window.__received = performance.now(); }});
+                     return answer;
+                   }};
+                   window.__fetchPatched = true;
+                 }}
+                 window.__received = null;
+                 const table = () => document.querySelector('.numbers-table');
+                 const observer = new MutationObserver(() => {{
+                   if (window.__received !== null && table()?.getAttribute('aria-rowcount') === String(rows + 1)
+                       && document.querySelector('tbody tr[data-number]')) {{
+                     observer.disconnect();
+                     requestAnimationFrame(() => setTimeout(() => done(performance.now() - window.__received), 0));
+                   }}
+                 }});
+                 observer.observe(document.body, {{ subtree: true, childList: true, attributes: true }});
+                 const select = {size_select};
+                 select.value = String(rows);
+                 select.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+            ),
+            vec![],
+        )
+        .await
+        .expect("the large page is drawn");
+    // Back to a small page, so the next run loads the large one again.
+    call(
+        client,
+        &format!("const s = {size_select}; s.value = '25'; s.dispatchEvent(new Event('change', {{ bubbles: true }}));"),
     )
     .await;
-    for run in 1..=4 {
-        client
-            .execute(&format!("const i = document.querySelector('#new-sim-seed'); i.value = '{run}'; i.dispatchEvent(new Event('input')); const n = document.querySelector('#new-sim-calls'); n.value = '1000000'; n.dispatchEvent(new Event('input'));"), vec![])
-            .await
-            .expect("simulate");
-        eventually(&client, "simulated", "document.querySelector('.preview .simulation').textContent.startsWith('1000000 calls')").await;
-        let sim = js(&client, "document.querySelector('.preview .simulation').textContent.match(/simulated in [0-9.]+ ms/)[0]").await;
-        eprintln!(
-            "simulate 10^6 calls, run {run}: {}",
-            sim.as_str().unwrap_or("")
+    eventually(
+        client,
+        "small page",
+        "document.querySelector('.numbers-table')?.getAttribute('aria-rowcount') === '26'",
+    )
+    .await;
+    ms.as_f64().expect("milliseconds")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run scripts/bench.sh"]
+async fn browser_benchmarks() {
+    let page = PathBuf::from(
+        std::env::var_os("NUMBERS_BENCH_PAGE")
+            .expect("NUMBERS_BENCH_PAGE: run scripts/bench.sh, which builds the page"),
+    );
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    long_scripts(&client).await;
+
+    let bench_site = RunningSandbox::start_with(Config {
+        dist: Some(page),
+        no_demo: true,
+        ..Config::ephemeral()
+    })
+    .await;
+    client
+        .goto(&bench_site.url("/index.html"))
+        .await
+        .expect("benchmark page");
+    eventually(
+        &client,
+        "benchmark page ready",
+        "window.benchReady === true",
+    )
+    .await;
+
+    let mut csv_results = Vec::new();
+    for (rows, runs) in CSV_SIZES {
+        let r = call(&client, &format!("return benchCsv({rows}, {runs});")).await;
+        csv_results.push(r);
+    }
+    let sim = call(
+        &client,
+        &format!("return benchSimulate({SIMULATED_CALLS}, 9);"),
+    )
+    .await;
+    bench_site.stop().await;
+
+    let console = RunningSandbox::start_with(Config {
+        demo_numbers: PAINT_ROWS as usize + 2_000,
+        ..Config::ephemeral()
+    })
+    .await;
+    client
+        .goto(&console.url("/numbers"))
+        .await
+        .expect("numbers page");
+    wait_for(&client, "tbody tr[data-number]").await;
+    let mut paints = Vec::new();
+    for run in 0..=PAINT_RUNS {
+        let ms = first_paint_of_a_large_page(&client).await;
+        if run > 0 {
+            paints.push(ms);
+        }
+    }
+    let chromium = js(&client, "navigator.userAgent").await;
+    client.close().await.expect("close");
+
+    println!();
+    println!("| rows | MB | numbers-core wasm: read + validate + plan | PapaParse: parse (header: true) | time ratio wasm / PapaParse |");
+    println!("|---:|---:|---:|---:|---:|");
+    for r in &csv_results {
+        let rows = r["rows"].as_f64().unwrap_or(0.0);
+        let mb = r["bytes"].as_f64().unwrap_or(0.0) / 1e6;
+        let (w, p) = (
+            r["wasm_ms"].as_f64().unwrap_or(f64::NAN),
+            r["papaparse_ms"].as_f64().unwrap_or(f64::NAN),
+        );
+        println!(
+            "| {rows:.0} | {mb:.1} | {w:.1} ms ({:.2} M rows/s, {:.0} MB/s) | {p:.1} ms ({:.2} M rows/s, {:.0} MB/s) | {:.2} |",
+            rows / w / 1e3,
+            mb / w * 1e3,
+            rows / p / 1e3,
+            mb / p * 1e3,
+            w / p
         );
     }
-    client.close().await.expect("close");
+    println!(
+        "\nsimulate {SIMULATED_CALLS} calls in wasm: {:.2} ms (median of 9)",
+        sim["ms"].as_f64().unwrap_or(f64::NAN)
+    );
+    let paint = median(paints.clone());
+    println!(
+        "a {PAINT_ROWS}-row page of numbers, received to the table's first paint: {paint:.1} ms (median of {PAINT_RUNS})"
+    );
+    println!("browser: {}", chromium.as_str().unwrap_or("?"));
+
+    let out = workspace().join("target/bench");
+    std::fs::create_dir_all(&out).expect("target/bench");
+    let report = json!({
+        "browser": chromium,
+        "csv": csv_results,
+        "simulate": sim,
+        "first_paint": { "rows": PAINT_ROWS, "median_ms": paint, "runs_ms": paints },
+    });
+    std::fs::write(
+        out.join("browser.json"),
+        serde_json::to_string_pretty(&report).expect("JSON"),
+    )
+    .expect("target/bench/browser.json");
+    println!("saved: target/bench/browser.json");
 }

@@ -47,10 +47,11 @@ impl RunningSandbox {
         Self::start_with(Config::ephemeral()).await
     }
 
-    /// A sandbox with `config`, serving the built console.
+    /// A sandbox with `config`, serving the built console unless `config`
+    /// names another folder.
     pub async fn start_with(config: Config) -> Self {
         let config = Config {
-            dist: Some(dist()),
+            dist: config.dist.or_else(|| Some(dist())),
             ..config
         };
         let sandbox = Sandbox::bind(config).await.expect("sandbox binds");

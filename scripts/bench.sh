@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Browser benchmarks in headless Chromium, printed as a table and saved to
+# target/bench/browser.json: numbers-core in wasm (read + validate + plan)
+# against PapaParse (parse only) on the same generated files in the same
+# page; simulate 10^6 calls; a 10^4-row page of numbers to the table's first
+# paint in the built console.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/scripts/setup.sh"
+cd "$ROOT"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+
+echo "bench: building the benchmark page and the console (release)"
+PAGE="$ROOT/target/bench-page"
+rm -rf "$PAGE"; mkdir -p "$PAGE"
+cargo build -q -p numbers-browser-bench --release --target wasm32-unknown-unknown --locked
+wasm-bindgen --target web --out-dir "$PAGE/pkg" target/wasm32-unknown-unknown/release/numbers_browser_bench.wasm
+# The same optimisation trunk gives the console's wasm.
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$PAGE/pkg/numbers_browser_bench_bg.wasm" -o "$PAGE/pkg/numbers_browser_bench_bg.wasm"
+cp benches/browser/page/index.html "$PAGE/"
+cp target/npm/node_modules/papaparse/papaparse.min.js "$PAGE/"
+trunk build --release >/dev/null 2>&1 || trunk build --release
+
+echo "bench: running in headless Chromium (a few minutes)"
+NUMBERS_BENCH_PAGE="$PAGE" cargo test -q -p numbers-e2e --locked --test bench -- --ignored --nocapture --test-threads=1 2>&1 \
+  | grep -v '^running\|^test result\|^$\|^test .* ok$'
