@@ -70,7 +70,7 @@ pub fn ChipInput(
                 />
             </div>
             <Show when=move || invalid.with(|i| !i.is_empty())>
-                <ul class="invalid-list" role="alert">{move || invalid.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                <ul class="invalid-list" role="alert" tabindex="0">{move || invalid.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
             </Show>
         </div>
     }

@@ -356,7 +356,7 @@ pub fn CloudPhonesPage() -> impl IntoView {
                     <Show when=move || { counts.get().1 > 0 && progress.get().is_none() }>
                         <button on:click=retry>{move || format!("Retry {} failed", counts.get().1)}</button>
                     </Show>
-                    <div class="outcome-list">
+                    <div class="outcome-list" tabindex="0" role="region" aria-label="Outcome for each phone">
                         <table class="compact">
                             <thead><tr><th scope="col">"Phone"</th><th scope="col">"Outcome"</th></tr></thead>
                             <tbody>

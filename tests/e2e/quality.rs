@@ -4,8 +4,8 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    drop_file, eventually, js, npm_file, screenshot, wait_for, workspace, ChromeDriver,
-    RunningSandbox, Viewport,
+    click_button, drop_file, eventually, js, npm_file, screenshot, wait_for, workspace,
+    ChromeDriver, RunningSandbox, Viewport,
 };
 
 /// A page of the console, and what shows that its data has arrived.
@@ -55,6 +55,61 @@ const PAGES: [Page; 8] = [
         name: "not-found",
         path: "/no-such-page",
         ready: "true",
+    },
+];
+
+/// A state of a page reached by acting on it, and what shows it is reached.
+struct State {
+    name: &'static str,
+    page: usize,
+    /// Script run first (may be empty), then buttons clicked by their text.
+    action: &'static str,
+    clicks: &'static [&'static str],
+    ready: &'static str,
+}
+
+const STATES: [State; 6] = [
+    State {
+        name: "/numbers with a row selected",
+        page: 0,
+        action: "document.querySelector('tbody tr[data-number] input[type=checkbox]').click()",
+        clicks: &[],
+        ready: "!!document.querySelector('.bulk-bar')",
+    },
+    State {
+        name: "/numbers with the add dialog",
+        page: 0,
+        action: "",
+        clicks: &["Add numbers…"],
+        ready: "!!document.querySelector('[role=dialog]')",
+    },
+    State {
+        name: "/numbers with the buy dialog",
+        page: 0,
+        action: "",
+        clicks: &["Buy numbers…"],
+        ready: "!!document.querySelector('[role=dialog]')",
+    },
+    State {
+        name: "/sets with a set open",
+        page: 1,
+        action: "document.querySelector('.set-item').click()",
+        clicks: &[],
+        ready: "!!document.querySelector('.set-item[aria-current=true]') && document.querySelectorAll('main tbody tr').length > 0",
+    },
+    State {
+        name: "/routers with the edit dialog",
+        page: 3,
+        action: "",
+        clicks: &["Edit…"],
+        ready: "!!document.querySelector('[role=dialog]')",
+    },
+    State {
+        name: "/cloud-phones after a diversion",
+        page: 5,
+        action: "",
+        clicks: &["Use every phone", "Divert"],
+        ready: "document.querySelectorAll('.outcome-list tbody tr').length > 0",
     },
 ];
 
@@ -151,22 +206,27 @@ async fn axe_finds_no_serious_or_critical_violation_on_any_page_light_or_dark() 
         for v in serious_violations(&client, &axe).await {
             found.push(format!("/csv with a preview ({scheme}): {v}"));
         }
-        open(&client, &sandbox, &PAGES[0]).await;
-        client
-            .execute(
-                "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Buy numbers…').click()",
-                vec![],
-            )
-            .await
-            .expect("open the buy dialog");
-        eventually(
-            &client,
-            "dialog",
-            "!!document.querySelector('[role=dialog]')",
-        )
-        .await;
-        for v in serious_violations(&client, &axe).await {
-            found.push(format!("/numbers with the buy dialog ({scheme}): {v}"));
+        for state in &STATES {
+            open(&client, &sandbox, &PAGES[state.page]).await;
+            if !state.action.is_empty() {
+                client
+                    .execute(state.action, vec![])
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e}", state.name));
+            }
+            for label in state.clicks {
+                eventually(
+                    &client,
+                    label,
+                    &format!("[...document.querySelectorAll('button')].some(b => b.textContent.trim() === {label:?} && !b.disabled)"),
+                )
+                .await;
+                click_button(&client, label).await;
+            }
+            eventually(&client, state.name, state.ready).await;
+            for v in serious_violations(&client, &axe).await {
+                found.push(format!("{} ({scheme}): {v}", state.name));
+            }
         }
         client.close().await.expect("close");
     }

@@ -98,7 +98,7 @@ pub fn AddNumbersDialog(
                 <p class="hint" aria-live="polite">
                     {move || list.with(|l| format!("{} valid, {} invalid, {} duplicates dropped", l.valid.len(), l.invalid.len(), l.duplicates))}
                 </p>
-                <ul class="invalid-list">
+                <ul class="invalid-list" tabindex="0" aria-label="Numbers that are not valid">
                     {move || list.with(|l| l.invalid.iter().map(|(n, e)| view! { <li><span class="mono">{n.clone()}</span>": "{e.to_string()}</li> }).collect_view())}
                 </ul>
                 <div class="grid-2">

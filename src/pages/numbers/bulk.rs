@@ -81,7 +81,7 @@ pub fn BulkResult(outcome: RwSignal<Option<BulkOutcome>>) -> impl IntoView {
                             <button class="icon" aria-label="Close the result" on:click=move |_| outcome.set(None)>"×"</button>
                         </div>
                         {(!failed.is_empty()).then(|| view! {
-                            <ul class="failed-list">
+                            <ul class="failed-list" tabindex="0" aria-label="Numbers that failed">
                                 {failed.into_iter().map(|(n, why)| view! { <li><span class="mono">{n}</span>": "{why}</li> }).collect_view()}
                             </ul>
                         })}
