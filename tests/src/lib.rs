@@ -147,18 +147,13 @@ impl ChromeDriver {
 
     /// A new headless Chromium session of the given window size.
     pub async fn session(&self, width: u32, height: u32) -> Client {
-        self.session_for(Viewport {
-            width,
-            height,
-            dark: false,
-            phone: false,
-        })
-        .await
+        self.start_session(width, height, false, None).await
     }
 
-    /// A new headless Chromium session: a desktop window, or a phone's
-    /// screen (mobile emulation, as a desktop window cannot be narrower than
-    /// 500 pixels), in the light or the dark colour scheme.
+    /// A new headless Chromium session whose page area is exactly the
+    /// viewport's (emulated, as a desktop window cannot be narrower than 500
+    /// pixels and its size includes the browser's frame): a desktop or a
+    /// phone, in the light or the dark colour scheme.
     pub async fn session_for(&self, viewport: Viewport) -> Client {
         let Viewport {
             width,
@@ -166,6 +161,19 @@ impl ChromeDriver {
             dark,
             phone,
         } = viewport;
+        let metrics = serde_json::json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": phone, "mobile": phone }
+        });
+        self.start_session(1400, 1000, dark, Some(metrics)).await
+    }
+
+    async fn start_session(
+        &self,
+        width: u32,
+        height: u32,
+        dark: bool,
+        mobile_emulation: Option<serde_json::Value>,
+    ) -> Client {
         let chromium =
             std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/lib/chromium/chromium".into());
         let mut args = vec![
@@ -184,16 +192,11 @@ impl ChromeDriver {
             // Makes `prefers-color-scheme: dark` match, as a dark system theme would.
             args.push("--force-dark-mode".into());
         }
-        let mut options = serde_json::json!({ "binary": chromium });
-        if phone {
-            args.push("--window-size=800,1000".into());
-            options["mobileEmulation"] = serde_json::json!({
-                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true, "mobile": true }
-            });
-        } else {
-            args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--window-size={width},{height}"));
+        let mut options = serde_json::json!({ "binary": chromium, "args": args });
+        if let Some(emulation) = mobile_emulation {
+            options["mobileEmulation"] = emulation;
         }
-        options["args"] = serde_json::json!(args);
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), options);
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
