@@ -7,6 +7,7 @@ pub mod api;
 pub mod components;
 pub mod pages;
 pub mod state;
+pub mod storage;
 pub mod timing;
 
 use leptos::prelude::*;

@@ -368,3 +368,79 @@ async fn a_run_cut_off_by_a_stopped_server_resumes_without_resending() {
     drop(sandbox);
     client.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_of_a_file_too_large_for_local_storage_is_kept_for_resume() {
+    let sandbox = RunningSandbox::start_with(Config {
+        demo_numbers: 1_000,
+        ..Config::ephemeral()
+    })
+    .await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 1000).await;
+    client.goto(&sandbox.url("/csv")).await.expect("page");
+    let numbers = server_numbers(&client).await;
+    // 901 updates with long notes: about 14 MB, past the 5 million
+    // characters localStorage holds. The last number does not exist, so the
+    // server refuses the second batch and the run stops there.
+    let note = "n".repeat(15_000);
+    let mut file = String::from(
+        "OPERATION,NUMBER,GROUP_ID,PROVIDER,MINIAPP_ID,LOCALE,APPLICATION_TAG,NOTE\r\n",
+    );
+    for n in numbers.iter().take(900) {
+        file.push_str(&format!("update,{},,,,,,{note}\r\n", n.number));
+    }
+    file.push_str(&format!("update,+19995550000,,,,,,{note}\r\n"));
+    assert!(file.len() > 13_000_000);
+    drop_file(&client, "large.csv", &file).await;
+    eventually(
+        &client,
+        "preview",
+        "document.querySelector('.summary')?.textContent.includes('901 valid rows')",
+    )
+    .await;
+    // Without the comparison the unknown number is left for the server.
+    client
+        .execute(
+            "[...document.querySelectorAll('label')].find(l => l.textContent.includes('Compare with the current state')).querySelector('input').click()",
+            vec![],
+        )
+        .await
+        .expect("comparison off");
+    eventually(
+        &client,
+        "plan",
+        "document.querySelector('[aria-label=Plan] h2')?.textContent === 'Plan: 2 batches'",
+    )
+    .await;
+    click_button(&client, "Apply 2 batches").await;
+    eventually(
+        &client,
+        "the second batch is refused",
+        "document.querySelector('.halt')?.textContent.includes('Batch 2 was refused')",
+    )
+    .await;
+
+    client.refresh().await.expect("reload");
+    eventually(
+        &client,
+        "the run is offered after a reload",
+        "document.querySelector('.resume-banner')?.textContent.includes('A run of large.csv stopped: 1 of 2 batches applied')",
+    )
+    .await;
+    assert_eq!(
+        js(&client, "localStorage.length").await,
+        serde_json::json!(0),
+        "the run is not in localStorage"
+    );
+    click_button(&client, "Discard").await;
+    client.refresh().await.expect("reload");
+    wait_for(&client, ".drop-zone").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        js(&client, "!!document.querySelector('.resume-banner')").await,
+        serde_json::json!(false),
+        "a discarded run is gone"
+    );
+    client.close().await.expect("close");
+}

@@ -29,7 +29,7 @@ const LISTED_PROBLEMS: usize = 200;
 /// A file read and checked.
 struct Loaded {
     name: String,
-    text: String,
+    text: Arc<str>,
     table: CsvTable,
     validation: Validation,
     /// (line, column) → reasons, for marking cells.
@@ -69,7 +69,7 @@ fn load(name: String, bytes: &[u8]) -> Result<Loaded, Vec<Problem>> {
     }
     Ok(Loaded {
         name,
-        text: String::from_utf8_lossy(bytes).into_owned(),
+        text: String::from_utf8_lossy(bytes).into(),
         table,
         validation,
         bad,
@@ -83,7 +83,14 @@ pub fn CsvPage() -> impl IntoView {
     let loaded = RwSignal::new(None::<Shared>);
     let fatal = RwSignal::new(None::<Vec<Problem>>);
     let reading = RwSignal::new(false);
-    let saved = RwSignal::new(RunState::load().filter(|r| !r.finished()));
+    let saved = RwSignal::new(None::<RunState>);
+    spawn_local(async move {
+        if let Ok(Some(r)) = RunState::load().await {
+            if !r.finished() {
+                saved.set(Some(r));
+            }
+        }
+    });
     let run = RwSignal::new(None::<RunState>);
 
     let on_file = Callback::new(move |file: web_sys::File| {
@@ -151,7 +158,7 @@ pub fn CsvPage() -> impl IntoView {
                     match &r.halt { Some(Halt::Connection { message, .. }) | Some(Halt::Refused { message, .. }) => format!(" ({message})"), None => String::new() }
                 )}</p>
                 <button class="primary" on:click=resume_saved>"Resume"</button>
-                <button on:click=move |_| { RunState::discard(); saved.set(None) }>"Discard"</button>
+                <button on:click=move |_| { spawn_local(RunState::discard()); saved.set(None) }>"Discard"</button>
             </div>
         })}
         <DropZone on_file=on_file>
@@ -332,8 +339,8 @@ fn Preview(loaded: Shared, run: RwSignal<Option<RunState>>) -> impl IntoView {
             if destructive.get_untracked() {
                 match bnr().await {
                     Ok((backup, revert)) => {
-                        state.backup = Some(backup);
-                        state.revert = Some(revert);
+                        state.backup = Some(backup.into());
+                        state.revert = Some(revert.into());
                     }
                     Err(e) => {
                         app.error(format!("Nothing was sent: the backup of the affected numbers could not be made ({e})."));
@@ -341,8 +348,10 @@ fn Preview(loaded: Shared, run: RwSignal<Option<RunState>>) -> impl IntoView {
                     }
                 }
             }
-            if let Err(e) = state.save() {
-                app.error(format!("Note: {e}."));
+            if let Err(e) = state.save_all().await {
+                app.error(format!(
+                    "Note: {e}. The run goes on, but cannot be resumed if it is interrupted."
+                ));
             }
             run.set(Some(state));
             drive(app, run).await;
@@ -492,6 +501,7 @@ async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
     state.halt = None;
     run.set(Some(state.clone()));
     let client = app.ocp();
+    let mut save_failed = false;
     while let Some(k) = state.next() {
         if state.batches[k].status == BatchStatus::Failed {
             break;
@@ -517,14 +527,21 @@ async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
                 });
             }
         }
-        let _ = state.save();
+        if let Err(e) = state.save_progress().await {
+            if !save_failed {
+                app.error(format!(
+                    "Note: {e}. The run goes on, but cannot be resumed if it is interrupted."
+                ));
+                save_failed = true;
+            }
+        }
         run.set(Some(state.clone()));
         if state.halt.is_some() {
             return;
         }
     }
     if state.finished() {
-        RunState::discard();
+        RunState::discard().await;
         app.ok(format!(
             "{}: all {} batches applied.",
             state.file_name,
@@ -558,7 +575,7 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
         spawn_local(drive(app, run));
     };
     let stop = move |_| {
-        RunState::discard();
+        spawn_local(RunState::discard());
         run.set(None);
     };
     let resume = move |_| {

@@ -1,12 +1,15 @@
 //! A CSV run: its batches and what happened to each, saved in the browser
 //! after every batch so a lost connection or a closed tab loses nothing.
 
+use std::sync::Arc;
+
 use numbers_core::csv::{self, CsvTable, OpCounts, Plan, Validation};
 use numbers_core::limits::Limits;
 use serde::{Deserialize, Serialize};
 
 use crate::api::ocp::OcpClient;
 use crate::api::ApiError;
+use crate::storage::{self, StorageError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BatchStatus {
@@ -33,28 +36,39 @@ pub enum Halt {
     Refused { batch: usize, message: String },
 }
 
+/// A run as kept in the browser: the small part (statuses) is saved after
+/// every batch; the file, backup and revert, which may be tens of
+/// megabytes, are saved once when the run starts. Clones share the texts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunState {
     /// The OCP base URL the run belongs to.
     pub base: String,
     pub file_name: String,
     /// The file as read; the plan is made again from it on resume.
-    pub text: String,
+    #[serde(skip)]
+    pub text: Arc<str>,
     pub limits: Limits,
     pub batches: Vec<BatchState>,
-    pub backup: Option<String>,
-    pub revert: Option<String>,
+    #[serde(skip)]
+    pub backup: Option<Arc<str>>,
+    #[serde(skip)]
+    pub revert: Option<Arc<str>>,
     pub halt: Option<Halt>,
 }
 
-const KEY: &str = "numbers-console.csv-run";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
+const KEY: &str = "csv-run";
+const TEXT_KEY: &str = "csv-run.text";
+const BACKUP_KEY: &str = "csv-run.backup";
+const REVERT_KEY: &str = "csv-run.revert";
 
 impl RunState {
-    pub fn new(base: String, file_name: String, text: String, limits: Limits, plan: &Plan) -> Self {
+    pub fn new(
+        base: String,
+        file_name: String,
+        text: Arc<str>,
+        limits: Limits,
+        plan: &Plan,
+    ) -> Self {
         Self {
             base,
             file_name,
@@ -76,29 +90,53 @@ impl RunState {
         }
     }
 
-    /// The saved run, if any.
-    pub fn load() -> Option<Self> {
-        storage()?
-            .get_item(KEY)
-            .ok()
-            .flatten()
-            .and_then(|t| serde_json::from_str(&t).ok())
+    /// The saved run, if there is a whole one.
+    pub async fn load() -> Result<Option<Self>, StorageError> {
+        let Some(meta) = storage::get(KEY).await? else {
+            return Ok(None);
+        };
+        let Ok(mut run) = serde_json::from_str::<Self>(&meta) else {
+            return Ok(None);
+        };
+        let Some(text) = storage::get(TEXT_KEY).await? else {
+            return Ok(None);
+        };
+        run.text = text.into();
+        run.backup = storage::get(BACKUP_KEY).await?.map(Into::into);
+        run.revert = storage::get(REVERT_KEY).await?.map(Into::into);
+        Ok(Some(run))
     }
 
-    /// Saves the run; says so when the browser has no room for it.
-    pub fn save(&self) -> Result<(), String> {
-        let text = serde_json::to_string(self).map_err(|e| e.to_string())?;
-        let s = storage().ok_or("this browser keeps no local storage")?;
-        s.set_item(KEY, &text).map_err(|_| {
-            "the browser has no room to keep this run: it cannot be resumed if interrupted"
-                .to_string()
-        })
+    fn meta(&self) -> Result<String, StorageError> {
+        serde_json::to_string(self).map_err(|e| StorageError::Failed(e.to_string()))
     }
 
-    pub fn discard() {
-        if let Some(s) = storage() {
-            let _ = s.remove_item(KEY);
-        }
+    /// Saves the whole run, file, backup and revert included.
+    pub async fn save_all(&self) -> Result<(), StorageError> {
+        let meta = self.meta()?;
+        storage::put(&[
+            (KEY, Some(&meta)),
+            (TEXT_KEY, Some(&self.text)),
+            (BACKUP_KEY, self.backup.as_deref()),
+            (REVERT_KEY, self.revert.as_deref()),
+        ])
+        .await
+    }
+
+    /// Saves what changes batch by batch (after `save_all`).
+    pub async fn save_progress(&self) -> Result<(), StorageError> {
+        let meta = self.meta()?;
+        storage::put(&[(KEY, Some(&meta))]).await
+    }
+
+    pub async fn discard() {
+        let _ = storage::put(&[
+            (KEY, None),
+            (TEXT_KEY, None),
+            (BACKUP_KEY, None),
+            (REVERT_KEY, None),
+        ])
+        .await;
     }
 
     pub fn applied(&self) -> usize {

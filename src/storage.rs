@@ -1,0 +1,95 @@
+//! Text kept in the browser's IndexedDB, for data too large for
+//! localStorage's few megabytes: a CSV run's file, backup and revert.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::error::{DomException, Error as IdbError, OpenDbError};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use wasm_bindgen::JsCast;
+
+const DB: &str = "numbers-console";
+const STORE: &str = "texts";
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StorageError {
+    #[error(
+        "this browser keeps no data for this site (a private window, or site data turned off)"
+    )]
+    Unavailable,
+    #[error("the browser has no room left for this site's data: free some disk space, or split the file")]
+    Full,
+    #[error("the browser could not keep the data ({0})")]
+    Failed(String),
+}
+
+impl From<IdbError> for StorageError {
+    fn from(e: IdbError) -> Self {
+        if let IdbError::DomException(d) = &e {
+            let name = dom_name(d);
+            if name == "QuotaExceededError" {
+                return Self::Full;
+            }
+            if name == "InvalidStateError" || name == "SecurityError" {
+                return Self::Unavailable;
+            }
+        }
+        Self::Failed(e.to_string())
+    }
+}
+
+impl From<OpenDbError> for StorageError {
+    fn from(e: OpenDbError) -> Self {
+        match e {
+            OpenDbError::Base(e) => e.into(),
+            _ => Self::Unavailable,
+        }
+    }
+}
+
+fn dom_name(d: &DomException) -> String {
+    let js: wasm_bindgen::JsValue = d.clone().into();
+    js.dyn_into::<web_sys::DomException>()
+        .map(|d| d.name())
+        .unwrap_or_default()
+}
+
+async fn open() -> Result<Database, StorageError> {
+    Ok(Database::open(DB)
+        .with_version(1u8)
+        .with_on_upgrade_needed(|_, db| {
+            if !db.object_store_names().any(|n| n == STORE) {
+                db.create_object_store(STORE).build()?;
+            }
+            Ok(())
+        })
+        .await?)
+}
+
+/// The text kept under `key`, if any.
+pub async fn get(key: &str) -> Result<Option<String>, StorageError> {
+    let db = open().await?;
+    let tx = db.transaction(STORE).build()?;
+    let store = tx.object_store(STORE)?;
+    let value: Option<String> = store.get(key).primitive()?.await?;
+    Ok(value)
+}
+
+/// Keeps `Some` texts and removes `None` ones, all or nothing.
+pub async fn put(entries: &[(&str, Option<&str>)]) -> Result<(), StorageError> {
+    let db = open().await?;
+    let tx = db
+        .transaction(STORE)
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let store = tx.object_store(STORE)?;
+    for (key, value) in entries {
+        match value {
+            Some(text) => {
+                store.put(*text).with_key(*key).primitive()?.await?;
+            }
+            None => store.delete(*key).primitive()?.await?,
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
