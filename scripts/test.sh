@@ -27,7 +27,7 @@ step() { # name, command...
 
 step fmt        cargo fmt --all -- --check
 step clippy     cargo clippy --workspace --all-targets --locked -- -D warnings
-step clippy-wasm cargo clippy -p numbers-console --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step clippy-wasm cargo clippy -p numbers-console -p numbers-browser-bench --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 step native     cargo test --workspace --exclude numbers-console --exclude numbers-e2e --locked
 step wasm       cargo test -p numbers-console --target wasm32-unknown-unknown --locked
 step build      trunk build --release

@@ -162,6 +162,17 @@ async fn serious_violations(client: &Client, axe: &str) -> Vec<String> {
         )
         .await
         .expect("axe-core ran");
+    for v in result.as_array().into_iter().flatten() {
+        if matches!(v["impact"].as_str(), Some("moderate" | "minor")) {
+            println!(
+                "axe ({}): {}: {} at {}",
+                v["impact"].as_str().unwrap_or("?"),
+                v["id"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or(""),
+                v["nodes"]
+            );
+        }
+    }
     result
         .as_array()
         .into_iter()
