@@ -84,14 +84,21 @@ pub fn CsvPage() -> impl IntoView {
     let fatal = RwSignal::new(None::<Vec<Problem>>);
     let reading = RwSignal::new(false);
     let saved = RwSignal::new(None::<RunState>);
+    let run = RwSignal::new(None::<RunState>);
     spawn_local(async move {
         if let Ok(Some(r)) = RunState::load().await {
-            if !r.finished() {
+            // A run started meanwhile has replaced the saved one.
+            if !r.finished() && run.get_untracked().is_none() {
                 saved.set(Some(r));
             }
         }
     });
-    let run = RwSignal::new(None::<RunState>);
+    // Starting a run saves it over the one kept before.
+    Effect::new(move |_| {
+        if run.with(Option::is_some) {
+            saved.set(None);
+        }
+    });
 
     let on_file = Callback::new(move |file: web_sys::File| {
         let name = file.name();
