@@ -93,3 +93,31 @@ pub async fn put(entries: &[(&str, Option<&str>)]) -> Result<(), StorageError> {
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    async fn texts_are_kept_replaced_and_removed_together() {
+        let big = "x".repeat(6_000_000);
+        put(&[("test.a", Some("first")), ("test.big", Some(&big))])
+            .await
+            .expect("kept");
+        assert_eq!(get("test.a").await, Ok(Some("first".to_string())));
+        assert_eq!(
+            get("test.big").await.map(|t| t.map(|t| t.len())),
+            Ok(Some(6_000_000)),
+            "more than localStorage holds"
+        );
+        put(&[("test.a", Some("second")), ("test.big", None)])
+            .await
+            .expect("replaced and removed");
+        assert_eq!(get("test.a").await, Ok(Some("second".to_string())));
+        assert_eq!(get("test.big").await, Ok(None));
+        assert_eq!(get("test.never").await, Ok(None));
+    }
+}
