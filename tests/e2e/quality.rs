@@ -343,3 +343,64 @@ async fn check_and_capture(
         std::fs::copy(&shot, dir.join(format!("{name}.png"))).expect("screenshot copied");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialog_keeps_the_keyboard_inside_and_gives_the_focus_back() {
+    const TAB: &str = "\u{E004}";
+    const SHIFT_TAB: &str = "\u{E008}\u{E004}";
+    const ENTER: &str = "\u{E007}";
+    const ESCAPE: &str = "\u{E00C}";
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    open(&client, &sandbox, &PAGES[0]).await;
+    let press = |keys: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .active_element()
+                .await
+                .expect("a focused element")
+                .send_keys(keys)
+                .await
+                .expect("keys");
+        }
+    };
+    client
+        .execute(
+            "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Buy numbers…').focus()",
+            vec![],
+        )
+        .await
+        .expect("focus the opener");
+    press(ENTER).await;
+    eventually(
+        &client,
+        "focus moves into the dialog",
+        "document.activeElement?.closest('[role=dialog]')",
+    )
+    .await;
+    for (keys, times) in [(TAB, 15), (SHIFT_TAB, 15)] {
+        for i in 0..times {
+            press(keys).await;
+            assert_eq!(
+                js(
+                    &client,
+                    "!!document.activeElement?.closest('[role=dialog]')"
+                )
+                .await,
+                serde_json::json!(true),
+                "focus left the dialog after {} presses of {keys:?}",
+                i + 1
+            );
+        }
+    }
+    press(ESCAPE).await;
+    eventually(
+        &client,
+        "closed, focus back on the opener",
+        "!document.querySelector('[role=dialog]') && document.activeElement?.textContent.trim() === 'Buy numbers…'",
+    )
+    .await;
+    client.close().await.expect("close");
+}
