@@ -156,12 +156,9 @@ async fn allocation_errors_carry_the_appendix_codes() {
 #[tokio::test]
 async fn no_free_vn_is_code_4_and_due_policies_deallocate() {
     let s = start().await;
-    let mut short = seed_allocation("short");
-    short["deallocation_policy"] = json!({"duration": "1s"});
-    let (status, body) = send_json(s.exotel(Method::POST, ""), short).await;
-    assert_eq!(status, 200);
-    let id = body["data"]["greenvn_id"].as_str().expect("id").to_string();
-    // Exhaust the pool of 44 VNs.
+    // Fill the pool with lasting allocations, then free exactly one VN, so
+    // the short-lived allocation gets the last VN however slow the machine.
+    let mut ids = Vec::new();
     let mut last = (200, Value::Null);
     for i in 0..50 {
         last = send_json(
@@ -172,8 +169,29 @@ async fn no_free_vn_is_code_4_and_due_policies_deallocate() {
         if last.0 != 200 {
             break;
         }
+        ids.push(
+            last.1["data"]["greenvn_id"]
+                .as_str()
+                .expect("id")
+                .to_string(),
+        );
     }
     assert_eq!((last.0, code(&last.1)), (452, Some(4)));
+    let (status, _) = send(s.exotel(Method::DELETE, &format!("/{}", ids[0]))).await;
+    assert_eq!(status, 200);
+
+    let mut short = seed_allocation("short");
+    short["deallocation_policy"] = json!({"duration": "2s"});
+    let (status, body) = send_json(s.exotel(Method::POST, ""), short).await;
+    assert_eq!(status, 200);
+    let id = body["data"]["greenvn_id"].as_str().expect("id").to_string();
+    let (status, body) = send_json(s.exotel(Method::POST, ""), seed_allocation("one more")).await;
+    assert_eq!(
+        (status, code(&body)),
+        (452, Some(4)),
+        "the pool is full again"
+    );
+
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let (_, got) = send(s.exotel(Method::GET, &format!("/{id}"))).await;
     assert_eq!(
