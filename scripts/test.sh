@@ -28,12 +28,12 @@ step() { # name, command...
 step fmt        cargo fmt --all -- --check
 step clippy     cargo clippy --workspace --all-targets --locked -- -D warnings
 step clippy-wasm cargo clippy -p numbers-console -p numbers-browser-bench --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
-step native     cargo test --workspace --exclude numbers-console --exclude numbers-e2e --locked
+step native     cargo test --workspace --exclude numbers-console --exclude numbers-e2e --locked --no-fail-fast
 step wasm       cargo test -p numbers-console --target wasm32-unknown-unknown --locked
 step build      trunk build --release
 bash scripts/wasm-size.sh | tee "$LOGS/size.log"
 step sandbox-bin cargo build -p numbers-sandbox --locked
-step e2e        cargo test -p numbers-e2e --locked -- --test-threads=1
+step e2e        cargo test -p numbers-e2e --locked --no-fail-fast -- --test-threads=1
 
 passed=0; failed=0
 for log in "$LOGS"/native.log "$LOGS"/wasm.log "$LOGS"/e2e.log; do
