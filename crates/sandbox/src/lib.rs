@@ -33,6 +33,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub use db::Db;
 pub use error::ApiError;
+pub use huawei::JOB_SECONDS;
 
 /// Largest JSON body accepted (413 above).
 pub const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;

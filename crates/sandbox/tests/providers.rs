@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::*;
 use reqwest::Method;
@@ -231,6 +231,7 @@ async fn traffic_diversion_makes_jobs_that_succeed() {
         "nope-1".into(),
         "nope-2".into(),
     ]);
+    let sent = Instant::now();
     let (status, body) = send_json(
         s.huawei(Method::POST, "/phones-traffic"),
         json!({"traffic_type": "routing", "phone_ids": request}),
@@ -250,14 +251,18 @@ async fn traffic_diversion_makes_jobs_that_succeed() {
     let request_id = body["request_id"].as_str().expect("request id").to_string();
     let (_, listed) = send(s.huawei(Method::GET, &format!("/jobs?request_id={request_id}"))).await;
     assert_eq!(listed["jobs"].as_array().map(Vec::len), Some(97));
-    assert!(
-        listed["jobs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .all(|j| j["status"] == 1),
-        "running at first"
-    );
+    // Jobs run for a second: on a machine too busy to ask within it, they
+    // may rightly be done already.
+    if sent.elapsed() < Duration::from_secs_f64(numbers_sandbox::JOB_SECONDS) {
+        assert!(
+            listed["jobs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .all(|j| j["status"] == 1),
+            "running at first"
+        );
+    }
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let (_, listed) = send(s.huawei(Method::GET, &format!("/jobs?request_id={request_id}"))).await;
     assert!(listed["jobs"]
