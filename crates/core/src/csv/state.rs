@@ -44,12 +44,7 @@ pub fn against_state(
     current: &HashMap<String, NumberRecord>,
 ) -> Vec<RowChange> {
     let mut out = Vec::new();
-    for row in 0..table.len() {
-        let (Some(op), CellRef::Value(number)) =
-            (validation.operations[row], table.cell(row, Column::Number))
-        else {
-            continue;
-        };
+    for (row, op, number) in validation.numbered_rows(table) {
         let line = table.line(row);
         let now = current.get(number);
         let refuse =

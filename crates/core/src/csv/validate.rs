@@ -44,6 +44,23 @@ impl Validation {
     pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
         self.problems.iter().filter(|p| !p.is_error())
     }
+
+    /// The rows of `table` with a valid operation and a number, as
+    /// (row, operation, number): the rows a comparison or a revert speaks of.
+    pub fn numbered_rows<'a>(
+        &'a self,
+        table: &'a CsvTable,
+    ) -> impl Iterator<Item = (usize, Operation, &'a str)> + 'a {
+        (0..table.len()).filter_map(move |row| {
+            match (
+                self.operations.get(row).copied().flatten(),
+                table.cell(row, Column::Number),
+            ) {
+                (Some(op), CellRef::Value(number)) => Some((row, op, number)),
+                _ => None,
+            }
+        })
+    }
 }
 
 /// Checks every row of `table` by the rules of DESIGN.md:

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::read::{CellRef, CsvTable};
+use super::read::CsvTable;
 use super::validate::Validation;
 use super::{Column, Operation, NULL_MARKER};
 use crate::models::ocp::NumberRecord;
@@ -209,12 +209,7 @@ pub fn revert(
 ) -> String {
     let mut w = writer();
     write_row(&mut w, REVERT_COLUMNS.iter().map(|c| c.name()));
-    for row in 0..table.len() {
-        let (Some(op), CellRef::Value(number)) =
-            (validation.operations[row], table.cell(row, Column::Number))
-        else {
-            continue;
-        };
+    for (row, op, number) in validation.numbered_rows(table) {
         let old = before.get(number);
         let restored: Vec<(Column, &str)> = match (op, old) {
             (Operation::Create, None) => vec![(Column::Operation, "delete")],
