@@ -8,6 +8,7 @@ pub mod nav;
 pub mod numbers_table;
 pub mod page_header;
 pub mod pager;
+pub mod search_fields;
 pub mod selection;
 pub mod slider;
 pub mod split_bar;

@@ -10,13 +10,15 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use numbers_core::csv::{self, CsvTable, Operation, Plan, Problem, RowChange, Validation};
-use numbers_core::models::ocp::{AdvancedSearch, NumberRecord};
+use numbers_core::models::ocp::NumberRecord;
 
 use crate::api::ApiError;
 use crate::components::download::download;
 use crate::components::drop_zone::DropZone;
 use crate::components::numbers_table::{visible_range, ROW_HEIGHT};
 use crate::components::page_header::PageHeader;
+use crate::components::search_fields::SearchFields;
+use crate::pages::numbers::query::Advanced;
 use crate::state::{use_app, AppState};
 use crate::timing::now_ms;
 use run::{send_batch, BatchStatus, Halt, RunState};
@@ -649,41 +651,12 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
 #[component]
 fn ExportForm() -> impl IntoView {
     let app = use_app();
-    let f: [(&'static str, &'static str, RwSignal<String>); 6] = [
-        ("exp-app", "miniApp name", RwSignal::new(String::new())),
-        ("exp-type", "miniApp type", RwSignal::new(String::new())),
-        (
-            "exp-number",
-            "Number contains",
-            RwSignal::new(String::new()),
-        ),
-        ("exp-locale", "Locale", RwSignal::new(String::new())),
-        ("exp-note", "Note contains", RwSignal::new(String::new())),
-        ("exp-set", "Set ID", RwSignal::new(String::new())),
-    ];
+    let values = std::array::from_fn(|_| RwSignal::new(String::new()));
     let groups = RwSignal::new(String::new());
     let export = move || {
-        let v: Vec<Option<String>> = f
-            .iter()
-            .map(|(_, _, s)| Some(s.get_untracked().trim().to_string()).filter(|x| !x.is_empty()))
-            .collect();
-        let gs: Vec<String> = groups
-            .get_untracked()
-            .split(',')
-            .map(str::trim)
-            .filter(|g| !g.is_empty())
-            .map(str::to_string)
-            .collect();
-        let search = AdvancedSearch {
-            mini_app_name: v[0].clone(),
-            mini_app_type: v[1].clone(),
-            number: v[2].clone(),
-            locale: v[3].clone(),
-            note: v[4].clone(),
-            set_id: v[5].clone(),
-            groups: (!gs.is_empty()).then_some(gs),
-            ..Default::default()
-        };
+        let search =
+            Advanced::from_form(values.map(|v| v.get_untracked()), &groups.get_untracked())
+                .search();
         let client = app.ocp();
         spawn_local(async move {
             match client.export_csv(&search).await {
@@ -702,10 +675,7 @@ fn ExportForm() -> impl IntoView {
         <form class="card form" on:submit=move |ev| { ev.prevent_default(); export() }>
             <h2>"Export numbers as CSV"</h2>
             <p class="hint">"Every field is optional; cells that could run as spreadsheet formulas are neutralised."</p>
-            <div class="grid-3">
-                {f.into_iter().map(|(id, label, s)| view! { <div><label for=id>{label}</label><input id=id prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) /></div> }).collect_view()}
-                <div><label for="exp-groups">"Groups (comma separated)"</label><input id="exp-groups" prop:value=move || groups.get() on:input=move |ev| groups.set(event_target_value(&ev)) /></div>
-            </div>
+            <SearchFields prefix="exp" values=values groups=groups/>
             <div class="actions"><button type="submit" class="primary">"Export CSV"</button></div>
         </form>
     }

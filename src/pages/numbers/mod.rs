@@ -13,6 +13,7 @@ use crate::components::download::download;
 use crate::components::numbers_table::NumbersTable;
 use crate::components::page_header::PageHeader;
 use crate::components::pager::Pager;
+use crate::components::search_fields::SearchFields;
 use crate::components::selection::Selection;
 use crate::state::use_app;
 use add::{AddNumbersDialog, BuyDialog};
@@ -219,35 +220,11 @@ pub fn NumbersPage() -> impl IntoView {
 #[component]
 fn AdvancedSearchForm(query: Memo<TableQuery>, go: Callback<TableQuery>) -> impl IntoView {
     let a = query.get_untracked().advanced;
-    let fields: [(&str, &str, RwSignal<String>); 6] = [
-        ("adv-app", "miniApp name", RwSignal::new(a.mini_app_name)),
-        ("adv-type", "miniApp type", RwSignal::new(a.mini_app_type)),
-        ("adv-number", "Number contains", RwSignal::new(a.number)),
-        ("adv-locale", "Locale", RwSignal::new(a.locale)),
-        ("adv-note", "Note contains", RwSignal::new(a.note)),
-        ("adv-set", "Set ID", RwSignal::new(a.set_id)),
-    ];
+    let values = a.form_values().map(RwSignal::new);
     let groups = RwSignal::new(a.groups.join(", "));
     let apply = move || {
-        let v: Vec<String> = fields
-            .iter()
-            .map(|(_, _, s)| s.get_untracked().trim().to_string())
-            .collect();
-        let advanced = Advanced {
-            mini_app_name: v[0].clone(),
-            mini_app_type: v[1].clone(),
-            number: v[2].clone(),
-            locale: v[3].clone(),
-            note: v[4].clone(),
-            set_id: v[5].clone(),
-            groups: groups
-                .get_untracked()
-                .split(',')
-                .map(str::trim)
-                .filter(|g| !g.is_empty())
-                .map(str::to_string)
-                .collect(),
-        };
+        let advanced =
+            Advanced::from_form(values.map(|v| v.get_untracked()), &groups.get_untracked());
         go.run(TableQuery {
             advanced,
             page: 1,
@@ -255,7 +232,7 @@ fn AdvancedSearchForm(query: Memo<TableQuery>, go: Callback<TableQuery>) -> impl
         });
     };
     let clear = move |_| {
-        for (_, _, s) in fields.iter() {
+        for s in values {
             s.set(String::new());
         }
         groups.set(String::new());
@@ -267,18 +244,7 @@ fn AdvancedSearchForm(query: Memo<TableQuery>, go: Callback<TableQuery>) -> impl
     };
     view! {
         <form class="card form advanced" on:submit=move |ev| { ev.prevent_default(); apply() }>
-            <div class="grid-3">
-                {fields.into_iter().map(|(id, label, s)| view! {
-                    <div>
-                        <label for=id>{label}</label>
-                        <input id=id prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) />
-                    </div>
-                }).collect_view()}
-                <div>
-                    <label for="adv-groups">"Groups (comma separated)"</label>
-                    <input id="adv-groups" prop:value=move || groups.get() on:input=move |ev| groups.set(event_target_value(&ev)) />
-                </div>
-            </div>
+            <SearchFields prefix="adv" values=values groups=groups/>
             <div class="actions">
                 <button type="button" on:click=clear>"Clear"</button>
                 <button type="submit" class="primary">"Search"</button>

@@ -21,8 +21,66 @@ pub struct Advanced {
 }
 
 impl Advanced {
+    /// The form's text fields, in the order of `from_form` and `form_values`:
+    /// (id suffix, label).
+    pub const FIELDS: [(&'static str, &'static str); 6] = [
+        ("app", "miniApp name"),
+        ("type", "miniApp type"),
+        ("number", "Number contains"),
+        ("locale", "Locale"),
+        ("note", "Note contains"),
+        ("set", "Set ID"),
+    ];
+
     pub fn is_active(&self) -> bool {
         self != &Self::default()
+    }
+
+    /// From the form: its text fields (as `FIELDS`) and comma-separated groups.
+    pub fn from_form(fields: [String; 6], groups: &str) -> Self {
+        let [mini_app_name, mini_app_type, number, locale, note, set_id] =
+            fields.map(|f| f.trim().to_string());
+        Self {
+            mini_app_name,
+            mini_app_type,
+            number,
+            locale,
+            note,
+            set_id,
+            groups: groups
+                .split(',')
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
+    /// The text fields, as `FIELDS`.
+    pub fn form_values(&self) -> [String; 6] {
+        [
+            self.mini_app_name.clone(),
+            self.mini_app_type.clone(),
+            self.number.clone(),
+            self.locale.clone(),
+            self.note.clone(),
+            self.set_id.clone(),
+        ]
+    }
+
+    /// As the API takes it: empty fields left out, no paging or order.
+    pub fn search(&self) -> AdvancedSearch {
+        let opt = |s: &String| (!s.is_empty()).then(|| s.clone());
+        AdvancedSearch {
+            mini_app_name: opt(&self.mini_app_name),
+            mini_app_type: opt(&self.mini_app_type),
+            number: opt(&self.number),
+            locale: opt(&self.locale),
+            note: opt(&self.note),
+            set_id: opt(&self.set_id),
+            groups: (!self.groups.is_empty()).then(|| self.groups.clone()),
+            ..Default::default()
+        }
     }
 }
 
@@ -162,8 +220,7 @@ impl TableQuery {
 
     /// The advanced search as the API takes it; `paged` false for exports.
     pub fn advanced_search(&self, paged: bool) -> AdvancedSearch {
-        let a = &self.advanced;
-        let opt = |s: &String| (!s.is_empty()).then(|| s.clone());
+        let search = self.advanced.search();
         // A basic search term goes to the number or the note field.
         let (term_number, term_note) = match self.search.as_str() {
             "" => (None, None),
@@ -171,17 +228,13 @@ impl TableQuery {
             t => (None, Some(t.to_string())),
         };
         AdvancedSearch {
-            mini_app_name: opt(&a.mini_app_name),
-            mini_app_type: opt(&a.mini_app_type),
-            number: opt(&a.number).or(term_number),
-            locale: opt(&a.locale),
-            note: opt(&a.note).or(term_note),
-            set_id: opt(&a.set_id),
-            groups: (!a.groups.is_empty()).then(|| a.groups.clone()),
+            number: search.number.or(term_number),
+            note: search.note.or(term_note),
             page: paged.then_some(self.page),
             page_size: paged.then_some(self.page_size),
             order_by: Some(self.order_by.as_str().to_string()),
             direction: Some(self.direction.as_str().to_string()),
+            ..search
         }
     }
 }
@@ -290,6 +343,33 @@ mod tests {
         assert_eq!(
             (words.number, words.note.as_deref(), words.page),
             (None, Some("hotline"), Some(1))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn the_form_reads_trimmed_fields_and_groups_and_searches_only_filled_ones() {
+        let a = Advanced::from_form(
+            [" billing ", "", "+1201", "", "", " set-1"].map(String::from),
+            " ocp, ,ocp-qa ",
+        );
+        assert_eq!(a.form_values()[0], "billing");
+        assert_eq!(a.groups, vec!["ocp".to_string(), "ocp-qa".to_string()]);
+        let s = a.search();
+        assert_eq!(
+            (
+                s.mini_app_name.as_deref(),
+                s.mini_app_type,
+                s.number.as_deref()
+            ),
+            (Some("billing"), None, Some("+1201"))
+        );
+        assert_eq!(
+            (s.set_id.as_deref(), s.page, s.order_by),
+            (Some("set-1"), None, None)
+        );
+        assert_eq!(
+            Advanced::from_form(Default::default(), " , ").search(),
+            AdvancedSearch::default()
         );
     }
 }
