@@ -1,6 +1,6 @@
 //! Huawei Cloud Phone (seed 004 and the CPH endpoints DESIGN.md adds).
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, RequestBuilder};
 use numbers_core::models::huawei::{JobList, PhoneList, TrafficRequest, TrafficResponse};
 
 use super::{json, send, ApiError};
@@ -32,51 +32,33 @@ impl HuaweiClient {
         )
     }
 
+    fn auth(&self, r: RequestBuilder) -> RequestBuilder {
+        r.header("X-Auth-Token", &self.token)
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let url = self.url(path);
+        json(send(self.auth(Request::get(&url)).build(), &url).await?).await
+    }
+
     /// `GET .../phones?offset=&limit=`
     pub async fn phones(&self, offset: u32, limit: u32) -> Result<PhoneList, ApiError> {
-        let url = self.url(&format!("/phones?offset={offset}&limit={limit}"));
-        json(
-            send(
-                Request::get(&url)
-                    .header("X-Auth-Token", &self.token)
-                    .build(),
-                &url,
-            )
-            .await?,
-        )
-        .await
+        self.get(&format!("/phones?offset={offset}&limit={limit}"))
+            .await
     }
 
     /// `POST .../phones-traffic` (at most 100 phone ids).
     pub async fn divert(&self, r: &TrafficRequest) -> Result<TrafficResponse, ApiError> {
         let url = self.url("/phones-traffic");
-        json(
-            send(
-                Request::post(&url)
-                    .header("X-Auth-Token", &self.token)
-                    .json(r),
-                &url,
-            )
-            .await?,
-        )
-        .await
+        json(send(self.auth(Request::post(&url)).json(r), &url).await?).await
     }
 
     /// `GET .../jobs?request_id=`
     pub async fn jobs(&self, request_id: &str) -> Result<JobList, ApiError> {
-        let url = self.url(&format!(
+        self.get(&format!(
             "/jobs?request_id={}&limit=1000",
             String::from(js_sys::encode_uri_component(request_id))
-        ));
-        json(
-            send(
-                Request::get(&url)
-                    .header("X-Auth-Token", &self.token)
-                    .build(),
-                &url,
-            )
-            .await?,
-        )
+        ))
         .await
     }
 }

@@ -179,15 +179,7 @@ impl OcpClient {
         id: &str,
         numbers: &[String],
     ) -> Result<StatusResponse, ApiError> {
-        let body = NumberList {
-            numbers: numbers.to_vec(),
-        };
-        self.with_body(
-            Request::post,
-            &format!("/api/numbers-set/{}/numbers", encode(id)),
-            &body,
-        )
-        .await
+        self.set_membership(Request::post, id, numbers).await
     }
 
     pub async fn remove_from_set(
@@ -195,11 +187,21 @@ impl OcpClient {
         id: &str,
         numbers: &[String],
     ) -> Result<StatusResponse, ApiError> {
+        self.set_membership(Request::delete, id, numbers).await
+    }
+
+    /// `POST` (add) or `DELETE` (remove) `/api/numbers-set/{id}/numbers`.
+    async fn set_membership(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        id: &str,
+        numbers: &[String],
+    ) -> Result<StatusResponse, ApiError> {
         let body = NumberList {
             numbers: numbers.to_vec(),
         };
         self.with_body(
-            Request::delete,
+            method,
             &format!("/api/numbers-set/{}/numbers", encode(id)),
             &body,
         )
