@@ -65,13 +65,17 @@ async fn open() -> Result<Database, StorageError> {
         .await?)
 }
 
-/// The text kept under `key`, if any.
-pub async fn get(key: &str) -> Result<Option<String>, StorageError> {
+/// The texts kept under `keys`, in their order, read in one transaction.
+pub async fn get(keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
     let db = open().await?;
     let tx = db.transaction(STORE).build()?;
     let store = tx.object_store(STORE)?;
-    let value: Option<String> = store.get(key).primitive()?.await?;
-    Ok(value)
+    let mut texts = Vec::with_capacity(keys.len());
+    for key in keys {
+        let value: Option<String> = store.get(*key).primitive()?.await?;
+        texts.push(value);
+    }
+    Ok(texts)
 }
 
 /// Keeps `Some` texts and removes `None` ones, all or nothing.
@@ -107,17 +111,19 @@ mod tests {
         put(&[("test.a", Some("first")), ("test.big", Some(&big))])
             .await
             .expect("kept");
-        assert_eq!(get("test.a").await, Ok(Some("first".to_string())));
+        let kept = get(&["test.a", "test.big"]).await.expect("read");
+        assert_eq!(kept[0].as_deref(), Some("first"));
         assert_eq!(
-            get("test.big").await.map(|t| t.map(|t| t.len())),
-            Ok(Some(6_000_000)),
+            kept[1].as_ref().map(String::len),
+            Some(6_000_000),
             "more than localStorage holds"
         );
         put(&[("test.a", Some("second")), ("test.big", None)])
             .await
             .expect("replaced and removed");
-        assert_eq!(get("test.a").await, Ok(Some("second".to_string())));
-        assert_eq!(get("test.big").await, Ok(None));
-        assert_eq!(get("test.never").await, Ok(None));
+        assert_eq!(
+            get(&["test.a", "test.big", "test.never"]).await,
+            Ok(vec![Some("second".to_string()), None, None])
+        );
     }
 }

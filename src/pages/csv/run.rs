@@ -92,18 +92,20 @@ impl RunState {
 
     /// The saved run, if there is a whole one.
     pub async fn load() -> Result<Option<Self>, StorageError> {
-        let Some(meta) = storage::get(KEY).await? else {
+        let [meta, text, backup, revert]: [Option<String>; 4] =
+            storage::get(&[KEY, TEXT_KEY, BACKUP_KEY, REVERT_KEY])
+                .await?
+                .try_into()
+                .unwrap_or_default();
+        let (Some(meta), Some(text)) = (meta, text) else {
             return Ok(None);
         };
         let Ok(mut run) = serde_json::from_str::<Self>(&meta) else {
             return Ok(None);
         };
-        let Some(text) = storage::get(TEXT_KEY).await? else {
-            return Ok(None);
-        };
         run.text = text.into();
-        run.backup = storage::get(BACKUP_KEY).await?.map(Into::into);
-        run.revert = storage::get(REVERT_KEY).await?.map(Into::into);
+        run.backup = backup.map(Into::into);
+        run.revert = revert.map(Into::into);
         Ok(Some(run))
     }
 
