@@ -15,13 +15,12 @@ PAGE="$ROOT/target/bench-page"
 rm -rf "$PAGE"; mkdir -p "$PAGE"
 cargo build -q -p numbers-browser-bench --release --target wasm32-unknown-unknown --locked
 wasm-bindgen --target web --out-dir "$PAGE/pkg" target/wasm32-unknown-unknown/release/numbers_browser_bench.wasm
-# The same optimisation trunk gives the console's wasm.
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$PAGE/pkg/numbers_browser_bench_bg.wasm" -o "$PAGE/pkg/numbers_browser_bench_bg.wasm"
+# The same optimisation trunk gives the console's wasm (wasm-opt reads the
+# features, SIMD included, from the module's target_features section).
+wasm-opt -Oz "$PAGE/pkg/numbers_browser_bench_bg.wasm" -o "$PAGE/pkg/numbers_browser_bench_bg.wasm"
 cp benches/browser/page/index.html "$PAGE/"
 cp target/npm/node_modules/papaparse/papaparse.min.js "$PAGE/"
-trunk build --release >/dev/null 2>&1 || trunk build --release
+quiet trunk build --release
 
 echo "bench: running in headless Chromium (a few minutes)"
 NUMBERS_BENCH_PAGE="$PAGE" cargo test -q -p numbers-e2e --locked --test bench -- --ignored --nocapture --test-threads=1 2>&1 \
