@@ -5,6 +5,7 @@
 //! disagree. Nothing here performs I/O.
 
 pub mod csv;
+pub mod endpoints;
 pub mod exotel;
 pub mod huawei;
 pub mod limits;

@@ -5,6 +5,7 @@ use base64::Engine;
 use numbers_core::exotel::ErrorCode;
 
 use crate::error::ApiError;
+use crate::{sign_in, AppState};
 
 pub const OWNER_TOKEN: &str = "sandbox-owner";
 pub const MEMBER_TOKEN: &str = "sandbox-member";
@@ -31,7 +32,9 @@ pub struct OcpUser {
 }
 
 impl OcpUser {
-    pub fn from_headers(headers: &HeaderMap) -> Result<Self, ApiError> {
+    /// Who the bearer token belongs to: a fixed dev token, or an access
+    /// token issued by the sandbox's sign-in (checked for expiry).
+    pub async fn from_headers(app: &AppState, headers: &HeaderMap) -> Result<Self, ApiError> {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -46,10 +49,14 @@ impl OcpUser {
                 role: Role::Member,
                 groups: &["ocp-qa"],
             }),
-            Some(_) => Err(ApiError::ocp(
-                StatusCode::UNAUTHORIZED,
-                "The bearer token is not valid. Use a current token for this environment.",
-            )),
+            Some(token) => {
+                let token = token.to_string();
+                let user = app.db.run(move |c| sign_in::access_user(c, &token)).await?;
+                Ok(Self {
+                    role: user.role,
+                    groups: user.groups,
+                })
+            }
             None => Err(ApiError::ocp(
                 StatusCode::UNAUTHORIZED,
                 "Authorization is required: send the header Authorization: Bearer <token>.",
@@ -99,17 +106,24 @@ pub fn exotel(headers: &HeaderMap, sid: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Checks Huawei's X-Auth-Token and project.
-pub fn huawei(headers: &HeaderMap, project: &str) -> Result<(), ApiError> {
-    let token = headers.get("x-auth-token").and_then(|v| v.to_str().ok());
-    if token != Some(HUAWEI_TOKEN) {
-        return Err(ApiError::huawei(
-            StatusCode::UNAUTHORIZED,
-            "CPS.0401",
-            "The token is missing or not valid: send a current X-Auth-Token.",
-        ));
-    }
-    if project != HUAWEI_PROJECT {
+/// Checks Huawei's X-Auth-Token (the dev token, or one IAM issued) and project.
+pub async fn huawei(app: &AppState, headers: &HeaderMap, project: &str) -> Result<(), ApiError> {
+    let token = headers
+        .get("x-auth-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let allowed = match token {
+        Some(t) if t == HUAWEI_TOKEN => HUAWEI_PROJECT.to_string(),
+        Some(t) => app.db.run(move |c| sign_in::iam_project(c, &t)).await?,
+        None => {
+            return Err(ApiError::huawei(
+                StatusCode::UNAUTHORIZED,
+                "CPS.0401",
+                "The token is missing or not valid: send a current X-Auth-Token.",
+            ))
+        }
+    };
+    if project != allowed {
         return Err(ApiError::huawei(
             StatusCode::FORBIDDEN,
             "CPS.0403",

@@ -51,7 +51,7 @@ pub async fn export(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let filter = advanced_filter(
         if body.is_empty() {
             Default::default()
@@ -81,7 +81,7 @@ pub async fn apply(
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     user.require_owner()?;
     let mut form = form.map_err(|e| {
         bad(format!(

@@ -103,6 +103,21 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_request ON jobs(request_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Sign-in sessions (OCP's Keycloak, Huawei IAM) and the tokens they issued;
+-- times are Unix seconds. Kept here so a restarted sandbox still knows them.
+CREATE TABLE IF NOT EXISTS sign_in_sessions (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    ends REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sign_in_tokens (
+    token TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    project TEXT,
+    expires REAL NOT NULL
+);
 -- Numbers per group, kept by triggers, so an unfiltered listing's total
 -- costs one lookup instead of counting every number.
 CREATE TABLE IF NOT EXISTS group_counts (group_id TEXT PRIMARY KEY, n INTEGER NOT NULL);

@@ -74,7 +74,7 @@ pub async fn divert(
     Path(project): Path<String>,
     body: Bytes,
 ) -> Result<Json<TrafficResponse>, ApiError> {
-    auth::huawei(&headers, &project)?;
+    auth::huawei(&app, &headers, &project).await?;
     let req: TrafficRequest = serde_json::from_slice(&body).map_err(|e| {
         bad(format!(
             "The request body is not valid ({e}): traffic_type is direct or routing, phone_ids a list of ids."
@@ -129,7 +129,7 @@ pub async fn phones(
     Path(project): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<PhoneList>, ApiError> {
-    auth::huawei(&headers, &project)?;
+    auth::huawei(&app, &headers, &project).await?;
     let (offset, limit) = paging(&q, 100)?;
     app.db
         .run(move |c| {
@@ -182,7 +182,7 @@ pub async fn get_job(
     headers: HeaderMap,
     Path((project, job_id)): Path<(String, String)>,
 ) -> Result<Json<Job>, ApiError> {
-    auth::huawei(&headers, &project)?;
+    auth::huawei(&app, &headers, &project).await?;
     app.db
         .run(move |c| {
             settle(c)?;
@@ -207,7 +207,7 @@ pub async fn jobs(
     Path(project): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<JobList>, ApiError> {
-    auth::huawei(&headers, &project)?;
+    auth::huawei(&app, &headers, &project).await?;
     let request_id = q
         .get("request_id")
         .filter(|r| !r.trim().is_empty())

@@ -14,13 +14,17 @@ mod huawei;
 mod numbers;
 mod routers;
 mod sets;
+pub mod sign_in;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use clap::Parser;
@@ -34,6 +38,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub use db::Db;
 pub use error::ApiError;
 pub use huawei::JOB_SECONDS;
+pub use sign_in::Lifetimes;
 
 /// Largest JSON body accepted (413 above).
 pub const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -66,6 +71,18 @@ pub struct Config {
     /// How many demo numbers a new database gets.
     #[arg(long, default_value_t = demo::DEFAULT_NUMBERS)]
     pub demo_numbers: usize,
+    /// Seconds an OCP access token lives (OCP: 300).
+    #[arg(long, default_value_t = 300)]
+    pub token_ttl: u64,
+    /// Seconds an OCP refresh token lives, renewed by each refresh (OCP: 1800).
+    #[arg(long, default_value_t = 1800)]
+    pub refresh_ttl: u64,
+    /// Seconds an OCP sign-in session lasts however often it is refreshed.
+    #[arg(long, default_value_t = 36_000)]
+    pub session_ttl: u64,
+    /// Milliseconds every provider API answer is held back: a slow provider.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 impl Config {
@@ -78,6 +95,19 @@ impl Config {
             no_demo: false,
             limits: Limits::default(),
             demo_numbers: demo::DEFAULT_NUMBERS,
+            token_ttl: 300,
+            refresh_ttl: 1800,
+            session_ttl: 36_000,
+            latency_ms: 0,
+        }
+    }
+
+    pub fn lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            access: Duration::from_secs(self.token_ttl),
+            refresh: Duration::from_secs(self.refresh_ttl),
+            session: Duration::from_secs(self.session_ttl),
+            ..Lifetimes::default()
         }
     }
 }
@@ -104,6 +134,8 @@ pub enum SandboxError {
 pub struct AppState {
     pub db: Db,
     pub limits: Limits,
+    pub lifetimes: Lifetimes,
+    pub latency: Duration,
 }
 
 /// A bound, not yet serving, sandbox.
@@ -124,6 +156,8 @@ impl Sandbox {
         let state = AppState {
             db,
             limits: config.limits,
+            lifetimes: config.lifetimes(),
+            latency: Duration::from_millis(config.latency_ms),
         };
         let router = app(state, config.dist.as_ref())?;
         let listener =
@@ -165,6 +199,7 @@ impl Sandbox {
              \x20 Authorization: Bearer {member}  (MEMBER; group ocp-qa)\n\
              Exotel:          http://{addr}  tenant {sid}, HTTP Basic {key}:{token}\n\
              Huawei:          http://{addr}  project {project}, X-Auth-Token: {huawei}\n\
+             {sign_in}\n\
              Database:        {db}; CSV limits {limits}\n\
              Stop with Ctrl-C.",
             addr = self.addr,
@@ -177,6 +212,7 @@ impl Sandbox {
             huawei = auth::HUAWEI_TOKEN,
             db = self.config.db,
             limits = self.config.limits,
+            sign_in = sign_in_banner(),
         )
     }
 
@@ -189,6 +225,38 @@ impl Sandbox {
             .await
             .map_err(SandboxError::Serve)
     }
+}
+
+/// The sign-in accounts, as the banners of the sandbox and the gateway print them.
+pub fn sign_in_banner() -> String {
+    let ocp: Vec<String> = sign_in::OCP_USERS
+        .iter()
+        .map(|u| {
+            let otp = u
+                .otp
+                .map(|c| format!(", one-time code {c}"))
+                .unwrap_or_default();
+            format!("{}/{} ({:?}{otp})", u.username, u.password, u.role)
+        })
+        .collect();
+    format!(
+        "Sign in:         OCP {}\n\
+         \x20                Huawei IAM domain {}, user {}, password {}, project {} (id {})",
+        ocp.join(", "),
+        sign_in::IAM_DOMAIN,
+        sign_in::IAM_USER,
+        sign_in::IAM_PASSWORD,
+        sign_in::IAM_PROJECT_NAME,
+        auth::HUAWEI_PROJECT,
+    )
+}
+
+/// Holds every provider API answer back by `--latency-ms`.
+async fn latency(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    if !app.latency.is_zero() {
+        tokio::time::sleep(app.latency).await;
+    }
+    next.run(request).await
 }
 
 async fn unknown_route() -> (StatusCode, Json<serde_json::Value>) {
@@ -308,13 +376,29 @@ fn cors() -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("x-auth-token"),
         ])
+        .expose_headers([HeaderName::from_static("x-subject-token")])
 }
 
 fn app(state: AppState, dist: Option<&PathBuf>) -> Result<Router, SandboxError> {
-    let router = Router::new()
-        .route("/healthz", get(healthz))
+    let apis = Router::new()
         .nest("/integrations", ocp_routes())
         .nest("/v1", provider_routes())
+        .layer(middleware::from_fn_with_state(state.clone(), latency));
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            numbers_core::models::auth::OCP_TOKEN_PATH,
+            post(sign_in::ocp_token),
+        )
+        .route(
+            numbers_core::models::auth::OCP_LOGOUT_PATH,
+            post(sign_in::ocp_logout),
+        )
+        .route(
+            numbers_core::models::auth::IAM_TOKEN_PATH,
+            post(sign_in::iam_token),
+        )
+        .merge(apis)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .with_state(state);
     let router = match dist {

@@ -351,7 +351,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<NumbersPage>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let get = |k: &str| q.get(k).map(String::as_str);
     let page = page_args(get("page"), get("pageSize"))?;
     let (order_by, direction) = order_args(get("orderBy"), get("direction"))?;
@@ -399,7 +399,7 @@ pub async fn advanced(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<NumbersPage>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let filter = advanced_filter(json(&body)?, true)?;
     app.db
         .run(move |c| search(c, &user, &filter))
@@ -413,7 +413,7 @@ pub async fn available(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Vec<AvailableNumber>>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: AvailableNumbersRequest = json(&body)?;
     for (name, v) in [
         ("provider", &req.provider),
@@ -458,7 +458,7 @@ pub async fn buy(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<BuyResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: BuyRequest = json(&body)?;
     if req.provider.trim().is_empty() || req.numbers.is_empty() {
         return Err(bad("provider and numbers are required.".into()));
@@ -502,7 +502,7 @@ pub async fn update_group(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: UpdateGroupRequest = json(&body)?;
     user.require_group(req.group.trim())?;
     app.db
@@ -528,7 +528,7 @@ pub async fn detach_numbers(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: NumberList = json(&body)?;
     app.db
         .run(move |c| {
@@ -554,7 +554,7 @@ pub async fn attach_numbers(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: AttachRequest = json(&body)?;
     check_attach(&req)?;
     let numbers = req.numbers.clone().unwrap_or_default();
@@ -585,7 +585,7 @@ pub async fn note(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: NoteRequest = json(&body)?;
     app.db
         .run(move |c| {
@@ -605,7 +605,7 @@ pub async fn direct(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: DirectAddRequest = json(&body)?;
     if req.numbers.is_empty() {
         return Err(bad("numbers is empty: give at least one number.".into()));
@@ -669,7 +669,7 @@ pub async fn delete(
     headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;

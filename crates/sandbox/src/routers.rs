@@ -89,7 +89,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<RouterRecord>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: CreateRouterRequest = json(&body)?;
     validate_e164(&req.number).map_err(|e| bad(format!("number: {e}.")))?;
     if req.target_app_id.trim().is_empty() {
@@ -148,7 +148,7 @@ pub async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: UpdateRouterRequest = json(&body)?;
     app.db
         .run(move |c| {
@@ -192,7 +192,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<RouterRecord>>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let in_progress = match q.get("isInProgress").map(|v| v.trim().to_ascii_lowercase()) {
         None => false,
         Some(v) if v == "true" => true,
@@ -228,7 +228,7 @@ pub async fn get(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<RouterRecord>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| find(c, &user, "id", &id).map(Json))
         .await
@@ -240,7 +240,7 @@ pub async fn by_number(
     headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Json<RouterRecord>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| find(c, &user, "number", &number).map(Json))
         .await
@@ -252,7 +252,7 @@ pub async fn delete(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let r = find(c, &user, "id", &id)?;
@@ -271,7 +271,7 @@ pub async fn next_step(
     headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -294,7 +294,7 @@ pub async fn complete(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;

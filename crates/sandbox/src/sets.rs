@@ -77,7 +77,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<NumberSet>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: CreateSetRequest = json(&body)?;
     let name = req.name.trim().to_string();
     if name.is_empty() {
@@ -113,7 +113,7 @@ pub async fn get(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<NumberSet>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db.run(move |c| find(c, &user, &id).map(Json)).await
 }
 
@@ -138,7 +138,7 @@ pub async fn by_group(
     headers: HeaderMap,
     Path(group): Path<String>,
 ) -> Result<Json<Vec<NumberSet>>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     user.require_group(&group)?;
     app.db
         .run(move |c| list_where(c, "s.group_id", &[group.as_str()]).map(Json))
@@ -150,7 +150,7 @@ pub async fn mine(
     State(app): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<NumberSet>>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| list_where(c, "s.group_id", user.groups).map(Json))
         .await
@@ -163,7 +163,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: UpdateSetRequest = json(&body)?;
     app.db
         .run(move |c| {
@@ -209,7 +209,7 @@ pub async fn numbers(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<NumberRecord>>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             find(c, &user, &id)?;
@@ -231,7 +231,7 @@ pub async fn add(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: NumberList = json(&body)?;
     app.db
         .run(move |c| {
@@ -279,7 +279,7 @@ pub async fn remove(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: NumberList = json(&body)?;
     app.db
         .run(move |c| {
@@ -307,7 +307,7 @@ pub async fn attach_all(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     let req: AttachRequest = json(&body)?;
     check_attach(&req)?;
     app.db
@@ -346,7 +346,7 @@ pub async fn detach_all(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -369,7 +369,7 @@ pub async fn delete_purchased(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -391,7 +391,7 @@ pub async fn delete(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&headers)?;
+    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;

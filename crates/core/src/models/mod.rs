@@ -4,6 +4,7 @@
 //! for Exotel and Huawei. Optional fields are `Option`; unknown fields are
 //! ignored on input so a newer server does not break the console.
 
+pub mod auth;
 pub mod exotel;
 pub mod huawei;
 pub mod ocp;

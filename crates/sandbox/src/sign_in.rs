@@ -1,0 +1,481 @@
+//! Signing in as the providers do it: OCP's Keycloak token endpoint
+//! (password and refresh grants, logout) and Huawei IAM's password tokens.
+//! Sessions and tokens live in the database, so a restarted sandbox still
+//! knows who signed in. The fixed dev tokens of `auth` keep working beside
+//! them.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use numbers_core::models::auth::{
+    IamError, IamErrorDetail, IamNamed, IamProject, IamToken, IamTokenBody, IamTokenRequest,
+    IamUser, OAuthError, TokenResponse, OCP_CLIENT_ID,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use crate::auth::{Role, GROUPS, HUAWEI_PROJECT};
+use crate::db::random_id;
+use crate::error::ApiError;
+use crate::AppState;
+
+/// How long what the sandbox issues lives, as Keycloak's realm settings
+/// would say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// An access token (Keycloak's "Access Token Lifespan"; OCP: 300 s).
+    pub access: Duration,
+    /// A refresh token, renewed by each refresh ("SSO Session Idle"; OCP: 1800 s).
+    pub refresh: Duration,
+    /// A session from sign-in, however often it is refreshed ("SSO Session Max").
+    pub session: Duration,
+    /// A Huawei IAM token (24 hours, as IAM documents).
+    pub iam: Duration,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Self {
+            access: Duration::from_secs(300),
+            refresh: Duration::from_secs(1800),
+            session: Duration::from_secs(36_000),
+            iam: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// An OCP account of the sandbox (README lists them).
+#[derive(Debug, Clone, Copy)]
+pub struct DevUser {
+    pub username: &'static str,
+    pub password: &'static str,
+    /// The one-time code a user with two-factor authentication must send.
+    pub otp: Option<&'static str>,
+    pub role: Role,
+    pub groups: &'static [&'static str],
+}
+
+pub const OCP_USERS: [DevUser; 3] = [
+    DevUser {
+        username: "owner",
+        password: "owner-pass",
+        otp: None,
+        role: Role::Owner,
+        groups: &GROUPS,
+    },
+    DevUser {
+        username: "member",
+        password: "member-pass",
+        otp: None,
+        role: Role::Member,
+        groups: &["ocp-qa"],
+    },
+    DevUser {
+        username: "otp",
+        password: "otp-pass",
+        otp: Some("123456"),
+        role: Role::Owner,
+        groups: &GROUPS,
+    },
+];
+
+/// The Huawei IAM account of the sandbox: domain, user, password.
+pub const IAM_DOMAIN: &str = "sandbox-domain";
+pub const IAM_USER: &str = "cph-admin";
+pub const IAM_PASSWORD: &str = "cph-pass";
+/// The name of the sandbox's project (Huawei names projects after regions).
+pub const IAM_PROJECT_NAME: &str = "sandbox-region";
+
+pub fn ocp_user(username: &str) -> Option<&'static DevUser> {
+    OCP_USERS.iter().find(|u| u.username == username)
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default()
+}
+
+fn oauth(status: StatusCode, error: &str, description: &str) -> Response {
+    (status, Json(OAuthError::new(error, description))).into_response()
+}
+
+fn invalid_credentials() -> Response {
+    oauth(
+        StatusCode::UNAUTHORIZED,
+        "invalid_grant",
+        "Invalid user credentials",
+    )
+}
+
+/// A JWT-shaped token: claims anyone may read, and a random part that makes
+/// it unguessable (the sandbox checks tokens by looking them up).
+fn jwt(conn: &Connection, claims: serde_json::Value) -> Result<String, ApiError> {
+    let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    Ok(format!(
+        "{}.{}.{}",
+        e.encode(r#"{"alg":"RS256","typ":"JWT"}"#),
+        e.encode(claims.to_string()),
+        random_id(conn)? + &random_id(conn)?
+    ))
+}
+
+struct Issued {
+    access: String,
+    refresh: String,
+    access_in: u64,
+    refresh_in: u64,
+    session: String,
+}
+
+/// Issues an access and a refresh token in `session`, which ends at `ends`.
+fn issue(
+    conn: &Connection,
+    lifetimes: &Lifetimes,
+    username: &str,
+    session: &str,
+    ends: f64,
+) -> Result<Issued, ApiError> {
+    let t = now();
+    let access_in = lifetimes.access.as_secs_f64().min(ends - t).max(0.0);
+    let refresh_in = lifetimes.refresh.as_secs_f64().min(ends - t).max(0.0);
+    let claims = |kind: &str, lives: f64| {
+        json!({
+            "exp": (t + lives) as u64, "iat": t as u64, "jti": format!("{session}-{t}"),
+            "iss": "numbers-sandbox/auth/realms/master", "typ": kind, "azp": OCP_CLIENT_ID,
+            "sid": session, "preferred_username": username,
+        })
+    };
+    let access = jwt(conn, claims("Bearer", access_in))?;
+    let refresh = jwt(conn, claims("Refresh", refresh_in))?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO sign_in_tokens (token, kind, session_id, username, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    insert.execute(params![access, "access", session, username, t + access_in])?;
+    insert.execute(params![
+        refresh,
+        "refresh",
+        session,
+        username,
+        t + refresh_in
+    ])?;
+    Ok(Issued {
+        access,
+        refresh,
+        access_in: access_in.round() as u64,
+        refresh_in: refresh_in.round() as u64,
+        session: session.to_string(),
+    })
+}
+
+fn token_answer(i: Issued) -> Response {
+    Json(TokenResponse {
+        access_token: i.access,
+        expires_in: i.access_in,
+        refresh_expires_in: i.refresh_in,
+        refresh_token: i.refresh,
+        token_type: "Bearer".into(),
+        not_before_policy: 0,
+        session_state: Some(i.session),
+        scope: Some("profile email".into()),
+    })
+    .into_response()
+}
+
+/// `POST /auth/realms/master/protocol/openid-connect/token`
+pub async fn ocp_token(
+    State(app): State<AppState>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Form(form)) = form else {
+        return Ok(oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The request must be form-encoded (application/x-www-form-urlencoded)",
+        ));
+    };
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
+    if field("client_id") != OCP_CLIENT_ID {
+        return Ok(oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Invalid client or Invalid client credentials",
+        ));
+    }
+    let lifetimes = app.lifetimes;
+    match field("grant_type") {
+        "password" => {
+            let Some(user) = ocp_user(field("username"))
+                .filter(|u| u.password == field("password"))
+                .filter(|u| u.otp.is_none_or(|code| code == field("otp")))
+            else {
+                return Ok(invalid_credentials());
+            };
+            let username = user.username;
+            app.db
+                .run(move |c| {
+                    let session = random_id(c)?;
+                    let ends = now() + lifetimes.session.as_secs_f64();
+                    c.execute(
+                        "INSERT INTO sign_in_sessions (id, username, ends) VALUES (?1, ?2, ?3)",
+                        params![session, username, ends],
+                    )?;
+                    issue(c, &lifetimes, username, &session, ends).map(token_answer)
+                })
+                .await
+        }
+        "refresh_token" => {
+            let refresh = field("refresh_token").to_string();
+            if refresh.is_empty() {
+                return Ok(oauth(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "Missing parameter: refresh_token",
+                ));
+            }
+            app.db
+                .run(move |c| {
+                    let found: Option<(String, String, f64, Option<f64>)> = c
+                        .query_row(
+                            "SELECT t.session_id, t.username, t.expires, s.ends FROM sign_in_tokens t \
+                             LEFT JOIN sign_in_sessions s ON s.id = t.session_id \
+                             WHERE t.token = ?1 AND t.kind = 'refresh'",
+                            [&refresh],
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                        )
+                        .optional()?;
+                    let t = now();
+                    match found {
+                        None => Ok(oauth(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid refresh token")),
+                        Some((_, _, _, None)) => Ok(oauth(StatusCode::BAD_REQUEST, "invalid_grant", "Session not active")),
+                        Some((_, _, _, Some(ends))) if ends <= t => {
+                            Ok(oauth(StatusCode::BAD_REQUEST, "invalid_grant", "Session not active"))
+                        }
+                        Some((_, _, expires, _)) if expires <= t => {
+                            Ok(oauth(StatusCode::BAD_REQUEST, "invalid_grant", "Token is not active"))
+                        }
+                        Some((session, username, _, Some(ends))) => {
+                            issue(c, &lifetimes, &username, &session, ends).map(token_answer)
+                        }
+                    }
+                })
+                .await
+        }
+        "" => Ok(oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Missing form parameter: grant_type",
+        )),
+        _ => Ok(oauth(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "Unsupported grant_type",
+        )),
+    }
+}
+
+/// `POST /auth/realms/master/protocol/openid-connect/logout`: ends the
+/// session of a refresh token; every token it issued stops working.
+pub async fn ocp_logout(
+    State(app): State<AppState>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Form(form)) = form else {
+        return Ok(oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The request must be form-encoded (application/x-www-form-urlencoded)",
+        ));
+    };
+    if form.get("client_id").map(String::as_str) != Some(OCP_CLIENT_ID) {
+        return Ok(oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Invalid client or Invalid client credentials",
+        ));
+    }
+    let Some(refresh) = form.get("refresh_token").cloned() else {
+        return Ok(oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Missing parameter: refresh_token",
+        ));
+    };
+    app.db
+        .run(move |c| {
+            let session: Option<String> = c
+                .query_row(
+                    "SELECT session_id FROM sign_in_tokens WHERE token = ?1 AND kind = 'refresh'",
+                    [&refresh],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match session {
+                Some(s) => {
+                    c.execute("DELETE FROM sign_in_tokens WHERE session_id = ?1", [&s])?;
+                    c.execute("DELETE FROM sign_in_sessions WHERE id = ?1", [&s])?;
+                    Ok(StatusCode::NO_CONTENT.into_response())
+                }
+                None => Ok(oauth(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "Invalid refresh token",
+                )),
+            }
+        })
+        .await
+}
+
+/// Who an OCP access token belongs to, or the 401 the API gives.
+pub fn access_user(conn: &Connection, token: &str) -> Result<&'static DevUser, ApiError> {
+    let found: Option<(String, f64, Option<f64>)> = conn
+        .prepare_cached(
+            "SELECT t.username, t.expires, s.ends FROM sign_in_tokens t \
+             LEFT JOIN sign_in_sessions s ON s.id = t.session_id \
+             WHERE t.token = ?1 AND t.kind = 'access'",
+        )?
+        .query_row([token], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let t = now();
+    match found {
+        Some((username, expires, Some(ends))) if expires > t && ends > t => ocp_user(&username)
+            .ok_or_else(|| ApiError::ocp(StatusCode::UNAUTHORIZED, "The account is disabled.")),
+        Some(_) => Err(ApiError::ocp(
+            StatusCode::UNAUTHORIZED,
+            "The access token has expired. Renew it with the refresh token, or sign in again.",
+        )),
+        None => Err(ApiError::ocp(
+            StatusCode::UNAUTHORIZED,
+            "The bearer token is not valid. Use a current token for this environment.",
+        )),
+    }
+}
+
+fn iam_error(status: StatusCode, message: &str) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error").to_string();
+    (
+        status,
+        Json(IamError {
+            error: IamErrorDetail {
+                code: status.as_u16(),
+                message: message.into(),
+                title,
+            },
+        }),
+    )
+        .into_response()
+}
+
+/// `POST /v3/auth/tokens`: a project-scoped token for the password method,
+/// in the `X-Subject-Token` header; `?nocatalog=true` leaves out the catalog.
+pub async fn iam_token(
+    State(app): State<AppState>,
+    Query(_query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let Ok(req) = serde_json::from_slice::<IamTokenRequest>(&body) else {
+        return Ok(iam_error(
+            StatusCode::BAD_REQUEST,
+            "The request body is invalid: send auth.identity (methods [\"password\"], password.user with name, password and domain) and auth.scope.project (id or name).",
+        ));
+    };
+    let user = &req.auth.identity.password.user;
+    let right = req.auth.identity.methods.iter().any(|m| m == "password")
+        && user.name == IAM_USER
+        && user.password == IAM_PASSWORD
+        && user.domain.name.as_deref() == Some(IAM_DOMAIN);
+    if !right {
+        return Ok(iam_error(
+            StatusCode::UNAUTHORIZED,
+            "The username or password is wrong.",
+        ));
+    }
+    let project = &req.auth.scope.project;
+    let known = project.id.as_deref() == Some(HUAWEI_PROJECT)
+        || project.name.as_deref() == Some(IAM_PROJECT_NAME);
+    if !known {
+        return Ok(iam_error(
+            StatusCode::BAD_REQUEST,
+            "The project does not exist in this account: check the project ID or name (a region name such as ap-southeast-1).",
+        ));
+    }
+    let lives = app.lifetimes.iam.as_secs_f64();
+    let (token, issued, expires) = app
+        .db
+        .run(move |c| {
+            let token = format!("MII{}{}{}", random_id(c)?, random_id(c)?, random_id(c)?);
+            let session = random_id(c)?;
+            let t = now();
+            c.execute(
+                "INSERT INTO sign_in_tokens (token, kind, session_id, username, project, expires) \
+                 VALUES (?1, 'iam', ?2, ?3, ?4, ?5)",
+                params![token, session, IAM_USER, HUAWEI_PROJECT, t + lives],
+            )?;
+            // IAM writes times with microseconds: 2026-11-25T08:00:00.123000Z.
+            let (issued, expires) = c.query_row(
+                "SELECT strftime('%Y-%m-%dT%H:%M:%f', ?1, 'unixepoch') || '000Z', \
+                        strftime('%Y-%m-%dT%H:%M:%f', ?2, 'unixepoch') || '000Z'",
+                params![t, t + lives],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )?;
+            Ok((token, issued, expires))
+        })
+        .await?;
+    let domain = IamNamed {
+        id: Some("sandbox-domain-id".into()),
+        name: Some(IAM_DOMAIN.into()),
+    };
+    let body = IamTokenBody {
+        token: IamToken {
+            expires_at: expires,
+            issued_at: Some(issued),
+            methods: vec!["password".into()],
+            project: Some(IamProject {
+                id: HUAWEI_PROJECT.into(),
+                name: IAM_PROJECT_NAME.into(),
+                domain: Some(domain.clone()),
+            }),
+            user: IamUser {
+                id: "sandbox-user-id".into(),
+                name: IAM_USER.into(),
+                domain: Some(domain),
+            },
+        },
+    };
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&token) {
+        headers.insert("x-subject-token", v);
+    }
+    Ok((StatusCode::CREATED, headers, Json(body)).into_response())
+}
+
+/// The project an IAM token is valid for, or the 401 CPH gives.
+pub fn iam_project(conn: &Connection, token: &str) -> Result<String, ApiError> {
+    let found: Option<(Option<String>, f64)> = conn
+        .prepare_cached(
+            "SELECT project, expires FROM sign_in_tokens WHERE token = ?1 AND kind = 'iam'",
+        )?
+        .query_row([token], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match found {
+        Some((Some(project), expires)) if expires > now() => Ok(project),
+        Some(_) => Err(ApiError::huawei(
+            StatusCode::UNAUTHORIZED,
+            "CPS.0401",
+            "The token must be updated: it has expired. Get a new one from IAM.",
+        )),
+        None => Err(ApiError::huawei(
+            StatusCode::UNAUTHORIZED,
+            "CPS.0401",
+            "The token is missing or not valid: send a current X-Auth-Token.",
+        )),
+    }
+}
