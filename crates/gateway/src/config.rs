@@ -1,0 +1,481 @@
+//! The gateway's configuration: built-in defaults (`gateway.toml`) with an
+//! operator's file merged over them, key by key.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use numbers_core::endpoints::Provider;
+use numbers_core::limits::Limits;
+use serde::Deserialize;
+use url::Url;
+
+/// The defaults, as shipped (README: "Deploying for your team").
+pub const DEFAULTS: &str = include_str!("../gateway.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{origin} is not valid TOML: {source}")]
+    Toml {
+        origin: String,
+        source: toml::de::Error,
+    },
+    #[error("[{table}] {message}")]
+    Invalid { table: String, message: String },
+}
+
+fn invalid(table: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        table: table.to_string(),
+        message: message.into(),
+    }
+}
+
+/// How the gateway serves and relays.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    /// The origin browsers use; `None` takes each request's Host.
+    pub public_origin: Option<String>,
+    /// Proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    pub sign_ins_per_minute: u32,
+    pub connect_timeout_secs: u64,
+    pub response_timeout_secs: u64,
+    pub csv_body_limit: usize,
+    pub json_body_limit: usize,
+    pub upstream_proxy: Option<String>,
+    /// Origins besides the gateway's own whose browsers may call the relay
+    /// (`trunk serve` while developing).
+    pub extra_origins: Vec<String>,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            public_origin: None,
+            trusted_proxies: Vec::new(),
+            sign_ins_per_minute: 10,
+            connect_timeout_secs: 10,
+            response_timeout_secs: 120,
+            csv_body_limit: 51 * 1024 * 1024,
+            json_body_limit: 2 * 1024 * 1024,
+            upstream_proxy: None,
+            extra_origins: Vec::new(),
+        }
+    }
+}
+
+impl Server {
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs)
+    }
+
+    pub fn response_timeout(&self) -> Duration {
+        Duration::from_secs(self.response_timeout_secs)
+    }
+}
+
+/// How users of an environment sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// OCP's password grant (with a one-time code where the account has 2FA).
+    Password,
+    /// Huawei IAM's password method.
+    Iam,
+    /// Exotel's key and token, sent as HTTP Basic on every call.
+    Basic,
+    /// No sign-in endpoint is known: a pasted token.
+    Token,
+}
+
+impl SignIn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Iam => "iam",
+            Self::Basic => "basic",
+            Self::Token => "token",
+        }
+    }
+}
+
+/// One provider environment the gateway relays to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    pub provider: Provider,
+    pub name: String,
+    pub label: String,
+    /// Where the provider's own paths start (no trailing slash).
+    pub base_url: Url,
+    /// OCP: the token endpoint; Huawei: the IAM token endpoint.
+    pub token_url: Option<Url>,
+    /// OCP: the logout endpoint (derived from the token endpoint).
+    pub logout_url: Option<Url>,
+    /// Huawei: the project name to scope tokens to by default.
+    pub project_name: Option<String>,
+    /// OCP: CSV rows per request for each operation.
+    pub csv_limits: Option<Limits>,
+    /// The local sandbox (dev credentials are offered for it).
+    pub sandbox: bool,
+}
+
+impl Environment {
+    pub fn sign_in(&self) -> SignIn {
+        match (self.provider, &self.token_url) {
+            (Provider::Exotel, _) => SignIn::Basic,
+            (_, None) => SignIn::Token,
+            (Provider::Ocp, Some(_)) => SignIn::Password,
+            (Provider::Huawei, Some(_)) => SignIn::Iam,
+        }
+    }
+
+    /// The host people see in messages ("eu1-m.ocp.ai").
+    pub fn host(&self) -> String {
+        let host = self.base_url.host_str().unwrap_or_default();
+        match self.base_url.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        }
+    }
+
+    /// "OCP EU1 (eu1-m.ocp.ai)", for messages.
+    pub fn describe(&self) -> String {
+        format!("{} {} ({})", self.provider.label(), self.label, self.host())
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub server: Server,
+    pub environments: Vec<Environment>,
+}
+
+/// An environment as written in the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvFile {
+    #[serde(default = "yes")]
+    enabled: bool,
+    label: Option<String>,
+    base_url: Option<String>,
+    token_url: Option<String>,
+    logout_url: Option<String>,
+    iam_url: Option<String>,
+    project_name: Option<String>,
+    csv_limits: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Merges `over` into `base`: tables key by key, anything else replaced.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn parse(text: &str, origin: &str) -> Result<toml::Table, ConfigError> {
+    text.parse::<toml::Table>()
+        .map_err(|source| ConfigError::Toml {
+            origin: origin.to_string(),
+            source,
+        })
+}
+
+/// A provider URL: http or https, with no credentials, query or fragment.
+fn provider_url(table: &str, key: &str, text: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(text.trim())
+        .map_err(|e| invalid(table, format!("{key} {text:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid(
+            table,
+            format!("{key} must be an http(s) URL with a host"),
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            table,
+            format!("{key} must not carry credentials: the gateway stores no secret"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            table,
+            format!("{key} must have no query or fragment"),
+        ));
+    }
+    Ok(url)
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=40).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+impl Config {
+    /// The built-in defaults with `file` (if any) merged over them.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut table = parse(DEFAULTS, "the built-in gateway.toml")?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let over = parse(&text, &path.display().to_string())?;
+            if over.get("builtin_environments") == Some(&toml::Value::Boolean(false)) {
+                for p in Provider::ALL {
+                    table.remove(p.as_str());
+                }
+            }
+            merge(&mut table, over);
+        }
+        Self::from_table(table)
+    }
+
+    fn from_table(mut table: toml::Table) -> Result<Self, ConfigError> {
+        table.remove("builtin_environments");
+        let server = match table.remove("server") {
+            Some(v) => Server::deserialize(v).map_err(|e| invalid("server", e.to_string()))?,
+            None => Server::default(),
+        };
+        let mut environments = Vec::new();
+        for provider in Provider::ALL {
+            let Some(envs) = table.remove(provider.as_str()) else {
+                continue;
+            };
+            let toml::Value::Table(envs) = envs else {
+                return Err(invalid(
+                    provider.as_str(),
+                    "must be a table of environments",
+                ));
+            };
+            for (name, value) in envs {
+                let t = format!("{provider}.{name}");
+                let file = EnvFile::deserialize(value).map_err(|e| invalid(&t, e.to_string()))?;
+                if !file.enabled {
+                    continue;
+                }
+                environments.push(environment(provider, &name, file, &t)?);
+            }
+        }
+        if let Some(key) = table.keys().next() {
+            return Err(invalid(
+                key,
+                "is not a gateway setting (expected server, ocp, exotel, huawei)",
+            ));
+        }
+        Ok(Self {
+            server,
+            environments,
+        })
+    }
+
+    /// The environment `name` of `provider`, if configured.
+    pub fn environment(&self, provider: Provider, name: &str) -> Option<&Environment> {
+        self.environments
+            .iter()
+            .find(|e| e.provider == provider && e.name == name)
+    }
+}
+
+fn environment(
+    provider: Provider,
+    name: &str,
+    file: EnvFile,
+    t: &str,
+) -> Result<Environment, ConfigError> {
+    if !valid_name(name) {
+        return Err(invalid(
+            t,
+            "environment names are 1-40 lower-case letters, digits and '-'",
+        ));
+    }
+    let base = file
+        .base_url
+        .ok_or_else(|| invalid(t, "base_url is required"))?;
+    let mut base_url = provider_url(t, "base_url", &base)?;
+    let path = base_url.path().trim_end_matches('/').to_string();
+    base_url.set_path(&path);
+    let only = |key: &str, value: &Option<String>, allowed: Provider| {
+        if value.is_some() && provider != allowed {
+            Err(invalid(t, format!("{key} is for {allowed} environments")))
+        } else {
+            Ok(())
+        }
+    };
+    only("token_url", &file.token_url, Provider::Ocp)?;
+    only("logout_url", &file.logout_url, Provider::Ocp)?;
+    only("csv_limits", &file.csv_limits, Provider::Ocp)?;
+    only("iam_url", &file.iam_url, Provider::Huawei)?;
+    only("project_name", &file.project_name, Provider::Huawei)?;
+    let token_url = file
+        .token_url
+        .or(file.iam_url)
+        .map(|u| provider_url(t, "token_url", &u))
+        .transpose()?;
+    let logout_url = match (file.logout_url, &token_url) {
+        (Some(u), _) => Some(provider_url(t, "logout_url", &u)?),
+        (None, Some(token)) if provider == Provider::Ocp => token
+            .as_str()
+            .strip_suffix("/token")
+            .and_then(|s| Url::parse(&format!("{s}/logout")).ok()),
+        _ => None,
+    };
+    let csv_limits = file
+        .csv_limits
+        .map(|l| {
+            l.parse::<Limits>()
+                .map_err(|e| invalid(t, format!("csv_limits: {e}")))
+        })
+        .transpose()?;
+    Ok(Environment {
+        provider,
+        name: name.to_string(),
+        label: file.label.unwrap_or_else(|| name.to_uppercase()),
+        base_url,
+        token_url,
+        logout_url,
+        project_name: file.project_name,
+        csv_limits,
+        sandbox: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("g.toml");
+        std::fs::write(&path, text).expect("write");
+        Config::load(Some(&path))
+    }
+
+    #[test]
+    fn the_defaults_list_every_documented_environment() {
+        let c = Config::load(None).expect("defaults");
+        let names: Vec<String> = c
+            .environments
+            .iter()
+            .map(|e| format!("{}.{}", e.provider, e.name))
+            .collect();
+        for n in [
+            "ocp.eu1",
+            "ocp.us1",
+            "ocp.us2",
+            "ocp.us1w",
+            "exotel.in",
+            "huawei.ap-southeast-1",
+        ] {
+            assert!(names.contains(&n.to_string()), "{n} in {names:?}");
+        }
+        let eu1 = c.environment(Provider::Ocp, "eu1").expect("eu1");
+        assert_eq!(eu1.base_url.as_str(), "https://eu1-m.ocp.ai/integrations");
+        assert_eq!(eu1.sign_in(), SignIn::Password);
+        assert_eq!(
+            eu1.logout_url.as_ref().map(Url::as_str),
+            Some("https://eu1-m.ocp.ai/auth/realms/master/protocol/openid-connect/logout")
+        );
+        let us2 = c.environment(Provider::Ocp, "us2").expect("us2");
+        assert_eq!(
+            us2.token_url.as_ref().and_then(|u| u.host_str()),
+            Some("auth.us2-m.ocp.ai")
+        );
+        assert_eq!(
+            c.environment(Provider::Ocp, "us1w")
+                .map(Environment::sign_in),
+            Some(SignIn::Token)
+        );
+        assert_eq!(c.server.sign_ins_per_minute, 10);
+    }
+
+    #[test]
+    fn a_file_overrides_key_by_key_adds_and_removes() {
+        let c = load_text(
+            r#"
+            [server]
+            sign_ins_per_minute = 3
+            [ocp.us1w]
+            token_url = "https://us1-w-m.ocp.ai/auth/realms/master/protocol/openid-connect/token"
+            csv_limits = "update=500,attach=500,detach=50,delete=5,create=50"
+            [ocp.eu1]
+            enabled = false
+            [ocp.lab]
+            label = "Lab"
+            base_url = "http://10.0.0.5:9000/integrations/"
+            "#,
+        )
+        .expect("config");
+        assert_eq!(c.server.sign_ins_per_minute, 3);
+        assert_eq!(c.server.response_timeout_secs, 120);
+        assert!(c.environment(Provider::Ocp, "eu1").is_none());
+        let us1w = c.environment(Provider::Ocp, "us1w").expect("us1w");
+        assert_eq!(us1w.sign_in(), SignIn::Password);
+        assert_eq!(us1w.label, "US1W");
+        assert_eq!(
+            us1w.csv_limits.map(|l| l.to_string()).as_deref(),
+            Some("update=500,attach=500,detach=50,delete=5,create=50")
+        );
+        let lab = c.environment(Provider::Ocp, "lab").expect("lab");
+        assert_eq!(lab.base_url.as_str(), "http://10.0.0.5:9000/integrations");
+    }
+
+    #[test]
+    fn builtin_environments_can_be_left_out() {
+        let c = load_text(
+            "builtin_environments = false\n[exotel.mine]\nbase_url = \"https://leadassist.exotel.in\"\n",
+        )
+        .expect("config");
+        assert_eq!(c.environments.len(), 1);
+        assert_eq!(c.environments[0].label, "MINE");
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        for (text, says) in [
+            (
+                "[ocp.x]\nbase_url = \"https://user:pw@h/integrations\"",
+                "credentials",
+            ),
+            ("[ocp.x]\nbase_url = \"ftp://h\"", "http(s)"),
+            ("[ocp.x]\nbase_url = \"https://h?a=1\"", "query"),
+            ("[ocp.X]\nbase_url = \"https://h\"", "lower-case"),
+            ("[ocp.x]\nlabel = \"x\"", "base_url is required"),
+            (
+                "[ocp.x]\nbase_url = \"https://h\"\niam_url = \"https://i\"",
+                "for huawei",
+            ),
+            (
+                "[ocp.x]\nbase_url = \"https://h\"\ncolour = 1",
+                "unknown field",
+            ),
+            (
+                "[ocp.x]\nbase_url = \"https://h\"\ncsv_limits = \"update=0\"",
+                "csv_limits",
+            ),
+            ("[servr]\nx = 1", "not a gateway setting"),
+            ("[server]\nsign_ins_per_minute = \"ten\"", "server"),
+            ("not toml", "not valid TOML"),
+        ] {
+            let e = load_text(text).expect_err(text).to_string();
+            assert!(e.contains(says), "{text:?}: {e}");
+        }
+    }
+}

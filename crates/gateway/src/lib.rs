@@ -1,0 +1,336 @@
+//! numbers-gateway: what a team deploys. It serves the built console and,
+//! on the same origin, relays the console's calls to the configured provider
+//! environments (OCP, Exotel, Huawei), with sign-in. It stores no secret and
+//! keeps no state: several behind a load balancer serve one team alike.
+
+pub mod config;
+pub mod guard;
+pub mod refusal;
+pub mod relay;
+pub mod sign_in;
+pub mod statics;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{any, get};
+use axum::Router;
+use numbers_core::endpoints::Provider;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use url::Url;
+
+pub use config::{Config, ConfigError, Environment};
+use relay::RouteName;
+use statics::{StaticError, Statics};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Static(#[from] StaticError),
+    #[error("cannot listen on {addr}: {source} (is something else on that port? choose another with --listen)")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the HTTP client cannot start: {0}")]
+    Client(String),
+    #[error("the sandbox cannot start: {0}")]
+    Sandbox(#[from] numbers_sandbox::SandboxError),
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// What every handler shares.
+pub struct Inner {
+    pub config: Config,
+    pub client: reqwest::Client,
+    pub sign_ins: guard::SignInLimiter,
+}
+
+pub type Shared = Arc<Inner>;
+
+/// How to start a gateway.
+pub struct Options {
+    pub listen: SocketAddr,
+    pub config: Config,
+    /// The built console; `None` serves the relay only.
+    pub dist: Option<PathBuf>,
+    /// Run the sandbox in this process and offer it as an environment of
+    /// each provider, reached through the relay like any other.
+    pub sandbox: Option<numbers_sandbox::Config>,
+}
+
+/// A bound gateway, not yet serving.
+pub struct Gateway {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    shared: Shared,
+    sandbox: Option<(SocketAddr, tokio::task::JoinHandle<()>)>,
+}
+
+fn http_client(server: &config::Server) -> Result<reqwest::Client, GatewayError> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(server.connect_timeout())
+        // A provider's redirect is passed back, never followed to another host.
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("numbers-gateway/", env!("CARGO_PKG_VERSION")));
+    if let Some(proxy) = &server.upstream_proxy {
+        let proxy = reqwest::Proxy::all(proxy).map_err(|e| GatewayError::Client(e.to_string()))?;
+        builder = builder.proxy(proxy);
+    }
+    builder
+        .build()
+        .map_err(|e| GatewayError::Client(e.to_string()))
+}
+
+/// The sandbox's environments: one per provider, at the sandbox's address.
+fn sandbox_environments(addr: SocketAddr) -> Vec<Environment> {
+    let url = |path: &str| Url::parse(&format!("http://{addr}{path}")).ok();
+    let sandbox = |provider: Provider, base: &str, token: Option<&str>| {
+        url(base).map(|base_url| Environment {
+            provider,
+            name: "sandbox".into(),
+            label: "Sandbox".into(),
+            base_url,
+            token_url: token.and_then(url),
+            logout_url: (provider == Provider::Ocp)
+                .then(|| url(numbers_core::models::auth::OCP_LOGOUT_PATH))
+                .flatten(),
+            project_name: (provider == Provider::Huawei)
+                .then(|| numbers_sandbox::sign_in::IAM_PROJECT_NAME.to_string()),
+            csv_limits: None,
+            sandbox: true,
+        })
+    };
+    [
+        sandbox(
+            Provider::Ocp,
+            "/integrations",
+            Some(numbers_core::models::auth::OCP_TOKEN_PATH),
+        ),
+        sandbox(Provider::Exotel, "", None),
+        sandbox(
+            Provider::Huawei,
+            "",
+            Some(numbers_core::models::auth::IAM_TOKEN_PATH),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+impl Gateway {
+    pub async fn bind(options: Options) -> Result<Self, GatewayError> {
+        let Options {
+            listen,
+            mut config,
+            dist,
+            sandbox,
+        } = options;
+        let sandbox = match sandbox {
+            Some(sandbox_config) => {
+                let sandbox = numbers_sandbox::Sandbox::bind(numbers_sandbox::Config {
+                    listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+                    dist: None,
+                    ..sandbox_config
+                })
+                .await?;
+                let addr = sandbox.addr();
+                let task = tokio::spawn(async move {
+                    if let Err(e) = sandbox.serve(std::future::pending()).await {
+                        tracing::error!("the sandbox stopped: {e}");
+                    }
+                });
+                let mut envs = sandbox_environments(addr);
+                envs.append(&mut config.environments);
+                config.environments = envs;
+                // `trunk serve` (live reload) proxies the relay from its own origin.
+                config.server.extra_origins.extend([
+                    "http://127.0.0.1:8081".to_string(),
+                    "http://localhost:8081".to_string(),
+                ]);
+                Some((addr, task))
+            }
+            None => None,
+        };
+        let statics = match dist {
+            Some(dist) => Some(
+                tokio::task::spawn_blocking(move || Statics::prepare(&dist))
+                    .await
+                    .map_err(|e| GatewayError::Client(e.to_string()))??,
+            ),
+            None => None,
+        };
+        let shared = Arc::new(Inner {
+            client: http_client(&config.server)?,
+            sign_ins: guard::SignInLimiter::per_minute(config.server.sign_ins_per_minute),
+            config,
+        });
+        let router = app(shared.clone(), statics.as_ref());
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|source| GatewayError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(GatewayError::Serve)?;
+        Ok(Self {
+            listener,
+            router,
+            addr,
+            shared,
+            sandbox,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The in-process sandbox's own address, if one runs.
+    pub fn sandbox_addr(&self) -> Option<SocketAddr> {
+        self.sandbox.as_ref().map(|(a, _)| *a)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    /// What the binary prints on start.
+    pub fn banner(&self) -> String {
+        let mut lines = vec![format!("Numbers Console: {}", self.url())];
+        for e in &self.shared.config.environments {
+            lines.push(format!(
+                "  relays {:<7} {:<22} -> {}  (sign-in: {})",
+                e.provider.as_str(),
+                e.name,
+                e.base_url,
+                e.sign_in().as_str()
+            ));
+        }
+        if self.sandbox.is_some() {
+            lines.push(numbers_sandbox::sign_in_banner());
+            lines.push(format!(
+                "Dev tokens still work through the relay, e.g. curl -H 'Authorization: Bearer {}' {}relay/ocp/sandbox/api/numbers",
+                numbers_sandbox::auth::OWNER_TOKEN,
+                self.url()
+            ));
+        }
+        lines.push("Stop with Ctrl-C (in-flight requests finish).".into());
+        lines.join("\n")
+    }
+
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), GatewayError> {
+        let shared = self.shared.clone();
+        let forget = tokio::spawn(async move {
+            let mut every = tokio::time::interval(guard::SignInLimiter::FORGET_EVERY);
+            loop {
+                every.tick().await;
+                shared.sign_ins.forget_old();
+            }
+        });
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(GatewayError::Serve);
+        forget.abort();
+        if let Some((_, task)) = self.sandbox {
+            task.abort();
+        }
+        served
+    }
+}
+
+/// Headers every answer carries: no framing, no sniffing, no referrer, and
+/// the console's CSP.
+async fn security_headers(csp: HeaderValue, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// One line a request: method, route template, status, milliseconds. Never
+/// a query string or a header value.
+async fn access_log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let route = match response.extensions().get::<RouteName>() {
+        Some(RouteName(name)) => name.clone(),
+        None if path.starts_with("/relay/") => "/relay/{other}".into(),
+        None => path,
+    };
+    tracing::info!(
+        target: "access",
+        "{method} {route} {} {}ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}
+
+fn app(shared: Shared, statics: Option<&Statics>) -> Router {
+    let relay = Router::new()
+        .route("/relay/environments", get(relay::environments))
+        .route("/relay/{*rest}", any(relay::relay))
+        .with_state(shared);
+    let csp = statics
+        .map(|s| s.csp.clone())
+        .unwrap_or_else(|| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    let router = match statics {
+        Some(s) => relay.merge(s.router()),
+        None => relay,
+    };
+    let secret_headers: [HeaderName; 5] = [
+        header::AUTHORIZATION,
+        header::COOKIE,
+        header::SET_COOKIE,
+        HeaderName::from_static("x-auth-token"),
+        HeaderName::from_static("x-subject-token"),
+    ];
+    router
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(csp.clone(), req, next)
+        }))
+        .layer(middleware::from_fn(access_log))
+        .layer(SetSensitiveHeadersLayer::new(secret_headers))
+        .layer(CatchPanicLayer::new())
+}

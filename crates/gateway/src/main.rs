@@ -1,0 +1,87 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use numbers_gateway::{Config, Gateway, Options};
+
+/// Serves Numbers Console and relays its calls to the configured provider
+/// environments on the same origin.
+#[derive(Debug, Parser)]
+#[command(name = "numbers-gateway", version)]
+struct Args {
+    /// Address to listen on (behind a TLS terminator in production).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// A TOML file merged over the built-in environments (see gateway.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The built console (trunk's dist/).
+    #[arg(long, default_value = "dist")]
+    dist: PathBuf,
+    /// Also run the sandbox (its database in data/sandbox.sqlite, demo data
+    /// on first start) and offer it as an environment of each provider.
+    #[arg(long)]
+    sandbox: bool,
+}
+
+async fn stopped() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate => {},
+    }
+    tracing::info!("stopping: finishing the requests under way");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let config = match Config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("numbers-gateway: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = Options {
+        listen: args.listen,
+        config,
+        dist: Some(args.dist),
+        sandbox: args.sandbox.then(|| numbers_sandbox::Config {
+            db: "data/sandbox.sqlite".into(),
+            ..numbers_sandbox::Config::ephemeral()
+        }),
+    };
+    let gateway = match Gateway::bind(options).await {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("numbers-gateway: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", gateway.banner());
+    match gateway.serve(stopped()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("numbers-gateway: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

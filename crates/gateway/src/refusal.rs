@@ -1,0 +1,118 @@
+//! Every answer the gateway gives itself (rather than relaying the
+//! provider's): a status and a JSON body whose `message` is a sentence that
+//! says what to do. `error` is a stable code the console can act on.
+
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use numbers_core::endpoints::PathError;
+use serde_json::json;
+
+use crate::config::Environment;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("This gateway relays to ocp, exotel and huawei only.")]
+    UnknownProvider,
+    #[error("This gateway has no {provider} environment of that name. Choose one of those Settings lists.")]
+    UnknownEnvironment { provider: String },
+    #[error("The path was refused: {0}.")]
+    BadPath(PathError),
+    #[error("{0}: the gateway relays only the providers' documented endpoints.")]
+    NotDocumented(PathError),
+    #[error(
+        "Requests from another site are refused. Open the console at this gateway's own address."
+    )]
+    CrossSite,
+    #[error("The request is larger than this gateway relays ({limit} bytes). Split the file into smaller ones.")]
+    TooLarge { limit: usize },
+    #[error("Too many sign-in attempts from this address. Wait {} seconds, then try again.", .retry_after.as_secs().max(1))]
+    RateLimited { retry_after: Duration },
+    #[error("{env} has no sign-in configured on this gateway. Paste a token in Settings, or ask whoever runs the gateway to set its token URL.")]
+    NoSignIn { env: String },
+    #[error("The sign-in request is not valid: {0}")]
+    BadSignIn(String),
+    #[error("{env} could not be reached. It may be down, or this gateway's network may not reach it; try again in a minute. Nothing was sent to it.")]
+    UpstreamDown { env: String },
+    #[error("{env} did not answer within {} seconds. The request may or may not have been applied: check its state before sending it again.", .after.as_secs())]
+    UpstreamTimeout { env: String, after: Duration },
+    #[error("The connection to {env} failed mid-request. The request may or may not have been applied: check its state before sending it again.")]
+    UpstreamBroken { env: String },
+}
+
+impl Refusal {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::UnknownProvider | Self::UnknownEnvironment { .. } | Self::NoSignIn { .. } => {
+                StatusCode::NOT_FOUND
+            }
+            Self::NotDocumented(_) => StatusCode::NOT_FOUND,
+            Self::BadPath(_) | Self::BadSignIn(_) => StatusCode::BAD_REQUEST,
+            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::UpstreamDown { .. } | Self::UpstreamBroken { .. } => StatusCode::BAD_GATEWAY,
+            Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownProvider => "unknown_provider",
+            Self::UnknownEnvironment { .. } => "unknown_environment",
+            Self::BadPath(_) => "bad_path",
+            Self::NotDocumented(_) => "not_documented",
+            Self::CrossSite => "cross_site",
+            Self::TooLarge { .. } => "too_large",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::NoSignIn { .. } => "no_sign_in",
+            Self::BadSignIn(_) => "bad_sign_in",
+            Self::UpstreamDown { .. } => "upstream_down",
+            Self::UpstreamTimeout { .. } => "upstream_timeout",
+            Self::UpstreamBroken { .. } => "upstream_broken",
+        }
+    }
+
+    pub fn down(env: &Environment) -> Self {
+        Self::UpstreamDown {
+            env: env.describe(),
+        }
+    }
+
+    /// How a failed upstream call reads: never reached, too slow, or cut.
+    pub fn upstream(env: &Environment, e: &reqwest::Error, timeout: Duration) -> Self {
+        if e.is_timeout() {
+            Self::UpstreamTimeout {
+                env: env.describe(),
+                after: timeout,
+            }
+        } else if e.is_connect() {
+            Self::down(env)
+        } else {
+            Self::UpstreamBroken {
+                env: env.describe(),
+            }
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = json!({
+            "success": false,
+            "error": self.code(),
+            "message": self.to_string(),
+        });
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Self::RateLimited { retry_after } = self {
+            let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        response
+    }
+}

@@ -1,0 +1,206 @@
+//! Sign-in routes, relayed to each environment's configured token endpoint:
+//! OCP's password grant (with a one-time code where asked), refresh and
+//! logout; Huawei IAM's password tokens, whose `X-Subject-Token` comes back
+//! readable by the console. Password attempts are rate-limited per client.
+//! The gateway keeps nothing: every token goes straight back to the browser.
+
+use std::net::IpAddr;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderName, Method};
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, Limited};
+use numbers_core::endpoints::Provider;
+use numbers_core::models::auth::{IamTokenRequest, ProjectScope, OCP_CLIENT_ID};
+use serde::Deserialize;
+
+use crate::config::Environment;
+use crate::refusal::Refusal;
+use crate::relay::pass_back;
+use crate::Shared;
+
+/// The sign-in routes, under `/relay/{provider}/{env}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SignIn,
+    Refresh,
+    SignOut,
+}
+
+impl Action {
+    pub fn parse(tail: &str) -> Option<Self> {
+        match tail {
+            "/sign-in" => Some(Self::SignIn),
+            "/refresh" => Some(Self::Refresh),
+            "/sign-out" => Some(Self::SignOut),
+            _ => None,
+        }
+    }
+}
+
+/// Sign-in bodies are small; anything larger is not a sign-in.
+const BODY_LIMIT: usize = 16 * 1024;
+
+#[derive(Deserialize)]
+struct OcpPassword {
+    username: String,
+    password: Secret,
+    #[serde(default)]
+    otp: Option<Secret>,
+}
+
+#[derive(Deserialize)]
+struct OcpRefresh {
+    refresh_token: Secret,
+}
+
+#[derive(Deserialize)]
+struct IamPassword {
+    domain: String,
+    user: String,
+    password: Secret,
+    #[serde(default)]
+    project_id: Option<String>,
+    #[serde(default)]
+    project_name: Option<String>,
+}
+
+/// A password or token, held only for the request: its Debug never shows
+/// it, so no log line can.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Secret(String);
+
+impl Secret {
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[secret]")
+    }
+}
+
+async fn body<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, Refusal> {
+    let bytes = Limited::new(request.into_body(), BODY_LIMIT)
+        .collect()
+        .await
+        .map_err(|_| Refusal::TooLarge { limit: BODY_LIMIT })?
+        .to_bytes();
+    serde_json::from_slice(&bytes).map_err(|e| {
+        // Only the shape is named: serde's message never quotes a value here.
+        Refusal::BadSignIn(format!("send JSON with the documented fields ({e})."))
+    })
+}
+
+pub async fn handle(
+    s: &Shared,
+    env: &Environment,
+    action: Action,
+    client: IpAddr,
+    request: Request,
+) -> Response {
+    match run(s, env, action, client, request).await {
+        Ok(r) => r,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+async fn run(
+    s: &Shared,
+    env: &Environment,
+    action: Action,
+    client: IpAddr,
+    request: Request,
+) -> Result<Response, Refusal> {
+    if request.method() != Method::POST {
+        return Err(Refusal::BadSignIn("sign-in routes take POST.".into()));
+    }
+    let no_sign_in = || Refusal::NoSignIn {
+        env: env.describe(),
+    };
+    let token_url = env.token_url.clone().ok_or_else(no_sign_in)?;
+    let timeout = s.config.server.response_timeout();
+    let send = |rb: reqwest::RequestBuilder| async move {
+        match tokio::time::timeout(timeout, rb.send()).await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) => Err(Refusal::upstream(env, &e, timeout)),
+            Err(_) => Err(Refusal::UpstreamTimeout {
+                env: env.describe(),
+                after: timeout,
+            }),
+        }
+    };
+    let json_only = [header::CONTENT_TYPE];
+    match (env.provider, action) {
+        (Provider::Ocp, Action::SignIn) => {
+            s.sign_ins.check(client)?;
+            let b: OcpPassword = body(request).await?;
+            let mut form = vec![
+                ("client_id", OCP_CLIENT_ID),
+                ("grant_type", "password"),
+                ("username", b.username.as_str()),
+                ("password", b.password.expose()),
+            ];
+            if let Some(otp) = b.otp.as_ref().filter(|o| !o.expose().is_empty()) {
+                form.push(("otp", otp.expose()));
+            }
+            let answer = send(s.client.post(token_url).form(&form)).await?;
+            Ok(pass_back(answer, &json_only))
+        }
+        (Provider::Ocp, Action::Refresh) => {
+            let b: OcpRefresh = body(request).await?;
+            let form = [
+                ("client_id", OCP_CLIENT_ID),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", b.refresh_token.expose()),
+            ];
+            let answer = send(s.client.post(token_url).form(&form)).await?;
+            Ok(pass_back(answer, &json_only))
+        }
+        (Provider::Ocp, Action::SignOut) => {
+            let b: OcpRefresh = body(request).await?;
+            let logout = env.logout_url.clone().ok_or_else(no_sign_in)?;
+            let form = [
+                ("client_id", OCP_CLIENT_ID),
+                ("refresh_token", b.refresh_token.expose()),
+            ];
+            let answer = send(s.client.post(logout).form(&form)).await?;
+            Ok(pass_back(answer, &json_only))
+        }
+        (Provider::Huawei, Action::SignIn) => {
+            s.sign_ins.check(client)?;
+            let b: IamPassword = body(request).await?;
+            let project =
+                match (b.project_id, b.project_name.or(env.project_name.clone())) {
+                    (Some(id), _) if !id.trim().is_empty() => ProjectScope::Id(id.trim().into()),
+                    (_, Some(name)) if !name.trim().is_empty() => {
+                        ProjectScope::Name(name.trim().into())
+                    }
+                    _ => return Err(Refusal::BadSignIn(
+                        "name the project: its ID, or its name (the region, e.g. ap-southeast-1)."
+                            .into(),
+                    )),
+                };
+            let iam = IamTokenRequest::password(
+                b.domain.trim(),
+                b.user.trim(),
+                b.password.expose(),
+                &project,
+            );
+            let mut url = token_url;
+            url.set_query(Some("nocatalog=true"));
+            let answer = send(s.client.post(url).json(&iam)).await?;
+            Ok(pass_back(
+                answer,
+                &[
+                    header::CONTENT_TYPE,
+                    HeaderName::from_static("x-subject-token"),
+                ],
+            ))
+        }
+        _ => Err(no_sign_in()),
+    }
+}

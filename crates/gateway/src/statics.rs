@@ -1,0 +1,300 @@
+//! Serving the built console: precompressed brotli and gzip files chosen by
+//! `Accept-Encoding`, long-lived caching for Trunk's hashed files, `no-cache`
+//! for the rest, and a Content-Security-Policy that allows this origin only,
+//! with index.html's inline scripts allowed by hash.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use axum::extract::Request;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower_http::services::{ServeDir, ServeFile};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaticError {
+    #[error("the console folder {0} has no index.html: build it with `trunk build --release`, or pass --dist")]
+    MissingIndex(PathBuf),
+    #[error("cannot read the console folder {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Files worth compressing (what a browser downloads that is not already
+/// compressed).
+const COMPRESSIBLE: [&str; 9] = [
+    "html", "js", "wasm", "css", "svg", "json", "csv", "txt", "map",
+];
+const MIN_COMPRESS: u64 = 512;
+
+/// The built console, ready to serve.
+#[derive(Debug, Clone)]
+pub struct Statics {
+    pub dist: PathBuf,
+    /// The CSP header value, with index.html's inline scripts by hash.
+    pub csp: HeaderValue,
+    /// Names of Trunk's content-hashed files (cached for a year).
+    hashed: HashSet<String>,
+}
+
+/// Whether a file name carries Trunk's content hash (`name-<16 hex>` before
+/// the extension, e.g. `numbers-console-1a2b3c4d5e6f7a8b_bg.wasm`).
+fn is_hashed(name: &str) -> bool {
+    name.split(['-', '_', '.'])
+        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The `'sha256-…'` sources of every inline `<script>` in `html`.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        let open = &rest[..open_end];
+        let body_start = open_end + 1;
+        let Some(close) = rest[body_start..].find("</script>") else {
+            break;
+        };
+        let body = &rest[body_start..body_start + close];
+        if !open.contains(" src=") && !body.trim().is_empty() {
+            let digest = Sha256::digest(body.as_bytes());
+            hashes.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &rest[body_start + close..];
+    }
+    hashes
+}
+
+pub fn csp(script_hashes: &[String]) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
+         img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        script_hashes.join(" ")
+    )
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn sibling(path: &Path, ext: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+fn stale(source: &Path, compressed: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(source), modified(compressed)) {
+        (Some(s), Some(c)) => c < s,
+        _ => true,
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file, so a reader (or a
+/// second gateway starting at once) never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = sibling(path, &format!(".{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn brotli(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() / 3);
+    {
+        // Quality 11 with a 16 MiB window: slow once, smallest on every visit.
+        let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 24);
+        w.write_all(data)?;
+    }
+    Ok(out)
+}
+
+fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    w.write_all(data)?;
+    w.finish()
+}
+
+/// Writes `file.br` and `file.gz` beside every compressible file that lacks
+/// a current one. Returns how many were written; a folder that cannot be
+/// written to is served compressed on the fly instead.
+fn precompress(all: &[PathBuf]) -> usize {
+    let mut written = 0;
+    for path in all {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if !COMPRESSIBLE.contains(&ext)
+            || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) < MIN_COMPRESS
+        {
+            continue;
+        }
+        let Ok(data) = std::fs::read(path) else {
+            continue;
+        };
+        for (suffix, compress) in [
+            (".br", brotli as fn(&[u8]) -> std::io::Result<Vec<u8>>),
+            (".gz", gzip),
+        ] {
+            let target = sibling(path, suffix);
+            if !stale(path, &target) {
+                continue;
+            }
+            match compress(&data).and_then(|c| write_atomically(&target, &c)) {
+                Ok(()) => written += 1,
+                Err(e) => tracing::warn!(
+                    "cannot write {}: {e}; it will be compressed on each request instead",
+                    target.display()
+                ),
+            }
+        }
+    }
+    written
+}
+
+impl Statics {
+    /// Reads the console folder and precompresses what needs it (blocking:
+    /// run before serving).
+    pub fn prepare(dist: &Path) -> Result<Self, StaticError> {
+        let index = dist.join("index.html");
+        let html = std::fs::read_to_string(&index)
+            .map_err(|_| StaticError::MissingIndex(dist.to_path_buf()))?;
+        let mut all = Vec::new();
+        files(dist, &mut all).map_err(|source| StaticError::Read {
+            path: dist.to_path_buf(),
+            source,
+        })?;
+        all.retain(|p| {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            !matches!(ext, "br" | "gz" | "tmp")
+        });
+        let written = precompress(&all);
+        if written > 0 {
+            tracing::info!("precompressed {written} files of {}", dist.display());
+        }
+        let hashed = all
+            .iter()
+            .filter_map(|p| p.file_name().and_then(|n| n.to_str()))
+            .filter(|n| is_hashed(n))
+            .map(str::to_string)
+            .collect();
+        let csp = HeaderValue::from_str(&csp(&inline_script_hashes(&html)))
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+        Ok(Self {
+            dist: dist.to_path_buf(),
+            csp,
+            hashed,
+        })
+    }
+
+    /// `/` and every console route serve index.html; files serve themselves.
+    pub fn router(&self) -> Router {
+        let index = self.dist.join("index.html");
+        let shell = ServeFile::new(&index)
+            .precompressed_br()
+            .precompressed_gzip();
+        let spa = move |request: Request| {
+            let shell = shell.clone();
+            async move {
+                // A missing file (a dot in the last segment) is 404, not the
+                // app shell: a stale hashed name must not be cached as HTML.
+                let last = request.uri().path().rsplit('/').next().unwrap_or_default();
+                if last.contains('.') {
+                    return StatusCode::NOT_FOUND.into_response();
+                }
+                match tower::ServiceExt::oneshot(shell, request).await {
+                    Ok(r) => r.into_response(),
+                    Err(never) => match never {},
+                }
+            }
+        };
+        let files = ServeDir::new(&self.dist)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(spa.into_service());
+        let hashed = std::sync::Arc::new(self.hashed.clone());
+        Router::new()
+            .fallback_service(files)
+            .layer(middleware::from_fn(move |req: Request, next: Next| {
+                let hashed = hashed.clone();
+                async move { cache_control(&hashed, req, next).await }
+            }))
+    }
+}
+
+/// A year, immutable, for hashed files that exist; revalidate everything else.
+async fn cache_control(hashed: &HashSet<String>, request: Request, next: Next) -> Response {
+    let name = request
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let mut response = next.run(request).await;
+    let value = if response.status().is_success() && hashed.contains(&name) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_hashed_names_are_recognised() {
+        assert!(is_hashed("numbers-console-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed("numbers-console-1a2b3c4d5e6f7a8b.js"));
+        assert!(is_hashed("main-0123456789abcdef.css"));
+        assert!(!is_hashed("index.html"));
+        assert!(!is_hashed("update-template.csv"));
+        assert!(!is_hashed("numbers-console-1a2b3c.js"));
+    }
+
+    #[test]
+    fn inline_scripts_are_hashed_and_external_ones_are_not() {
+        let html = "<head><script>alert(1)</script><script src=\"/a.js\"></script>\
+                    <script type=\"module\">import x from '/x.js';</script></head>";
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 2);
+        // sha256("alert(1)"), as a browser computes it for CSP.
+        assert_eq!(
+            hashes[0],
+            "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+        );
+        let policy = csp(&hashes);
+        assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(policy.contains("'wasm-unsafe-eval'"));
+        assert!(!policy.contains("unsafe-inline"));
+    }
+}
