@@ -15,6 +15,7 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use components::nav::MainNav;
+use components::sign_in_dialog::SignInDialog;
 use components::toasts::Toasts;
 use state::AppState;
 
@@ -44,12 +45,17 @@ fn focus_search_on_slash() {
     std::mem::forget(handle);
 }
 
+/// The console. `gateway`: the environments of the numbers-gateway that
+/// served it (`None` when it was served without one).
 #[component]
-pub fn App() -> impl IntoView {
-    provide_context(AppState::new());
+pub fn App(gateway: Option<numbers_core::models::gateway::EnvironmentList>) -> impl IntoView {
+    let app = AppState::new(gateway);
+    provide_context(app);
+    state::keep_sessions(app);
     focus_search_on_slash();
     view! {
         <Toasts/>
+        <SignInDialog/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <div class="shell">

@@ -1,4 +1,6 @@
-//! What the whole app shares: the connections to each provider, and toasts.
+//! What the whole app shares: where each provider is reached (through the
+//! gateway that served the console, or directly), with what credentials,
+//! the sign-in sessions, and toasts.
 //!
 //! Secrets live in memory and in this tab's sessionStorage; only when the
 //! admin opts in ("remember on this device") are they written to
@@ -6,57 +8,79 @@
 
 use leptos::prelude::*;
 use numbers_core::limits::Limits;
+use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
 use numbers_core::models::ocp::Environment;
 use serde::{Deserialize, Serialize};
 
-use crate::api::ocp::OcpClient;
+use crate::api::auth::{now_ms, Auth, HuaweiSession, OcpSession};
+use crate::api::exotel::ExotelClient;
+use crate::api::huawei::{HuaweiClient, HuaweiCredential};
+use crate::api::ocp::{Credential, OcpClient};
+pub use crate::api::origin;
 
 const KEY: &str = "numbers-console.connections";
+const SESSIONS_KEY: &str = "numbers-console.sessions";
+
+/// The sandbox's documented dev credentials (README), offered only for a
+/// sandbox environment.
+const DEV_OCP_TOKEN: &str = "sandbox-owner";
+const DEV_EXOTEL: (&str, &str, &str) = ("sandbox", "sandbox-key", "sandbox-token");
+const DEV_HUAWEI: (&str, &str) = ("sandbox-project", "sandbox-huawei");
 
 /// Which OCP environment the console talks to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OcpTarget {
-    /// The sandbox that served this page (same origin).
+    /// An environment of the gateway that served the console, by name.
+    Relay(String),
+    /// The sandbox that served this page (same origin, no gateway).
     Sandbox,
+    /// Straight to a documented environment (it must allow this origin).
     Environment(Environment),
+    /// Straight to a base URL (it must allow this origin).
     Custom(String),
 }
 
 impl OcpTarget {
     pub fn base_url(&self) -> String {
         match self {
+            Self::Relay(env) => relay_base("ocp", env),
             Self::Sandbox => format!("{}/integrations", origin()),
             Self::Environment(e) => e.base_url().to_string(),
             Self::Custom(url) => url.trim().trim_end_matches('/').to_string(),
         }
     }
 
-    pub fn label(&self) -> String {
+    pub fn relay_env(&self) -> Option<&str> {
         match self {
-            Self::Sandbox => "Local sandbox".into(),
-            Self::Environment(e) => e.label().into(),
-            Self::Custom(url) => format!("Custom ({url})"),
+            Self::Relay(env) => Some(env),
+            _ => None,
         }
     }
 }
 
-/// The page's origin, e.g. `http://127.0.0.1:8080`.
-pub fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+/// Where the gateway relays `provider`'s environment `env`.
+pub fn relay_base(provider: &str, env: &str) -> String {
+    format!("{}/relay/{provider}/{env}", origin())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Connections {
     pub ocp: OcpTarget,
+    /// A pasted bearer token (used when not signed in).
     pub ocp_token: String,
+    /// The gateway's Exotel environment; `None`: straight to `exotel_base`.
+    #[serde(default)]
+    pub exotel_env: Option<String>,
     pub exotel_base: String,
     pub exotel_sid: String,
     pub exotel_key: String,
     pub exotel_token: String,
+    /// The gateway's Huawei environment; `None`: straight to `huawei_endpoint`.
+    #[serde(default)]
+    pub huawei_env: Option<String>,
     pub huawei_endpoint: String,
     pub huawei_project: String,
+    /// A pasted X-Auth-Token (used when not signed in).
     pub huawei_token: String,
     /// CSV limits of the chosen OCP environment.
     pub limits: Limits,
@@ -64,21 +88,8 @@ pub struct Connections {
 }
 
 impl Default for Connections {
-    /// The sandbox's documented dev credentials: a new user runs against it.
     fn default() -> Self {
-        Self {
-            ocp: OcpTarget::Sandbox,
-            ocp_token: "sandbox-owner".into(),
-            exotel_base: origin(),
-            exotel_sid: "sandbox".into(),
-            exotel_key: "sandbox-key".into(),
-            exotel_token: "sandbox-token".into(),
-            huawei_endpoint: origin(),
-            huawei_project: "sandbox-project".into(),
-            huawei_token: "sandbox-huawei".into(),
-            limits: Limits::default(),
-            remember: false,
-        }
+        Self::defaults(None)
     }
 }
 
@@ -90,38 +101,198 @@ fn local() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
+fn load_text(key: &str) -> Option<String> {
+    [session(), local()]
+        .into_iter()
+        .flatten()
+        .find_map(|s| s.get_item(key).ok().flatten())
+}
+
+/// Keeps `text` in this tab, and on the device only if `remember`.
+fn save_text(key: &str, text: &str, remember: bool) {
+    if let Some(s) = session() {
+        let _ = s.set_item(key, text);
+    }
+    if let Some(l) = local() {
+        let _ = if remember {
+            l.set_item(key, text)
+        } else {
+            l.remove_item(key)
+        };
+    }
+}
+
 impl Connections {
-    pub fn load() -> Self {
-        [session(), local()]
-            .into_iter()
-            .flatten()
-            .find_map(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
+    /// What a new user starts with: through the gateway to its sandbox with
+    /// the sandbox's documented dev credentials (or to its first
+    /// environments, signed out); with no gateway, the sandbox that served
+    /// the page.
+    pub fn defaults(gateway: Option<&EnvironmentList>) -> Self {
+        let mut c = Self {
+            ocp: OcpTarget::Sandbox,
+            ocp_token: DEV_OCP_TOKEN.into(),
+            exotel_env: None,
+            exotel_base: origin(),
+            exotel_sid: DEV_EXOTEL.0.into(),
+            exotel_key: DEV_EXOTEL.1.into(),
+            exotel_token: DEV_EXOTEL.2.into(),
+            huawei_env: None,
+            huawei_endpoint: origin(),
+            huawei_project: DEV_HUAWEI.0.into(),
+            huawei_token: DEV_HUAWEI.1.into(),
+            limits: Limits::default(),
+            remember: false,
+        };
+        if let Some(g) = gateway {
+            if let Some(e) = g.default_for("ocp") {
+                c.choose_ocp(e);
+            }
+            if let Some(e) = g.default_for("exotel") {
+                c.choose_exotel(e);
+            }
+            if let Some(e) = g.default_for("huawei") {
+                c.choose_huawei(e);
+            }
+        }
+        c
+    }
+
+    /// Switches OCP to a gateway environment, with the dev token only for
+    /// a sandbox and the environment's configured limits.
+    pub fn choose_ocp(&mut self, e: &EnvironmentInfo) {
+        self.ocp = OcpTarget::Relay(e.name.clone());
+        self.ocp_token = if e.sandbox {
+            DEV_OCP_TOKEN.into()
+        } else {
+            String::new()
+        };
+        self.limits = e
+            .csv_limits
+            .as_deref()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or_default();
+    }
+
+    pub fn choose_exotel(&mut self, e: &EnvironmentInfo) {
+        self.exotel_env = Some(e.name.clone());
+        let (sid, key, token) = if e.sandbox { DEV_EXOTEL } else { ("", "", "") };
+        self.exotel_sid = sid.into();
+        self.exotel_key = key.into();
+        self.exotel_token = token.into();
+    }
+
+    pub fn choose_huawei(&mut self, e: &EnvironmentInfo) {
+        self.huawei_env = Some(e.name.clone());
+        let (project, token) = if e.sandbox { DEV_HUAWEI } else { ("", "") };
+        self.huawei_project = project.into();
+        self.huawei_token = token.into();
+    }
+
+    /// The saved connections, kept only where they still fit the gateway
+    /// that serves the console now.
+    pub fn load(gateway: Option<&EnvironmentList>) -> Self {
+        let defaults = Self::defaults(gateway);
+        let Some(mut c) = load_text(KEY).and_then(|t| serde_json::from_str::<Self>(&t).ok()) else {
+            return defaults;
+        };
+        let known =
+            |provider: &str, env: &str| gateway.is_some_and(|g| g.find(provider, env).is_some());
+        match &c.ocp {
+            OcpTarget::Relay(env) if !known("ocp", env) => {
+                c.ocp = defaults.ocp.clone();
+                c.ocp_token = defaults.ocp_token.clone();
+            }
+            // A gateway serves no API of its own at /integrations.
+            OcpTarget::Sandbox if gateway.is_some() => {
+                c.ocp = defaults.ocp.clone();
+            }
+            _ => {}
+        }
+        if c.exotel_env.as_deref().is_some_and(|e| !known("exotel", e)) {
+            c.exotel_env = defaults.exotel_env.clone();
+        }
+        if c.huawei_env.as_deref().is_some_and(|e| !known("huawei", e)) {
+            c.huawei_env = defaults.huawei_env.clone();
+        }
+        c
     }
 
     pub fn save(&self) {
-        let Ok(text) = serde_json::to_string(self) else {
-            return;
-        };
-        if let Some(s) = session() {
-            let _ = s.set_item(KEY, &text);
-        }
-        if let Some(l) = local() {
-            let _ = if self.remember {
-                l.set_item(KEY, &text)
-            } else {
-                l.remove_item(KEY)
-            };
+        if let Ok(text) = serde_json::to_string(self) {
+            save_text(KEY, &text, self.remember);
         }
     }
 
-    pub fn ocp_client(&self) -> OcpClient {
+    /// The OCP client: the signed-in session of the relayed environment if
+    /// there is one, else the pasted token.
+    pub fn ocp_client(&self, auth: Auth) -> OcpClient {
+        let env = self.ocp.relay_env();
+        let signed_in = auth
+            .ocp
+            .with_untracked(|s| s.as_ref().is_some_and(|s| Some(s.env.as_str()) == env));
+        let credential = match env {
+            Some(env) if signed_in => Credential::Session {
+                auth,
+                env: env.to_string(),
+            },
+            _ => Credential::Token(self.ocp_token.clone()),
+        };
         OcpClient {
             base: self.ocp.base_url(),
-            token: self.ocp_token.clone(),
+            credential,
         }
     }
+
+    pub fn exotel_client(&self) -> ExotelClient {
+        let base = match &self.exotel_env {
+            Some(env) => relay_base("exotel", env),
+            None => self.exotel_base.clone(),
+        };
+        ExotelClient::new(
+            &base,
+            &self.exotel_sid,
+            &self.exotel_key,
+            &self.exotel_token,
+        )
+    }
+
+    pub fn huawei_client(&self, auth: Auth) -> HuaweiClient {
+        let (endpoint, signed_in) = match &self.huawei_env {
+            Some(env) => (
+                relay_base("huawei", env),
+                auth.huawei
+                    .with(|s| s.as_ref().is_some_and(|s| &s.env == env)),
+            ),
+            None => (self.huawei_endpoint.clone(), false),
+        };
+        let credential = match &self.huawei_env {
+            Some(env) if signed_in => HuaweiCredential::Session {
+                auth,
+                env: env.clone(),
+            },
+            _ => HuaweiCredential::Token {
+                token: self.huawei_token.clone(),
+                project: self.huawei_project.clone(),
+            },
+        };
+        HuaweiClient {
+            endpoint,
+            credential,
+        }
+    }
+}
+
+/// The sign-in sessions as kept in the tab (and on the device if chosen).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct SavedSessions {
+    ocp: Option<OcpSession>,
+    huawei: Option<HuaweiSession>,
+}
+
+fn load_sessions() -> SavedSessions {
+    load_text(SESSIONS_KEY)
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,16 +312,23 @@ pub struct Toast {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub connections: RwSignal<Connections>,
+    pub auth: Auth,
+    /// The environments of the gateway that served the console, if any.
+    pub gateway: StoredValue<Option<EnvironmentList>>,
     pub toasts: RwSignal<Vec<Toast>>,
-    /// Bumped when the OCP environment changes, so pages drop its data.
+    /// Bumped when who or what the console talks to changes, so pages drop
+    /// the data they show.
     pub generation: RwSignal<u64>,
     next_toast: StoredValue<u64>,
 }
 
 impl AppState {
-    pub fn new() -> Self {
+    pub fn new(gateway: Option<EnvironmentList>) -> Self {
+        let saved = load_sessions();
         Self {
-            connections: RwSignal::new(Connections::load()),
+            connections: RwSignal::new(Connections::load(gateway.as_ref())),
+            auth: Auth::new(saved.ocp, saved.huawei),
+            gateway: StoredValue::new(gateway),
             toasts: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),
             next_toast: StoredValue::new(0),
@@ -158,7 +336,30 @@ impl AppState {
     }
 
     pub fn ocp(&self) -> OcpClient {
-        self.connections.with_untracked(Connections::ocp_client)
+        self.connections.with_untracked(|c| c.ocp_client(self.auth))
+    }
+
+    pub fn exotel(&self) -> ExotelClient {
+        self.connections.with(Connections::exotel_client)
+    }
+
+    /// The Huawei client (tracked: a memo of it follows sign-in and settings).
+    pub fn huawei(&self) -> HuaweiClient {
+        self.connections.with(|c| c.huawei_client(self.auth))
+    }
+
+    /// The gateway's environments of `provider` (none without a gateway).
+    pub fn environments(&self, provider: &str) -> Vec<EnvironmentInfo> {
+        self.gateway.with_value(|g| {
+            g.as_ref()
+                .map(|g| g.of(provider).cloned().collect())
+                .unwrap_or_default()
+        })
+    }
+
+    pub fn environment(&self, provider: &str, name: &str) -> Option<EnvironmentInfo> {
+        self.gateway
+            .with_value(|g| g.as_ref().and_then(|g| g.find(provider, name).cloned()))
     }
 
     pub fn update_connections(&self, new: Connections) {
@@ -168,8 +369,13 @@ impl AppState {
         new.save();
         self.connections.set(new);
         if changed_env {
-            self.generation.update(|g| *g += 1);
+            self.changed_identity();
         }
+    }
+
+    /// Who the console acts as changed (sign-in, sign-out, environment).
+    pub fn changed_identity(&self) {
+        self.generation.update(|g| *g += 1);
     }
 
     pub fn toast(&self, kind: ToastKind, text: impl Into<String>) {
@@ -198,10 +404,45 @@ impl AppState {
     }
 }
 
-impl Default for AppState {
-    fn default() -> Self {
-        Self::new()
-    }
+/// Keeps the sessions where the settings say (tab, or device too), and
+/// renews the OCP access token before it expires while its refresh token
+/// lasts. Runs for the app's life.
+pub fn keep_sessions(app: AppState) {
+    Effect::new(move |_| {
+        let saved = SavedSessions {
+            ocp: app.auth.ocp.get(),
+            huawei: app.auth.huawei.get(),
+        };
+        let remember = app.connections.with(|c| c.remember);
+        if let Ok(text) = serde_json::to_string(&saved) {
+            save_text(SESSIONS_KEY, &text, remember);
+        }
+    });
+    Effect::new(move |_| {
+        let Some(s) = app.auth.ocp.get() else { return };
+        let now = now_ms();
+        if !s.refresh_usable(now) {
+            return;
+        }
+        let delay = (s.renew_at() - now).max(0.0) as u64;
+        let scheduled = s.access_token.clone();
+        set_timeout(
+            move || {
+                let current = app.auth.ocp.get_untracked();
+                let still = current
+                    .as_ref()
+                    .is_some_and(|c| c.access_token == scheduled && c.refresh_usable(now_ms()));
+                if still {
+                    leptos::task::spawn_local(async move {
+                        // A failure here is met again, and explained, by the
+                        // next call that needs the token.
+                        let _ = app.auth.renew_ocp(&s.env).await;
+                    });
+                }
+            },
+            std::time::Duration::from_millis(delay),
+        );
+    });
 }
 
 pub fn use_app() -> AppState {

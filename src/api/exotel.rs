@@ -6,9 +6,8 @@ use gloo_net::http::{Request, RequestBuilder};
 use numbers_core::models::exotel::{AllocationRequest, CallPartyUpdate, Envelope, VnUpdate};
 
 use super::{json, send, ApiError};
-use crate::state::Connections;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ExotelClient {
     pub base: String,
     pub sid: String,
@@ -16,18 +15,22 @@ pub struct ExotelClient {
     token: String,
 }
 
-impl From<&Connections> for ExotelClient {
-    fn from(c: &Connections) -> Self {
-        Self {
-            base: c.exotel_base.trim().trim_end_matches('/').to_string(),
-            sid: c.exotel_sid.trim().to_string(),
-            key: c.exotel_key.trim().to_string(),
-            token: c.exotel_token.trim().to_string(),
-        }
+impl std::fmt::Debug for ExotelClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ExotelClient({}, tenant {})", self.base, self.sid)
     }
 }
 
 impl ExotelClient {
+    pub fn new(base: &str, sid: &str, key: &str, token: &str) -> Self {
+        Self {
+            base: base.trim().trim_end_matches('/').to_string(),
+            sid: sid.trim().to_string(),
+            key: key.trim().to_string(),
+            token: token.trim().to_string(),
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         format!(
             "{}/v1/tenants/{}/greenvn{path}",

@@ -1,64 +1,101 @@
 //! Huawei Cloud Phone (seed 004 and the CPH endpoints DESIGN.md adds).
 
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::models::huawei::{JobList, PhoneList, TrafficRequest, TrafficResponse};
 
-use super::{json, send, ApiError};
-use crate::state::Connections;
+use super::auth::Auth;
+use super::{build, json, send, ApiError, Payload};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HuaweiClient {
-    pub endpoint: String,
-    pub project: String,
-    token: String,
+/// How a Huawei client proves who it is, and for which project.
+#[derive(Clone, PartialEq)]
+pub enum HuaweiCredential {
+    /// A pasted X-Auth-Token (or the sandbox's dev token) and project ID.
+    Token { token: String, project: String },
+    /// The IAM sign-in of a relayed environment (its token names the project).
+    Session { auth: Auth, env: String },
 }
 
-impl From<&Connections> for HuaweiClient {
-    fn from(c: &Connections) -> Self {
-        Self {
-            endpoint: c.huawei_endpoint.trim().trim_end_matches('/').to_string(),
-            project: c.huawei_project.trim().to_string(),
-            token: c.huawei_token.trim().to_string(),
+impl std::fmt::Debug for HuaweiCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Token { project, .. } => write!(f, "Token([secret], {project})"),
+            Self::Session { env, .. } => write!(f, "Session({env})"),
         }
     }
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct HuaweiClient {
+    pub endpoint: String,
+    pub credential: HuaweiCredential,
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
 impl HuaweiClient {
-    fn url(&self, path: &str) -> String {
+    fn url(&self, project: &str, path: &str) -> String {
         format!(
             "{}/v1/{}/cloud-phone{path}",
-            self.endpoint,
-            String::from(js_sys::encode_uri_component(&self.project))
+            self.endpoint.trim_end_matches('/'),
+            encode(project.trim())
         )
     }
 
-    fn auth(&self, r: RequestBuilder) -> RequestBuilder {
-        r.header("X-Auth-Token", &self.token)
-    }
-
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let url = self.url(path);
-        json(send(self.auth(Request::get(&url)).build(), &url).await?).await
+    /// Sends one request. With a session, a 401 (the token was revoked or
+    /// has run out) asks for a new sign-in and sends once more.
+    async fn call(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path: &str,
+        payload: Payload,
+    ) -> Result<Response, ApiError> {
+        match &self.credential {
+            HuaweiCredential::Token { token, project } => {
+                let url = self.url(project, path);
+                send(
+                    build(method, &url, ("X-Auth-Token", token.trim()), &payload),
+                    &url,
+                )
+                .await
+            }
+            HuaweiCredential::Session { auth, env } => {
+                let session = auth.huawei_token(env).await?;
+                let url = self.url(&session.project_id, path);
+                let first = build(method, &url, ("X-Auth-Token", &session.token), &payload);
+                match send(first, &url).await {
+                    Err(ApiError::Unauthorized { .. }) => {
+                        auth.huawei_refused(env);
+                        let session = auth.huawei_token(env).await?;
+                        let url = self.url(&session.project_id, path);
+                        let again = build(method, &url, ("X-Auth-Token", &session.token), &payload);
+                        send(again, &url).await
+                    }
+                    other => other,
+                }
+            }
+        }
     }
 
     /// `GET .../phones?offset=&limit=`
     pub async fn phones(&self, offset: u32, limit: u32) -> Result<PhoneList, ApiError> {
-        self.get(&format!("/phones?offset={offset}&limit={limit}"))
-            .await
+        let path = format!("/phones?offset={offset}&limit={limit}");
+        json(self.call(Request::get, &path, Payload::Empty).await?).await
     }
 
     /// `POST .../phones-traffic` (at most 100 phone ids).
     pub async fn divert(&self, r: &TrafficRequest) -> Result<TrafficResponse, ApiError> {
-        let url = self.url("/phones-traffic");
-        json(send(self.auth(Request::post(&url)).json(r), &url).await?).await
+        json(
+            self.call(Request::post, "/phones-traffic", Payload::json(r)?)
+                .await?,
+        )
+        .await
     }
 
     /// `GET .../jobs?request_id=`
     pub async fn jobs(&self, request_id: &str) -> Result<JobList, ApiError> {
-        self.get(&format!(
-            "/jobs?request_id={}&limit=1000",
-            String::from(js_sys::encode_uri_component(request_id))
-        ))
-        .await
+        let path = format!("/jobs?request_id={}&limit=1000", encode(request_id));
+        json(self.call(Request::get, &path, Payload::Empty).await?).await
     }
 }

@@ -1,11 +1,13 @@
 //! Typed clients of the providers' APIs, over gloo-net. Pages call these;
 //! nothing else in the app builds a request.
 
+pub mod auth;
 pub mod exotel;
+pub mod gateway;
 pub mod huawei;
 pub mod ocp;
 
-use gloo_net::http::Response;
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 /// What went wrong with a call, as a sentence that says what to do, with the
@@ -14,8 +16,13 @@ use serde::de::DeserializeOwned;
 pub enum ApiError {
     #[error("Could not reach {host}. Check the network and the address in Settings; a server on another origin must allow this console (CORS).")]
     Network { host: String },
-    #[error("The credentials were refused (401): {message} Paste current ones in Settings.")]
+    #[error("The credentials were refused (401): {message} Sign in again, or paste current ones, in Settings.")]
     Unauthorized { message: String },
+    #[error("You are signed out of {provider}. Sign in again to continue (Settings); nothing that was done is lost.")]
+    SignInNeeded { provider: String },
+    /// The gateway could not get an answer from the provider.
+    #[error("{message}")]
+    Unreachable { code: String, message: String },
     #[error("Not allowed (403): {message}")]
     Forbidden { message: String },
     #[error("{message}")]
@@ -38,9 +45,18 @@ impl ApiError {
             Self::Unauthorized { .. } => Some(401),
             Self::Forbidden { .. } => Some(403),
             Self::Rejected { status, .. } | Self::Server { status, .. } => Some(*status),
+            Self::Unreachable { code, .. } if code == "upstream_timeout" => Some(504),
+            Self::Unreachable { .. } => Some(502),
             _ => None,
         }
     }
+}
+
+/// The page's origin, e.g. `http://127.0.0.1:8080`.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into())
 }
 
 /// The host part of a URL, for messages.
@@ -87,12 +103,24 @@ fn provider_message(body: &str) -> (String, Option<String>) {
             .unwrap_or_default();
         return (format!("{msg} ({code})"), Some(code.to_string()));
     }
-    // OCP: {success, message}.
+    // OAuth (sign-in): {error, error_description}.
+    if let Some(description) = first.get("error_description").and_then(|d| d.as_str()) {
+        let code = first
+            .get("error")
+            .and_then(|c| c.as_str())
+            .map(str::to_string);
+        return (format!("{description}."), code);
+    }
+    // OCP: {success, message}; the gateway's own answers add {error}.
     let msg = first
         .get("message")
         .and_then(|m| m.as_str())
         .unwrap_or("no details were given.");
-    (msg.to_string(), None)
+    let code = first
+        .get("error")
+        .and_then(|c| c.as_str())
+        .map(str::to_string);
+    (msg.to_string(), code)
 }
 
 /// Sends a request and turns a non-2xx answer into an [`ApiError`].
@@ -113,6 +141,17 @@ pub async fn send(
     let body = response.text().await.unwrap_or_default();
     let (message, code) = provider_message(&body);
     Err(match status {
+        502 | 504
+            if matches!(
+                code.as_deref(),
+                Some("upstream_down" | "upstream_timeout" | "upstream_broken")
+            ) =>
+        {
+            ApiError::Unreachable {
+                code: code.unwrap_or_default(),
+                message,
+            }
+        }
         401 => ApiError::Unauthorized { message },
         403 => ApiError::Forbidden { message },
         500..=599 if code.is_none() => ApiError::Server { status, message },
@@ -129,4 +168,37 @@ pub async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError
         .json::<T>()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// What a request carries, kept so the request can be built again (a retry
+/// with a renewed token sends exactly the same thing).
+pub enum Payload {
+    Empty,
+    Json(String),
+    Form(web_sys::FormData),
+}
+
+impl Payload {
+    pub fn json<T: serde::Serialize>(body: &T) -> Result<Self, ApiError> {
+        serde_json::to_string(body)
+            .map(Self::Json)
+            .map_err(|e| ApiError::Invalid(format!("The request could not be written: {e}")))
+    }
+}
+
+/// Builds `method url` with one credential header and the payload.
+pub fn build(
+    method: fn(&str) -> RequestBuilder,
+    url: &str,
+    credential: (&str, &str),
+    payload: &Payload,
+) -> Result<Request, gloo_net::Error> {
+    let rb = method(url).header(credential.0, credential.1);
+    match payload {
+        Payload::Empty => rb.build(),
+        Payload::Json(text) => rb
+            .header("Content-Type", "application/json")
+            .body(text.as_str()),
+        Payload::Form(form) => rb.body(form.clone()),
+    }
 }

@@ -1,16 +1,35 @@
 //! Omilia OCP: numbers, sets, CSV and routers (seeds 000, 001, 002).
 
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::models::ocp::*;
 use serde::Serialize;
 
-use super::{json, send, ApiError};
+use super::auth::Auth;
+use super::{build, json, send, ApiError, Payload};
+
+/// How an OCP client proves who it is.
+#[derive(Clone, PartialEq)]
+pub enum Credential {
+    /// A bearer token pasted in Settings (or the sandbox's dev token).
+    Token(String),
+    /// The signed-in session of a relayed environment: renewed as needed.
+    Session { auth: Auth, env: String },
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Token(_) => f.write_str("Token([secret])"),
+            Self::Session { env, .. } => write!(f, "Session({env})"),
+        }
+    }
+}
 
 /// A client of one OCP environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OcpClient {
     pub base: String,
-    pub token: String,
+    pub credential: Credential,
 }
 
 fn encode(s: &str) -> String {
@@ -22,13 +41,38 @@ impl OcpClient {
         format!("{}{}", self.base.trim_end_matches('/'), path)
     }
 
-    fn auth(&self, rb: RequestBuilder) -> RequestBuilder {
-        rb.header("Authorization", &format!("Bearer {}", self.token.trim()))
+    /// Sends one request with the current credential. With a session, a
+    /// 401 renews it (or asks for a new sign-in) and sends once more: the
+    /// provider refused the first, so nothing of it was applied.
+    async fn call(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path: &str,
+        payload: Payload,
+    ) -> Result<Response, ApiError> {
+        let url = self.url(path);
+        let attempt = |token: &str| {
+            let bearer = format!("Bearer {}", token.trim());
+            build(method, &url, ("Authorization", &bearer), &payload)
+        };
+        match &self.credential {
+            Credential::Token(token) => send(attempt(token), &url).await,
+            Credential::Session { auth, env } => {
+                let token = auth.ocp_token(env).await?;
+                match send(attempt(&token), &url).await {
+                    Err(ApiError::Unauthorized { .. }) => {
+                        auth.renew_ocp(env).await?;
+                        let token = auth.ocp_token(env).await?;
+                        send(attempt(&token), &url).await
+                    }
+                    other => other,
+                }
+            }
+        }
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let url = self.url(path);
-        json(send(self.auth(Request::get(&url)).build(), &url).await?).await
+        json(self.call(Request::get, path, Payload::Empty).await?).await
     }
 
     async fn with_body<B: Serialize, T: serde::de::DeserializeOwned>(
@@ -37,8 +81,7 @@ impl OcpClient {
         path: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let url = self.url(path);
-        json(send(self.auth(method(&url)).json(body), &url).await?).await
+        json(self.call(method, path, Payload::json(body)?).await?).await
     }
 
     async fn without_body<T: serde::de::DeserializeOwned>(
@@ -46,8 +89,7 @@ impl OcpClient {
         method: fn(&str) -> RequestBuilder,
         path: &str,
     ) -> Result<T, ApiError> {
-        let url = self.url(path);
-        json(send(self.auth(method(&url)).build(), &url).await?).await
+        json(self.call(method, path, Payload::Empty).await?).await
     }
 
     pub async fn list_numbers(&self, q: &ListNumbersQuery) -> Result<NumbersPage, ApiError> {
@@ -125,8 +167,9 @@ impl OcpClient {
 
     /// `POST /api/numbers/csv`: CSV text (a JSON-encoded string is unwrapped).
     pub async fn export_csv(&self, s: &AdvancedSearch) -> Result<String, ApiError> {
-        let url = self.url("/api/numbers/csv");
-        let response = send(self.auth(Request::post(&url)).json(s), &url).await?;
+        let response = self
+            .call(Request::post, "/api/numbers/csv", Payload::json(s)?)
+            .await?;
         let text = response
             .text()
             .await
@@ -288,7 +331,6 @@ impl OcpClient {
 
     /// `PUT /api/numbers/csv`: one CSV file as multipart/form-data.
     pub async fn apply_csv(&self, file_name: &str, csv: &str) -> Result<StatusResponse, ApiError> {
-        let url = self.url("/api/numbers/csv");
         let form = web_sys::FormData::new()
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
         let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(csv));
@@ -298,7 +340,11 @@ impl OcpClient {
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
         form.append_with_blob_and_filename("file", &blob, file_name)
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
-        json(send(self.auth(Request::put(&url)).body(form), &url).await?).await
+        json(
+            self.call(Request::put, "/api/numbers/csv", Payload::Form(form))
+                .await?,
+        )
+        .await
     }
 
     /// Every number the token sees, page by page (for previews against state).

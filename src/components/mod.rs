@@ -10,6 +10,8 @@ pub mod page_header;
 pub mod pager;
 pub mod search_fields;
 pub mod selection;
+pub mod sign_in_dialog;
+pub mod sign_in_form;
 pub mod slider;
 pub mod split_bar;
 pub mod timeline;

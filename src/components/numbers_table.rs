@@ -104,7 +104,7 @@ pub fn NumbersTable(
         } else {
             rows.with(Vec::len) - end
         };
-        format!("height: {}px", count as f64 * ROW_HEIGHT)
+        format!("{}px", count as f64 * ROW_HEIGHT)
     };
 
     let header = move |c: &'static ColumnDef| {
@@ -167,7 +167,7 @@ pub fn NumbersTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <tr class="spacer" aria-hidden="true" style=move || spacer(true)></tr>
+                    <tr class="spacer" aria-hidden="true" style:height=move || spacer(true)></tr>
                     <For each=shown key=|(i, n)| (*i, n.clone()) let:item>
                         {
                             let (index, n) = item;
@@ -259,7 +259,7 @@ pub fn NumbersTable(
                             }
                         }
                     </For>
-                    <tr class="spacer" aria-hidden="true" style=move || spacer(false)></tr>
+                    <tr class="spacer" aria-hidden="true" style:height=move || spacer(false)></tr>
                 </tbody>
             </table>
             <Show when=move || !loading.get() && rows.with(Vec::is_empty)>

@@ -15,10 +15,10 @@ pub fn SplitBar(
     view! {
         <div class="split" role="img" aria-label=text>
             <div class="split-bar">
-                <div class="split-source" style=move || format!("width: {}%", weights.get().source())>
+                <div class="split-source" style:width=move || format!("{}%", weights.get().source())>
                     {move || (weights.get().source() >= 12).then(|| format!("{}%", weights.get().source()))}
                 </div>
-                <div class="split-target" style=move || format!("width: {}%", weights.get().target())>
+                <div class="split-target" style:width=move || format!("{}%", weights.get().target())>
                     {move || (weights.get().target() >= 12).then(|| format!("{}%", weights.get().target()))}
                 </div>
             </div>

@@ -61,7 +61,7 @@ fn random_connection_id() -> String {
 #[component]
 pub fn AllocationsPage() -> impl IntoView {
     let app = use_app();
-    let client = Memo::new(move |_| app.connections.with(|c| ExotelClient::from(c)));
+    let client = Memo::new(move |_| app.exotel());
     let key = Memo::new(move |_| client.with(register_key));
     let register = RwSignal::new(Vec::<Allocation>::new());
     Effect::new(move |_| register.set(load_register(&key.get())));

@@ -11,7 +11,6 @@ use numbers_core::models::huawei::{
     job_status, CloudPhone, TrafficRequest, TrafficType, MAX_PHONE_IDS_PER_REQUEST,
 };
 
-use crate::api::huawei::HuaweiClient;
 use crate::components::page_header::PageHeader;
 use crate::components::selection::Selection;
 use crate::state::use_app;
@@ -52,7 +51,7 @@ impl PhoneOutcome {
 #[component]
 pub fn CloudPhonesPage() -> impl IntoView {
     let app = use_app();
-    let client = Memo::new(move |_| app.connections.with(|c| HuaweiClient::from(c)));
+    let client = Memo::new(move |_| app.huawei());
     let phones = RwSignal::new(Vec::<CloudPhone>::new());
     let total = RwSignal::new(0u64);
     let offset = RwSignal::new(0u32);
@@ -341,7 +340,7 @@ pub fn CloudPhonesPage() -> impl IntoView {
                 </div>
                 {move || progress.get().map(|(done, total)| view! {
                     <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=done>
-                        <div class="progress-fill" style=format!("width: {}%", (done * 100).checked_div(total).unwrap_or(100))></div>
+                        <div class="progress-fill" style:width=format!("{}%", (done * 100).checked_div(total).unwrap_or(100))></div>
                         <span>{format!("request {} of {total}", done + 1)}</span>
                     </div>
                 })}

@@ -21,7 +21,7 @@ fn keep_screenshot(name: &str, shot: &std::path::Path) {
 
 /// Every number as the server has it, in number order.
 async fn server_numbers(client: &Client) -> Vec<NumberRecord> {
-    let v = js(client, "fetch('/integrations/api/numbers?pageSize=10000&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers)").await;
+    let v = js(client, "fetch('/relay/ocp/sandbox/api/numbers?pageSize=10000&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers)").await;
     serde_json::from_value(v).expect("numbers")
 }
 
@@ -289,12 +289,14 @@ async fn a_run_cut_off_by_a_stopped_server_resumes_without_resending() {
     let db = dir.path().join("sandbox.sqlite");
     let addr = SandboxProcess::free_addr();
     let mut sandbox = SandboxProcess::start(addr, &db, &[]);
+    // The gateway stays up; the provider behind it dies.
+    let gateway = RunningSandbox::in_front_of(&sandbox).await;
     let driver = ChromeDriver::start();
     let client = driver.session(1280, 1000).await;
-    client.goto(&sandbox.url("/csv")).await.expect("page");
+    client.goto(&gateway.url("/csv")).await.expect("page");
     // Small limits in Settings: many batches.
     client
-        .goto(&sandbox.url("/settings"))
+        .goto(&gateway.url("/settings"))
         .await
         .expect("settings");
     wait_for(&client, "#limit-delete").await;
@@ -305,7 +307,7 @@ async fn a_run_cut_off_by_a_stopped_server_resumes_without_resending() {
             .expect("limit");
     }
     click_button(&client, "Save settings").await;
-    client.goto(&sandbox.url("/csv")).await.expect("page");
+    client.goto(&gateway.url("/csv")).await.expect("page");
     let before = server_numbers(&client).await;
     let file = mixed_file(
         &before,
@@ -334,8 +336,8 @@ async fn a_run_cut_off_by_a_stopped_server_resumes_without_resending() {
     sandbox.kill();
     eventually(
         &client,
-        "the run says the connection was lost",
-        "document.querySelector('.halt')?.textContent.includes('was lost at batch')",
+        "the run says the provider could not be reached",
+        "document.querySelector('.halt')?.textContent.includes('was not confirmed')",
     )
     .await;
     client
@@ -366,6 +368,7 @@ async fn a_run_cut_off_by_a_stopped_server_resumes_without_resending() {
     let after = server_numbers(&client).await;
     assert_eq!(after.len(), before.len() + 80 - 10);
     drop(sandbox);
+    drop(gateway);
     client.close().await.expect("close");
 }
 

@@ -362,7 +362,7 @@ async fn buying_two_numbers_when_one_is_gone_shows_both_outcomes() {
     let bought_elsewhere = js(
         &client,
         &format!(
-            "fetch('/integrations/api/numbers', {{method: 'PUT', headers: {{'Authorization': 'Bearer sandbox-owner', 'Content-Type': 'application/json'}}, body: JSON.stringify({{provider: 'twilio', numbers: [{b:?}], group: 'ocp-qa'}})}}).then(r => r.status)"
+            "fetch('/relay/ocp/sandbox/api/numbers', {{method: 'PUT', headers: {{'Authorization': 'Bearer sandbox-owner', 'Content-Type': 'application/json'}}, body: JSON.stringify({{provider: 'twilio', numbers: [{b:?}], group: 'ocp-qa'}})}}).then(r => r.status)"
         ),
     )
     .await;

@@ -1,6 +1,6 @@
-//! The harness of the browser tests: a sandbox serving the built console, a
-//! ChromeDriver with headless Chromium, and guards that stop both whatever
-//! happens to the test.
+//! The harness of the browser tests: the gateway serving the built console
+//! and relaying to a sandbox, a ChromeDriver with headless Chromium, and
+//! guards that stop both whatever happens to the test.
 
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt;
@@ -9,7 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use numbers_sandbox::{Config, Sandbox};
+use numbers_gateway::{Gateway, Options as GatewayOptions};
+use numbers_sandbox::Config;
 use tokio::sync::oneshot;
 
 pub use fantoccini;
@@ -35,9 +36,13 @@ pub fn dist() -> PathBuf {
     dist
 }
 
-/// A sandbox on a free loopback port, stopped when dropped.
+/// The built console as a team runs it: numbers-gateway on a free loopback
+/// port, serving `dist/` and relaying to a sandbox in the same process.
+/// Stopped when dropped.
 pub struct RunningSandbox {
     pub addr: SocketAddr,
+    /// The sandbox's own address (the gateway's upstream).
+    pub sandbox_addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -47,18 +52,58 @@ impl RunningSandbox {
         Self::start_with(Config::ephemeral()).await
     }
 
-    /// A sandbox with `config`, serving the built console unless `config`
-    /// names another folder.
+    /// A gateway in front of a sandbox made with `config`.
     pub async fn start_with(config: Config) -> Self {
-        let config = Config {
-            dist: config.dist.or_else(|| Some(dist())),
-            ..config
-        };
-        let sandbox = Sandbox::bind(config).await.expect("sandbox binds");
-        let addr = sandbox.addr();
+        Self::start_with_gateway(
+            config,
+            numbers_gateway::Config::load(None).expect("gateway defaults"),
+        )
+        .await
+    }
+
+    /// A gateway with `gateway` settings in front of a sandbox made with
+    /// `config`.
+    pub async fn start_with_gateway(config: Config, gateway: numbers_gateway::Config) -> Self {
+        Self::serve(gateway, Some(config), None).await
+    }
+
+    /// A gateway whose `sandbox` environments are the sandbox process at
+    /// `upstream` (a server that can die as a real one does).
+    pub async fn in_front_of(upstream: &SandboxProcess) -> Self {
+        let a = upstream.addr;
+        let text = format!(
+            "builtin_environments = false\n\
+             [ocp.sandbox]\nlabel = \"Sandbox\"\nsandbox = true\nbase_url = \"http://{a}/integrations\"\n\
+             token_url = \"http://{a}/auth/realms/master/protocol/openid-connect/token\"\n"
+        );
+        let dir = tempfile::tempdir().expect("config dir");
+        let path = dir.path().join("gateway.toml");
+        std::fs::write(&path, text).expect("config");
+        let config = numbers_gateway::Config::load(Some(&path)).expect("config");
+        Self::serve(config, None, Some(a)).await
+    }
+
+    async fn serve(
+        gateway: numbers_gateway::Config,
+        sandbox: Option<Config>,
+        upstream: Option<SocketAddr>,
+    ) -> Self {
+        let gateway = Gateway::bind(GatewayOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            config: gateway,
+            dist: Some(dist()),
+            sandbox,
+        })
+        .await
+        .expect("gateway binds");
+        let addr = gateway.addr();
+        let sandbox_addr = gateway
+            .sandbox_addr()
+            .or(upstream)
+            .expect("a sandbox behind the gateway");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let _ = sandbox
+            let _ = gateway
                 .serve(async {
                     let _ = stopped.await;
                 })
@@ -66,6 +111,7 @@ impl RunningSandbox {
         });
         Self {
             addr,
+            sandbox_addr,
             stop: Some(stop),
             task: Some(task),
         }
@@ -301,24 +347,23 @@ pub async fn fill(client: &Client, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
-/// Clicks the button whose text is `label` (exactly, trimmed).
+/// Clicks the button whose text is `label` (exactly, trimmed), waiting up
+/// to ten seconds for it to be there and enabled (the console mounts once
+/// its wasm has started, which can be after the page's load event).
 pub async fn click_button(client: &Client, label: &str) {
-    let found = js(
-        client,
-        &format!(
-            "(() => {{ const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?} && !b.disabled); if (b) {{ b.click(); return true; }} return false; }})()"
-        ),
-    )
-    .await;
-    assert_eq!(
-        found,
-        serde_json::Value::Bool(true),
-        "no enabled button {label:?}"
+    let script = format!(
+        "(() => {{ const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?} && !b.disabled); if (b) {{ b.click(); return true; }} return false; }})()"
     );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while js(client, &script).await != serde_json::Value::Bool(true) {
+        assert!(Instant::now() < deadline, "no enabled button {label:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Drops a file with `text` on the drop zone, as a person dragging it would.
 pub async fn drop_file(client: &Client, name: &str, text: &str) {
+    wait_for(client, ".drop-zone").await;
     client
         .execute(
             "const [name, text] = arguments; const dt = new DataTransfer(); dt.items.add(new File([text], name, {type: 'text/csv'}));
@@ -355,7 +400,8 @@ pub struct SandboxProcess {
 }
 
 impl SandboxProcess {
-    /// Starts `target/debug/numbers-sandbox` (scripts/test.sh builds it).
+    /// Starts `target/debug/numbers-sandbox` (scripts/test.sh builds it),
+    /// serving the APIs only (a gateway serves the console in front of it).
     pub fn start(listen: SocketAddr, db: &Path, extra: &[&str]) -> Self {
         let binary = workspace().join("target/debug/numbers-sandbox");
         assert!(binary.is_file(), "no sandbox binary at {}: run `cargo build -p numbers-sandbox` first (scripts/test.sh does)", binary.display());
@@ -364,8 +410,6 @@ impl SandboxProcess {
             .arg(listen.to_string())
             .arg("--db")
             .arg(db)
-            .arg("--dist")
-            .arg(dist())
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

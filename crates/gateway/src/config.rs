@@ -81,29 +81,7 @@ impl Server {
     }
 }
 
-/// How users of an environment sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignIn {
-    /// OCP's password grant (with a one-time code where the account has 2FA).
-    Password,
-    /// Huawei IAM's password method.
-    Iam,
-    /// Exotel's key and token, sent as HTTP Basic on every call.
-    Basic,
-    /// No sign-in endpoint is known: a pasted token.
-    Token,
-}
-
-impl SignIn {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Password => "password",
-            Self::Iam => "iam",
-            Self::Basic => "basic",
-            Self::Token => "token",
-        }
-    }
-}
+pub use numbers_core::models::gateway::SignInKind as SignIn;
 
 /// One provider environment the gateway relays to.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,6 +148,8 @@ struct EnvFile {
     iam_url: Option<String>,
     project_name: Option<String>,
     csv_limits: Option<String>,
+    #[serde(default)]
+    sandbox: bool,
 }
 
 fn yes() -> bool {
@@ -353,7 +333,7 @@ fn environment(
         logout_url,
         project_name: file.project_name,
         csv_limits,
-        sandbox: false,
+        sandbox: file.sandbox,
     })
 }
 

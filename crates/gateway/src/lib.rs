@@ -168,9 +168,10 @@ impl Gateway {
             }
             None => None,
         };
+        let environments = relay::environment_list(&config);
         let statics = match dist {
             Some(dist) => Some(
-                tokio::task::spawn_blocking(move || Statics::prepare(&dist))
+                tokio::task::spawn_blocking(move || Statics::prepare(&dist, &environments))
                     .await
                     .map_err(|e| GatewayError::Client(e.to_string()))??,
             ),

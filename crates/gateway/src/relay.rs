@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::{self, Body as BodyKind, PathError, Provider};
-use serde_json::json;
+use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
 
 use crate::config::Environment;
 use crate::guard;
@@ -39,30 +39,34 @@ fn named(mut response: Response, name: String) -> Response {
     response
 }
 
+/// What this gateway offers, as the console reads it.
+pub fn environment_list(config: &crate::Config) -> EnvironmentList {
+    EnvironmentList {
+        environments: config
+            .environments
+            .iter()
+            .map(|e| EnvironmentInfo {
+                provider: e.provider.as_str().into(),
+                name: e.name.clone(),
+                label: e.label.clone(),
+                host: e.host(),
+                sign_in: e.sign_in(),
+                sandbox: e.sandbox,
+                project_name: e.project_name.clone(),
+                csv_limits: e.csv_limits.map(|l| l.to_string()),
+            })
+            .collect(),
+    }
+}
+
 /// `GET /relay/environments`: what this gateway offers, without URLs'
 /// paths or anything secret.
 pub async fn environments(State(s): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(r) = guard::same_origin(&headers, &s.config.server) {
         return r.into_response();
     }
-    let list: Vec<serde_json::Value> = s
-        .config
-        .environments
-        .iter()
-        .map(|e| {
-            json!({
-                "provider": e.provider.as_str(),
-                "name": e.name,
-                "label": e.label,
-                "host": e.host(),
-                "sign_in": e.sign_in().as_str(),
-                "sandbox": e.sandbox,
-                "project_name": e.project_name,
-                "csv_limits": e.csv_limits.map(|l| l.to_string()),
-            })
-        })
-        .collect();
-    let mut response = Json(json!({ "environments": list })).into_response();
+    let list = environment_list(&s.config);
+    let mut response = Json(list).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

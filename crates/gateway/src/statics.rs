@@ -1,7 +1,9 @@
 //! Serving the built console: precompressed brotli and gzip files chosen by
 //! `Accept-Encoding`, long-lived caching for Trunk's hashed files, `no-cache`
 //! for the rest, and a Content-Security-Policy that allows this origin only,
-//! with index.html's inline scripts allowed by hash.
+//! with index.html's inline scripts allowed by hash. index.html carries the
+//! gateway's environments as a JSON data block, so the console starts
+//! knowing them, with no request before its first page.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -9,13 +11,15 @@ use std::path::{Path, PathBuf};
 
 use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use base64::Engine;
+use numbers_core::models::gateway::EnvironmentList;
 use sha2::{Digest, Sha256};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StaticError {
@@ -43,6 +47,89 @@ pub struct Statics {
     pub csp: HeaderValue,
     /// Names of Trunk's content-hashed files (cached for a year).
     hashed: HashSet<String>,
+    index: std::sync::Arc<Index>,
+}
+
+/// index.html with the environments in it, in each encoding, and its ETag.
+#[derive(Debug)]
+struct Index {
+    plain: Vec<u8>,
+    br: Vec<u8>,
+    gzip: Vec<u8>,
+    etag: HeaderValue,
+}
+
+/// The element id of the data block the console reads at start.
+pub const ENVIRONMENTS_ELEMENT: &str = "numbers-gateway";
+
+/// `html` with `environments` as a JSON data block at the end of `<head>`
+/// (a data block is never run, so the CSP needs no hash for it).
+pub fn with_environments(html: &str, environments: &EnvironmentList) -> String {
+    // `<` escaped so no value can close the element.
+    let json = serde_json::to_string(environments)
+        .unwrap_or_else(|_| "{\"environments\":[]}".into())
+        .replace('<', "\\u003c");
+    let block =
+        format!("<script id=\"{ENVIRONMENTS_ELEMENT}\" type=\"application/json\">{json}</script>");
+    match html.find("</head>") {
+        Some(at) => format!("{}{block}{}", &html[..at], &html[at..]),
+        None => format!("{block}{html}"),
+    }
+}
+
+impl Index {
+    fn new(html: String) -> std::io::Result<Self> {
+        let plain = html.into_bytes();
+        let digest = Sha256::digest(&plain);
+        let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..12]);
+        Ok(Self {
+            br: brotli(&plain)?,
+            gzip: gzip(&plain)?,
+            etag: HeaderValue::from_str(&format!("\"{tag}\""))
+                .unwrap_or_else(|_| HeaderValue::from_static("\"index\"")),
+            plain,
+        })
+    }
+
+    /// The best encoding the browser takes; 304 when it has this version.
+    fn respond(&self, request: &HeaderMap) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if request.get(header::IF_NONE_MATCH) == Some(&self.etag) {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        let accepts = |coding: &str| {
+            request
+                .get_all(header::ACCEPT_ENCODING)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|c| {
+                    let mut parts = c.split(';').map(str::trim);
+                    let name = parts.next();
+                    let weight = parts
+                        .find_map(|p| p.strip_prefix("q="))
+                        .and_then(|q| q.parse::<f32>().ok())
+                        .unwrap_or(1.0);
+                    name == Some(coding) && weight > 0.0
+                })
+        };
+        let body = if accepts("br") {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            self.br.clone()
+        } else if accepts("gzip") {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            self.gzip.clone()
+        } else {
+            self.plain.clone()
+        };
+        (headers, body).into_response()
+    }
 }
 
 /// Whether a file name carries Trunk's content hash (`name-<16 hex>` before
@@ -179,7 +266,7 @@ fn precompress(all: &[PathBuf]) -> usize {
 impl Statics {
     /// Reads the console folder and precompresses what needs it (blocking:
     /// run before serving).
-    pub fn prepare(dist: &Path) -> Result<Self, StaticError> {
+    pub fn prepare(dist: &Path, environments: &EnvironmentList) -> Result<Self, StaticError> {
         let index = dist.join("index.html");
         let html = std::fs::read_to_string(&index)
             .map_err(|_| StaticError::MissingIndex(dist.to_path_buf()))?;
@@ -204,21 +291,30 @@ impl Statics {
             .collect();
         let csp = HeaderValue::from_str(&csp(&inline_script_hashes(&html)))
             .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+        let index = Index::new(with_environments(&html, environments)).map_err(|source| {
+            StaticError::Read {
+                path: dist.join("index.html"),
+                source,
+            }
+        })?;
         Ok(Self {
             dist: dist.to_path_buf(),
             csp,
             hashed,
+            index: std::sync::Arc::new(index),
         })
     }
 
     /// `/` and every console route serve index.html; files serve themselves.
     pub fn router(&self) -> Router {
-        let index = self.dist.join("index.html");
-        let shell = ServeFile::new(&index)
-            .precompressed_br()
-            .precompressed_gzip();
+        let index = self.index.clone();
+        let shell = move |request: Request| {
+            let index = index.clone();
+            async move { index.respond(request.headers()) }
+        };
+        let fallback = self.index.clone();
         let spa = move |request: Request| {
-            let shell = shell.clone();
+            let index = fallback.clone();
             async move {
                 // A missing file (a dot in the last segment) is 404, not the
                 // app shell: a stale hashed name must not be cached as HTML.
@@ -226,10 +322,7 @@ impl Statics {
                 if last.contains('.') {
                     return StatusCode::NOT_FOUND.into_response();
                 }
-                match tower::ServiceExt::oneshot(shell, request).await {
-                    Ok(r) => r.into_response(),
-                    Err(never) => match never {},
-                }
+                index.respond(request.headers())
             }
         };
         let files = ServeDir::new(&self.dist)
@@ -238,6 +331,8 @@ impl Statics {
             .fallback(spa.into_service());
         let hashed = std::sync::Arc::new(self.hashed.clone());
         Router::new()
+            .route("/", get(shell.clone()))
+            .route("/index.html", get(shell))
             .fallback_service(files)
             .layer(middleware::from_fn(move |req: Request, next: Next| {
                 let hashed = hashed.clone();

@@ -378,7 +378,7 @@ fn Preview(loaded: Shared, run: RwSignal<Option<RunState>>) -> impl IntoView {
     let spacer = move |before: bool| {
         let (a, b) = window.get();
         let n = if before { a } else { shown.with(Vec::len) - b };
-        format!("height: {}px", n as f64 * ROW_HEIGHT)
+        format!("{}px", n as f64 * ROW_HEIGHT)
     };
     let problems: Vec<Problem> = l.validation.problems.clone();
     let problem_count = problems.len();
@@ -428,7 +428,7 @@ fn Preview(loaded: Shared, run: RwSignal<Option<RunState>>) -> impl IntoView {
                         <th scope="col">"Before → after"</th>
                     </tr></thead>
                     <tbody>
-                        <tr class="spacer" aria-hidden="true" style=move || spacer(true)></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || spacer(true)></tr>
                         <For each=grid_rows key=|r| *r let:row>
                             {
                                 let lg = lg.clone();
@@ -452,7 +452,7 @@ fn Preview(loaded: Shared, run: RwSignal<Option<RunState>>) -> impl IntoView {
                                 }
                             }
                         </For>
-                        <tr class="spacer" aria-hidden="true" style=move || spacer(false)></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || spacer(false)></tr>
                     </tbody>
                 </table>
             </div>
@@ -525,6 +525,14 @@ async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
                 state.halt = Some(Halt::Connection {
                     batch: k,
                     message: format!("the connection to {host} was lost at batch {}", k + 1),
+                });
+            }
+            // The provider out of reach, or nobody signed in: the batch
+            // stays pending and the run resumes from it.
+            Err(e @ (ApiError::Unreachable { .. } | ApiError::SignInNeeded { .. })) => {
+                state.halt = Some(Halt::Connection {
+                    batch: k,
+                    message: format!("batch {} was not confirmed: {e}", k + 1),
                 });
             }
             Err(e) => {
@@ -603,7 +611,7 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
                 <section class="card run" aria-label="Run">
                     <h2>{format!("Run of {}", r.file_name)}</h2>
                     <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=done>
-                        <div class="progress-fill" style=format!("width: {}%", (done * 100).checked_div(total).unwrap_or(100))></div>
+                        <div class="progress-fill" style:width=format!("{}%", (done * 100).checked_div(total).unwrap_or(100))></div>
                         <span class="run-progress">{format!("{done} of {total} batches, {} of {} rows", r.rows_done(), r.rows_total())}</span>
                     </div>
                     {running.then(|| view! { <p class="hint" role="status">{format!("Sending batch {} · {elapsed:.0} s elapsed, about {remaining:.0} s left", done + 1)}</p> })}

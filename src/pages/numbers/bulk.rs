@@ -381,7 +381,7 @@ pub fn BulkActions(
                 <button disabled=busy class="link" on:click=move |_| selection.update(Selection::clear)>"Clear selection"</button>
                 {move || progress.get().map(|(done, total)| view! {
                     <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=done>
-                        <div class="progress-fill" style=format!("width: {}%", (done * 100).checked_div(total).unwrap_or(100))></div>
+                        <div class="progress-fill" style:width=format!("{}%", (done * 100).checked_div(total).unwrap_or(100))></div>
                         <span>{format!("{done} of {total}")}</span>
                     </div>
                 })}

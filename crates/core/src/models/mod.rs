@@ -6,5 +6,6 @@
 
 pub mod auth;
 pub mod exotel;
+pub mod gateway;
 pub mod huawei;
 pub mod ocp;

@@ -1,0 +1,78 @@
+//! What numbers-gateway says of itself: the environments it relays to
+//! (`GET /relay/environments`), as the gateway writes it and the console
+//! reads it.
+
+use serde::{Deserialize, Serialize};
+
+/// How people sign in to an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignInKind {
+    /// OCP's password grant (a one-time code where the account has 2FA).
+    Password,
+    /// Huawei IAM's password method.
+    Iam,
+    /// Exotel's API key and token (HTTP Basic on every call).
+    Basic,
+    /// No sign-in endpoint is configured: a pasted token.
+    Token,
+}
+
+impl SignInKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Iam => "iam",
+            Self::Basic => "basic",
+            Self::Token => "token",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentInfo {
+    /// `ocp`, `exotel` or `huawei`.
+    pub provider: String,
+    /// The name in relay paths: `/relay/{provider}/{name}/...`.
+    pub name: String,
+    pub label: String,
+    /// The provider's host, for people to recognise (no path, no secret).
+    pub host: String,
+    pub sign_in: SignInKind,
+    /// The local sandbox, whose documented dev credentials may be offered.
+    #[serde(default)]
+    pub sandbox: bool,
+    /// Huawei: the project name tokens are scoped to by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_name: Option<String>,
+    /// OCP: CSV rows per request for each operation, as `Limits` writes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv_limits: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentList {
+    pub environments: Vec<EnvironmentInfo>,
+}
+
+impl EnvironmentList {
+    pub fn of(&self, provider: &str) -> impl Iterator<Item = &EnvironmentInfo> {
+        let provider = provider.to_string();
+        self.environments
+            .iter()
+            .filter(move |e| e.provider == provider)
+    }
+
+    pub fn find(&self, provider: &str, name: &str) -> Option<&EnvironmentInfo> {
+        self.environments
+            .iter()
+            .find(|e| e.provider == provider && e.name == name)
+    }
+
+    /// The environment a new user starts on: the sandbox, else the first.
+    pub fn default_for(&self, provider: &str) -> Option<&EnvironmentInfo> {
+        self.of(provider)
+            .find(|e| e.sandbox)
+            .or_else(|| self.of(provider).next())
+    }
+}

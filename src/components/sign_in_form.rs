@@ -1,0 +1,172 @@
+//! The sign-in forms: OCP (username, password, one-time code when the
+//! account has two-factor authentication) and Huawei IAM (account, user,
+//! password, project). Used by Settings and by the sign-in dialog.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::auth::{huawei_sign_in, ocp_sign_in, HuaweiSession, OcpSession, SignInError};
+
+/// Signs in to the OCP environment `env` of the gateway. `username`, when
+/// given, is fixed (signing in again as the same person).
+#[component]
+pub fn OcpSignInForm(
+    #[prop(into)] env: Signal<String>,
+    #[prop(default = None)] username: Option<String>,
+    #[prop(into)] on_signed_in: Callback<OcpSession>,
+) -> impl IntoView {
+    let fixed = username.is_some();
+    let user = RwSignal::new(username.unwrap_or_default());
+    let password = RwSignal::new(String::new());
+    let otp = RwSignal::new(String::new());
+    let ask_otp = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if user.with_untracked(|u| u.trim().is_empty()) || password.with_untracked(String::is_empty)
+        {
+            problem.set(Some("Enter your username and password.".into()));
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        let (env, u, p, o) = (
+            env.get_untracked(),
+            user.get_untracked(),
+            password.get_untracked(),
+            otp.get_untracked(),
+        );
+        spawn_local(async move {
+            let result = ocp_sign_in(&env, &u, &p, &o).await;
+            busy.set(false);
+            match result {
+                Ok(session) => {
+                    password.set(String::new());
+                    otp.set(String::new());
+                    on_signed_in.run(session);
+                }
+                Err(e) => {
+                    if e == SignInError::WrongCredentials {
+                        ask_otp.set(true);
+                    }
+                    problem.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="sign-in" on:submit=submit>
+            <div class="grid-2">
+                <div>
+                    <label for="ocp-user">"Username"</label>
+                    <input id="ocp-user" autocomplete="username" readonly=fixed prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
+                </div>
+                <div>
+                    <label for="ocp-password">"Password"</label>
+                    <input id="ocp-password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                </div>
+                <Show when=move || ask_otp.get()>
+                    <div>
+                        <label for="ocp-otp">"One-time code"</label>
+                        <input id="ocp-otp" inputmode="numeric" autocomplete="one-time-code" prop:value=move || otp.get() on:input=move |ev| otp.set(event_target_value(&ev)) />
+                        <p class="hint">"From your authenticator app, if your account uses two-factor authentication."</p>
+                    </div>
+                </Show>
+            </div>
+            {move || problem.get().map(|p| view! { <p class="error-text" role="alert">{p}</p> })}
+            <div class="actions">
+                <Show when=move || !ask_otp.get()>
+                    <button type="button" class="link" on:click=move |_| ask_otp.set(true)>"I have a one-time code"</button>
+                </Show>
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// Signs in to Huawei IAM through the gateway's environment `env`.
+#[component]
+pub fn HuaweiSignInForm(
+    #[prop(into)] env: Signal<String>,
+    /// The project to scope the token to (the region's, by default).
+    #[prop(into)]
+    project: Signal<String>,
+    #[prop(default = None)] account: Option<(String, String)>,
+    #[prop(into)] on_signed_in: Callback<HuaweiSession>,
+) -> impl IntoView {
+    let fixed = account.is_some();
+    let (d, u) = account.unwrap_or_default();
+    let domain = RwSignal::new(d);
+    let user = RwSignal::new(u);
+    let password = RwSignal::new(String::new());
+    let project_field = RwSignal::new(project.get_untracked());
+    Effect::new(move |_| project_field.set(project.get()));
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let missing = [domain, user, password]
+            .iter()
+            .any(|f| f.with_untracked(|v| v.trim().is_empty()));
+        if missing {
+            problem.set(Some(
+                "Enter the account name, IAM user and password.".into(),
+            ));
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        let (env, d, u, p, pr) = (
+            env.get_untracked(),
+            domain.get_untracked(),
+            user.get_untracked(),
+            password.get_untracked(),
+            project_field.get_untracked(),
+        );
+        spawn_local(async move {
+            let result = huawei_sign_in(&env, &d, &u, &p, &pr).await;
+            busy.set(false);
+            match result {
+                Ok(session) => {
+                    password.set(String::new());
+                    on_signed_in.run(session);
+                }
+                Err(SignInError::WrongCredentials) => problem.set(Some(
+                    "The account name, IAM user or password is wrong.".into(),
+                )),
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <form class="sign-in" on:submit=submit>
+            <div class="grid-2">
+                <div>
+                    <label for="hw-domain">"Account name"</label>
+                    <input id="hw-domain" autocomplete="organization" readonly=fixed prop:value=move || domain.get() on:input=move |ev| domain.set(event_target_value(&ev)) />
+                </div>
+                <div>
+                    <label for="hw-user">"IAM user"</label>
+                    <input id="hw-user" autocomplete="username" readonly=fixed prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
+                </div>
+                <div>
+                    <label for="hw-password">"Password"</label>
+                    <input id="hw-password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                </div>
+                <div>
+                    <label for="hw-project">"Project (name or ID)"</label>
+                    <input id="hw-project" prop:value=move || project_field.get() on:input=move |ev| project_field.set(event_target_value(&ev)) />
+                </div>
+            </div>
+            {move || problem.get().map(|p| view! { <p class="error-text" role="alert">{p}</p> })}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </div>
+        </form>
+    }
+}
