@@ -11,8 +11,8 @@ use futures_channel::oneshot;
 use gloo_net::http::{Request, Response};
 use leptos::prelude::*;
 use numbers_core::models::auth::{Claims, IamTokenBody, OAuthError, TokenResponse};
+use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshRequest};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{send, ApiError};
 
@@ -124,7 +124,7 @@ fn relay(provider: &str, env: &str, action: &str) -> String {
     format!("/relay/{provider}/{env}/{action}")
 }
 
-async fn post_json(url: &str, body: &serde_json::Value) -> Result<Response, ApiError> {
+async fn post_json<B: Serialize>(url: &str, body: &B) -> Result<Response, ApiError> {
     send(Request::post(url).json(body), url).await
 }
 
@@ -136,7 +136,11 @@ pub async fn ocp_sign_in(
     otp: &str,
 ) -> Result<OcpSession, SignInError> {
     let url = relay("ocp", env, "sign-in");
-    let body = json!({"username": username.trim(), "password": password, "otp": otp.trim()});
+    let body = OcpSignInRequest {
+        username: username.trim().into(),
+        password: password.into(),
+        otp: otp.trim().into(),
+    };
     match post_json(&url, &body).await {
         Ok(r) => {
             let t: TokenResponse = super::json(r).await?;
@@ -155,7 +159,10 @@ pub async fn ocp_sign_in(
 /// refresh token expired or was revoked); only a new sign-in helps.
 pub async fn ocp_refresh(session: &OcpSession) -> Result<Option<OcpSession>, ApiError> {
     let url = relay("ocp", &session.env, "refresh");
-    let answer = post_json(&url, &json!({"refresh_token": session.refresh_token})).await;
+    let body = RefreshRequest {
+        refresh_token: session.refresh_token.clone(),
+    };
+    let answer = post_json(&url, &body).await;
     match answer {
         Ok(r) => {
             let t: TokenResponse = super::json(r).await?;
@@ -173,9 +180,10 @@ pub async fn ocp_refresh(session: &OcpSession) -> Result<Option<OcpSession>, Api
 /// `POST /relay/ocp/{env}/sign-out`: ends the session at OCP too.
 pub async fn ocp_sign_out(session: &OcpSession) -> Result<(), ApiError> {
     let url = relay("ocp", &session.env, "sign-out");
-    post_json(&url, &json!({"refresh_token": session.refresh_token}))
-        .await
-        .map(|_| ())
+    let body = RefreshRequest {
+        refresh_token: session.refresh_token.clone(),
+    };
+    post_json(&url, &body).await.map(|_| ())
 }
 
 /// `POST /relay/huawei/{env}/sign-in`: an IAM token for a project (by name,
@@ -190,11 +198,13 @@ pub async fn huawei_sign_in(
     let url = relay("huawei", env, "sign-in");
     let project = project.trim();
     let is_id = project.len() == 32 && project.bytes().all(|b| b.is_ascii_hexdigit());
-    let body = json!({
-        "domain": domain.trim(), "user": user.trim(), "password": password,
-        "project_id": if is_id { Some(project) } else { None },
-        "project_name": if is_id || project.is_empty() { None } else { Some(project) },
-    });
+    let body = IamSignInRequest {
+        domain: domain.trim().into(),
+        user: user.trim().into(),
+        password: password.into(),
+        project_id: is_id.then(|| project.to_string()),
+        project_name: (!is_id && !project.is_empty()).then(|| project.to_string()),
+    };
     let answer = match post_json(&url, &body).await {
         Ok(r) => r,
         Err(ApiError::Unauthorized { .. }) => return Err(SignInError::WrongCredentials),

@@ -14,5 +14,6 @@ pub mod sign_in_dialog;
 pub mod sign_in_form;
 pub mod slider;
 pub mod split_bar;
+pub mod text_field;
 pub mod timeline;
 pub mod toasts;

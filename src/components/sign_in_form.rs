@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::auth::{huawei_sign_in, ocp_sign_in, HuaweiSession, OcpSession, SignInError};
+use crate::components::text_field::{bound, TextField};
 
 /// Signs in to the OCP environment `env` of the gateway. `username`, when
 /// given, is fixed (signing in again as the same person).
@@ -58,20 +59,11 @@ pub fn OcpSignInForm(
     view! {
         <form class="sign-in" on:submit=submit>
             <div class="grid-2">
-                <div>
-                    <label for="ocp-user">"Username"</label>
-                    <input id="ocp-user" autocomplete="username" readonly=fixed prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
-                </div>
-                <div>
-                    <label for="ocp-password">"Password"</label>
-                    <input id="ocp-password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
-                </div>
+                <TextField id="ocp-user" label="Username" value=bound(user).0 on_input=bound(user).1 autocomplete="username" readonly=fixed/>
+                <TextField id="ocp-password" label="Password" value=bound(password).0 on_input=bound(password).1 kind="password" autocomplete="current-password"/>
                 <Show when=move || ask_otp.get()>
-                    <div>
-                        <label for="ocp-otp">"One-time code"</label>
-                        <input id="ocp-otp" inputmode="numeric" autocomplete="one-time-code" prop:value=move || otp.get() on:input=move |ev| otp.set(event_target_value(&ev)) />
-                        <p class="hint">"From your authenticator app, if your account uses two-factor authentication."</p>
-                    </div>
+                    <TextField id="ocp-otp" label="One-time code" value=bound(otp).0 on_input=bound(otp).1 autocomplete="one-time-code"
+                        hint="From your authenticator app, if your account uses two-factor authentication."/>
                 </Show>
             </div>
             {move || problem.get().map(|p| view! { <p class="error-text" role="alert">{p}</p> })}
@@ -144,22 +136,10 @@ pub fn HuaweiSignInForm(
     view! {
         <form class="sign-in" on:submit=submit>
             <div class="grid-2">
-                <div>
-                    <label for="hw-domain">"Account name"</label>
-                    <input id="hw-domain" autocomplete="organization" readonly=fixed prop:value=move || domain.get() on:input=move |ev| domain.set(event_target_value(&ev)) />
-                </div>
-                <div>
-                    <label for="hw-user">"IAM user"</label>
-                    <input id="hw-user" autocomplete="username" readonly=fixed prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
-                </div>
-                <div>
-                    <label for="hw-password">"Password"</label>
-                    <input id="hw-password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
-                </div>
-                <div>
-                    <label for="hw-project">"Project (name or ID)"</label>
-                    <input id="hw-project" prop:value=move || project_field.get() on:input=move |ev| project_field.set(event_target_value(&ev)) />
-                </div>
+                <TextField id="hw-domain" label="Account name" value=bound(domain).0 on_input=bound(domain).1 autocomplete="organization" readonly=fixed/>
+                <TextField id="hw-user" label="IAM user" value=bound(user).0 on_input=bound(user).1 autocomplete="username" readonly=fixed/>
+                <TextField id="hw-password" label="Password" value=bound(password).0 on_input=bound(password).1 kind="password" autocomplete="current-password"/>
+                <TextField id="hw-project" label="Project (name or ID)" value=bound(project_field).0 on_input=bound(project_field).1/>
             </div>
             {move || problem.get().map(|p| view! { <p class="error-text" role="alert">{p}</p> })}
             <div class="actions">

@@ -12,6 +12,7 @@ use crate::api::auth::{now_ms, ocp_sign_out, HuaweiSession, OcpSession};
 use crate::api::ApiError;
 use crate::components::page_header::PageHeader;
 use crate::components::sign_in_form::{HuaweiSignInForm, OcpSignInForm};
+use crate::components::text_field::TextField;
 use crate::state::{use_app, AppState, Connections, OcpTarget};
 
 type Draft = RwSignal<Connections>;
@@ -190,7 +191,7 @@ fn OcpCard(draft: Draft, custom_url: RwSignal<String>) -> impl IntoView {
             result.set(Some(explain(r)));
         });
     };
-    let token = move || draft.with(|d| d.ocp_token.clone());
+    let (token, set_token) = draft_field(draft, |c| c.ocp_token.clone(), |c, v| c.ocp_token = v);
     let pasted_in_use = move || {
         let env = draft.with(|d| d.ocp.relay_env().map(str::to_string));
         let signed_in = app
@@ -199,15 +200,8 @@ fn OcpCard(draft: Draft, custom_url: RwSignal<String>) -> impl IntoView {
             .with(|s| s.as_ref().map(|s| s.env.clone()) == env);
         !signed_in && draft.with(|d| !d.ocp_token.trim().is_empty())
     };
-    let set_token = move |ev| {
-        let v = event_target_value(&ev);
-        draft.update(|d| d.ocp_token = v);
-    };
     let token_field = move || {
-        view! {
-            <label for="ocp-token">"Bearer token"</label>
-            <input id="ocp-token" type="password" autocomplete="off" prop:value=token on:input=set_token />
-        }
+        view! { <TextField id="ocp-token" label="Bearer token" kind="password" value=token on_input=set_token/> }
     };
     view! {
         <section class="card">
@@ -271,21 +265,15 @@ fn CsvLimits(draft: Draft) -> impl IntoView {
     }
 }
 
-/// A text field of the draft.
+/// A text field of the draft, as `TextField` takes it.
 fn draft_field(
     draft: Draft,
     get: fn(&Connections) -> String,
     set: fn(&mut Connections, String),
-) -> (
-    impl Fn() -> String + Copy,
-    impl Fn(leptos::ev::Event) + Copy,
-) {
+) -> (Signal<String>, Callback<String>) {
     (
-        move || draft.with(get),
-        move |ev| {
-            let v = event_target_value(&ev);
-            draft.update(|d| set(d, v));
-        },
+        Signal::derive(move || draft.with(get)),
+        Callback::new(move |v| draft.update(|d| set(d, v))),
     )
 }
 
@@ -360,11 +348,11 @@ fn ExotelCard(draft: Draft) -> impl IntoView {
             />
             <div class="grid-2">
                 <Show when=move || draft.with(|d| d.exotel_env.is_none())>
-                    <div><label for="ex-base">"API base URL"</label><input id="ex-base" type="url" prop:value=base on:input=set_base /></div>
+                    <TextField id="ex-base" label="API base URL" kind="url" value=base on_input=set_base/>
                 </Show>
-                <div><label for="ex-sid">"Tenant SID"</label><input id="ex-sid" prop:value=sid on:input=set_sid /></div>
-                <div><label for="ex-key">"API key"</label><input id="ex-key" autocomplete="off" prop:value=key on:input=set_key /></div>
-                <div><label for="ex-token">"API token"</label><input id="ex-token" type="password" autocomplete="off" prop:value=tok on:input=set_tok /></div>
+                <TextField id="ex-sid" label="Tenant SID" value=sid on_input=set_sid/>
+                <TextField id="ex-key" label="API key" value=key on_input=set_key/>
+                <TextField id="ex-token" label="API token" kind="password" value=tok on_input=set_tok/>
             </div>
             <div class="actions"><button type="button" on:click=test>"Test connection"</button></div>
             <TestOutcome result=result/>
@@ -456,10 +444,10 @@ fn HuaweiCard(draft: Draft) -> impl IntoView {
         view! {
             <div class="grid-2">
                 <Show when=move || draft.with(|d| d.huawei_env.is_none())>
-                    <div><label for="hw-end">"CPH endpoint"</label><input id="hw-end" type="url" prop:value=end on:input=set_end /></div>
+                    <TextField id="hw-end" label="CPH endpoint" kind="url" value=end on_input=set_end/>
                 </Show>
-                <div><label for="hw-proj">"Project ID"</label><input id="hw-proj" prop:value=proj on:input=set_proj /></div>
-                <div><label for="hw-tok">"X-Auth-Token"</label><input id="hw-tok" type="password" autocomplete="off" prop:value=tok on:input=set_tok /></div>
+                <TextField id="hw-proj" label="Project ID" value=proj on_input=set_proj/>
+                <TextField id="hw-tok" label="X-Auth-Token" kind="password" value=tok on_input=set_tok/>
             </div>
         }
     };

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use numbers_e2e::fantoccini::Locator;
-use numbers_e2e::{screenshot, wait_for, workspace, ChromeDriver, RunningSandbox};
+use numbers_e2e::{js, screenshot, wait_for, workspace, ChromeDriver, RunningSandbox};
 
 const PAGES: [(&str, &str); 7] = [
     ("Numbers", "/numbers"),
@@ -23,6 +23,13 @@ async fn navigation_reaches_every_page() {
 
     client.goto(&sandbox.url("/")).await.expect("console opens");
     let nav = wait_for(&client, "nav[aria-label='Main']").await;
+    // The gateway's Content-Security-Policy: whatever the pages do must
+    // stay within it (no inline style or script, no other origin).
+    js(
+        &client,
+        "(window.__csp = [], document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI)), true)",
+    )
+    .await;
     let links = nav.find_all(Locator::Css("a")).await.expect("links");
     let mut labels = Vec::new();
     for link in &links {
@@ -66,6 +73,19 @@ async fn navigation_reaches_every_page() {
         assert_eq!(current.text().await.expect("text"), label);
         assert!(!heading.text().await.expect("heading").is_empty());
     }
+
+    let violations = js(&client, "window.__csp").await;
+    assert_eq!(violations, serde_json::json!([]), "CSP violations");
+    let csp = js(
+        &client,
+        "fetch('/').then(r => r.headers.get('content-security-policy'))",
+    )
+    .await;
+    assert!(
+        csp.as_str()
+            .is_some_and(|c| c.contains("default-src 'self'")),
+        "the console is served with its CSP: {csp}"
+    );
 
     // Back returns to the previous page: routes are real history entries.
     client.back().await.expect("back");

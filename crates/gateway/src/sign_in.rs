@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::Provider;
 use numbers_core::models::auth::{IamTokenRequest, ProjectScope, OCP_CLIENT_ID};
-use serde::Deserialize;
+use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshRequest};
 
 use crate::config::Environment;
 use crate::refusal::Refusal;
@@ -40,48 +40,6 @@ impl Action {
 
 /// Sign-in bodies are small; anything larger is not a sign-in.
 const BODY_LIMIT: usize = 16 * 1024;
-
-#[derive(Deserialize)]
-struct OcpPassword {
-    username: String,
-    password: Secret,
-    #[serde(default)]
-    otp: Option<Secret>,
-}
-
-#[derive(Deserialize)]
-struct OcpRefresh {
-    refresh_token: Secret,
-}
-
-#[derive(Deserialize)]
-struct IamPassword {
-    domain: String,
-    user: String,
-    password: Secret,
-    #[serde(default)]
-    project_id: Option<String>,
-    #[serde(default)]
-    project_name: Option<String>,
-}
-
-/// A password or token, held only for the request: its Debug never shows
-/// it, so no log line can.
-#[derive(Deserialize)]
-#[serde(transparent)]
-struct Secret(String);
-
-impl Secret {
-    fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[secret]")
-    }
-}
 
 async fn body<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, Refusal> {
     let bytes = Limited::new(request.into_body(), BODY_LIMIT)
@@ -137,42 +95,42 @@ async fn run(
     match (env.provider, action) {
         (Provider::Ocp, Action::SignIn) => {
             s.sign_ins.check(client)?;
-            let b: OcpPassword = body(request).await?;
+            let b: OcpSignInRequest = body(request).await?;
             let mut form = vec![
                 ("client_id", OCP_CLIENT_ID),
                 ("grant_type", "password"),
                 ("username", b.username.as_str()),
-                ("password", b.password.expose()),
+                ("password", b.password.as_str()),
             ];
-            if let Some(otp) = b.otp.as_ref().filter(|o| !o.expose().is_empty()) {
-                form.push(("otp", otp.expose()));
+            if !b.otp.trim().is_empty() {
+                form.push(("otp", b.otp.trim()));
             }
             let answer = send(s.client.post(token_url).form(&form)).await?;
             Ok(pass_back(answer, &json_only))
         }
         (Provider::Ocp, Action::Refresh) => {
-            let b: OcpRefresh = body(request).await?;
+            let b: RefreshRequest = body(request).await?;
             let form = [
                 ("client_id", OCP_CLIENT_ID),
                 ("grant_type", "refresh_token"),
-                ("refresh_token", b.refresh_token.expose()),
+                ("refresh_token", b.refresh_token.as_str()),
             ];
             let answer = send(s.client.post(token_url).form(&form)).await?;
             Ok(pass_back(answer, &json_only))
         }
         (Provider::Ocp, Action::SignOut) => {
-            let b: OcpRefresh = body(request).await?;
+            let b: RefreshRequest = body(request).await?;
             let logout = env.logout_url.clone().ok_or_else(no_sign_in)?;
             let form = [
                 ("client_id", OCP_CLIENT_ID),
-                ("refresh_token", b.refresh_token.expose()),
+                ("refresh_token", b.refresh_token.as_str()),
             ];
             let answer = send(s.client.post(logout).form(&form)).await?;
             Ok(pass_back(answer, &json_only))
         }
         (Provider::Huawei, Action::SignIn) => {
             s.sign_ins.check(client)?;
-            let b: IamPassword = body(request).await?;
+            let b: IamSignInRequest = body(request).await?;
             let project =
                 match (b.project_id, b.project_name.or(env.project_name.clone())) {
                     (Some(id), _) if !id.trim().is_empty() => ProjectScope::Id(id.trim().into()),
@@ -184,12 +142,8 @@ async fn run(
                             .into(),
                     )),
                 };
-            let iam = IamTokenRequest::password(
-                b.domain.trim(),
-                b.user.trim(),
-                b.password.expose(),
-                &project,
-            );
+            let iam =
+                IamTokenRequest::password(b.domain.trim(), b.user.trim(), &b.password, &project);
             let mut url = token_url;
             url.set_query(Some("nocatalog=true"));
             let answer = send(s.client.post(url).json(&iam)).await?;

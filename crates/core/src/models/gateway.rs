@@ -76,3 +76,93 @@ impl EnvironmentList {
             .or_else(|| self.of(provider).next())
     }
 }
+
+/// `POST /relay/ocp/{env}/sign-in`: OCP's password grant, with the one-time
+/// code where the account has two-factor authentication.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OcpSignInRequest {
+    pub username: String,
+    pub password: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub otp: String,
+}
+
+/// `POST /relay/ocp/{env}/refresh` and `/sign-out`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// `POST /relay/huawei/{env}/sign-in`: IAM's password method for a project,
+/// by ID or by name (the environment's project when neither is given).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IamSignInRequest {
+    pub domain: String,
+    pub user: String,
+    pub password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_name: Option<String>,
+}
+
+// Debug never shows a password, code or token, so no log line can.
+impl std::fmt::Debug for OcpSignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OcpSignInRequest({}, [secret])", self.username)
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshRequest([secret])")
+    }
+}
+
+impl std::fmt::Debug for IamSignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "IamSignInRequest({}/{}, [secret])",
+            self.domain, self.user
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_requests_never_show_their_secrets() {
+        let r = OcpSignInRequest {
+            username: "owner".into(),
+            password: "hunter2".into(),
+            otp: "123456".into(),
+        };
+        let shown = format!(
+            "{r:?} {:?} {:?}",
+            RefreshRequest {
+                refresh_token: "eyJ.refresh".into()
+            },
+            IamSignInRequest {
+                domain: "acme".into(),
+                user: "ops".into(),
+                password: "pw-9".into(),
+                project_id: None,
+                project_name: None
+            }
+        );
+        for secret in ["hunter2", "123456", "eyJ.refresh", "pw-9"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert_eq!(
+            serde_json::to_string(&OcpSignInRequest {
+                otp: String::new(),
+                ..r
+            })
+            .expect("json"),
+            r#"{"username":"owner","password":"hunter2"}"#
+        );
+    }
+}
