@@ -84,6 +84,9 @@ pub struct Gateway {
 fn http_client(server: &config::Server) -> Result<reqwest::Client, GatewayError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(server.connect_timeout())
+        // A provider that stops sending mid-answer is given up on, not
+        // waited for forever; a long answer that keeps arriving is fine.
+        .read_timeout(server.response_timeout())
         // A provider's redirect is passed back, never followed to another host.
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
