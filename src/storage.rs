@@ -53,6 +53,34 @@ fn dom_name(d: &DomException) -> String {
         .unwrap_or_default()
 }
 
+/// How long a storage request may take. IndexedDB can leave a request
+/// unanswered (a page frozen in the back/forward cache may hold the
+/// database): a CSV run must not wait on it forever, so past this the
+/// storage counts as failed and the run goes on, unresumable, with a note.
+const DEADLINE_MS: i32 = 5_000;
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+async fn within_deadline<T>(
+    work: impl std::future::Future<Output = Result<T, StorageError>>,
+) -> Result<T, StorageError> {
+    let work = std::pin::pin!(work);
+    let timer = std::pin::pin!(sleep(DEADLINE_MS));
+    match futures_util::future::select(work, timer).await {
+        futures_util::future::Either::Left((result, _)) => result,
+        futures_util::future::Either::Right(_) => Err(StorageError::Failed(
+            "the browser's storage did not answer within 5 seconds".into(),
+        )),
+    }
+}
+
 async fn open() -> Result<Database, StorageError> {
     Ok(Database::open(DB)
         .with_version(1u8)
@@ -67,6 +95,10 @@ async fn open() -> Result<Database, StorageError> {
 
 /// The texts kept under `keys`, in their order, read in one transaction.
 pub async fn get(keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
+    within_deadline(get_now(keys)).await
+}
+
+async fn get_now(keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
     let db = open().await?;
     let tx = db.transaction(STORE).build()?;
     let store = tx.object_store(STORE)?;
@@ -80,6 +112,10 @@ pub async fn get(keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
 
 /// Keeps `Some` texts and removes `None` ones, all or nothing.
 pub async fn put(entries: &[(&str, Option<&str>)]) -> Result<(), StorageError> {
+    within_deadline(put_now(entries)).await
+}
+
+async fn put_now(entries: &[(&str, Option<&str>)]) -> Result<(), StorageError> {
     let db = open().await?;
     let tx = db
         .transaction(STORE)

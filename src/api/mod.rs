@@ -59,6 +59,14 @@ pub fn origin() -> String {
         .unwrap_or_else(|| "http://127.0.0.1:8080".into())
 }
 
+impl ApiError {
+    /// True when the request surely never reached the provider (the gateway
+    /// could not connect to it): nothing of it can have been applied.
+    pub fn nothing_sent(&self) -> bool {
+        matches!(self, Self::Unreachable { code, .. } if code == "upstream_down")
+    }
+}
+
 /// The host part of a URL, for messages.
 pub fn host_of(url: &str) -> String {
     let rest = url.split("://").nth(1).unwrap_or(url);

@@ -103,7 +103,7 @@ async fn a_first_visit_is_compressed_and_a_reload_fetches_only_the_page_and_data
     // The headers a browser gets.
     let html: String = reqwest_like_get(&client, "/").await;
     println!("index.html: {html}");
-    assert!(html.contains("no-cache") && html.contains("frame-ancestors 'none'"));
+    assert!(html.contains("no-store") && html.contains("frame-ancestors 'none'"));
     let wasm_name = wasm["name"].as_str().unwrap_or("").to_string();
     let wasm_headers = reqwest_like_get(&client, &wasm_name).await;
     println!("{wasm_name}: {wasm_headers}");

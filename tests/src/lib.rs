@@ -88,6 +88,13 @@ impl RunningSandbox {
         sandbox: Option<Config>,
         upstream: Option<SocketAddr>,
     ) -> Self {
+        // RUST_LOG=info shows the gateway's access log while debugging a test.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
         let gateway = Gateway::bind(GatewayOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             config: gateway,
@@ -320,10 +327,25 @@ pub async fn eventually(client: &Client, what: &str, js_expression: &str) {
             Ok(_) => {}
             Err(e) => panic!("{what}: the check failed to run: {e}"),
         }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not true after 10 s: {js_expression}"
-        );
+        if Instant::now() >= deadline {
+            // What the page showed, for whoever reads the failure.
+            let name: String = what
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            let shot = screenshot(client, &format!("failed-{name}")).await;
+            let text = js(
+                client,
+                "['.toasts', '[role=dialog]', '[aria-label=Plan]', '[aria-label=Run]', '.halt', 'main']
+                   .map(s => document.querySelector(s)).filter(e => e)
+                   .map(e => e.innerText.slice(0, 800)).join('\\n---\\n')",
+            )
+            .await;
+            panic!(
+                "{what}: not true after 10 s: {js_expression}\nscreenshot: {}\npage: {text}",
+                shot.display()
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -1,6 +1,6 @@
 //! Serving the built console: precompressed brotli and gzip files chosen by
-//! `Accept-Encoding`, long-lived caching for Trunk's hashed files, `no-cache`
-//! for the rest, and a Content-Security-Policy that allows this origin only,
+//! `Accept-Encoding`, long-lived caching for Trunk's hashed files, `no-store`
+//! for the HTML and `no-cache` for the rest, and a Content-Security-Policy that allows this origin only,
 //! with index.html's inline scripts allowed by hash. index.html carries the
 //! gateway's environments as a JSON data block, so the console starts
 //! knowing them, with no request before its first page.
@@ -341,7 +341,10 @@ impl Statics {
     }
 }
 
-/// A year, immutable, for hashed files that exist; revalidate everything else.
+/// A year, immutable, for hashed files that exist; HTML never kept (a page
+/// frozen in the back/forward cache can hold IndexedDB in the middle of a
+/// transaction, and the next page's CSV run then waits on it forever);
+/// everything else revalidated.
 async fn cache_control(hashed: &HashSet<String>, request: Request, next: Next) -> Response {
     let name = request
         .uri()
@@ -351,8 +354,14 @@ async fn cache_control(hashed: &HashSet<String>, request: Request, next: Next) -
         .unwrap_or_default()
         .to_string();
     let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     let value = if response.status().is_success() && hashed.contains(&name) {
         "public, max-age=31536000, immutable"
+    } else if html {
+        "no-store"
     } else {
         "no-cache"
     };

@@ -254,7 +254,7 @@ async fn console_files_are_precompressed_cached_and_guarded() {
     for path in ["/", "/numbers", "/csv"] {
         let r = c.get(g.url(path)).send().await.expect("index");
         assert_eq!(r.status(), StatusCode::OK, "{path}");
-        assert_eq!(r.headers()["cache-control"], "no-cache", "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
         assert_eq!(r.headers()["referrer-policy"], "no-referrer");
         let csp = r.headers()["content-security-policy"]
             .to_str()

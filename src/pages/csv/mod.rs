@@ -21,7 +21,7 @@ use crate::components::search_fields::SearchFields;
 use crate::pages::numbers::query::Advanced;
 use crate::state::{use_app, AppState};
 use crate::timing::now_ms;
-use run::{send_batch, BatchStatus, Halt, RunState};
+use run::{send_batch, BatchStatus, Halt, RunState, Step};
 
 /// Below this many rows the file is compared with the current state by default.
 const COMPARE_BY_DEFAULT_BELOW: usize = 5_000;
@@ -163,8 +163,8 @@ pub fn CsvPage() -> impl IntoView {
                     "A run of {} stopped: {} of {} batches applied{}.",
                     r.file_name,
                     r.applied(),
-                    r.batches.len(),
-                    match &r.halt { Some(Halt::Connection { message, .. }) | Some(Halt::Refused { message, .. }) => format!(" ({message})"), None => String::new() }
+                    r.progress.batches.len(),
+                    match &r.progress.halt { Some(Halt::Connection { message, .. } | Halt::Refused { message, .. } | Halt::Unclear { message, .. }) => format!(" ({message})"), None => String::new() }
                 )}</p>
                 <button class="primary" on:click=resume_saved>"Resume"</button>
                 <button on:click=move |_| { spawn_local(RunState::discard()); saved.set(None) }>"Discard"</button>
@@ -495,54 +495,65 @@ fn valid_file(invalid: usize, errors: usize) -> bool {
     invalid == 0 && errors == 0
 }
 
-/// Sends the pending batches one at a time, saving after each.
+/// The numbers as the server has them, by number.
+async fn current_state(app: AppState) -> Result<HashMap<String, NumberRecord>, ApiError> {
+    let all = app.ocp().all_numbers().await?;
+    Ok(all.into_iter().map(|r| (r.number.clone(), r)).collect())
+}
+
+/// Works through the run one step at a time (numbers-core says which),
+/// saving after each: send a batch, or check one whose answer was lost.
 async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
     let Some(mut state) = run.get_untracked() else {
         return;
     };
-    let (table, _, plan) = match state.replan() {
+    let (table, validation, plan) = match state.replan() {
         Ok(x) => x,
         Err(e) => {
             app.error(format!("The run cannot continue: {e}."));
             return;
         }
     };
-    state.halt = None;
+    state.progress.resume();
     run.set(Some(state.clone()));
     let client = app.ocp();
     let mut save_failed = false;
-    while let Some(k) = state.next() {
-        if state.batches[k].status == BatchStatus::Failed {
-            break;
-        }
-        let result = send_batch(&client, &state, &table, &plan, k).await;
-        match result {
-            Ok(message) => {
-                state.batches[k].status = BatchStatus::Applied;
-                state.batches[k].message = Some(message);
-            }
-            Err(ApiError::Network { host }) => {
-                state.halt = Some(Halt::Connection {
-                    batch: k,
-                    message: format!("the connection to {host} was lost at batch {}", k + 1),
-                });
-            }
-            // The provider out of reach, or nobody signed in: the batch
-            // stays pending and the run resumes from it.
-            Err(e @ (ApiError::Unreachable { .. } | ApiError::SignInNeeded { .. })) => {
-                state.halt = Some(Halt::Connection {
-                    batch: k,
-                    message: format!("batch {} was not confirmed: {e}", k + 1),
-                });
-            }
-            Err(e) => {
-                state.batches[k].status = BatchStatus::Failed;
-                state.batches[k].message = Some(e.to_string());
-                state.halt = Some(Halt::Refused {
-                    batch: k,
-                    message: e.to_string(),
-                });
-            }
+    loop {
+        match state.progress.step() {
+            Step::Done | Step::Blocked(_) => break,
+            Step::Verify(k) => match current_state(app).await {
+                Ok(current) => {
+                    let rows = &plan.batches[k].rows;
+                    let found = csv::run::evidence(&table, &validation, rows, &current);
+                    state.progress.verified(k, found);
+                }
+                Err(e) => state.progress.not_sent(
+                    k,
+                    format!("the current state could not be read to check batch {}: {e}", k + 1),
+                ),
+            },
+            Step::Send(k) => match send_batch(&client, &state, &table, &plan, k).await {
+                Ok(message) => state.progress.confirmed(k, message),
+                // Nothing reached the provider, or it refused the
+                // credentials: the batch was not applied.
+                Err(e @ ApiError::Unreachable { .. }) if e.nothing_sent() => {
+                    state.progress.not_sent(k, format!("batch {} was not sent: {e}", k + 1))
+                }
+                Err(e @ ApiError::SignInNeeded { .. }) => {
+                    state.progress.not_sent(k, format!("batch {} was not sent: {e}", k + 1))
+                }
+                // Sent, and no answer: checked against the state before
+                // it is ever sent again.
+                Err(ApiError::Network { host }) => state.progress.unconfirmed(
+                    k,
+                    format!("the connection to {host} was lost during batch {}; it will be checked against the current state before anything is sent again", k + 1),
+                ),
+                Err(e @ ApiError::Unreachable { .. }) => state.progress.unconfirmed(
+                    k,
+                    format!("batch {} was not confirmed: {e}", k + 1),
+                ),
+                Err(e) => state.progress.refused(k, e.to_string()),
+            },
         }
         if let Err(e) = state.save_progress().await {
             if !save_failed {
@@ -553,7 +564,7 @@ async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
             }
         }
         run.set(Some(state.clone()));
-        if state.halt.is_some() {
+        if state.progress.halt.is_some() {
             return;
         }
     }
@@ -567,6 +578,16 @@ async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
     }
 }
 
+fn status_label(s: BatchStatus) -> &'static str {
+    match s {
+        BatchStatus::Pending => "Pending",
+        BatchStatus::Applied => "Applied",
+        BatchStatus::Failed => "Refused",
+        BatchStatus::Skipped => "Skipped",
+        BatchStatus::Unconfirmed => "Not confirmed",
+    }
+}
+
 #[component]
 fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
     let app = use_app();
@@ -574,9 +595,7 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
     let retry = move |_| {
         run.update(|r| {
             if let Some(r) = r {
-                if let Some(Halt::Refused { batch, .. }) = r.halt {
-                    r.batches[batch].status = BatchStatus::Pending;
-                }
+                r.progress.retry();
             }
         });
         spawn_local(drive(app, run));
@@ -584,9 +603,7 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
     let skip = move |_| {
         run.update(|r| {
             if let Some(r) = r {
-                if let Some(Halt::Refused { batch, .. }) = r.halt {
-                    r.batches[batch].status = BatchStatus::Skipped;
-                }
+                r.progress.skip();
             }
         });
         spawn_local(drive(app, run));
@@ -601,11 +618,11 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
     };
     view! {
         {move || run.get().map(|r| {
-            let total = r.batches.len();
-            let done = r.batches.iter().filter(|b| matches!(b.status, BatchStatus::Applied | BatchStatus::Skipped)).count();
+            let total = r.progress.batches.len();
+            let done = r.progress.batches.iter().filter(|b| matches!(b.status, BatchStatus::Applied | BatchStatus::Skipped)).count();
             let elapsed = (now_ms() - started.get_value()) / 1000.0;
             let remaining = if done > 0 { elapsed / done as f64 * (total - done) as f64 } else { 0.0 };
-            let running = r.halt.is_none() && !r.finished();
+            let running = r.progress.halt.is_none() && !r.finished();
             let revert = r.revert.clone();
             view! {
                 <section class="card run" aria-label="Run">
@@ -615,7 +632,7 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
                         <span class="run-progress">{format!("{done} of {total} batches, {} of {} rows", r.rows_done(), r.rows_total())}</span>
                     </div>
                     {running.then(|| view! { <p class="hint" role="status">{format!("Sending batch {} · {elapsed:.0} s elapsed, about {remaining:.0} s left", done + 1)}</p> })}
-                    {match r.halt.clone() {
+                    {match r.progress.halt.clone() {
                         Some(Halt::Connection { message, .. }) => view! {
                             <div class="halt" role="alert">
                                 <p class="error-text">{format!("Stopped: {message}. Nothing is lost: batches confirmed applied are not sent again.")}</p>
@@ -631,12 +648,20 @@ fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
                                 <button on:click=stop>"Stop"</button>
                             </div>
                         }.into_any(),
+                        Some(Halt::Unclear { message, .. }) => view! {
+                            <div class="halt" role="alert">
+                                <p class="error-text">{format!("Stopped: {message}.")}</p>
+                                <button on:click=resume>"Check again"</button>
+                                <button on:click=skip>"Skip it"</button>
+                                <button on:click=stop>"Stop"</button>
+                            </div>
+                        }.into_any(),
                         None => ().into_any(),
                     }}
                     <ol class="batch-results">
-                        {r.batches.iter().map(|b| view! {
+                        {r.progress.batches.iter().map(|b| view! {
                             <li class=match b.status { BatchStatus::Applied => "ok-text", BatchStatus::Failed => "error-text", _ => "" }>
-                                {format!("{:?}: {} rows{}", b.status, b.rows, b.message.as_deref().map(|m| format!(" — {m}")).unwrap_or_default())}
+                                {format!("{}: {} rows{}", status_label(b.status), b.rows, b.message.as_deref().map(|m| format!(" — {m}")).unwrap_or_default())}
                             </li>
                         }).collect_view()}
                     </ol>

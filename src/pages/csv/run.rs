@@ -3,38 +3,14 @@
 
 use std::sync::Arc;
 
-use numbers_core::csv::{self, CsvTable, OpCounts, Plan, Validation};
+pub use numbers_core::csv::run::{BatchStatus, Halt, Progress, Step};
+use numbers_core::csv::{self, CsvTable, Plan, Validation};
 use numbers_core::limits::Limits;
 use serde::{Deserialize, Serialize};
 
 use crate::api::ocp::OcpClient;
 use crate::api::ApiError;
 use crate::storage::{self, StorageError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BatchStatus {
-    Pending,
-    Applied,
-    Failed,
-    Skipped,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BatchState {
-    pub rows: usize,
-    pub counts: OpCounts,
-    pub status: BatchStatus,
-    pub message: Option<String>,
-}
-
-/// Why a run stopped before its end.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Halt {
-    /// The server could not be reached: resume when it can.
-    Connection { batch: usize, message: String },
-    /// The server refused a batch: retry, skip or stop.
-    Refused { batch: usize, message: String },
-}
 
 /// A run as kept in the browser: the small part (statuses) is saved after
 /// every batch; the file, backup and revert, which may be tens of
@@ -48,12 +24,13 @@ pub struct RunState {
     #[serde(skip)]
     pub text: Arc<str>,
     pub limits: Limits,
-    pub batches: Vec<BatchState>,
+    /// Each batch's outcome, and why the run stopped (numbers-core keeps
+    /// the rules: a batch confirmed applied is never sent again).
+    pub progress: Progress,
     #[serde(skip)]
     pub backup: Option<Arc<str>>,
     #[serde(skip)]
     pub revert: Option<Arc<str>>,
-    pub halt: Option<Halt>,
 }
 
 const KEY: &str = "csv-run";
@@ -74,19 +51,9 @@ impl RunState {
             file_name,
             text,
             limits,
-            batches: plan
-                .batches
-                .iter()
-                .map(|b| BatchState {
-                    rows: b.rows.len(),
-                    counts: b.counts,
-                    status: BatchStatus::Pending,
-                    message: None,
-                })
-                .collect(),
+            progress: Progress::new(plan),
             backup: None,
             revert: None,
-            halt: None,
         }
     }
 
@@ -142,35 +109,19 @@ impl RunState {
     }
 
     pub fn applied(&self) -> usize {
-        self.batches
-            .iter()
-            .filter(|b| b.status == BatchStatus::Applied)
-            .count()
+        self.progress.applied()
     }
 
     pub fn rows_done(&self) -> usize {
-        self.batches
-            .iter()
-            .filter(|b| matches!(b.status, BatchStatus::Applied | BatchStatus::Skipped))
-            .map(|b| b.rows)
-            .sum()
+        self.progress.rows_done()
     }
 
     pub fn rows_total(&self) -> usize {
-        self.batches.iter().map(|b| b.rows).sum()
+        self.progress.rows_total()
     }
 
     pub fn finished(&self) -> bool {
-        self.batches
-            .iter()
-            .all(|b| matches!(b.status, BatchStatus::Applied | BatchStatus::Skipped))
-    }
-
-    /// The first batch not confirmed applied (nor skipped).
-    pub fn next(&self) -> Option<usize> {
-        self.batches
-            .iter()
-            .position(|b| !matches!(b.status, BatchStatus::Applied | BatchStatus::Skipped))
+        self.progress.finished()
     }
 
     /// The file parsed and planned again (the same code, the same plan).
@@ -183,7 +134,7 @@ impl RunState {
         })?;
         let v = csv::validate(&table);
         let plan = csv::plan(&v, &self.limits).map_err(|e| e.to_string())?;
-        if plan.batches.len() != self.batches.len() {
+        if plan.batches.len() != self.progress.batches.len() {
             return Err("the saved file no longer plans into the same batches".into());
         }
         Ok((table, v, plan))
@@ -197,7 +148,9 @@ impl RunState {
         };
         let cell = |s: &str| format!("\"{}\"", csv::guard_cell(s).replace('"', "\"\""));
         for (k, batch) in plan.batches.iter().enumerate() {
-            let state = &self.batches[k];
+            let Some(state) = self.progress.batches.get(k) else {
+                continue;
+            };
             for &row in &batch.rows {
                 let op = validation.operations[row].map(|o| o.as_str()).unwrap_or("");
                 out.push_str(&format!(

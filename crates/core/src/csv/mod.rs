@@ -5,6 +5,7 @@
 
 mod plan;
 mod read;
+pub mod run;
 mod state;
 mod validate;
 mod write;

@@ -26,7 +26,7 @@ fn show(v: Option<&str>) -> String {
     }
 }
 
-fn field(r: &NumberRecord, c: Column) -> Option<&str> {
+pub(crate) fn field(r: &NumberRecord, c: Column) -> Option<&str> {
     match c {
         Column::MiniappId => r.mini_app_id.as_deref(),
         Column::Locale => r.locale.as_deref(),

@@ -1,0 +1,438 @@
+//! A run of a planned file: what happened to each batch, and what to do
+//! next. The rules it keeps, whatever buttons are pressed, whatever reloads
+//! and resumes happen:
+//! - a batch confirmed applied is never sent again;
+//! - a batch whose answer never came (the connection broke, the provider
+//!   did not answer in time) is checked against the current state before it
+//!   is sent again, and is sent again only if the state shows it was not
+//!   applied;
+//! - a batch the server refused is sent again only when the admin says
+//!   retry (nothing of it was applied: the server applies a batch whole or
+//!   not at all).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::Plan;
+use super::read::{CellRef, CsvTable};
+use super::validate::Validation;
+use super::{Column, OpCounts, Operation};
+use crate::models::ocp::NumberRecord;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchStatus {
+    /// Not sent, or surely not applied.
+    Pending,
+    /// The server confirmed it (or the current state shows it).
+    Applied,
+    /// The server refused it: nothing of it was applied.
+    Failed,
+    /// The admin chose to leave it out.
+    Skipped,
+    /// Sent, but no answer came: applied or not, the state will tell.
+    Unconfirmed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchState {
+    pub rows: usize,
+    pub counts: OpCounts,
+    pub status: BatchStatus,
+    pub message: Option<String>,
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Halt {
+    /// The server could not be reached, or did not answer: resume later.
+    Connection { batch: usize, message: String },
+    /// The server refused a batch: retry it, skip it or stop.
+    Refused { batch: usize, message: String },
+    /// The current state neither shows the batch applied nor not applied:
+    /// a person must look.
+    Unclear { batch: usize, message: String },
+}
+
+/// What the run does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Send batch `k`.
+    Send(usize),
+    /// Read the current state, then decide on batch `k` (`Progress::verified`).
+    Verify(usize),
+    /// Batch `k` was refused: the admin retries or skips it.
+    Blocked(usize),
+    /// Every batch is applied or skipped.
+    Done,
+}
+
+/// What the current state says of a batch whose answer never came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    Applied,
+    NotApplied,
+    /// Its rows disagree: some show the change, some do not.
+    Unclear,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub batches: Vec<BatchState>,
+    pub halt: Option<Halt>,
+}
+
+impl Progress {
+    pub fn new(plan: &Plan) -> Self {
+        Self {
+            batches: plan
+                .batches
+                .iter()
+                .map(|b| BatchState {
+                    rows: b.rows.len(),
+                    counts: b.counts,
+                    status: BatchStatus::Pending,
+                    message: None,
+                })
+                .collect(),
+            halt: None,
+        }
+    }
+
+    /// The next thing to do: the first batch neither applied nor skipped.
+    pub fn step(&self) -> Step {
+        match self
+            .batches
+            .iter()
+            .position(|b| !matches!(b.status, BatchStatus::Applied | BatchStatus::Skipped))
+        {
+            None => Step::Done,
+            Some(k) => match self.batches[k].status {
+                BatchStatus::Unconfirmed => Step::Verify(k),
+                BatchStatus::Failed => Step::Blocked(k),
+                _ => Step::Send(k),
+            },
+        }
+    }
+
+    fn set(&mut self, k: usize, status: BatchStatus, message: String) {
+        if let Some(b) = self.batches.get_mut(k) {
+            // Applied is final: nothing moves a batch out of it.
+            if b.status != BatchStatus::Applied {
+                b.status = status;
+                b.message = Some(message);
+            }
+        }
+    }
+
+    /// The server confirmed batch `k`.
+    pub fn confirmed(&mut self, k: usize, message: String) {
+        self.set(k, BatchStatus::Applied, message);
+    }
+
+    /// The server refused batch `k`: the run stops there.
+    pub fn refused(&mut self, k: usize, message: String) {
+        self.set(k, BatchStatus::Failed, message.clone());
+        self.halt = Some(Halt::Refused { batch: k, message });
+    }
+
+    /// Batch `k` surely did not reach the server (it could not be reached).
+    pub fn not_sent(&mut self, k: usize, message: String) {
+        self.halt = Some(Halt::Connection { batch: k, message });
+    }
+
+    /// Batch `k` was sent and no answer came.
+    pub fn unconfirmed(&mut self, k: usize, message: String) {
+        self.set(k, BatchStatus::Unconfirmed, message.clone());
+        self.halt = Some(Halt::Connection { batch: k, message });
+    }
+
+    /// What the current state showed of the unconfirmed batch `k`.
+    pub fn verified(&mut self, k: usize, evidence: Evidence) {
+        if self.batches.get(k).map(|b| b.status) != Some(BatchStatus::Unconfirmed) {
+            return;
+        }
+        match evidence {
+            Evidence::Applied => self.set(
+                k,
+                BatchStatus::Applied,
+                "applied (its answer was lost; the current state shows it)".into(),
+            ),
+            Evidence::NotApplied => self.set(
+                k,
+                BatchStatus::Pending,
+                "not applied (its answer was lost; the current state shows it was not)".into(),
+            ),
+            Evidence::Unclear => {
+                let message = format!(
+                    "batch {} is neither wholly applied nor wholly not: its answer was lost and the current state of its numbers disagrees. Check them in the numbers table before going on",
+                    k + 1
+                );
+                self.halt = Some(Halt::Unclear { batch: k, message });
+            }
+        }
+    }
+
+    /// Goes on after a halt (the admin pressed resume).
+    pub fn resume(&mut self) {
+        self.halt = None;
+    }
+
+    /// Sends the refused batch again (nothing of it was applied).
+    pub fn retry(&mut self) {
+        if let Some(Halt::Refused { batch, .. }) = self.halt.take() {
+            if let Some(b) = self.batches.get_mut(batch) {
+                if b.status == BatchStatus::Failed {
+                    b.status = BatchStatus::Pending;
+                }
+            }
+        }
+    }
+
+    /// Leaves the refused or unclear batch out and goes on.
+    pub fn skip(&mut self) {
+        match self.halt.take() {
+            Some(Halt::Refused { batch, .. } | Halt::Unclear { batch, .. }) => {
+                if let Some(b) = self.batches.get_mut(batch) {
+                    if b.status != BatchStatus::Applied {
+                        b.status = BatchStatus::Skipped;
+                    }
+                }
+            }
+            other => self.halt = other,
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        self.step() == Step::Done
+    }
+
+    pub fn applied(&self) -> usize {
+        self.count(BatchStatus::Applied)
+    }
+
+    pub fn count(&self, status: BatchStatus) -> usize {
+        self.batches.iter().filter(|b| b.status == status).count()
+    }
+
+    pub fn rows_done(&self) -> usize {
+        self.batches
+            .iter()
+            .filter(|b| matches!(b.status, BatchStatus::Applied | BatchStatus::Skipped))
+            .map(|b| b.rows)
+            .sum()
+    }
+
+    pub fn rows_total(&self) -> usize {
+        self.batches.iter().map(|b| b.rows).sum()
+    }
+}
+
+/// What the current state says of `rows` (a batch sent without an answer).
+/// A Create shows as the number existing, a Delete as it gone; an Update,
+/// Attach or Detach as its values being the ones asked (which sending again
+/// would not change either). The server applies a batch whole or not at
+/// all, so rows that disagree mean a person must look.
+pub fn evidence(
+    table: &CsvTable,
+    validation: &Validation,
+    rows: &[usize],
+    current: &HashMap<String, NumberRecord>,
+) -> Evidence {
+    let mut applied = false;
+    let mut not_applied = false;
+    for &row in rows {
+        let Some(op) = validation.operations.get(row).copied().flatten() else {
+            continue;
+        };
+        let now = current.get(table.text(row, Column::Number));
+        let shows = match (op, now) {
+            (Operation::Create, found) => found.is_some(),
+            (Operation::Delete, found) => found.is_none(),
+            (_, None) => false,
+            (Operation::Detach, Some(r)) => r.mini_app_id.as_deref().is_none_or(str::is_empty),
+            (Operation::Attach | Operation::Update, Some(r)) => Column::UPDATABLE
+                .into_iter()
+                .filter(|&c| op == Operation::Update || c != Column::Note)
+                .all(|c| match table.cell(row, c) {
+                    CellRef::Null => super::state::field(r, c).is_none_or(str::is_empty),
+                    CellRef::Value(v) => super::state::field(r, c) == Some(v),
+                    _ => true,
+                }),
+        };
+        if shows {
+            applied = true;
+        } else {
+            not_applied = true;
+        }
+    }
+    match (applied, not_applied) {
+        (true, true) => Evidence::Unclear,
+        (false, true) => Evidence::NotApplied,
+        // Every row shows its change (or there is none to show): sending
+        // it again could only be refused, or change nothing.
+        _ => Evidence::Applied,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+    use proptest::prelude::*;
+
+    fn plan_of(n: usize) -> Plan {
+        let mut text = String::from("OPERATION,NUMBER,GROUP_ID,PROVIDER\n");
+        for i in 0..n {
+            text.push_str(&format!("create,+1303555{i:04},ocp,twilio\n"));
+        }
+        let table = super::super::read(text.as_bytes()).expect("file");
+        let v = super::super::validate(&table);
+        let mut limits = Limits::default();
+        limits.set(Operation::Create, 1);
+        super::super::plan(&v, &limits).expect("plan")
+    }
+
+    #[derive(Debug, Clone)]
+    enum Event {
+        /// The next step's batch: confirmed, refused, not sent, unconfirmed.
+        Answer(u8),
+        Verified(u8),
+        Resume,
+        Retry,
+        Skip,
+        /// Saved and read back, as a reload does.
+        Reload,
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            (0u8..4).prop_map(Event::Answer),
+            (0u8..3).prop_map(Event::Verified),
+            Just(Event::Resume),
+            Just(Event::Retry),
+            Just(Event::Skip),
+            Just(Event::Reload),
+        ]
+    }
+
+    proptest! {
+        /// Whatever happens, a batch once applied is never offered for
+        /// sending or checking again, and stays applied.
+        #[test]
+        fn an_applied_batch_is_never_sent_again(n in 1usize..8, events in proptest::collection::vec(event(), 0..60)) {
+            let mut p = Progress::new(&plan_of(n));
+            let mut ever_applied = vec![false; n];
+            for e in events {
+                match (e, p.step()) {
+                    (Event::Answer(a), Step::Send(k)) if p.halt.is_none() => {
+                        prop_assert!(!ever_applied[k], "batch {k} offered again after it was applied");
+                        match a {
+                            0 => p.confirmed(k, "ok".into()),
+                            1 => p.refused(k, "no".into()),
+                            2 => p.not_sent(k, "down".into()),
+                            _ => p.unconfirmed(k, "lost".into()),
+                        }
+                    }
+                    (Event::Verified(v), Step::Verify(k)) => {
+                        prop_assert!(!ever_applied[k], "batch {k} checked again after it was applied");
+                        p.verified(k, [Evidence::Applied, Evidence::NotApplied, Evidence::Unclear][usize::from(v)]);
+                    }
+                    (Event::Resume, _) => p.resume(),
+                    (Event::Retry, _) => p.retry(),
+                    (Event::Skip, _) => p.skip(),
+                    (Event::Reload, _) => {
+                        let text = serde_json::to_string(&p).expect("save");
+                        p = serde_json::from_str(&text).expect("load");
+                    }
+                    _ => {}
+                }
+                for (k, b) in p.batches.iter().enumerate() {
+                    if ever_applied[k] {
+                        prop_assert_eq!(b.status, BatchStatus::Applied);
+                    }
+                    ever_applied[k] |= b.status == BatchStatus::Applied;
+                }
+            }
+            if p.finished() {
+                prop_assert_eq!(p.step(), Step::Done);
+            }
+        }
+    }
+
+    #[test]
+    fn a_finished_run_has_nothing_to_send() {
+        let mut p = Progress::new(&plan_of(2));
+        p.confirmed(0, "ok".into());
+        p.confirmed(1, "ok".into());
+        assert_eq!(p.step(), Step::Done);
+        p.retry();
+        p.resume();
+        p.skip();
+        assert_eq!(p.step(), Step::Done);
+        assert_eq!(p.applied(), 2);
+    }
+
+    #[test]
+    fn a_lost_answer_is_checked_before_sending_again() {
+        let mut p = Progress::new(&plan_of(3));
+        p.confirmed(0, "ok".into());
+        p.unconfirmed(1, "lost".into());
+        assert_eq!(p.step(), Step::Verify(1));
+        p.verified(1, Evidence::Applied);
+        assert_eq!(p.step(), Step::Send(2));
+        let mut q = Progress::new(&plan_of(2));
+        q.unconfirmed(0, "lost".into());
+        q.verified(0, Evidence::NotApplied);
+        assert_eq!(q.step(), Step::Send(0));
+        let mut r = Progress::new(&plan_of(2));
+        r.unconfirmed(0, "lost".into());
+        r.verified(0, Evidence::Unclear);
+        assert!(matches!(r.halt, Some(Halt::Unclear { batch: 0, .. })));
+        assert_eq!(r.step(), Step::Verify(0));
+    }
+
+    fn record(number: &str, app: Option<&str>) -> NumberRecord {
+        NumberRecord {
+            number: number.into(),
+            group_id: Some("ocp".into()),
+            mini_app_id: app.map(str::to_string),
+            ..NumberRecord::default()
+        }
+    }
+
+    #[test]
+    fn evidence_reads_each_operation() {
+        let text = "OPERATION,NUMBER,GROUP_ID,PROVIDER,MINIAPP_ID,LOCALE\n\
+                    create,+13035550001,ocp,twilio,,\n\
+                    delete,+13035550002,,,,\n\
+                    detach,+13035550003,,,,\n\
+                    attach,+13035550004,,,app.x,en-US\n";
+        let table = super::super::read(text.as_bytes()).expect("file");
+        let v = super::super::validate(&table);
+        let rows = [0, 1, 2, 3];
+        let before: HashMap<String, NumberRecord> = [
+            record("+13035550002", None),
+            record("+13035550003", Some("app.y")),
+            record("+13035550004", None),
+        ]
+        .into_iter()
+        .map(|r| (r.number.clone(), r))
+        .collect();
+        assert_eq!(evidence(&table, &v, &rows, &before), Evidence::NotApplied);
+        let mut attached = record("+13035550004", Some("app.x"));
+        attached.locale = Some("en-US".into());
+        let after: HashMap<String, NumberRecord> = [
+            record("+13035550001", None),
+            record("+13035550003", None),
+            attached,
+        ]
+        .into_iter()
+        .map(|r| (r.number.clone(), r))
+        .collect();
+        assert_eq!(evidence(&table, &v, &rows, &after), Evidence::Applied);
+        let mut mixed = after.clone();
+        mixed.insert("+13035550002".into(), record("+13035550002", None));
+        assert_eq!(evidence(&table, &v, &rows, &mixed), Evidence::Unclear);
+    }
+}
