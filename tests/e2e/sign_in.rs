@@ -260,6 +260,18 @@ async fn a_wrong_password_is_explained_and_a_one_time_code_asked() {
         "document.querySelector('.signed-in')?.textContent.startsWith('Signed in as otp.')",
     )
     .await;
+    // Not remembered on the device: the tokens live in this tab only.
+    let on_device = js(&client, "localStorage.getItem('numbers-console.sessions')").await;
+    assert_eq!(on_device, serde_json::Value::Null, "tokens in localStorage");
+    let in_tab = js(
+        &client,
+        "sessionStorage.getItem('numbers-console.sessions') || ''",
+    )
+    .await;
+    assert!(
+        in_tab.as_str().unwrap_or("").contains("refresh_token"),
+        "{in_tab}"
+    );
     // Signed out: the session ends at the provider, and the form is back.
     click_button(&client, "Sign out").await;
     wait_for(&client, "#ocp-password").await;
