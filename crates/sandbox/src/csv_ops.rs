@@ -138,8 +138,15 @@ pub async fn apply(
         .await
 }
 
+/// Whether the account has a miniApp of this ID.
+fn known_app(conn: &Connection, id: &str) -> Result<bool, ApiError> {
+    let mut stmt = conn.prepare_cached("SELECT count(*) > 0 FROM miniapps WHERE id = ?1")?;
+    Ok(stmt.query_row([id], |r| r.get(0))?)
+}
+
 /// Rules that need the database: numbers exist (or not, for Create), the
-/// user may touch their groups, sets are in the number's group.
+/// user may touch their groups, sets are in the number's group, miniApps
+/// exist.
 fn check_state(
     conn: &Connection,
     user: &OcpUser,
@@ -193,6 +200,15 @@ fn check_state(
                         format!("no permission for group {group} of {number}"),
                     ));
                 }
+            }
+        }
+        if let CellRef::Value(app) = table.cell(row, Column::MiniappId) {
+            if !matches!(op, Operation::Detach | Operation::Delete) && !known_app(conn, app)? {
+                problems.push(problem(
+                    Column::MiniappId,
+                    ProblemCode::UnknownMiniApp,
+                    format!("no miniApp has the ID {app}"),
+                ));
             }
         }
         if matches!(op, Operation::Update | Operation::Create) {

@@ -111,23 +111,29 @@ pub(crate) fn accessible(
     Ok(found)
 }
 
-/// The miniApp's details: from the catalogue, or read from the id's parts.
+/// The miniApp's details from the account's catalogue; an ID the account
+/// has no miniApp of is refused, as OCP refuses it.
 pub(crate) fn miniapp_details(
     conn: &Connection,
     id: &str,
 ) -> Result<[Option<String>; 4], ApiError> {
-    let known = conn
-        .query_row(
-            "SELECT name, type, diamant_app_name, group_id FROM miniapps WHERE id = ?1",
-            [id],
-            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
-        )
-        .optional()?;
-    if let Some(details) = known {
-        return Ok(details);
-    }
-    let p = MiniAppParts::of(id);
-    Ok([Some(p.name), p.kind, p.diamant_app_name, p.group])
+    conn.query_row(
+        "SELECT name, type, diamant_app_name, group_id FROM miniapps WHERE id = ?1",
+        [id],
+        |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+    )
+    .optional()?
+    .ok_or_else(|| unknown_miniapp(id))
+}
+
+pub(crate) fn unknown_miniapp(id: &str) -> ApiError {
+    let hint = match MiniAppParts::check(id) {
+        Ok(_) => String::new(),
+        Err(e) => format!(" ({e})"),
+    };
+    bad(format!(
+        "No miniApp has the ID {id}{hint}: use the full ID of one of the account's miniApps."
+    ))
 }
 
 /// Attaches numbers to a miniApp; the tag is changed only when given.

@@ -105,6 +105,7 @@ pub async fn create(
         .run(move |c| {
             let tx = c.transaction()?;
             let current = accessible(&tx, &user, std::slice::from_ref(&req.number))?.remove(0);
+            crate::numbers::miniapp_details(&tx, req.target_app_id.trim())?;
             let source = current
                 .mini_app_id
                 .clone()

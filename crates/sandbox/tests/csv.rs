@@ -197,3 +197,33 @@ async fn more_rows_than_the_limit_are_refused_with_the_limit_named() {
     );
     assert_eq!(s.numbers().await.len(), 300);
 }
+
+#[tokio::test]
+async fn a_csv_attach_to_an_unknown_miniapp_names_its_line() {
+    let s = start().await;
+    let app = "9a0f41de-2b9c-4f0e-8d11-5e2f6c1b7a20.billing_ivr.Flow.ocp@billing_ivr.ocp";
+    let others: Vec<String> = s
+        .numbers()
+        .await
+        .into_iter()
+        .filter(|n| n["groupId"] == "ocp" && n["miniAppId"] != app)
+        .filter_map(|n| n["number"].as_str().map(str::to_string))
+        .take(2)
+        .collect();
+    let (a, b) = (others[0].clone(), others[1].clone());
+    let file = format!(
+        "OPERATION,NUMBER,MINIAPP_ID,LOCALE\r\nattach,{a},{app},en-US\r\nattach,{b},billing_ivr,en-US\r\n"
+    );
+    let (status, body) = upload(&s, OWNER, file).await;
+    assert_eq!(status, 400, "{body}");
+    let message = body["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("line 3, MINIAPP_ID: no miniApp has the ID billing_ivr"),
+        "{message}"
+    );
+    assert_ne!(
+        s.number(&a).await.expect("a")["miniAppId"],
+        app,
+        "all or nothing"
+    );
+}

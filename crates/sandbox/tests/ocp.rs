@@ -568,3 +568,40 @@ async fn routers_move_traffic_step_by_step_then_complete() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn an_unknown_miniapp_is_refused_everywhere_one_attaches() {
+    let s = start().await;
+    let numbers = s.numbers().await;
+    let number = numbers
+        .iter()
+        .find(|n| n["groupId"] == "ocp" && n["miniAppId"].is_string())
+        .and_then(|n| n["number"].as_str())
+        .expect("an attached ocp number")
+        .to_string();
+    let (status, body) = send_json(
+        s.ocp(Method::PUT, "/api/numbers/attach"),
+        json!({"numbers": [number], "miniAppId": "billing_ivr", "locale": "en-US"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let message = body["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("No miniApp has the ID billing_ivr")
+            && message.contains("uuid.name.Type.group@app.group"),
+        "{message}"
+    );
+    let before = s.number(&number).await.expect("listed");
+    assert_ne!(before["miniAppId"], "billing_ivr", "nothing was stored");
+
+    let (status, body) = send_json(
+        s.ocp(Method::POST, "/api/numbers-routing"),
+        json!({"number": number, "targetAppId": "9a0f41de-2b9c-4f0e-8d11-5e2f6c1b7a21.nope.Flow.ocp@nope.ocp"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("No miniApp has the ID"));
+}

@@ -14,12 +14,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use plan::{limit_problems, plan, Batch, Plan, PlanError};
+pub use plan::{limit_problems, plan, plan_without, relabel_lines, Batch, Plan, PlanError};
 pub use read::{read, CellRef, CsvTable, MAX_FILE_BYTES};
 pub use state::{against_state, RowChange};
 pub use validate::{validate, Validation};
 pub use write::{
-    errors_report, export, export_cells, guard_cell, revert, unguard_cell, EXPORT_COLUMNS,
+    errors_report, errors_report_with, export, export_cells, guard_cell, is_formula, revert,
+    strip_formulas, unguard_cell, EXPORT_COLUMNS,
 };
 
 /// The columns of the OCP numbers CSV.
@@ -237,6 +238,12 @@ pub enum ProblemCode {
     NoPermission,
     /// Found by the server: a set of another group, or no such set.
     WrongSet,
+    /// A cell a spreadsheet would run as a formula (OWASP CSV injection).
+    FormulaCell,
+    /// Found by the server: no miniApp has the ID.
+    UnknownMiniApp,
+    /// A MINIAPP_ID not of the documented shape.
+    MiniAppIdShape,
 }
 
 /// One problem of a file: where, what, and what to do.
@@ -284,6 +291,21 @@ impl Problem {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// A problem of the file as a whole (its header, its size, its limits),
+    /// not of one row: shown as such, never counted as an invalid row.
+    pub fn is_file_level(&self) -> bool {
+        matches!(
+            self.code,
+            ProblemCode::EmptyFile
+                | ProblemCode::TooLarge
+                | ProblemCode::NoRows
+                | ProblemCode::MissingColumns
+                | ProblemCode::DuplicateColumn
+                | ProblemCode::UnknownColumn
+                | ProblemCode::OverLimit
+        )
     }
 }
 

@@ -39,6 +39,16 @@ pub enum PlanError {
 /// the fewest any plan can have. A number appears once in a valid file, so
 /// its single row keeps its place in file order within its batch.
 pub fn plan(validation: &Validation, limits: &Limits) -> Result<Plan, PlanError> {
+    plan_without(validation, limits, &[])
+}
+
+/// Plans the valid file less the rows the admin chose to leave out (rows
+/// the server would refuse against its current state).
+pub fn plan_without(
+    validation: &Validation,
+    limits: &Limits,
+    left_out: &[usize],
+) -> Result<Plan, PlanError> {
     if validation.invalid_rows() > 0 {
         return Err(PlanError::InvalidRows(validation.invalid_rows()));
     }
@@ -49,9 +59,16 @@ pub fn plan(validation: &Validation, limits: &Limits) -> Result<Plan, PlanError>
         return Err(PlanError::ZeroLimit(op));
     }
     let mut per_op: [Vec<usize>; 5] = Default::default();
+    let mut counts = OpCounts::default();
+    let mut left: Vec<usize> = left_out.to_vec();
+    left.sort_unstable();
     for (row, op) in validation.operations.iter().enumerate() {
+        if left.binary_search(&row).is_ok() {
+            continue;
+        }
         if let Some(op) = op {
             per_op[op.index()].push(row);
+            counts.add(*op);
         }
     }
     let batch_count = Operation::ALL
@@ -76,7 +93,7 @@ pub fn plan(validation: &Validation, limits: &Limits) -> Result<Plan, PlanError>
     }
     Ok(Plan {
         batches,
-        counts: validation.counts,
+        counts,
         limits: *limits,
     })
 }
@@ -108,4 +125,81 @@ impl Plan {
         let batch = self.batches.get(k)?;
         Some(super::write::subset(table, &batch.rows))
     }
+
+    /// Each line of batch `k`'s file that starts a row, with the line of
+    /// the admin's file that row came from (read back from the batch file
+    /// itself, so quoted line breaks count as the server counts them).
+    pub fn batch_lines(&self, table: &CsvTable, k: usize) -> Vec<(u64, u64)> {
+        let (Some(batch), Some(text)) = (self.batches.get(k), self.batch_csv(table, k)) else {
+            return Vec::new();
+        };
+        let Ok(sent) = super::read(text.as_bytes()) else {
+            return Vec::new();
+        };
+        batch
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i < sent.len())
+            .map(|(i, &row)| (sent.line(i), table.line(row)))
+            .collect()
+    }
+}
+
+/// `message` with every "line N" (or "lines N") that `lines` knows rewritten
+/// to the line it maps to: a server's words about a batch file, told in the
+/// lines of the file the admin dropped.
+pub fn relabel_lines(message: &str, lines: &[(u64, u64)]) -> String {
+    let mut out = String::with_capacity(message.len() + 16);
+    let mut rest = message;
+    while let Some((at, word_len)) = find_line_word(rest) {
+        let (before, tail) = rest.split_at(at);
+        out.push_str(before);
+        out.push_str(&tail[..word_len]);
+        let after_word = &tail[word_len..];
+        let digits = after_word.bytes().take_while(u8::is_ascii_digit).count();
+        let mapped = after_word[..digits].parse::<u64>().ok().and_then(|n| {
+            lines
+                .iter()
+                .find(|(sent, _)| *sent == n)
+                .map(|(_, file)| *file)
+        });
+        match mapped {
+            Some(file) => out.push_str(&file.to_string()),
+            None => out.push_str(&after_word[..digits]),
+        }
+        rest = &after_word[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the next "line N" / "lines N" (a whole word, any case) starts, and
+/// the length of the word with its space.
+fn find_line_word(s: &str) -> Option<(usize, usize)> {
+    let lower = s.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("line") {
+        let at = from + i;
+        let boundary = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+        let tail = &lower[at..];
+        let word_len = if tail.starts_with("lines ") {
+            6
+        } else if tail.starts_with("line ") {
+            5
+        } else {
+            0
+        };
+        if boundary
+            && word_len > 0
+            && tail
+                .as_bytes()
+                .get(word_len)
+                .is_some_and(u8::is_ascii_digit)
+        {
+            return Some((at, word_len));
+        }
+        from = at + 4;
+    }
+    None
 }

@@ -296,3 +296,85 @@ fn revert_restores_what_each_operation_changed() {
     let bv = validate(&back);
     assert!(bv.is_valid(), "{:?}", bv.problems);
 }
+
+#[test]
+fn a_servers_batch_lines_are_told_in_the_admins_lines() {
+    let text = "OPERATION,NUMBER,NOTE\n\
+                delete,+12010000001,\n\
+                delete,+12010000002,\"two\nlines\"\n\
+                delete,+12010000003,\n";
+    let table = read(text.as_bytes()).expect("file");
+    let v = validate(&table);
+    let mut limits = Limits::default();
+    limits.set(Operation::Delete, 2);
+    let p = plan(&v, &limits).expect("plan");
+    // Batch 1 holds lines 2 and 3 (a quoted note spans 3–4); batch 2 line 5.
+    assert_eq!(p.batch_lines(&table, 0), vec![(2, 2), (3, 3)]);
+    assert_eq!(p.batch_lines(&table, 1), vec![(2, 5)]);
+    let server = "The file was not applied: 1 problem. line 2, NUMBER: +12010000003 does not exist; Lines 2 and line 20.";
+    assert_eq!(
+        relabel_lines(server, &p.batch_lines(&table, 1)),
+        "The file was not applied: 1 problem. line 5, NUMBER: +12010000003 does not exist; Lines 5 and line 20."
+    );
+    assert_eq!(
+        relabel_lines("pipeline 2, outline 2", &[(2, 9)]),
+        "pipeline 2, outline 2"
+    );
+}
+
+#[test]
+fn rows_left_out_are_not_planned() {
+    let table = read(ops_file(&[Operation::Delete; 5]).as_bytes()).expect("file");
+    let v = validate(&table);
+    let mut limits = Limits::default();
+    limits.set(Operation::Delete, 2);
+    let p = plan_without(&v, &limits, &[3, 1]).expect("plan");
+    let rows: Vec<usize> = p.batches.iter().flat_map(|b| b.rows.clone()).collect();
+    assert_eq!(rows, vec![0, 2, 4]);
+    assert_eq!(p.counts.get(Operation::Delete), 3);
+    assert_eq!(p.batches.len(), 2);
+}
+
+#[test]
+fn formula_cells_are_warned_and_can_be_stripped() {
+    let text = "OPERATION,NUMBER,NOTE,APPLICATION_TAG\n\
+                update,+12010000001,=HYPERLINK(\"http://x\"),blue\n\
+                update,+12010000002,@SUM(A1),-2\n\
+                update,+12010000003,plain note,\n";
+    let table = read(text.as_bytes()).expect("file");
+    let v = validate(&table);
+    let formulas: Vec<(u64, Option<String>)> = v
+        .warnings()
+        .filter(|p| p.code == ProblemCode::FormulaCell)
+        .map(|p| (p.line, p.column.clone()))
+        .collect();
+    assert_eq!(
+        formulas,
+        vec![(2, Some("NOTE".into())), (3, Some("NOTE".into()))]
+    );
+    assert!(v.is_valid(), "a warning does not block");
+    let stripped = strip_formulas(&table);
+    let again = read(stripped.as_bytes()).expect("stripped file");
+    assert_eq!(again.text(0, Column::Note), "HYPERLINK(\"http://x\")");
+    assert_eq!(again.text(1, Column::Note), "SUM(A1)");
+    assert_eq!(
+        again.text(1, Column::ApplicationTag),
+        "-2",
+        "a plain number is no formula"
+    );
+    assert_eq!(again.text(0, Column::Number), "+12010000001");
+    assert!(!validate(&again)
+        .warnings()
+        .any(|p| p.code == ProblemCode::FormulaCell));
+}
+
+#[test]
+fn a_header_problem_is_the_files_not_a_rows() {
+    let table = read(b"OPERATION,GROUP_ID\ndelete,ocp\n").expect("file");
+    let v = validate(&table);
+    assert_eq!(v.invalid_rows(), 0, "no row is at fault");
+    let file: Vec<ProblemCode> = v.file_problems().map(|p| p.code).collect();
+    assert_eq!(file, vec![ProblemCode::MissingColumns]);
+    assert!(!v.is_valid(), "and nothing can be sent");
+    assert!(plan(&v, &Limits::default()).is_err());
+}

@@ -4,7 +4,9 @@
 use rustc_hash::FxHashMap;
 
 use super::read::{CellRef, CsvTable};
+use super::write;
 use super::{Column, OpCounts, Operation, Problem, ProblemCode};
+use crate::models::ocp::MiniAppParts;
 use crate::phone::{validate_e164, validate_locale};
 
 /// The verdict on a file.
@@ -35,6 +37,12 @@ impl Validation {
 
     pub fn invalid_rows(&self) -> usize {
         self.valid.len() - self.valid_rows()
+    }
+
+    /// Problems of the file as a whole (header, size, limits), apart from
+    /// any row's.
+    pub fn file_problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| p.is_file_level())
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
@@ -114,6 +122,11 @@ pub fn validate(table: &CsvTable) -> Validation {
     }
 
     let present: Vec<Column> = table.columns();
+    let number_at = table
+        .headers()
+        .iter()
+        .position(|h| Column::parse(h) == Some(Column::Number))
+        .unwrap_or(usize::MAX);
     let mut first_row_of: FxHashMap<&str, usize> = FxHashMap::default();
     first_row_of.reserve(rows);
     let mut flagged_first = vec![false; 0];
@@ -150,7 +163,7 @@ pub fn validate(table: &CsvTable) -> Validation {
 
         for &c in op.required() {
             if !table.has_column(c) {
-                valid[row] = false; // reported once, as a missing column
+                // Reported once, for the file: not this row's fault.
                 continue;
             }
             match table.cell(row, c) {
@@ -239,6 +252,35 @@ pub fn validate(table: &CsvTable) -> Validation {
                 ProblemCode::NoChange,
                 "this Update changes nothing: fill MINIAPP_ID, PHONE_NUMBER_SET_ID, APPLICATION_TAG, LOCALE or NOTE, or remove the row",
             ));
+        }
+
+        if !matches!(op, Operation::Detach | Operation::Delete) {
+            if let CellRef::Value(app) = table.cell(row, Column::MiniappId) {
+                if let Err(e) = MiniAppParts::check(app) {
+                    problems.push(Problem::warning(
+                        line,
+                        Some(Column::MiniappId.name().to_string()),
+                        ProblemCode::MiniAppIdShape,
+                        format!("{app} may not be a miniApp's full ID: {e}"),
+                    ));
+                }
+            }
+        }
+
+        for (i, field) in table.fields(row).enumerate() {
+            if i != number_at && write::is_formula(field) {
+                let column = table.headers().get(i).cloned().unwrap_or_default();
+                problems.push(Problem::warning(
+                    line,
+                    Some(column.to_ascii_uppercase()),
+                    ProblemCode::FormulaCell,
+                    format!(
+                        "\"{}\" would run as a formula in a spreadsheet (CSV injection): the provider stores it as it is, and exports neutralise it; strip the leading \"{}\" unless it is meant",
+                        field.chars().take(40).collect::<String>(),
+                        field.chars().next().map(|c| c.escape_default().to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
         }
 
         if let Some(first) = duplicate_of {

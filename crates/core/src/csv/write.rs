@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::read::CsvTable;
 use super::validate::Validation;
-use super::{Column, Operation, NULL_MARKER};
+use super::{Column, Operation, Problem, NULL_MARKER};
 use crate::models::ocp::NumberRecord;
 
 /// The documented columns of `POST /api/numbers/csv`, in order.
@@ -34,6 +34,15 @@ pub const EXPORT_COLUMNS: [Column; 12] = [
 fn is_plain_number(s: &str) -> bool {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a spreadsheet would run the cell as a formula: it starts with
+/// `=`, `+`, `-`, `@`, tab or carriage return and is not a plain number.
+pub fn is_formula(s: &str) -> bool {
+    matches!(
+        s.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    ) && !is_plain_number(s)
 }
 
 fn needs_guard(s: &str) -> bool {
@@ -118,8 +127,14 @@ pub(crate) fn subset(table: &CsvTable, rows: &[usize]) -> String {
 
 /// The rows that have problems, as the file had them, with an ERRORS column.
 pub fn errors_report(table: &CsvTable, validation: &Validation) -> String {
+    errors_report_with(table, validation, &[])
+}
+
+/// [`errors_report`] with `more` problems (found against the server's
+/// current state) on their rows too.
+pub fn errors_report_with(table: &CsvTable, validation: &Validation, more: &[Problem]) -> String {
     let mut by_line: HashMap<u64, Vec<String>> = HashMap::new();
-    for p in &validation.problems {
+    for p in validation.problems.iter().chain(more) {
         let text = match &p.column {
             Some(c) => format!("{c}: {}", p.message),
             None => p.message.clone(),
@@ -146,6 +161,28 @@ pub fn errors_report(table: &CsvTable, validation: &Validation) -> String {
                 .chain(table.fields(row))
                 .chain(std::iter::once(joined.as_str())),
         );
+    }
+    finish(w)
+}
+
+/// The file with the leading formula characters of every formula cell
+/// removed (`=HYPERLINK(…)` becomes `HYPERLINK(…)`), every other cell and
+/// column as the file had it (NUMBER too: a bad number is its own error).
+pub fn strip_formulas(table: &CsvTable) -> String {
+    let number = table
+        .headers()
+        .iter()
+        .position(|h| Column::parse(h) == Some(Column::Number));
+    let mut w = writer();
+    let _ = w.write_record(table.headers());
+    for row in 0..table.len() {
+        let _ = w.write_record(table.fields(row).enumerate().map(|(i, f)| {
+            if Some(i) != number && is_formula(f) {
+                f.trim_start_matches(['=', '+', '-', '@', '\t', '\r'])
+            } else {
+                f
+            }
+        }));
     }
     finish(w)
 }

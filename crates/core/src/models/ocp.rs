@@ -38,6 +38,19 @@ impl Environment {
     }
 }
 
+/// Why a miniApp ID is not of the documented shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MiniAppIdError {
+    #[error("a full miniApp ID reads uuid.name.Type.group@app.group, e.g. 3781bcc1-7c76-439b-ba26-05d22217b316.billing_ivr.Flow.ocp@billing_ivr.ocp; this one has no '@'")]
+    NoAt,
+    #[error("a full miniApp ID starts with a UUID (8-4-4-4-12 hex digits) and reads uuid.name.Type.group@app.group")]
+    NoUuid,
+    #[error(
+        "a full miniApp ID reads uuid.name.Type.group@app.group: name, type or group is missing"
+    )]
+    MissingPart,
+}
+
 /// What an OCP miniApp id says of its app: ids read
 /// `uuid.NAME.TYPE.group@NAME.group`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,7 +61,29 @@ pub struct MiniAppParts {
     pub group: Option<String>,
 }
 
+fn is_uuid(s: &str) -> bool {
+    let lens: Vec<usize> = s.split('-').map(str::len).collect();
+    lens == [8, 4, 4, 4, 12] && s.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
+}
+
 impl MiniAppParts {
+    /// The parts of a full ID of the documented shape
+    /// `uuid.name.Type.group@app.group`, or what is wrong with it.
+    pub fn check(id: &str) -> Result<Self, MiniAppIdError> {
+        let (left, right) = id.trim().split_once('@').ok_or(MiniAppIdError::NoAt)?;
+        let parts: Vec<&str> = left.split('.').collect();
+        let [uuid, name, kind, group] = parts[..] else {
+            return Err(MiniAppIdError::MissingPart);
+        };
+        if !is_uuid(uuid) {
+            return Err(MiniAppIdError::NoUuid);
+        }
+        if [name, kind, group].iter().any(|p| p.is_empty()) || right.is_empty() {
+            return Err(MiniAppIdError::MissingPart);
+        }
+        Ok(Self::of(id.trim()))
+    }
+
     /// Reads the parts of `id`; an id of another shape is its own name.
     pub fn of(id: &str) -> Self {
         let parts: Vec<&str> = id.split('.').collect();
