@@ -3,6 +3,7 @@
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::{DomException, Error as IdbError, OpenDbError};
+use indexed_db_futures::factory::DBFactory;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use wasm_bindgen::JsCast;
@@ -98,7 +99,18 @@ pub async fn get(keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
     within_deadline(get_now(keys)).await
 }
 
+/// Whether the console's database exists, found without opening it: a look
+/// must never start the schema's creation, which a page left mid-way (frozen
+/// in the back/forward cache) leaves pending for every later page.
+async fn exists() -> Result<bool, StorageError> {
+    let mut list = DBFactory::new()?.databases()?.await?;
+    Ok(list.any(|d| d.is_ok_and(|d| d.name() == DB)))
+}
+
 async fn get_now(keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
+    if !exists().await? {
+        return Ok(vec![None; keys.len()]);
+    }
     let db = open().await?;
     let tx = db.transaction(STORE).build()?;
     let store = tx.object_store(STORE)?;
@@ -107,6 +119,10 @@ async fn get_now(keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
         let value: Option<String> = store.get(*key).primitive()?.await?;
         texts.push(value);
     }
+    drop(store);
+    drop(tx);
+    // Closed at once: a page left with it open holds nothing up.
+    db.close();
     Ok(texts)
 }
 
@@ -131,6 +147,7 @@ async fn put_now(entries: &[(&str, Option<&str>)]) -> Result<(), StorageError> {
         }
     }
     tx.commit().await?;
+    db.close();
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod exotel;
 pub mod gateway;
 pub mod huawei;
 pub mod ocp;
+pub mod search;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::pages::numbers::query::Advanced;
+use crate::api::search::Advanced;
 
 /// The fields of an advanced search (miniApp name and type, number, locale,
 /// note, set, groups), shared by the numbers search and the CSV export.

@@ -397,6 +397,32 @@ pub async fn drop_file(client: &Client, name: &str, text: &str) {
         .expect("drop");
 }
 
+/// Captures downloads so the test can read what the console offered.
+pub async fn capture_downloads(client: &Client) {
+    client
+        .execute(
+            "window.__files = {}; const make = URL.createObjectURL.bind(URL);
+             URL.createObjectURL = b => { const u = make(b); b.text().then(t => window.__files[u] = t); return u; };
+             HTMLAnchorElement.prototype.click = function () { window.__files['last:' + this.download] = this.href; };",
+            vec![],
+        )
+        .await
+        .expect("capture");
+}
+
+/// The text of the last download named `name`.
+pub async fn downloaded(client: &Client, name: &str) -> String {
+    eventually(client, "download captured", &format!("window.__files['last:{name}'] && window.__files[window.__files['last:{name}']] !== undefined")).await;
+    js(
+        client,
+        &format!("window.__files[window.__files['last:{name}']]"),
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
 /// The numbers shown in the table, in order.
 pub async fn shown_numbers(client: &Client) -> Vec<String> {
     let v = js(

@@ -13,3 +13,4 @@ pub mod models;
 pub mod phone;
 pub mod routing;
 pub mod sample;
+pub mod text;

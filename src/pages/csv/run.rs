@@ -24,6 +24,10 @@ pub struct RunState {
     #[serde(skip)]
     pub text: Arc<str>,
     pub limits: Limits,
+    /// Rows the admin left out (the server would refuse them): the plan is
+    /// made again without them on resume.
+    #[serde(default)]
+    pub left_out: Vec<usize>,
     /// Each batch's outcome, and why the run stopped (numbers-core keeps
     /// the rules: a batch confirmed applied is never sent again).
     pub progress: Progress,
@@ -44,6 +48,7 @@ impl RunState {
         file_name: String,
         text: Arc<str>,
         limits: Limits,
+        left_out: Vec<usize>,
         plan: &Plan,
     ) -> Self {
         Self {
@@ -51,6 +56,7 @@ impl RunState {
             file_name,
             text,
             limits,
+            left_out,
             progress: Progress::new(plan),
             backup: None,
             revert: None,
@@ -133,7 +139,8 @@ impl RunState {
                 .join("; ")
         })?;
         let v = csv::validate(&table);
-        let plan = csv::plan(&v, &self.limits).map_err(|e| e.to_string())?;
+        let plan =
+            csv::plan_without(&v, &self.limits, &self.left_out).map_err(|e| e.to_string())?;
         if plan.batches.len() != self.progress.batches.len() {
             return Err("the saved file no longer plans into the same batches".into());
         }

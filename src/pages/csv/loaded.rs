@@ -1,0 +1,68 @@
+//! A dropped file, read and checked in the browser by numbers-core.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use numbers_core::csv::{self, CsvTable, Problem, Validation};
+
+use crate::timing::now_ms;
+
+/// A file read and checked.
+pub struct Loaded {
+    pub name: String,
+    pub text: Arc<str>,
+    pub table: CsvTable,
+    pub validation: Validation,
+    /// (line, column) → reasons, for marking cells.
+    pub bad: HashMap<(u64, String), String>,
+    /// Milliseconds spent reading and checking the file.
+    pub checked_ms: f64,
+}
+
+/// A loaded file shared by the preview's parts; equal when it is the same
+/// file (a new drop is a new one).
+#[derive(Clone)]
+pub struct Shared(pub Arc<Loaded>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = Loaded;
+    fn deref(&self) -> &Loaded {
+        &self.0
+    }
+}
+
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| "the file could not be read".to_string())?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+pub fn load(name: String, bytes: &[u8]) -> Result<Shared, Vec<Problem>> {
+    let started = now_ms();
+    let table = csv::read(bytes)?;
+    let validation = csv::validate(&table);
+    let checked_ms = now_ms() - started;
+    let mut bad: HashMap<(u64, String), String> = HashMap::new();
+    for p in validation.errors() {
+        if let Some(c) = &p.column {
+            bad.entry((p.line, c.clone()))
+                .and_modify(|m| m.push_str(&format!("; {}", p.message)))
+                .or_insert_with(|| p.message.clone());
+        }
+    }
+    Ok(Shared(Arc::new(Loaded {
+        name,
+        text: String::from_utf8_lossy(bytes).into(),
+        table,
+        validation,
+        bad,
+        checked_ms,
+    })))
+}

@@ -1,0 +1,184 @@
+//! The plan of a checked file: its batches within the environment's limits,
+//! the backup of what it changes, and Apply — or, once a run of the file has
+//! finished, the result and an explicit new run that checks again first.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use numbers_core::csv::{self, Operation, Plan};
+use numbers_core::models::ocp::NumberRecord;
+use numbers_core::text::count;
+
+use super::check::Check;
+use super::loaded::Shared;
+use super::run::RunState;
+use super::run_view::{current_state, drive};
+use crate::api::ApiError;
+use crate::components::download::download;
+use crate::state::{use_app, AppState};
+
+/// The backup of the numbers the file touches, and the file that reverts it.
+async fn backup_and_revert(
+    app: AppState,
+    loaded: Shared,
+    check: Check,
+    provider: String,
+) -> Result<(String, String), ApiError> {
+    let current = match check.current() {
+        Some(c) => c,
+        None => Arc::new(current_state(app).await?),
+    };
+    let numbers: Vec<NumberRecord> = (0..loaded.table.len())
+        .filter_map(|r| {
+            current
+                .get(loaded.table.text(r, csv::Column::Number))
+                .cloned()
+        })
+        .collect();
+    let backup = csv::export(&numbers);
+    let revert = csv::revert(&loaded.table, &loaded.validation, &current, provider.trim());
+    Ok((backup, revert))
+}
+
+/// Offers backup.csv and revert.csv before a file that changes or removes
+/// numbers is applied.
+#[component]
+fn BackupPanel(loaded: Shared, check: Check, provider: RwSignal<String>) -> impl IntoView {
+    let app = use_app();
+    let offer = move |which: &'static str| {
+        let loaded = loaded.clone();
+        spawn_local(async move {
+            match backup_and_revert(app, loaded, check, provider.get_untracked()).await {
+                Ok((backup, revert)) => {
+                    let (name, text) = if which == "backup" {
+                        ("backup.csv", backup)
+                    } else {
+                        ("revert.csv", revert)
+                    };
+                    if let Err(e) = download(name, "text/csv;charset=utf-8", &text) {
+                        app.error(format!("{name} could not be saved: {e}."));
+                    }
+                }
+                Err(e) => app.error(format!("The backup could not be made: {e}")),
+            }
+        });
+    };
+    let offer2 = offer.clone();
+    view! {
+        <div class="backup">
+            <p>"This file updates, detaches or deletes numbers. A backup of their current state and a revert file are kept in this browser until the run succeeds; download them too:"</p>
+            <div class="actions left">
+                <button on:click=move |_| offer("backup")>"Download backup.csv"</button>
+                <button on:click=move |_| offer2("revert")>"Download revert.csv"</button>
+                <label class="inline">"Provider to buy deleted numbers back from " <input prop:value=move || provider.get() on:input=move |ev| provider.set(event_target_value(&ev)) /></label>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn PlanCard(loaded: Shared, run: RwSignal<Option<RunState>>, check: Check) -> impl IntoView {
+    let app = use_app();
+    let lp = loaded.clone();
+    let plan = Memo::new(move |_| {
+        let limits = app.connections.with(|c| c.limits);
+        let left_out = check.left_out.get();
+        csv::plan_without(&lp.validation, &limits, &left_out)
+            .ok()
+            .map(Arc::new)
+    });
+    let batches = Memo::new(move |_| plan.with(|p| p.as_ref().map(|p| p.batches.len())));
+    let destructive = Memo::new(move |_| {
+        plan.with(|p| {
+            p.as_ref().is_some_and(|p| {
+                Operation::ALL
+                    .iter()
+                    .any(|op| op.is_destructive() && p.counts.get(*op) > 0)
+            })
+        })
+    });
+    let refused = Memo::new(move |_| check.refused().len());
+    let provider = RwSignal::new(String::from("twilio"));
+    let la = loaded.clone();
+    let start = Callback::new(move |_: ()| {
+        let Some(p) = plan.get_untracked() else {
+            return;
+        };
+        let la = la.clone();
+        spawn_local(async move {
+            let mut state = RunState::new(
+                app.ocp().base,
+                la.name.clone(),
+                la.text.clone(),
+                app.connections.with_untracked(|c| c.limits),
+                check.left_out.get_untracked(),
+                &p,
+            );
+            if destructive.get_untracked() {
+                match backup_and_revert(app, la.clone(), check, provider.get_untracked()).await {
+                    Ok((backup, revert)) => {
+                        state.backup = Some(backup.into());
+                        state.revert = Some(revert.into());
+                    }
+                    Err(e) => {
+                        app.error(format!("Nothing was sent: the backup of the affected numbers could not be made ({e})."));
+                        return;
+                    }
+                }
+            }
+            if let Err(e) = state.save_all().await {
+                app.error(format!(
+                    "Note: {e}. The run goes on, but cannot be resumed if it is interrupted."
+                ));
+            }
+            run.set(Some(state));
+            drive(app, run).await;
+        });
+    });
+    // A new run of a file already applied: its rows are checked against the
+    // state they made, so a second run sends only what it still would change.
+    let new_run = move |_| {
+        spawn_local(RunState::discard());
+        run.set(None);
+        check.recheck();
+    };
+    let finished = move || run.with(|r| r.as_ref().is_some_and(RunState::finished));
+    let running = move || run.with(|r| r.as_ref().is_some_and(|r| !r.finished()));
+    let kept = StoredValue::new(loaded);
+    view! {
+        <Show when=move || batches.get().is_some()>
+            <section class="card" aria-label="Plan">
+                <h2>{move || format!("Plan: {}", count(batches.get().unwrap_or(0), "batch", "batches"))}</h2>
+                <p class="hint">{move || format!("Within this environment's limits per request: {} (change them in Settings).", app.connections.with(|c| c.limits))}</p>
+                <ol class="batches">
+                    {move || plan.get().map(|p: Arc<Plan>| p.batches.iter().map(|b| view! {
+                        <li>{b.counts.iter().filter(|(_, n)| *n > 0).map(|(op, n)| format!("{n} {op}")).collect::<Vec<_>>().join(", ")}</li>
+                    }).collect_view())}
+                </ol>
+                <Show when=move || destructive.get() && !finished()>
+                    <BackupPanel loaded=kept.get_value() check=check provider=provider/>
+                </Show>
+                <div class="actions">
+                    {move || if finished() {
+                        view! {
+                            <p class="hint">"This file's run is finished and its result is below. Applying it again starts a new run, checked against the current state first."</p>
+                            <button on:click=new_run>"Start a new run of this file…"</button>
+                        }.into_any()
+                    } else if running() {
+                        ().into_any()
+                    } else {
+                        view! {
+                            <button class="primary" disabled=move || { refused.get() > 0 || check.pending() } on:click=move |_| start.run(())>
+                                {move || format!("Apply {}", count(batches.get().unwrap_or(0), "batch", "batches"))}
+                            </button>
+                        }.into_any()
+                    }}
+                </div>
+            </section>
+        </Show>
+        <Show when=move || batches.get().is_none()>
+            <p class="card warn-text" role="status">"Nothing can be sent while the file has errors: fix it (errors.csv lists every problem) and drop it again."</p>
+        </Show>
+    }
+}

@@ -1,0 +1,286 @@
+//! What a first real admin hits, one test per problem found: each failed
+//! on the console before its fix.
+
+use numbers_core::models::ocp::NumberRecord;
+use numbers_e2e::fantoccini::Client;
+use numbers_e2e::{
+    capture_downloads, click_button, downloaded, drop_file, eventually, js, screenshot, wait_for,
+    workspace, ChromeDriver, RunningSandbox,
+};
+
+fn keep_screenshot(name: &str, shot: &std::path::Path) {
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
+    }
+}
+
+/// Every number as the server has it, in number order.
+async fn server_numbers(client: &Client) -> Vec<NumberRecord> {
+    let v = js(client, "fetch('/relay/ocp/sandbox/api/numbers?pageSize=10000&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers)").await;
+    serde_json::from_value(v).expect("numbers")
+}
+
+async fn delete_on_server(client: &Client, number: &str) {
+    let status = js(client, &format!("fetch('/relay/ocp/sandbox/api/numbers/delete/' + encodeURIComponent({number:?}), {{method: 'DELETE', headers: {{Authorization: 'Bearer sandbox-owner'}}}}).then(r => r.status)")).await;
+    assert_eq!(status, serde_json::json!(200), "deleted {number}");
+}
+
+fn deletes(numbers: &[&NumberRecord]) -> String {
+    let mut s = String::from("OPERATION,NUMBER\r\n");
+    for n in numbers {
+        s.push_str(&format!("delete,{}\r\n", n.number));
+    }
+    s
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    js(
+        client,
+        &format!("document.querySelector({css:?})?.textContent || ''"),
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+async fn open_csv(client: &Client, sandbox: &RunningSandbox) {
+    client.goto(&sandbox.url("/csv")).await.expect("csv page");
+    capture_downloads(client).await;
+}
+
+async fn plan_shows(client: &Client, batches: &str) {
+    eventually(
+        client,
+        "plan",
+        &format!(
+            "document.querySelector('[aria-label=Plan] h2')?.textContent === 'Plan: {batches}'"
+        ),
+    )
+    .await;
+}
+
+async fn compared(client: &Client) {
+    eventually(
+        client,
+        "compared with the current state",
+        "!document.querySelector('[aria-label=Preview]')?.textContent.includes('Reading the current state')",
+    )
+    .await;
+}
+
+/// 1. A finished run cannot be sent again: Apply goes, the result stays, and
+/// a new run of the file is asked for explicitly and checked first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finished_run_cannot_be_sent_again() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    open_csv(&client, &sandbox).await;
+    let numbers = server_numbers(&client).await;
+    let twelve: Vec<&NumberRecord> = numbers.iter().take(12).collect();
+    drop_file(&client, "twelve.csv", &deletes(&twelve)).await;
+    plan_shows(&client, "2 batches").await;
+    compared(&client).await;
+    click_button(&client, "Apply 2 batches").await;
+    eventually(
+        &client,
+        "finished",
+        "document.querySelector('.run-progress')?.textContent === '2 of 2 batches, 12 of 12 rows'",
+    )
+    .await;
+    let apply = js(&client, "[...document.querySelectorAll('button')].some(b => b.textContent.trim().startsWith('Apply'))").await;
+    assert_eq!(
+        apply,
+        serde_json::json!(false),
+        "no Apply once the run has finished"
+    );
+    assert!(text_of(&client, ".run .finished")
+        .await
+        .starts_with("Finished: 2 batches applied"));
+    client
+        .execute("document.querySelector('.run').scrollIntoView()", vec![])
+        .await
+        .expect("scroll");
+    let shot = screenshot(&client, "csv-finished-run").await;
+    keep_screenshot("csv-finished-run", &shot);
+    // Applying the same file again: an explicit new run, checked against
+    // the state the first one made (its numbers are gone now).
+    click_button(&client, "Start a new run of this file…").await;
+    eventually(
+        &client,
+        "the second run would be refused",
+        "document.querySelector('.refused-notice')?.textContent.includes('12 rows would be refused')",
+    )
+    .await;
+    let disabled = js(&client, "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Apply 2 batches')?.disabled").await;
+    assert_eq!(disabled, serde_json::json!(true));
+    assert_eq!(server_numbers(&client).await.len(), numbers.len() - 12);
+    client.close().await.expect("close");
+}
+
+/// 2. A refused row is named by the line of the dropped file, not of the
+/// batch file the server saw.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_row_is_named_by_its_line_in_the_dropped_file() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    open_csv(&client, &sandbox).await;
+    let numbers = server_numbers(&client).await;
+    let twelve: Vec<&NumberRecord> = numbers.iter().take(12).collect();
+    drop_file(&client, "twelve.csv", &deletes(&twelve)).await;
+    plan_shows(&client, "2 batches").await;
+    compared(&client).await;
+    // Someone else deletes the last number (line 13, the 3rd line of batch 2)
+    // after the preview compared it.
+    delete_on_server(&client, &twelve[11].number).await;
+    click_button(&client, "Apply 2 batches").await;
+    eventually(
+        &client,
+        "batch 2 refused",
+        "document.querySelector('.halt')?.textContent.includes('Batch 2 was refused')",
+    )
+    .await;
+    let halt = text_of(&client, ".halt").await;
+    assert!(halt.contains("line 13, NUMBER"), "{halt}");
+    assert!(!halt.contains("line 3,"), "{halt}");
+    client.close().await.expect("close");
+}
+
+/// 3. Rows the comparison knows the server would refuse count as invalid
+/// and block Apply, until the admin leaves them out (into errors.csv).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_the_server_would_refuse_block_apply_until_left_out() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    open_csv(&client, &sandbox).await;
+    let numbers = server_numbers(&client).await;
+    let file = format!(
+        "OPERATION,NUMBER\r\ndelete,+12025550991\r\ndelete,{}\r\ndelete,+12025550992\r\ndelete,{}\r\ndelete,{}\r\n",
+        numbers[0].number, numbers[1].number, numbers[2].number
+    );
+    drop_file(&client, "some-gone.csv", &file).await;
+    eventually(
+        &client,
+        "two refused",
+        "document.querySelector('.refused-notice')?.textContent.includes('2 rows would be refused')",
+    )
+    .await;
+    let summary = text_of(&client, ".summary").await;
+    assert!(
+        summary.contains("2 invalid rows") && summary.contains("3 valid rows"),
+        "{summary}"
+    );
+    let disabled = js(&client, "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Apply 1 batch')?.disabled").await;
+    assert_eq!(disabled, serde_json::json!(true), "Apply waits");
+    click_button(&client, "Leave 2 rows out").await;
+    plan_shows(&client, "1 batch").await;
+    eventually(
+        &client,
+        "three left in the plan",
+        "document.querySelector('.batches li')?.textContent === '3 Delete'",
+    )
+    .await;
+    click_button(&client, "Download errors.csv").await;
+    let errors = downloaded(&client, "errors.csv").await;
+    assert!(
+        errors.contains("+12025550991") && errors.contains("+12025550992"),
+        "{errors}"
+    );
+    assert!(errors.contains("does not exist"), "{errors}");
+    click_button(&client, "Apply 1 batch").await;
+    eventually(
+        &client,
+        "applied",
+        "document.querySelector('.run-progress')?.textContent === '1 of 1 batch, 3 of 3 rows'",
+    )
+    .await;
+    client.close().await.expect("close");
+}
+
+/// 4. A cell a spreadsheet would run as a formula is warned about, and its
+/// leading character stripped in one click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formula_cells_are_warned_and_stripped_in_one_click() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    open_csv(&client, &sandbox).await;
+    let numbers = server_numbers(&client).await;
+    let file = format!(
+        "OPERATION,NUMBER,NOTE\r\nupdate,{},\"=HYPERLINK(\"\"http://evil.example\"\",\"\"open\"\")\"\r\nupdate,{},plain\r\n",
+        numbers[0].number, numbers[1].number
+    );
+    drop_file(&client, "formula.csv", &file).await;
+    eventually(
+        &client,
+        "formula warned",
+        "document.querySelector('.formula-notice')?.textContent.includes('1 cell would run as spreadsheet formulas')",
+    )
+    .await;
+    let shot = screenshot(&client, "csv-formula-warning").await;
+    keep_screenshot("csv-formula-warning", &shot);
+    click_button(&client, "Strip the leading character").await;
+    eventually(
+        &client,
+        "stripped",
+        "!document.querySelector('.formula-notice') && [...document.querySelectorAll('.csv-grid td')].some(td => td.textContent === 'HYPERLINK(\"http://evil.example\",\"open\")')",
+    )
+    .await;
+    client.close().await.expect("close");
+}
+
+/// 5. A problem with the header is the file's, shown as such, not counted
+/// as an invalid row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_problem_is_shown_for_the_file_not_counted_as_a_row() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    open_csv(&client, &sandbox).await;
+    drop_file(
+        &client,
+        "no-number.csv",
+        "OPERATION,GROUP_ID\r\ndelete,ocp\r\n",
+    )
+    .await;
+    eventually(
+        &client,
+        "file problem",
+        "document.querySelector('.file-problems')?.textContent.includes('lacks the column NUMBER')",
+    )
+    .await;
+    let summary = text_of(&client, ".summary").await;
+    assert!(summary.contains("0 invalid rows"), "{summary}");
+    let plan = js(&client, "!!document.querySelector('[aria-label=Plan]')").await;
+    assert_eq!(plan, serde_json::json!(false), "nothing can be sent");
+    client.close().await.expect("close");
+}
+
+/// 6. With an invalid row in the file, the valid rows are still compared
+/// with the current state, and the invalid one says why it is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_rows_are_compared_even_when_another_row_is_invalid() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    open_csv(&client, &sandbox).await;
+    let numbers = server_numbers(&client).await;
+    let file = format!(
+        "OPERATION,NUMBER\r\ndelete,{}\r\ndelete,12345\r\ndelete,{}\r\n",
+        numbers[0].number, numbers[1].number
+    );
+    drop_file(&client, "one-bad.csv", &file).await;
+    eventually(
+        &client,
+        "valid rows compared",
+        "[...document.querySelectorAll('.csv-grid tr[data-line=\"2\"] .change, .csv-grid tr[data-line=\"4\"] .change')].every(td => td.textContent.includes('→ deleted'))",
+    )
+    .await;
+    let why = text_of(&client, ".csv-grid tr[data-line=\"3\"] .change").await;
+    assert!(why.contains("not compared"), "{why}");
+    wait_for(&client, ".summary").await;
+    client.close().await.expect("close");
+}
