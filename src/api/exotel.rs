@@ -75,6 +75,32 @@ impl ExotelClient {
         json(send(self.authed(method, url).json(body), url).await?).await
     }
 
+    /// Whether the key and token work. Through the gateway, its check
+    /// answers 200 for good credentials; straight to Exotel, the only test
+    /// is to ask for an allocation that cannot exist (its 404, code 1, means
+    /// the credentials worked; the browser logs that 404).
+    pub async fn check(&self) -> Result<String, ApiError> {
+        if self.base.contains("/relay/exotel/") {
+            let url = format!(
+                "{}/check?sid={}",
+                self.base,
+                String::from(js_sys::encode_uri_component(&self.sid))
+            );
+            let answer: serde_json::Value =
+                json(send(self.authed(Request::get, &url).build(), &url).await?).await?;
+            return Ok(answer["message"]
+                .as_str()
+                .unwrap_or("The account answered.")
+                .to_string());
+        }
+        match self.get("connection-test").await {
+            Ok(_) | Err(ApiError::Rejected { status: 404, .. }) => {
+                Ok("The account answered.".into())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// `POST .../greenvn`
     pub async fn allocate(&self, r: &AllocationRequest) -> Result<Envelope, ApiError> {
         self.with_json(Request::post, &self.url(""), r).await

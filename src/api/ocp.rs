@@ -347,6 +347,11 @@ impl OcpClient {
         .await
     }
 
+    /// The miniApps the account's numbers are attached to.
+    pub async fn mini_apps(&self) -> Result<Vec<MiniApp>, ApiError> {
+        Ok(MiniApp::used_by(&self.all_numbers().await?))
+    }
+
     /// Every number the token sees, page by page (for previews against state).
     pub async fn all_numbers(&self) -> Result<Vec<NumberRecord>, ApiError> {
         let mut all = Vec::new();

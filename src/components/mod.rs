@@ -1,9 +1,14 @@
 //! Small components named for what the user sees.
 
+pub mod bulk_result;
 pub mod chip_input;
+pub mod confirm_dialog;
 pub mod dialog;
 pub mod download;
 pub mod drop_zone;
+pub mod error_card;
+pub mod form_error;
+pub mod miniapp_picker;
 pub mod nav;
 pub mod numbers_table;
 pub mod page_header;

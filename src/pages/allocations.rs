@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use numbers_core::exotel::{
-    describe_duration, parse_duration, parse_pins, validate_allocation, validate_call_party,
-    FieldProblem, REGIONS,
+    describe_duration, parse_duration, parse_pins, region_name, validate_allocation,
+    validate_call_party, FieldProblem, REGIONS,
 };
 use numbers_core::models::exotel::{
     Allocation, AllocationRequest, AllocationState, CallPartyUpdate, DeallocationPolicy,
@@ -17,8 +17,8 @@ use crate::api::exotel::ExotelClient;
 use crate::components::chip_input::ChipInput;
 use crate::components::dialog::Dialog;
 use crate::components::download::download;
+use crate::components::form_error::FormError;
 use crate::components::page_header::PageHeader;
-use crate::pages::numbers::bulk::FormError;
 use crate::state::use_app;
 
 fn register_key(client: &ExotelClient) -> String {
@@ -149,7 +149,17 @@ pub fn AllocationsPage() -> impl IntoView {
                             }
                         ));
                         remember(register, &key.get_untracked(), a);
+                        // A new allocation starts from an empty form.
                         connection_id.set(random_connection_id());
+                        a_party.set(Vec::new());
+                        b_party.set(Vec::new());
+                        a_pins.set(String::new());
+                        b_pins.set(String::new());
+                        pref_vn.set(String::new());
+                        pref_region.set(String::new());
+                        pref_pin.set(String::new());
+                        pref_type.set(String::new());
+                        flow_id.set(String::new());
                     }
                 }
                 Err(e) => {
@@ -244,7 +254,7 @@ pub fn AllocationsPage() -> impl IntoView {
                             <label for="pref-region">"Region"</label>
                             <select id="pref-region" prop:value=move || pref_region.get() on:change=move |ev| pref_region.set(event_target_value(&ev))>
                                 <option value="">"Any"</option>
-                                {REGIONS.map(|r| view! { <option value=r>{r}</option> }).collect_view()}
+                                {REGIONS.map(|r| view! { <option value=r>{format!("{r} — {}", region_name(r).unwrap_or(r))}</option> }).collect_view()}
                             </select>
                         </div>
                         <div><label for="pref-pin">"Pin code"</label><input id="pref-pin" inputmode="numeric" prop:value=move || pref_pin.get() on:input=move |ev| pref_pin.set(event_target_value(&ev)) /></div>
@@ -340,31 +350,43 @@ fn RegisterEntry(
     let kind = RwSignal::new(String::new());
     let strict = RwSignal::new(false);
 
+    // `action` names what was asked ("Deallocate"), `done` what a success
+    // is ("Deallocated"): an error is never announced as a success.
     let done = move |r: Result<numbers_core::models::exotel::Envelope, crate::api::ApiError>,
-                     what: &str| match r {
-        Ok(env) => {
-            error.set(None);
-            if let Some(a) = env.data {
-                app.ok(format!(
-                    "{what}: {} is {}.",
-                    a.green_vn,
-                    if a.state == AllocationState::Active {
-                        "active"
-                    } else {
-                        "in the vault"
-                    }
-                ));
-                remember(register, &key.get_untracked(), a);
+                     action: &'static str,
+                     success: &'static str| {
+        match r {
+            Ok(env) => {
+                error.set(None);
+                if let Some(a) = env.data {
+                    app.ok(format!(
+                        "{success}: {} is {}.",
+                        a.green_vn,
+                        if a.state == AllocationState::Active {
+                            "active"
+                        } else {
+                            "in the vault"
+                        }
+                    ));
+                    remember(register, &key.get_untracked(), a);
+                }
             }
-        }
-        Err(e) => {
-            error.set(Some(e.to_string()));
-            app.error(format!("{what}: {e}"));
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                app.error(format!("{action} failed: {e}"));
+                // What the provider holds now (e.g. deallocated meanwhile).
+                let c = client.get_untracked();
+                spawn_local(async move {
+                    if let Ok(Some(a)) = c.get(&id.get_value()).await.map(|env| env.data) {
+                        remember(register, &key.get_untracked(), a);
+                    }
+                });
+            }
         }
     };
     let refresh = move |_| {
         let c = client.get_untracked();
-        spawn_local(async move { done(c.get(&id.get_value()).await, "Refreshed") });
+        spawn_local(async move { done(c.get(&id.get_value()).await, "Refresh", "Refreshed") });
     };
     let save_parties = move || {
         let (Ok(ap), Ok(bp)) = (
@@ -390,6 +412,7 @@ fn RegisterEntry(
         spawn_local(async move {
             done(
                 c.update_parties(&id.get_value(), &u).await,
+                "Update parties",
                 "Parties updated",
             )
         });
@@ -406,12 +429,24 @@ fn RegisterEntry(
         };
         vn_open.set(false);
         let c = client.get_untracked();
-        spawn_local(async move { done(c.change_vn(&id.get_value(), &u).await, "VN changed") });
+        spawn_local(async move {
+            done(
+                c.change_vn(&id.get_value(), &u).await,
+                "Change VN",
+                "VN changed",
+            )
+        });
     };
     let deallocate = move || {
         dealloc_open.set(false);
         let c = client.get_untracked();
-        spawn_local(async move { done(c.deallocate(&id.get_value()).await, "Deallocated") });
+        spawn_local(async move {
+            done(
+                c.deallocate(&id.get_value()).await,
+                "Deallocate",
+                "Deallocated",
+            )
+        });
     };
     let forget = move |_| {
         register.update(|r| r.retain(|x| x.greenvn_id != id.get_value()));
@@ -430,9 +465,10 @@ fn RegisterEntry(
             <p class="small">"B: " <span class="mono">{a.bparty_numbers.join(", ")}</span></p>
             <div class="actions left">
                 <button type="button" on:click=refresh>"Refresh"</button>
-                <button type="button" on:click=move |_| parties_open.set(true)>"Update parties…"</button>
-                <button type="button" on:click=move |_| vn_open.set(true)>"Change VN…"</button>
-                <button type="button" class="danger" on:click=move |_| dealloc_open.set(true)>"Deallocate…"</button>
+                // A deallocated (vault) allocation can only be read or forgotten.
+                <button type="button" disabled=!active on:click=move |_| parties_open.set(true)>"Update parties…"</button>
+                <button type="button" disabled=!active on:click=move |_| vn_open.set(true)>"Change VN…"</button>
+                <button type="button" class="danger" disabled=!active on:click=move |_| dealloc_open.set(true)>"Deallocate…"</button>
                 <button type="button" class="link" on:click=forget>"Remove from register"</button>
             </div>
             <FormError error=error/>
@@ -454,7 +490,7 @@ fn RegisterEntry(
                     <label for="vn-region">"Region"</label>
                     <select id="vn-region" prop:value=move || region.get() on:change=move |ev| region.set(event_target_value(&ev))>
                         <option value="">"Any"</option>
-                        {REGIONS.map(|r| view! { <option value=r>{r}</option> }).collect_view()}
+                        {REGIONS.map(|r| view! { <option value=r>{format!("{r} — {}", region_name(r).unwrap_or(r))}</option> }).collect_view()}
                     </select>
                     <label for="vn-type">"Number type"</label>
                     <select id="vn-type" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>

@@ -11,6 +11,7 @@ use numbers_core::models::huawei::{
     job_status, CloudPhone, TrafficRequest, TrafficType, MAX_PHONE_IDS_PER_REQUEST,
 };
 
+use crate::components::error_card::ErrorCard;
 use crate::components::page_header::PageHeader;
 use crate::components::selection::Selection;
 use crate::state::use_app;
@@ -255,10 +256,9 @@ pub fn CloudPhonesPage() -> impl IntoView {
 
     view! {
         <PageHeader title="Cloud phones" lead="Huawei cloud phones: divert their traffic to the default route or the encoding container."/>
-        <Show when=move || error.with(Option::is_some)>
-            <div class="card error-card" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
-        </Show>
+        <ErrorCard error=error/>
         <div class="two-col">
+            <Show when=move || error.with(Option::is_none)>
             <section class="card" aria-label="Cloud phones of the project">
                 <h2>{move || format!("Phones ({})", total.get())}</h2>
                 <div class="table-scroll short">
@@ -303,6 +303,7 @@ pub fn CloudPhonesPage() -> impl IntoView {
                     <button on:click=load_all>"Use every phone"</button>
                 </div>
             </section>
+            </Show>
 
             <section class="card form" aria-label="Divert traffic">
                 <h2>"Divert traffic"</h2>

@@ -11,11 +11,13 @@ use numbers_core::phone::validate_e164;
 use numbers_core::routing::{simulate, split, switches_per_step, Router, Weights, DIRECTION_RULE};
 
 use crate::components::dialog::Dialog;
+use crate::components::error_card::ErrorCard;
+use crate::components::form_error::FormError;
+use crate::components::miniapp_picker::MiniAppPicker;
 use crate::components::page_header::PageHeader;
 use crate::components::slider::Slider;
 use crate::components::split_bar::SplitBar;
 use crate::components::timeline::StepTimeline;
-use crate::pages::numbers::bulk::FormError;
 use crate::state::use_app;
 use crate::timing::{clock_in, now_ms, sleep_ms};
 
@@ -225,9 +227,7 @@ pub fn RoutersPage() -> impl IntoView {
     view! {
         <PageHeader title="Routers" lead="Gradual traffic assignment: move a number's calls from one application to another in steps."/>
         <p class="rule card">{DIRECTION_RULE}</p>
-        <Show when=move || error.with(Option::is_some)>
-            <div class="card error-card" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
-        </Show>
+        <ErrorCard error=error/>
         <div class="two-col">
             <section class="card" aria-label="Rollouts">
                 <h2>"Rollouts"</h2>
@@ -240,6 +240,8 @@ pub fn RoutersPage() -> impl IntoView {
                     </form>
                 </div>
                 {move || match routers.get() {
+                    // The error says what went wrong; no list pretends there is none.
+                    _ if error.with(Option::is_some) => ().into_any(),
                     None => view! { <p class="hint">"Loading routers…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p class="empty">"No routers. Create one with the form: pick a number that is attached to an app."</p> }.into_any(),
                     Some(list) => list.into_iter().map(|r| view! { <RouterCard record=r on_changed=refresh/> }).collect_view().into_any(),
@@ -252,8 +254,7 @@ pub fn RoutersPage() -> impl IntoView {
                         <div><label for="router-number">"Phone number"</label><input id="router-number" placeholder="+12015550100" prop:value=move || number.get() on:input=move |ev| number.set(event_target_value(&ev)) /></div>
                         <div><label for="router-tag">"Target app tag (optional)"</label><input id="router-tag" prop:value=move || tag.get() on:input=move |ev| tag.set(event_target_value(&ev)) /></div>
                     </div>
-                    <label for="router-target">"Target app ID"</label>
-                    <input id="router-target" prop:value=move || target.get() on:input=move |ev| target.set(event_target_value(&ev)) />
+                    <MiniAppPicker id="router-target" value=target/>
                     <Slider id="router-weight" label="Source weight at the start (%)" value=weight/>
                     <Slider id="router-step" label="Step (% moved by each next step)" value=step/>
                     <label class="check-label"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />" Enabled"</label>
@@ -518,8 +519,9 @@ fn RouterCard(record: RouterRecord, on_changed: Callback<()>) -> impl IntoView {
                     </Show>
                     <Dialog open=edit_open title="Edit the router">
                         <form class="form" on:submit=move |ev| { ev.prevent_default(); save_edit() }>
-                            <label for="edit-target">"Target app ID"</label>
-                            <input id="edit-target" prop:value=move || e_target.get() on:input=move |ev| e_target.set(event_target_value(&ev)) />
+                            <Show when=move || edit_open.get()>
+                                <MiniAppPicker id="edit-target" value=e_target/>
+                            </Show>
                             <label for="edit-tag">"Target app tag"</label>
                             <input id="edit-tag" prop:value=move || e_tag.get() on:input=move |ev| e_tag.set(event_target_value(&ev)) />
                             <Slider id="edit-weight" label="Source weight (%)" value=e_weight/>

@@ -9,12 +9,17 @@ use numbers_core::models::ocp::{
 };
 use numbers_core::phone::{normalise_list, validate_locale};
 
+use crate::components::bulk_result::{run_bulk, BulkOutcome, BulkResult};
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
+use crate::components::error_card::ErrorCard;
+use crate::components::form_error::FormError;
+use crate::components::miniapp_picker::MiniAppPicker;
 use crate::components::numbers_table::NumbersTable;
 use crate::components::page_header::PageHeader;
 use crate::components::selection::Selection;
-use crate::pages::numbers::bulk::{run_bulk, BulkOutcome, BulkResult, FormError};
 use crate::state::use_app;
+use numbers_core::text::count;
 
 #[component]
 pub fn SetsPage() -> impl IntoView {
@@ -75,9 +80,7 @@ pub fn SetsPage() -> impl IntoView {
         <PageHeader title="Sets" lead="Phone-number sets of your groups: create, rename, fill, attach and detach them as one.">
             <button class="primary" on:click=move |_| create_open.set(true)>"New set…"</button>
         </PageHeader>
-        <Show when=move || error.with(Option::is_some)>
-            <div class="card error-card" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
-        </Show>
+        <ErrorCard error=error/>
         <div class="sets-layout">
             <nav class="card set-list" aria-label="Sets">
                 <label for="set-group-filter">"Group"</label>
@@ -86,6 +89,7 @@ pub fn SetsPage() -> impl IntoView {
                     {move || known_groups.get().into_iter().map(|g| view! { <option value=g.clone()>{g.clone()}</option> }).collect_view()}
                 </select>
                 {move || match sets.get() {
+                    _ if error.with(Option::is_some) => ().into_any(),
                     None => view! { <p class="hint">"Loading sets…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p class="empty">"No sets yet. Create one with “New set…”."</p> }.into_any(),
                     Some(list) => view! {
@@ -310,7 +314,7 @@ fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> 
             application_tag: (!t.is_empty()).then_some(t),
         };
         if req.mini_app_id.is_empty() {
-            form_error.set(Some("Enter the miniApp ID.".into()));
+            form_error.set(Some("Choose the miniApp, or paste its full ID.".into()));
             return;
         }
         attach_open.set(false);
@@ -321,6 +325,7 @@ fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> 
         });
     };
 
+    let detach_open = RwSignal::new(false);
     let detach_all = move |_| {
         let client = app.ocp();
         spawn_local(async move {
@@ -370,7 +375,7 @@ fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> 
                 <div class="page-actions">
                     <button on:click=move |_| { form_error.set(None); add_open.set(true) }>"Add numbers…"</button>
                     <button on:click=move |_| { form_error.set(None); attach_open.set(true) }>"Attach all…"</button>
-                    <button on:click=detach_all>"Detach all"</button>
+                    <button on:click=move |_| detach_open.set(true)>"Detach all…"</button>
                     <button on:click={
                         let (n, g) = (s.name.clone(), s.group_id.clone());
                         move |_| { name.set(n.clone()); group.set(g.clone()); form_error.set(None); edit_open.set(true) }
@@ -389,11 +394,21 @@ fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> 
         </Show>
         {move || progress.get().map(|(done, total)| view! { <p class="hint" role="status">{format!("Working: {done} of {total}")}</p> })}
         <BulkResult outcome=outcome/>
-        <NumbersTable
-            rows=numbers
-            selection=selection
-            loading=loading
-            empty=String::from("This set has no numbers yet. Add some with “Add numbers…”, or from a selection on the Numbers page.")
+        <Show when=move || error.with(Option::is_none)>
+            <NumbersTable
+                rows=numbers
+                selection=selection
+                loading=loading
+                empty=String::from("This set has no numbers yet. Add some with “Add numbers…”, or from a selection on the Numbers page.")
+            />
+        </Show>
+        <ConfirmDialog
+            open=detach_open
+            title="Detach every number of the set"
+            message=Signal::derive(move || format!("Detach all {} of the set {} from their miniApps? Calls to them reach no application until they are attached again.", count(numbers.with(Vec::len), "number", "numbers"), set_name()))
+            items=Signal::derive(move || numbers.with(|n| n.iter().map(|r| r.number.clone()).collect()))
+            confirm=Signal::derive(move || format!("Detach {}", count(numbers.with(Vec::len), "number", "numbers")))
+            on_confirm=Callback::new(detach_all)
         />
 
         <Dialog open=edit_open title="Rename or move the set">
@@ -418,8 +433,9 @@ fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> 
         </Dialog>
         <Dialog open=attach_open title="Attach every number of the set">
             <form class="form" on:submit=move |ev| { ev.prevent_default(); attach_all() }>
-                <label for="set-app">"miniApp ID"</label>
-                <input id="set-app" prop:value=move || app_id.get() on:input=move |ev| app_id.set(event_target_value(&ev)) />
+                <Show when=move || attach_open.get()>
+                    <MiniAppPicker id="set-app" value=app_id/>
+                </Show>
                 <label for="set-locale">"Locale"</label>
                 <input id="set-locale" prop:value=move || locale.get() on:input=move |ev| locale.set(event_target_value(&ev)) />
                 <label for="set-tag">"Application tag (optional)"</label>

@@ -321,14 +321,7 @@ fn ExotelCard(draft: Draft) -> impl IntoView {
         let client = draft.with_untracked(Connections::exotel_client);
         result.set(Some((true, "Testing…".into())));
         spawn_local(async move {
-            // A lookup of an id that cannot exist: 404 (code 1) proves the credentials work.
-            let r = client.get("connection-test").await;
-            let outcome = match r {
-                Ok(_) | Err(ApiError::Rejected { status: 404, .. }) => {
-                    Ok("The account answered.".to_string())
-                }
-                Err(e) => Err(e),
-            };
+            let outcome = client.check().await;
             result.set(Some(explain(outcome)));
         });
     };

@@ -284,3 +284,207 @@ async fn valid_rows_are_compared_even_when_another_row_is_invalid() {
     wait_for(&client, ".summary").await;
     client.close().await.expect("close");
 }
+
+async fn select_first_rows(client: &Client, n: usize) {
+    eventually(
+        client,
+        "rows",
+        "document.querySelectorAll('tbody tr[data-number]').length > 3",
+    )
+    .await;
+    for i in 0..n {
+        client
+            .execute(
+                &format!("document.querySelectorAll('tbody tr[data-number] input[type=checkbox]')[{i}].click()"),
+                vec![],
+            )
+            .await
+            .expect("select");
+    }
+    eventually(
+        client,
+        "selected",
+        &format!("document.querySelector('.bulk-bar strong')?.textContent === '{n} selected'"),
+    )
+    .await;
+}
+
+/// 7. Attach offers the miniApps the account's numbers use (name, type,
+/// group), warns on a pasted ID of another shape, and the provider refuses
+/// an unknown one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attach_picks_a_known_miniapp_and_an_unknown_one_is_refused() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    client
+        .goto(&sandbox.url("/numbers?sort=number"))
+        .await
+        .expect("numbers");
+    select_first_rows(&client, 2).await;
+    click_button(&client, "Attach…").await;
+    let billing = "9a0f41de-2b9c-4f0e-8d11-5e2f6c1b7a20.billing_ivr.Flow.ocp@billing_ivr.ocp";
+    eventually(
+        &client,
+        "the picker names the miniApps",
+        &format!("[...document.querySelectorAll('#attach-app option')].some(o => o.value === {billing:?} && o.textContent === 'billing_ivr — Flow, group ocp')"),
+    )
+    .await;
+    let shot = screenshot(&client, "miniapp-picker").await;
+    keep_screenshot("miniapp-picker", &shot);
+    // A pasted name is not an ID: warned before sending, refused by the provider.
+    numbers_e2e::choose(&client, "#attach-app", "\u{0}other").await;
+    numbers_e2e::fill(&client, "#attach-app-paste", "billing_ivr").await;
+    eventually(
+        &client,
+        "shape warned",
+        "document.querySelector('.miniapp-warning')?.textContent.includes('uuid.name.Type.group@app.group')",
+    )
+    .await;
+    click_button(&client, "Attach 2 numbers").await;
+    eventually(
+        &client,
+        "refused",
+        "document.querySelector('.result .badge.error')?.textContent === '2 failed'",
+    )
+    .await;
+    let failed = text_of(&client, ".failed-list").await;
+    assert!(
+        failed.contains("No miniApp has the ID billing_ivr"),
+        "{failed}"
+    );
+    // Picked from the list, it attaches.
+    client
+        .execute("document.querySelector('.result .icon')?.click()", vec![])
+        .await
+        .expect("close result");
+    click_button(&client, "Attach…").await;
+    numbers_e2e::choose(&client, "#attach-app", billing).await;
+    click_button(&client, "Attach 2 numbers").await;
+    eventually(
+        &client,
+        "attached",
+        "document.querySelector('.result .badge.ok')?.textContent === '2 succeeded'",
+    )
+    .await;
+    client.close().await.expect("close");
+}
+
+/// 8. An error state shows the error and what to do, and nothing that
+/// pretends the account is empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_state_does_not_pretend_the_account_is_empty() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    client
+        .goto(&sandbox.url("/settings"))
+        .await
+        .expect("settings");
+    numbers_e2e::fill(&client, "#ocp-token", "an-expired-token").await;
+    numbers_e2e::fill(&client, "#hw-tok", "an-expired-token").await;
+    click_button(&client, "Save settings").await;
+    for (page, empty_words) in [
+        ("/numbers", vec!["No numbers match", "0 numbers"]),
+        ("/sets", vec!["No sets yet", "Loading sets"]),
+        ("/routers", vec!["No routers", "Loading routers"]),
+        ("/cloud-phones", vec!["Phones (0)", "1–0 of 0"]),
+    ] {
+        client.goto(&sandbox.url(page)).await.expect("page");
+        let card = wait_for(&client, ".error-card").await;
+        let text = card.text().await.expect("text");
+        assert!(
+            text.contains("401") && text.contains("Open Settings"),
+            "{page}: {text}"
+        );
+        if page == "/numbers" {
+            let shot = screenshot(&client, "error-401").await;
+            keep_screenshot("error-401", &shot);
+        }
+        let main = text_of(&client, "main").await;
+        for words in empty_words {
+            assert!(
+                !main.contains(words),
+                "{page} says {words:?} under its error:\n{main}"
+            );
+        }
+    }
+    client.close().await.expect("close");
+}
+
+/// 9. A deallocated allocation offers no Update, Change VN or Deallocate, and
+/// an error is never announced as a success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deallocated_allocation_offers_no_changes_and_errors_read_as_errors() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 1000).await;
+    client
+        .goto(&sandbox.url("/allocations"))
+        .await
+        .expect("allocations");
+    numbers_e2e::fill(&client, "#a-party", "+919176226528,").await;
+    numbers_e2e::fill(&client, "#b-party", "+918136966620,").await;
+    click_button(&client, "Allocate").await;
+    wait_for(&client, "article.allocation").await;
+    let id = js(
+        &client,
+        "document.querySelector('article.allocation').dataset.greenvnId",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string();
+    let chips = js(&client, "document.querySelectorAll('.chip').length").await;
+    assert_eq!(
+        chips,
+        serde_json::json!(0),
+        "the form is cleared after a success"
+    );
+    // Deallocated elsewhere meanwhile: the register still says active.
+    let status = js(&client, &format!("fetch('/relay/exotel/sandbox/v1/tenants/sandbox/greenvn/{id}', {{method: 'DELETE', headers: {{Authorization: 'Basic ' + btoa('sandbox-key:sandbox-token')}}}}).then(r => r.status)")).await;
+    assert_eq!(status, serde_json::json!(200));
+    click_button(&client, "Deallocate…").await;
+    js(&client, "[...document.querySelectorAll('.dialog button[type=submit]')].find(b => b.textContent === 'Deallocate').click()").await;
+    eventually(
+        &client,
+        "an error toast",
+        "[...document.querySelectorAll('.toast')].some(t => t.textContent.startsWith('Deallocate failed') && t.textContent.includes('code 22'))",
+    )
+    .await;
+    let success = js(&client, "[...document.querySelectorAll('.toast')].some(t => t.textContent.startsWith('Deallocated'))").await;
+    assert_eq!(
+        success,
+        serde_json::json!(false),
+        "an error announced as a success"
+    );
+    eventually(
+        &client,
+        "the register follows the provider: vault, no changes offered",
+        "document.querySelector('article.allocation .state')?.textContent === 'vault' && ['Update parties…', 'Change VN…', 'Deallocate…'].every(l => [...document.querySelectorAll('article.allocation button')].find(b => b.textContent === l)?.disabled)",
+    )
+    .await;
+    client.close().await.expect("close");
+}
+
+/// 10. Testing the Exotel connection asks nothing that fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn testing_the_exotel_connection_makes_no_failed_request() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 900).await;
+    client
+        .goto(&sandbox.url("/settings"))
+        .await
+        .expect("settings");
+    js(&client, "[...document.querySelectorAll('.card')].find(c => c.querySelector('#ex-key')).querySelector('button.test, .actions button').click()").await;
+    eventually(
+        &client,
+        "tested",
+        "[...document.querySelectorAll('.test-result')].some(p => p.textContent.startsWith('Connected.'))",
+    )
+    .await;
+    let failed = js(&client, "performance.getEntriesByType('resource').filter(e => e.responseStatus >= 400).map(e => e.name + ' ' + e.responseStatus)").await;
+    assert_eq!(failed, serde_json::json!([]), "failed requests");
+    client.close().await.expect("close");
+}

@@ -2,7 +2,7 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, eventually, fill, js, screenshot, shown_numbers, wait_for, workspace,
+    choose, click_button, eventually, fill, js, screenshot, shown_numbers, wait_for, workspace,
     ChromeDriver, RunningSandbox,
 };
 
@@ -189,7 +189,7 @@ async fn attach_then_detach_a_selection() {
     .await;
 
     click_button(&client, "Attach…").await;
-    fill(&client, "#attach-app", "3781bcc1-7c76-439b-ba26-05d22217b316.SND_dmt_test_app_vp.Flow.ocp-qa@SND_dmt_test_app_vp.ocp-qa").await;
+    choose(&client, "#attach-app", "3781bcc1-7c76-439b-ba26-05d22217b316.SND_dmt_test_app_vp.Flow.ocp-qa@SND_dmt_test_app_vp.ocp-qa").await;
     fill(&client, "#attach-locale", "fr-FR").await;
     click_button(&client, "Attach 3 numbers").await;
     eventually(

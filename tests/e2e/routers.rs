@@ -1,7 +1,7 @@
 //! A rollout from creation to completion, in headless Chromium against the sandbox.
 
 use numbers_e2e::{
-    click_button, eventually, fill, js, screenshot, wait_for, workspace, ChromeDriver,
+    choose, click_button, eventually, fill, js, screenshot, wait_for, workspace, ChromeDriver,
     RunningSandbox,
 };
 
@@ -68,7 +68,7 @@ async fn a_rollout_from_preview_to_completion() {
     eprintln!("wasm {}", sim.as_str().unwrap_or(""));
 
     fill(&client, "#router-number", &number).await;
-    fill(&client, "#router-target", TARGET).await;
+    choose(&client, "#router-target", TARGET).await;
     fill(&client, "#router-tag", "v2").await;
     click_button(&client, "Create router").await;
     let card = format!(".router[data-number=\"{number}\"]");

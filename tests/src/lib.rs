@@ -369,6 +369,22 @@ pub async fn fill(client: &Client, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
+/// Chooses `value` in the select matching `css`, waiting up to ten seconds
+/// for that option to be there (pickers fill as their data arrives).
+pub async fn choose(client: &Client, css: &str, value: &str) {
+    eventually(
+        client,
+        &format!("option {value} in {css}"),
+        &format!("[...(document.querySelector({css:?})?.options || [])].some(o => o.value === {value:?})"),
+    )
+    .await;
+    js(
+        client,
+        &format!("(() => {{ const s = document.querySelector({css:?}); s.value = {value:?}; s.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"),
+    )
+    .await;
+}
+
 /// Clicks the button whose text is `label` (exactly, trimmed), waiting up
 /// to ten seconds for it to be there and enabled (the console mounts once
 /// its wasm has started, which can be after the page's load event).

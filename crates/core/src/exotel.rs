@@ -13,6 +13,24 @@ pub const REGIONS: [&str; 11] = [
     "DL", "MU", "MH", "WB", "AP", "TN", "GJ", "KA", "KL", "RJ", "MP",
 ];
 
+/// The name of a region code, as people know it (telecom circles of India).
+pub fn region_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "DL" => "Delhi",
+        "MU" => "Mumbai",
+        "MH" => "Maharashtra",
+        "WB" => "West Bengal",
+        "AP" => "Andhra Pradesh",
+        "TN" => "Tamil Nadu",
+        "GJ" => "Gujarat",
+        "KA" => "Karnataka",
+        "KL" => "Kerala",
+        "RJ" => "Rajasthan",
+        "MP" => "Madhya Pradesh",
+        _ => return None,
+    })
+}
+
 /// Number types a GreenVN may be requested as.
 pub const NUMBER_TYPES: [&str; 2] = ["mobile", "landline"];
 
@@ -510,6 +528,13 @@ mod tests {
             Some(ErrorCode::SameNumberBothParties)
         );
         assert_eq!(ErrorCode::SameNumberBothParties.http_status(), 409);
+    }
+
+    #[test]
+    fn every_region_has_a_name() {
+        assert!(REGIONS.iter().all(|r| region_name(r).is_some()));
+        assert_eq!(region_name("MU"), Some("Mumbai"));
+        assert_eq!(region_name("XX"), None);
     }
 
     #[test]

@@ -25,6 +25,11 @@ pub enum Action {
     SignIn,
     Refresh,
     SignOut,
+    /// Exotel has no read that succeeds without an allocation's id: the
+    /// gateway asks for one that cannot exist and answers 200 when the
+    /// provider says "not found" (the credentials worked), so a browser
+    /// logs no failed request for a good key.
+    Check,
 }
 
 impl Action {
@@ -33,6 +38,7 @@ impl Action {
             "/sign-in" => Some(Self::SignIn),
             "/refresh" => Some(Self::Refresh),
             "/sign-out" => Some(Self::SignOut),
+            "/check" => Some(Self::Check),
             _ => None,
         }
     }
@@ -73,12 +79,15 @@ async fn run(
     client: IpAddr,
     request: Request,
 ) -> Result<Response, Refusal> {
-    if request.method() != Method::POST {
-        return Err(Refusal::BadSignIn("sign-in routes take POST.".into()));
-    }
     let no_sign_in = || Refusal::NoSignIn {
         env: env.describe(),
     };
+    if action == Action::Check {
+        return check(s, env, client, request).await;
+    }
+    if request.method() != Method::POST {
+        return Err(Refusal::BadSignIn("sign-in routes take POST.".into()));
+    }
     let token_url = env.token_url.clone().ok_or_else(no_sign_in)?;
     let timeout = s.config.server.response_timeout();
     let send = |rb: reqwest::RequestBuilder| async move {
@@ -157,4 +166,69 @@ async fn run(
         }
         _ => Err(no_sign_in()),
     }
+}
+
+/// `GET /relay/exotel/{env}/check?sid=…` with the account's Basic
+/// credentials: 200 `{"ok": true}` when Exotel knows them, its own answer
+/// otherwise. Counted like a sign-in (it tests a credential).
+async fn check(
+    s: &Shared,
+    env: &Environment,
+    client: IpAddr,
+    request: Request,
+) -> Result<Response, Refusal> {
+    if env.provider != Provider::Exotel || request.method() != Method::GET {
+        return Err(Refusal::NotDocumented(
+            numbers_core::endpoints::PathError::NotDocumented {
+                provider: env.provider,
+                method: request.method().to_string(),
+                path: "/check".into(),
+            },
+        ));
+    }
+    s.sign_ins.check(client)?;
+    let sid = request
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("sid="))
+        .filter(|sid| numbers_core::endpoints::valid_param(sid))
+        .ok_or_else(|| Refusal::BadSignIn("name the tenant: ?sid=….".into()))?
+        .to_string();
+    let mut url = env.base_url.clone();
+    url.set_path(&format!(
+        "{}/v1/tenants/{sid}/greenvn/numbers-gateway-check",
+        env.base_url.path().trim_end_matches('/')
+    ));
+    let mut upstream = s.client.get(url);
+    if let Some(auth) = request.headers().get(header::AUTHORIZATION) {
+        let mut auth = auth.clone();
+        auth.set_sensitive(true);
+        upstream = upstream.header(header::AUTHORIZATION, auth);
+    }
+    let timeout = s.config.server.response_timeout();
+    let answer = match tokio::time::timeout(timeout, upstream.send()).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(e)) => return Err(Refusal::upstream(env, &e, timeout)),
+        Err(_) => {
+            return Err(Refusal::UpstreamTimeout {
+                env: env.describe(),
+                after: timeout,
+            })
+        }
+    };
+    if answer.status().is_success() || answer.status() == reqwest::StatusCode::NOT_FOUND {
+        let mut ok = axum::Json(serde_json::json!({
+            "ok": true,
+            "message": format!("{} answered: the key and token work for tenant {sid}.", env.describe()),
+        }))
+        .into_response();
+        ok.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        return Ok(ok);
+    }
+    Ok(pass_back(answer, &[header::CONTENT_TYPE]))
 }

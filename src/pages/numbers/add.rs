@@ -7,8 +7,8 @@ use numbers_core::models::ocp::{
 };
 use numbers_core::phone::{normalise_list, validate_locale, validate_prefix};
 
-use super::bulk::FormError;
 use crate::components::dialog::Dialog;
+use crate::components::form_error::FormError;
 use crate::state::use_app;
 
 fn opt(s: String) -> Option<String> {

@@ -9,7 +9,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use numbers_core::models::ocp::{NoteRequest, NumbersPage as Page, OrderBy};
 
+use crate::components::bulk_result::{BulkOutcome, BulkResult};
 use crate::components::download::download;
+use crate::components::error_card::ErrorCard;
 use crate::components::numbers_table::NumbersTable;
 use crate::components::page_header::PageHeader;
 use crate::components::pager::Pager;
@@ -17,7 +19,7 @@ use crate::components::search_fields::SearchFields;
 use crate::components::selection::Selection;
 use crate::state::use_app;
 use add::{AddNumbersDialog, BuyDialog};
-use bulk::{BulkActions, BulkOutcome, BulkResult};
+use bulk::BulkActions;
 use query::{Advanced, TableQuery};
 
 /// Milliseconds the search box waits after the last key before searching.
@@ -184,13 +186,9 @@ pub fn NumbersPage() -> impl IntoView {
             <AdvancedSearchForm query=query go=go/>
         </Show>
 
-        <Show when=move || error.with(Option::is_some)>
-            <div class="card error-card" role="alert">
-                <p>{move || error.get().unwrap_or_default()}</p>
-                <button on:click=move |_| refresh.run(())>"Try again"</button>
-            </div>
-        </Show>
+        <ErrorCard error=error retry=refresh/>
 
+        <Show when=move || error.with(Option::is_none)>
         <BulkActions selection=selection rows=rows outcome=outcome on_done=refresh/>
         <BulkResult outcome=outcome/>
 
@@ -211,6 +209,7 @@ pub fn NumbersPage() -> impl IntoView {
             on_page=Callback::new(move |page: u32| go.run(TableQuery { page, ..query.get_untracked() }))
             on_size=Callback::new(move |page_size: u32| go.run(TableQuery { page_size, page: 1, ..query.get_untracked() }))
         />
+        </Show>
 
         <AddNumbersDialog open=add_open on_done=refresh/>
         <BuyDialog open=buy_open on_done=refresh/>

@@ -102,6 +102,53 @@ impl MiniAppParts {
     }
 }
 
+/// A miniApp as the account's numbers show it (OCP lists no miniApps: the
+/// numbers attached to one are where it is known from).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MiniApp {
+    pub id: String,
+    pub name: String,
+    pub kind: Option<String>,
+    pub group: Option<String>,
+}
+
+impl MiniApp {
+    /// Each miniApp the numbers are attached to, once, by name then ID.
+    pub fn used_by(numbers: &[NumberRecord]) -> Vec<MiniApp> {
+        let mut apps: Vec<MiniApp> = numbers
+            .iter()
+            .filter_map(|n| {
+                let id = n
+                    .mini_app_id
+                    .as_deref()
+                    .filter(|id| !id.trim().is_empty())?;
+                let parts = MiniAppParts::of(id);
+                Some(MiniApp {
+                    id: id.to_string(),
+                    name: n.mini_app_name.clone().unwrap_or(parts.name),
+                    kind: n.mini_app_type.clone().or(parts.kind),
+                    group: n.mini_app_group.clone().or(parts.group),
+                })
+            })
+            .collect();
+        apps.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        apps.dedup_by(|a, b| a.id == b.id);
+        apps
+    }
+
+    /// "billing_ivr — Flow, group ocp", as a picker shows it.
+    pub fn label(&self) -> String {
+        let mut s = self.name.clone();
+        if let Some(k) = &self.kind {
+            s.push_str(&format!(" — {k}"));
+        }
+        if let Some(g) = &self.group {
+            s.push_str(&format!(", group {g}"));
+        }
+        s
+    }
+}
+
 /// One phone number as the numbers API returns it.
 ///
 /// The list endpoint spells the set fields `phoneNumbersSetId` and
@@ -539,5 +586,51 @@ mod tests {
         assert_eq!(p.group.as_deref(), Some("ocp-qa"));
         assert_eq!(MiniAppParts::of("plain").name, "plain");
         assert_eq!(MiniAppParts::of("plain").group, None);
+    }
+}
+
+#[cfg(test)]
+mod mini_app_tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_shape_is_checked() {
+        let good = "3781bcc1-7c76-439b-ba26-05d22217b316.SND_dmt_test_app_vp.Flow.ocp-qa@SND_dmt_test_app_vp.ocp-qa";
+        let p = MiniAppParts::check(good).expect("the seed's id");
+        assert_eq!(
+            (p.name.as_str(), p.kind.as_deref()),
+            ("SND_dmt_test_app_vp", Some("Flow"))
+        );
+        assert_eq!(
+            MiniAppParts::check("billing_ivr"),
+            Err(MiniAppIdError::NoAt)
+        );
+        assert_eq!(
+            MiniAppParts::check("test.surname_test.Numeric.MiniApps@ocp"),
+            Err(MiniAppIdError::NoUuid)
+        );
+        assert_eq!(
+            MiniAppParts::check("3781bcc1-7c76-439b-ba26-05d22217b316.x.Flow@y"),
+            Err(MiniAppIdError::MissingPart)
+        );
+    }
+
+    #[test]
+    fn the_miniapps_in_use_are_listed_once() {
+        let n = |number: &str, id: Option<&str>, name: Option<&str>| NumberRecord {
+            number: number.into(),
+            mini_app_id: id.map(str::to_string),
+            mini_app_name: name.map(str::to_string),
+            ..NumberRecord::default()
+        };
+        let id = "3781bcc1-7c76-439b-ba26-05d22217b316.billing_ivr.Flow.ocp@billing_ivr.ocp";
+        let apps = MiniApp::used_by(&[
+            n("+1", Some(id), Some("billing_ivr")),
+            n("+2", None, None),
+            n("+3", Some(id), None),
+            n("+4", Some(""), None),
+        ]);
+        assert_eq!(apps.len(), 1);
+        assert_eq!(apps[0].label(), "billing_ivr — Flow, group ocp");
     }
 }
