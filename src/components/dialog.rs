@@ -15,14 +15,22 @@ pub fn Dialog(
         if is_open && was_open != Some(true) {
             opener.set_value(active_element());
             if let Some(p) = panel.get() {
-                // The first field, or the dialog itself, takes the focus.
-                let first = focusable(&p).into_iter().next();
+                // The first field (not the close button), or the dialog, takes the focus.
+                let first = focusable(&p)
+                    .into_iter()
+                    .find(|e| e.closest(".dialog-head").ok().flatten().is_none());
                 let _ = first.map(|f| f.focus()).unwrap_or_else(|| p.focus());
             }
         } else if !is_open && was_open == Some(true) {
-            if let Some(o) = opener.get_value() {
-                let _ = o.focus();
-            }
+            // Back to what opened it; if that went away or is disabled
+            // meanwhile (an action under way), to the page.
+            let target = opener
+                .get_value()
+                .filter(|o| o.is_connected() && o.get_attribute("disabled").is_none());
+            let _ = match target {
+                Some(o) => o.focus(),
+                None => main_element().map(|m| m.focus()).unwrap_or(Ok(())),
+            };
         }
         is_open
     });
@@ -77,6 +85,13 @@ pub fn Dialog(
             </div>
         </Show>
     }
+}
+
+fn main_element() -> Option<web_sys::HtmlElement> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
 }
 
 fn active_element() -> Option<web_sys::HtmlElement> {

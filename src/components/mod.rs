@@ -22,3 +22,4 @@ pub mod split_bar;
 pub mod text_field;
 pub mod timeline;
 pub mod toasts;
+pub mod unsaved_guard;

@@ -178,6 +178,7 @@ pub fn NumbersTable(
                             let number_is_editing = number.clone();
                             let note = n.note.clone().unwrap_or_default();
                             let note_for_edit = note.clone();
+                            let note_before = note.clone();
                             let selected = Signal::derive(move || selection.with(|s| s.contains(&number_for_check)));
                             view! {
                                 <tr class:selected=selected data-number=number.clone() aria-rowindex=index + 2>
@@ -231,6 +232,7 @@ pub fn NumbersTable(
                                             {
                                                 let number_for_save = number_for_save.clone();
                                                 let number_for_blur = number_for_save.clone();
+                                                let original = note_before.clone();
                                                 view! {
                                                     <input
                                                         class="note-input"
@@ -242,9 +244,15 @@ pub fn NumbersTable(
                                                             "Escape" => editing.set(None),
                                                             _ => {}
                                                         }
+                                                        // Leaving the field keeps what was typed (Escape
+                                                        // is the way to drop it): nothing is lost silently.
                                                         on:blur=move |_| {
                                                             if editing.get_untracked().as_deref() == Some(number_for_blur.as_str()) {
-                                                                editing.set(None);
+                                                                if draft.with_untracked(|d| d != &original) {
+                                                                    save_note(number_for_blur.clone());
+                                                                } else {
+                                                                    editing.set(None);
+                                                                }
                                                             }
                                                         }
                                                         autofocus

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use numbers_core::text::count;
 
 /// Page sizes offered for server-side paging. The table draws only the rows
 /// in view, so a page of 10,000 (the sandbox's largest) stays quick and lets
@@ -17,7 +18,7 @@ pub fn Pager(
 ) -> impl IntoView {
     view! {
         <div class="pager">
-            <span class="pager-total">{move || format!("{} numbers", total.get())}</span>
+            <span class="pager-total">{move || count(total.get() as usize, "number", "numbers")}</span>
             <button
                 aria-label="Previous page"
                 disabled=move || { page.get() <= 1 }

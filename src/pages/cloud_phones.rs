@@ -2,14 +2,15 @@
 //! encoding container, at most 100 phones a request (numbers-core chunks the
 //! list), then follow each phone's job until it succeeds or fails.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use numbers_core::huawei::{chunk_phone_ids, normalise_phone_ids};
+use numbers_core::huawei::{chunk_phone_ids, invalid_phone_ids, normalise_phone_ids};
 use numbers_core::models::huawei::{
     job_status, CloudPhone, TrafficRequest, TrafficType, MAX_PHONE_IDS_PER_REQUEST,
 };
+use numbers_core::text::count;
 
 use crate::components::error_card::ErrorCard;
 use crate::components::page_header::PageHeader;
@@ -59,6 +60,15 @@ pub fn CloudPhonesPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let selection = RwSignal::new(Selection::default());
     let reload = RwSignal::new(0u32);
+    // Every phone's name seen so far, so outcomes name phones, not only ids.
+    let names = RwSignal::new(HashMap::<String, String>::new());
+    let learn = move |list: &[CloudPhone]| {
+        names.update(|n| {
+            for p in list {
+                n.insert(p.phone_id.clone(), p.phone_name.clone());
+            }
+        })
+    };
 
     Effect::new(move |_| {
         reload.track();
@@ -67,6 +77,7 @@ pub fn CloudPhonesPage() -> impl IntoView {
             match c.phones(o, PAGE).await {
                 Ok(list) => {
                     total.set(list.count);
+                    learn(&list.phones);
                     phones.set(list.phones);
                     error.set(None);
                 }
@@ -112,6 +123,7 @@ pub fn CloudPhonesPage() -> impl IntoView {
                 match c.phones(at, PAGE).await {
                     Ok(list) => {
                         let n = list.phones.len();
+                        learn(&list.phones);
                         all.extend(list.phones.into_iter().map(|p| p.phone_id));
                         at += PAGE;
                         if n == 0 || u64::from(at) >= list.count {
@@ -175,7 +187,18 @@ pub fn CloudPhonesPage() -> impl IntoView {
         });
     };
 
+    let invalid = Memo::new(move |_| {
+        ids.with(|i| {
+            invalid_phone_ids(i)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+    });
     let divert = move || {
+        if invalid.with_untracked(|i| !i.is_empty()) {
+            return;
+        }
         let chunks = chunk_phone_ids(ids.get_untracked());
         if chunks.is_empty() {
             app.error("Add phone ids first: select phones, paste ids, or load every phone.");
@@ -257,7 +280,7 @@ pub fn CloudPhonesPage() -> impl IntoView {
     view! {
         <PageHeader title="Cloud phones" lead="Huawei cloud phones: divert their traffic to the default route or the encoding container."/>
         <ErrorCard error=error/>
-        <div class="two-col">
+        <div class="phones-layout">
             <Show when=move || error.with(Option::is_none)>
             <section class="card" aria-label="Cloud phones of the project">
                 <h2>{move || format!("Phones ({})", total.get())}</h2>
@@ -326,18 +349,28 @@ pub fn CloudPhonesPage() -> impl IntoView {
                 <p class="hint" aria-live="polite">{move || {
                     let n = ids.with(Vec::len);
                     format!(
-                        "{n} unique phone ids ({} repeats dropped) → {} requests of at most {MAX_PHONE_IDS_PER_REQUEST}",
-                        pasted_count.get().saturating_sub(n),
-                        n.div_ceil(MAX_PHONE_IDS_PER_REQUEST)
+                        "{} ({} dropped) → {} of at most {MAX_PHONE_IDS_PER_REQUEST}",
+                        count(n, "unique phone id", "unique phone ids"),
+                        count(pasted_count.get().saturating_sub(n), "repeat", "repeats"),
+                        count(n.div_ceil(MAX_PHONE_IDS_PER_REQUEST), "request", "requests")
                     )
                 }}</p>
+                {move || invalid.with(|bad| (!bad.is_empty()).then(|| view! {
+                    <p class="error-text invalid-ids" role="alert">{format!(
+                        "{} cannot be {}: a cloud phone ID is 32 hexadecimal digits (e.g. 631056bfb66b4f4ea02ba25f04830cb4). Fix or remove {}: {}.",
+                        count(bad.len(), "id", "ids"),
+                        if bad.len() == 1 { "a phone's" } else { "phones'" },
+                        if bad.len() == 1 { "it" } else { "them" },
+                        bad.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                    )}</p>
+                }))}
                 <fieldset>
                     <legend>"Route"</legend>
                     <label class="check-label"><input type="radio" name="traffic" prop:checked=move || traffic.get() == TrafficType::Direct on:change=move |_| traffic.set(TrafficType::Direct) />" Direct: the phones use their default route."</label>
                     <label class="check-label"><input type="radio" name="traffic" prop:checked=move || traffic.get() == TrafficType::Routing on:change=move |_| traffic.set(TrafficType::Routing) />" Routing: the phones' traffic goes through the encoding container."</label>
                 </fieldset>
                 <div class="actions">
-                    <button class="primary" disabled=move || progress.get().is_some() || ids.with(Vec::is_empty) on:click=move |_| divert()>"Divert"</button>
+                    <button class="primary" disabled=move || progress.get().is_some() || ids.with(Vec::is_empty) || invalid.with(|i| !i.is_empty()) on:click=move |_| divert()>"Divert"</button>
                 </div>
                 {move || progress.get().map(|(done, total)| view! {
                     <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=done>
@@ -347,7 +380,7 @@ pub fn CloudPhonesPage() -> impl IntoView {
                 })}
                 <Show when=move || outcomes.with(|o| !o.is_empty())>
                     <div class="divert-summary" role="status">
-                        <span class="requests-sent">{move || format!("{} requests sent", requests_sent.get())}</span>
+                        <span class="requests-sent">{move || format!("{} sent", count(requests_sent.get(), "request", "requests"))}</span>
                         <span class="badge ok">{move || format!("{} succeeded", counts.get().0)}</span>
                         <span class="badge error">{move || format!("{} failed", counts.get().1)}</span>
                         <span class="badge">{move || format!("{} running", counts.get().2)}</span>
@@ -358,10 +391,13 @@ pub fn CloudPhonesPage() -> impl IntoView {
                     </Show>
                     <div class="outcome-list" tabindex="0" role="region" aria-label="Outcome for each phone">
                         <table class="compact">
-                            <thead><tr><th scope="col">"Phone"</th><th scope="col">"Outcome"</th></tr></thead>
+                            <thead><tr><th scope="col">"Phone"</th><th scope="col">"ID"</th><th scope="col">"Outcome"</th></tr></thead>
                             <tbody>
-                                {move || outcomes.get().into_iter().map(|(id, o)| view! {
-                                    <tr data-phone=id.clone()><td class="mono small">{id.clone()}</td><td class=o.class()>{o.label()}</td></tr>
+                                {move || outcomes.get().into_iter().map(|(id, o)| {
+                                    let name = names.with(|n| n.get(&id).cloned()).unwrap_or_else(|| "(unknown)".into());
+                                    view! {
+                                        <tr data-phone=id.clone()><td>{name}</td><td class="mono small">{id.clone()}</td><td class=o.class()>{o.label()}</td></tr>
+                                    }
                                 }).collect_view()}
                             </tbody>
                         </table>

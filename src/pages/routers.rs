@@ -280,6 +280,7 @@ fn RouterCard(record: RouterRecord, on_changed: Callback<()>) -> impl IntoView {
     let app = use_app();
     let record = RwSignal::new(record);
     let state = Memo::new(move |_| record.with(|r| Router::from_record(r).ok()));
+    let enabled = move || state.with(|s| s.as_ref().is_some_and(|s| s.enabled));
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let edit_open = RwSignal::new(false);
@@ -482,10 +483,12 @@ fn RouterCard(record: RouterRecord, on_changed: Callback<()>) -> impl IntoView {
                         <p class="warn-text notice" role="status">{move || notice.get().unwrap_or_default()}</p>
                     </Show>
                     <div class="actions left">
-                        <button type="button" class="primary" disabled=move || busy.get() || state.get().is_none_or(|s| s.weights.source() == 0) on:click=move |_| next_step()>
+                        // A disabled router sends every call to the source: enabling it
+                        // is what it needs first, not a next step.
+                        <button type="button" class=move || if enabled() { "" } else { "primary" } disabled=move || busy.get() on:click=toggle_enabled>{move || if record.with(|r| r.active) { "Disable" } else { "Enable" }}</button>
+                        <button type="button" class=move || if enabled() { "primary" } else { "" } disabled=move || busy.get() || state.get().is_none_or(|s| s.weights.source() == 0) on:click=move |_| next_step()>
                             {move || state.get().map(|s| { let w = s.next_step().weights; format!("Next step → {}% / {}%", w.source(), w.target()) }).unwrap_or_else(|| "Next step".into())}
                         </button>
-                        <button type="button" disabled=move || busy.get() on:click=toggle_enabled>{move || if record.with(|r| r.active) { "Disable" } else { "Enable" }}</button>
                         <button type="button" on:click=move |_| {
                             record.with_untracked(|r| {
                                 e_target.set(r.target().map(|t| t.app_id.clone()).unwrap_or_default());

@@ -105,7 +105,7 @@ pub fn SetsPage() -> impl IntoView {
                                             on:click=move |_| go.run(Some(id2.clone()))
                                         >
                                             <span class="set-name">{s.name.clone()}</span>
-                                            <span class="set-meta">{format!("{} · {} numbers", s.group_id, s.phone_number_count)}</span>
+                                            <span class="set-meta">{format!("{} · {}", s.group_id, count(s.phone_number_count as usize, "number", "numbers"))}</span>
                                         </button>
                                     </li>
                                 }
@@ -370,7 +370,7 @@ fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> 
             <div class="card set-head">
                 <div>
                     <h2>{s.name.clone()}</h2>
-                    <p class="hint set-count">{format!("Group {} · {} numbers", s.group_id, s.phone_number_count)}</p>
+                    <p class="hint set-count">{format!("Group {} · {}", s.group_id, count(s.phone_number_count as usize, "number", "numbers"))}</p>
                 </div>
                 <div class="page-actions">
                     <button on:click=move |_| { form_error.set(None); add_open.set(true) }>"Add numbers…"</button>
@@ -426,7 +426,7 @@ fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> 
             <form class="form" on:submit=move |ev| { ev.prevent_default(); add_numbers() }>
                 <label for="set-add-list">"Numbers (one per line, or separated by commas)"</label>
                 <textarea id="set-add-list" rows="5" prop:value=move || pasted.get() on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
-                <p class="hint" aria-live="polite">{move || pasted_list.with(|l| format!("{} valid, {} invalid, {} duplicates dropped", l.valid.len(), l.invalid.len(), l.duplicates))}</p>
+                <p class="hint" aria-live="polite">{move || pasted_list.with(|l| format!("{} valid, {} invalid, {} dropped", l.valid.len(), l.invalid.len(), count(l.duplicates, "duplicate", "duplicates")))}</p>
                 <FormError error=form_error/>
                 <div class="actions"><button type="submit" class="primary">"Add to set"</button></div>
             </form>

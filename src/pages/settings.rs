@@ -7,12 +7,14 @@ use leptos::task::spawn_local;
 use numbers_core::limits::Limits;
 use numbers_core::models::gateway::{EnvironmentInfo, SignInKind};
 use numbers_core::models::ocp::{Environment, ListNumbersQuery};
+use numbers_core::text::count;
 
 use crate::api::auth::{now_ms, ocp_sign_out, HuaweiSession, OcpSession};
 use crate::api::ApiError;
 use crate::components::page_header::PageHeader;
 use crate::components::sign_in_form::{HuaweiSignInForm, OcpSignInForm};
 use crate::components::text_field::TextField;
+use crate::components::unsaved_guard::UnsavedGuard;
 use crate::state::{use_app, AppState, Connections, OcpTarget};
 
 type Draft = RwSignal<Connections>;
@@ -184,10 +186,12 @@ fn OcpCard(draft: Draft, custom_url: RwSignal<String>) -> impl IntoView {
                 page_size: Some(1),
                 ..Default::default()
             };
-            let r = client
-                .list_numbers(&q)
-                .await
-                .map(|p| format!("{} numbers visible.", p.all_numbers));
+            let r = client.list_numbers(&q).await.map(|p| {
+                format!(
+                    "{} visible.",
+                    count(p.all_numbers as usize, "number", "numbers")
+                )
+            });
             result.set(Some(explain(r)));
         });
     };
@@ -489,7 +493,15 @@ pub fn SettingsPage() -> impl IntoView {
         OcpTarget::Custom(u) => u,
         _ => String::new(),
     });
+    let dirty = Signal::derive(move || {
+        let mut d = draft.get();
+        if let OcpTarget::Custom(_) = d.ocp {
+            d.ocp = OcpTarget::Custom(custom_url.get());
+        }
+        app.connections.with(|c| *c != d)
+    });
     view! {
+        <UnsavedGuard dirty=dirty/>
         <PageHeader title="Settings" lead="Where the console works for each provider, who is signed in there, and the limits of each environment."/>
         <div class="settings">
             <OcpCard draft=draft custom_url=custom_url/>

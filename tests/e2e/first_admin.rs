@@ -488,3 +488,112 @@ async fn testing_the_exotel_connection_makes_no_failed_request() {
     assert_eq!(failed, serde_json::json!([]), "failed requests");
     client.close().await.expect("close");
 }
+
+/// Polish: dialogs focus their first field, toasts cover no control, a note
+/// left by clicking elsewhere is saved, and at 1280 pixels the tables need
+/// no sideways scrolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dialogs_toasts_notes_and_widths_behave() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    client
+        .goto(&sandbox.url("/numbers?sort=number"))
+        .await
+        .expect("numbers");
+    eventually(
+        &client,
+        "rows",
+        "document.querySelectorAll('tbody tr[data-number]').length > 3",
+    )
+    .await;
+    let fits = js(&client, "(() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth <= s.clientWidth; })()").await;
+    assert_eq!(
+        fits,
+        serde_json::json!(true),
+        "the numbers table shows every column at 1280"
+    );
+    // A dialog's focus starts on its first field, not on ×.
+    click_button(&client, "Buy numbers…").await;
+    eventually(
+        &client,
+        "focus in the first field",
+        "document.activeElement?.closest('.dialog') && !document.activeElement.closest('.dialog-head')",
+    )
+    .await;
+    js(&client, "(document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'})), document.querySelector('.backdrop')?.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})), true)").await;
+    // A note edited and left (clicking elsewhere) is saved, not dropped.
+    let number = js(
+        &client,
+        "document.querySelector('tbody tr[data-number]').dataset.number",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string();
+    js(
+        &client,
+        "document.querySelector('tbody tr[data-number] .note-cell button').click()",
+    )
+    .await;
+    wait_for(&client, ".note-input").await;
+    // Typed as a person does (WebDriver's clear would itself leave the field).
+    js(&client, "(() => { const i = document.querySelector('.note-input'); i.focus(); i.value = 'left by a click elsewhere'; i.dispatchEvent(new Event('input', {bubbles: true})); i.blur(); return true; })()").await;
+    eventually(
+        &client,
+        "saved on the server",
+        &format!("fetch('/relay/ocp/sandbox/api/numbers?pageSize=10000', {{headers: {{Authorization: 'Bearer sandbox-owner'}}}}).then(r => r.json()).then(p => p.numbers.find(n => n.number === {number:?}).note === 'left by a click elsewhere')"),
+    )
+    .await;
+    // The toast it raised covers no control.
+    wait_for(&client, ".toast").await;
+    let covered = js(&client, "(() => { const t = document.querySelector('.toasts').getBoundingClientRect(); return [...document.querySelectorAll('button, input, select, a, textarea')].filter(e => !e.closest('.toasts')).filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top; }).map(e => e.outerHTML.slice(0, 80)); })()").await;
+    assert_eq!(covered, serde_json::json!([]), "controls under the toasts");
+    client
+        .goto(&sandbox.url("/cloud-phones"))
+        .await
+        .expect("phones");
+    eventually(
+        &client,
+        "phones",
+        "document.querySelectorAll('.card tbody tr').length === 100",
+    )
+    .await;
+    let fits = js(&client, "(() => { const s = document.querySelector('.table-scroll.short'); return s.scrollWidth <= s.clientWidth; })()").await;
+    assert_eq!(
+        fits,
+        serde_json::json!(true),
+        "status and route shown at 1280"
+    );
+    client.close().await.expect("close");
+}
+
+/// Polish: leaving Settings with unsaved changes asks first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_settings_with_unsaved_changes_asks_first() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 800).await;
+    client
+        .goto(&sandbox.url("/settings"))
+        .await
+        .expect("settings");
+    numbers_e2e::fill(&client, "#ex-sid", "another-tenant").await;
+    js(
+        &client,
+        "(document.querySelector('nav a[href=\"/numbers\"]').click(), true)",
+    )
+    .await;
+    let question = client.get_alert_text().await.expect("asked");
+    assert!(question.contains("not saved"), "{question}");
+    client.dismiss_alert().await.expect("stay");
+    assert_eq!(client.current_url().await.expect("url").path(), "/settings");
+    js(
+        &client,
+        "(document.querySelector('nav a[href=\"/numbers\"]').click(), true)",
+    )
+    .await;
+    client.accept_alert().await.expect("leave");
+    eventually(&client, "left", "location.pathname === '/numbers'").await;
+    client.close().await.expect("close");
+}

@@ -309,7 +309,7 @@ async fn a_new_set_fills_and_its_count_updates() {
         &format!("{}\n{}, {}", ocp[0], ocp[1], ocp[1]),
     )
     .await;
-    eventually(&client, "preview", "document.querySelector('.dialog .hint').textContent.startsWith('2 valid, 0 invalid, 1 duplicates')").await;
+    eventually(&client, "preview", "document.querySelector('.dialog .hint').textContent.startsWith('2 valid, 0 invalid, 1 duplicate dropped')").await;
     click_button(&client, "Add to set").await;
     eventually(
         &client,

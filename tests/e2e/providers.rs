@@ -156,7 +156,7 @@ async fn divert_250_phones_with_3_unknown_and_retry_only_those() {
     // Swap three real ids for unknown ones: still 250 phones.
     client
         .execute(
-            "const t = document.querySelector('#phone-ids'); const ids = t.value.split('\\n').slice(3).concat(['no-such-1', 'no-such-2', 'no-such-3']); t.value = ids.join('\\n'); t.dispatchEvent(new Event('input'));",
+            "const t = document.querySelector('#phone-ids'); const ids = t.value.split('\\n').slice(3).concat(['00000000000000000000000000000001', '00000000000000000000000000000002', '00000000000000000000000000000003']); t.value = ids.join('\\n'); t.dispatchEvent(new Event('input'));",
             vec![],
         )
         .await
@@ -181,7 +181,11 @@ async fn divert_250_phones_with_3_unknown_and_retry_only_those() {
         "document.querySelector('.divert-summary .badge.error').textContent === '3 failed'",
     )
     .await;
-    for id in ["no-such-1", "no-such-2", "no-such-3"] {
+    for id in [
+        "00000000000000000000000000000001",
+        "00000000000000000000000000000002",
+        "00000000000000000000000000000003",
+    ] {
         let text = js(
             &client,
             &format!("document.querySelector('tr[data-phone=\"{id}\"]').textContent"),
@@ -192,14 +196,42 @@ async fn divert_250_phones_with_3_unknown_and_retry_only_those() {
             "{text}"
         );
     }
+    // Outcomes name the phones they know.
+    let named = js(&client, "[...document.querySelectorAll('.outcome-list tbody tr')].filter(r => r.cells[0].textContent.startsWith('phone-')).length").await;
+    assert_eq!(
+        named,
+        serde_json::json!(247),
+        "phones named in the outcome list"
+    );
     let shot = screenshot(&client, "cloud-phones").await;
     keep_screenshot("cloud-phones", &shot);
+    // An id that cannot be a phone's is refused before anything is sent.
+    client
+        .execute(
+            "const t = document.querySelector('#phone-ids'); t.value = 'phone-0001'; t.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .expect("bad id");
+    eventually(
+        &client,
+        "refused before sending",
+        "document.querySelector('.invalid-ids')?.textContent.includes('32 hexadecimal digits') && [...document.querySelectorAll('button')].find(b => b.textContent === 'Divert').disabled",
+    )
+    .await;
+    client
+        .execute(
+            "const t = document.querySelector('#phone-ids'); t.value = ''; t.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .expect("cleared");
     click_button(&client, "Retry 3 failed").await;
-    eventually(&client, "only the failed are retried", "document.querySelector('#phone-ids').value.split('\\n').sort().join(',') === 'no-such-1,no-such-2,no-such-3'").await;
+    eventually(&client, "only the failed are retried", "document.querySelector('#phone-ids').value.split('\\n').sort().join(',') === '00000000000000000000000000000001,00000000000000000000000000000002,00000000000000000000000000000003'").await;
     eventually(
         &client,
         "one request",
-        "document.querySelector('.requests-sent')?.textContent === '1 requests sent'",
+        "document.querySelector('.requests-sent')?.textContent === '1 request sent'",
     )
     .await;
     client.close().await.expect("close");

@@ -22,6 +22,20 @@ pub fn normalise_phone_ids<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> V
     out
 }
 
+/// Whether `id` can be a cloud phone's ID: 32 hexadecimal digits, as the
+/// documented examples (`631056bfb66b4f4ea02ba25f04830cb4`).
+pub fn is_phone_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The ids of a list that cannot be cloud phone IDs, in list order.
+pub fn invalid_phone_ids(ids: &[String]) -> Vec<&str> {
+    ids.iter()
+        .map(String::as_str)
+        .filter(|id| !is_phone_id(id))
+        .collect()
+}
+
 /// Splits phone ids into requests of at most 100, after de-duplication.
 pub fn chunk_phone_ids<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> Vec<Vec<String>> {
     normalise_phone_ids(ids)
@@ -60,6 +74,18 @@ pub fn validate_traffic(r: &TrafficRequest) -> Result<(), TrafficError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_ids_are_32_hex_digits() {
+        assert!(is_phone_id("631056bfb66b4f4ea02ba25f04830cb4"));
+        assert!(!is_phone_id("631056bfb66b4f4ea02ba25f04830cb"));
+        assert!(!is_phone_id("phone-0001"));
+        let ids = vec![
+            "631056bfb66b4f4ea02ba25f04830cb4".to_string(),
+            "no-such".to_string(),
+        ];
+        assert_eq!(invalid_phone_ids(&ids), vec!["no-such"]);
+    }
     use proptest::prelude::*;
 
     #[test]

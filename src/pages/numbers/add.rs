@@ -6,6 +6,7 @@ use numbers_core::models::ocp::{
     AvailableNumber, AvailableNumbersRequest, BuyRequest, BuyResponse, DirectAddRequest,
 };
 use numbers_core::phone::{normalise_list, validate_locale, validate_prefix};
+use numbers_core::text::count;
 
 use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
@@ -77,9 +78,9 @@ pub fn AddNumbersDialog(
         spawn_local(async move {
             match client.add_direct(&req).await {
                 Ok(r) => {
-                    app.ok(r
-                        .message
-                        .unwrap_or_else(|| format!("Added {} numbers.", req.numbers.len())));
+                    app.ok(r.message.unwrap_or_else(|| {
+                        format!("Added {}.", count(req.numbers.len(), "number", "numbers"))
+                    }));
                     pasted.set(String::new());
                     open.set(false);
                     on_done.run(());
@@ -96,7 +97,7 @@ pub fn AddNumbersDialog(
                 <label for="add-list">"Numbers (one per line, or separated by commas)"</label>
                 <textarea id="add-list" rows="5" placeholder="+12015550123\n+12015550124" prop:value=move || pasted.get() on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
                 <p class="hint" aria-live="polite">
-                    {move || list.with(|l| format!("{} valid, {} invalid, {} duplicates dropped", l.valid.len(), l.invalid.len(), l.duplicates))}
+                    {move || list.with(|l| format!("{} valid, {} invalid, {} dropped", l.valid.len(), l.invalid.len(), count(l.duplicates, "duplicate", "duplicates")))}
                 </p>
                 <ul class="invalid-list" tabindex="0" aria-label="Numbers that are not valid">
                     {move || list.with(|l| l.invalid.iter().map(|(n, e)| view! { <li><span class="mono">{n.clone()}</span>": "{e.to_string()}</li> }).collect_view())}
@@ -113,7 +114,7 @@ pub fn AddNumbersDialog(
                 <label class="check-label"><input type="checkbox" prop:checked=move || log_dnis.get() on:change=move |ev| log_dnis.set(event_target_checked(&ev)) />" Log the dialled number (DNIS)"</label>
                 <FormError error=error/>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || busy.get()>{move || format!("Add {} numbers", list.with(|l| l.valid.len()))}</button>
+                    <button type="submit" class="primary" disabled=move || busy.get()>{move || format!("Add {}", count(list.with(|l| l.valid.len()), "number", "numbers"))}</button>
                 </div>
             </form>
         </Dialog>
@@ -182,11 +183,14 @@ pub fn BuyDialog(open: RwSignal<bool>, #[prop(into)] on_done: Callback<()>) -> i
             match client.buy(&req).await {
                 Ok(r) => {
                     if r.failed_numbers.is_empty() {
-                        app.ok(format!("Bought {} numbers.", r.purchased_numbers.len()));
+                        app.ok(format!(
+                            "Bought {}.",
+                            count(r.purchased_numbers.len(), "number", "numbers")
+                        ));
                     } else {
                         app.error(format!(
-                            "{} numbers could not be bought.",
-                            r.failed_numbers.len()
+                            "{} could not be bought.",
+                            count(r.failed_numbers.len(), "number", "numbers")
                         ));
                     }
                     let bought: Vec<String> = r
@@ -270,7 +274,7 @@ pub fn BuyDialog(open: RwSignal<bool>, #[prop(into)] on_done: Callback<()>) -> i
                 <FormError error=error/>
                 <div class="actions">
                     <button type="submit" class="primary" disabled=move || busy.get() || picked.with(Vec::is_empty)>
-                        {move || format!("Buy {} numbers", picked.with(Vec::len))}
+                        {move || format!("Buy {}", count(picked.with(Vec::len), "number", "numbers"))}
                     </button>
                 </div>
             </form>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use numbers_core::models::ocp::{NoteRequest, NumbersPage as Page, OrderBy};
+use numbers_core::text::count;
 
 use crate::components::bulk_result::{BulkOutcome, BulkResult};
 use crate::components::download::download;
@@ -148,8 +149,8 @@ pub fn NumbersPage() -> impl IntoView {
             match client.export_csv(&search).await {
                 Ok(text) => match download("numbers.csv", "text/csv;charset=utf-8", &text) {
                     Ok(()) => app.ok(format!(
-                        "Exported {} numbers to numbers.csv.",
-                        text.lines().count().saturating_sub(1)
+                        "Exported {} to numbers.csv.",
+                        count(text.lines().count().saturating_sub(1), "number", "numbers")
                     )),
                     Err(e) => app.error(format!("The export could not be saved: {e}.")),
                 },
