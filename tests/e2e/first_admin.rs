@@ -217,7 +217,7 @@ async fn formula_cells_are_warned_and_stripped_in_one_click() {
     eventually(
         &client,
         "formula warned",
-        "document.querySelector('.formula-notice')?.textContent.includes('1 cell would run as spreadsheet formulas')",
+        "document.querySelector('.formula-notice')?.textContent.includes('1 cell would run as a spreadsheet formula')",
     )
     .await;
     let shot = screenshot(&client, "csv-formula-warning").await;

@@ -50,8 +50,13 @@ impl Check {
             left_out: RwSignal::new(Vec::new()),
             again: RwSignal::new(0),
         };
+        let latest = StoredValue::new(0u64);
         Effect::new(move |_| {
             check.again.track();
+            // A read still under way when the comparison is turned off or
+            // asked again must not land afterwards.
+            let seq = latest.get_value() + 1;
+            latest.set_value(seq);
             if !check.compare.get() {
                 check.comparison.set(Comparison::Off);
                 return;
@@ -60,6 +65,9 @@ impl Check {
             let loaded = loaded.clone();
             spawn_local(async move {
                 let result = current_state(app).await;
+                if latest.get_value() != seq {
+                    return;
+                }
                 check.comparison.set(match result {
                     Ok(map) => {
                         // Only rows without errors of their own are compared.

@@ -81,10 +81,11 @@ fn FormulaNotice(loaded: Shared, #[prop(into)] on_replace: Callback<Shared>) -> 
     (cells > 0).then(|| {
         view! {
             <div class="formula-notice warn-text" role="status">
-                <p>{format!(
-                    "{} would run as spreadsheet formulas (they start with =, +, -, @, tab or a carriage return). The provider stores them as they are; the console's exports neutralise them, but other tools may not.",
-                    count(cells, "cell", "cells")
-                )}</p>
+                <p>{if cells == 1 {
+                    "1 cell would run as a spreadsheet formula (it starts with =, +, -, @, tab or a carriage return). The provider stores it as it is; the console's exports neutralise it, but other tools may not.".to_string()
+                } else {
+                    format!("{cells} cells would run as spreadsheet formulas (they start with =, +, -, @, tab or a carriage return). The provider stores them as they are; the console's exports neutralise them, but other tools may not.")
+                }}</p>
                 <button on:click=strip>"Strip the leading character"</button>
             </div>
         }
