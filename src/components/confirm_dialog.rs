@@ -55,3 +55,27 @@ pub fn ConfirmDialog(
         </Dialog>
     }
 }
+
+/// Asks once before one action on one thing (deallocate, complete, delete):
+/// the sentence says what happens, the button does it.
+#[component]
+pub fn AskDialog(
+    open: RwSignal<bool>,
+    #[prop(into)] title: String,
+    #[prop(into)] message: Signal<String>,
+    /// The button's label.
+    action: &'static str,
+    /// Marks an action that cannot be undone.
+    #[prop(optional)]
+    danger: bool,
+    #[prop(into)] on_confirm: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Dialog open=open title=title>
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); open.set(false); on_confirm.run(()) }>
+                <p>{message}</p>
+                <div class="actions"><button type="submit" class=if danger { "danger" } else { "primary" }>{action}</button></div>
+            </form>
+        </Dialog>
+    }
+}

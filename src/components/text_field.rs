@@ -15,6 +15,7 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] readonly: bool,
     #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <div>
@@ -24,6 +25,7 @@ pub fn TextField(
                 type=kind
                 autocomplete=autocomplete
                 readonly=readonly
+                placeholder=placeholder
                 tabindex=if readonly { "-1" } else { "0" }
                 prop:value=value
                 on:input=move |ev| on_input.run(event_target_value(&ev))
