@@ -1,0 +1,212 @@
+//! One set opened: its header and actions, its numbers in the shared table,
+//! and removing a selection from it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use numbers_core::models::ocp::{NumberRecord, NumberSet, StatusResponse};
+use numbers_core::text::count;
+
+use super::dialogs::{
+    AddToThisSetDialog, AttachAllDialog, DeleteSetDialog, PurgeDialog, RenameSetDialog,
+};
+use crate::api::ApiError;
+use crate::components::bulk_result::{run_bulk, BulkOutcome, BulkResult};
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::numbers_table::NumbersTable;
+use crate::components::selection::Selection;
+use crate::state::{use_app, AppState};
+
+/// The open set as its parts see it: what was read, and how to say it changed.
+#[derive(Clone, Copy)]
+pub struct OpenSet {
+    pub id: StoredValue<String>,
+    pub set: RwSignal<Option<NumberSet>>,
+    pub numbers: RwSignal<Vec<NumberRecord>>,
+    reload: RwSignal<u32>,
+    on_changed: Callback<()>,
+}
+
+impl OpenSet {
+    pub fn name(&self) -> String {
+        self.set
+            .with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default())
+    }
+
+    /// Read the set again, and let the list refresh its counts.
+    pub fn changed(&self) {
+        self.reload.update(|r| *r += 1);
+        self.on_changed.run(());
+    }
+
+    /// A toast with the server's message, or the error and the action named.
+    pub fn report(&self, app: AppState, action: &str, r: Result<StatusResponse, ApiError>) {
+        match r {
+            Ok(s) => app.ok(s.message.unwrap_or_else(|| format!("{action}: done."))),
+            Err(e) => app.error(format!("{action}: {e}")),
+        }
+    }
+}
+
+/// Which of the set's dialogs is open.
+#[derive(Clone, Copy)]
+struct SetDialogs {
+    add: RwSignal<bool>,
+    attach: RwSignal<bool>,
+    detach: RwSignal<bool>,
+    rename: RwSignal<bool>,
+    purge: RwSignal<bool>,
+    delete: RwSignal<bool>,
+}
+
+impl SetDialogs {
+    fn new() -> Self {
+        Self {
+            add: RwSignal::new(false),
+            attach: RwSignal::new(false),
+            detach: RwSignal::new(false),
+            rename: RwSignal::new(false),
+            purge: RwSignal::new(false),
+            delete: RwSignal::new(false),
+        }
+    }
+}
+
+#[component]
+pub fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> impl IntoView {
+    let app = use_app();
+    let open = OpenSet {
+        id: StoredValue::new(id),
+        set: RwSignal::new(None),
+        numbers: RwSignal::new(Vec::new()),
+        reload: RwSignal::new(0),
+        on_changed,
+    };
+    let loading = RwSignal::new(true);
+    let error = RwSignal::new(None::<String>);
+    let selection = RwSignal::new(Selection::default());
+    let outcome = RwSignal::new(None::<BulkOutcome>);
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let dialogs = SetDialogs::new();
+
+    Effect::new(move |_| {
+        open.reload.track();
+        let client = app.ocp();
+        let id = open.id.get_value();
+        loading.set(true);
+        spawn_local(async move {
+            match (client.set(&id).await, client.set_numbers(&id).await) {
+                (Ok(s), Ok(n)) => {
+                    open.set.set(Some(s));
+                    open.numbers.set(n);
+                    error.set(None);
+                }
+                (Err(e), _) | (_, Err(e)) => error.set(Some(e.to_string())),
+            }
+            loading.set(false);
+        });
+    });
+    let detach_all = move |_| {
+        let client = app.ocp();
+        spawn_local(async move {
+            open.report(
+                app,
+                "Detach all",
+                client.detach_set(&open.id.get_value()).await,
+            );
+            open.changed();
+        });
+    };
+    let numbers_count = move || count(open.numbers.with(Vec::len), "number", "numbers");
+
+    view! {
+        <Show when=move || error.with(Option::is_some)>
+            <div class="card error-card" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
+        </Show>
+        {move || open.set.get().map(|s| view! { <SetHead set=s dialogs=dialogs/> })}
+        <RemoveFromSetBar open=open selection=selection progress=progress outcome=outcome/>
+        {move || progress.get().map(|(done, total)| view! { <p class="hint" role="status">{format!("Working: {done} of {total}")}</p> })}
+        <BulkResult outcome=outcome/>
+        <Show when=move || error.with(Option::is_none)>
+            <NumbersTable
+                rows=open.numbers
+                selection=selection
+                loading=loading
+                empty=String::from("This set has no numbers yet. Add some with “Add numbers…”, or from a selection on the Numbers page.")
+            />
+        </Show>
+        <ConfirmDialog
+            open=dialogs.detach
+            title="Detach every number of the set"
+            message=Signal::derive(move || format!("Detach all {} of the set {} from their miniApps? Calls to them reach no application until they are attached again.", numbers_count(), open.name()))
+            items=Signal::derive(move || open.numbers.with(|n| n.iter().map(|r| r.number.clone()).collect()))
+            confirm=Signal::derive(move || format!("Detach {}", numbers_count()))
+            on_confirm=Callback::new(detach_all)
+        />
+        <RenameSetDialog open=dialogs.rename set=open/>
+        <AddToThisSetDialog open=dialogs.add set=open progress=progress outcome=outcome/>
+        <AttachAllDialog open=dialogs.attach set=open/>
+        <PurgeDialog open=dialogs.purge set=open/>
+        <DeleteSetDialog open=dialogs.delete set=open on_deleted=on_deleted/>
+    }
+}
+
+/// The set's name, group and count, and a button for each of its dialogs.
+#[component]
+fn SetHead(set: NumberSet, dialogs: SetDialogs) -> impl IntoView {
+    view! {
+        <div class="card set-head">
+            <div>
+                <h2>{set.name.clone()}</h2>
+                <p class="hint set-count">{format!("Group {} · {}", set.group_id, count(set.phone_number_count as usize, "number", "numbers"))}</p>
+            </div>
+            <div class="page-actions">
+                <button on:click=move |_| dialogs.add.set(true)>"Add numbers…"</button>
+                <button on:click=move |_| dialogs.attach.set(true)>"Attach all…"</button>
+                <button on:click=move |_| dialogs.detach.set(true)>"Detach all…"</button>
+                <button on:click=move |_| dialogs.rename.set(true)>"Rename or move…"</button>
+                <button class="danger" on:click=move |_| dialogs.purge.set(true)>"Delete purchased numbers…"</button>
+                <button class="danger" on:click=move |_| dialogs.delete.set(true)>"Delete set…"</button>
+            </div>
+        </div>
+    }
+}
+
+/// Shown while numbers are selected: takes them out of the set.
+#[component]
+fn RemoveFromSetBar(
+    open: OpenSet,
+    selection: RwSignal<Selection>,
+    progress: RwSignal<Option<(usize, usize)>>,
+    outcome: RwSignal<Option<BulkOutcome>>,
+) -> impl IntoView {
+    let app = use_app();
+    let remove_selected = move |_| {
+        let chosen = selection.with_untracked(Selection::numbers);
+        let client = app.ocp();
+        spawn_local(async move {
+            let action = format!("Remove from {}", open.name());
+            let o = run_bulk(&action, chosen, progress, |chunk| {
+                let client = client.clone();
+                async move {
+                    client
+                        .remove_from_set(&open.id.get_value(), &chunk)
+                        .await
+                        .map(drop)
+                }
+            })
+            .await;
+            selection.update(Selection::clear);
+            outcome.set(Some(o));
+            open.changed();
+        });
+    };
+    view! {
+        <Show when=move || selection.with(|s| !s.is_empty())>
+            <div class="bulk-bar" role="toolbar" aria-label="Actions on the selected numbers">
+                <strong>{move || format!("{} selected", selection.with(Selection::len))}</strong>
+                <button on:click=remove_selected>"Remove from set"</button>
+                <button class="link" on:click=move |_| selection.update(Selection::clear)>"Clear selection"</button>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,230 @@
+//! The open set's dialogs: rename or move, add numbers, attach all, delete
+//! its purchased numbers, delete the set.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use numbers_core::models::ocp::{AttachRequest, UpdateSetRequest};
+use numbers_core::phone::validate_locale;
+
+use super::detail::OpenSet;
+use crate::components::bulk_result::{run_bulk, BulkOutcome};
+use crate::components::confirm_dialog::AskDialog;
+use crate::components::dialog::Dialog;
+use crate::components::form_error::FormError;
+use crate::components::miniapp_picker::MiniAppPicker;
+use crate::components::pasted_numbers::{read_list, PastedNumbers};
+use crate::state::use_app;
+
+/// A form error that a dialog forgets each time it opens.
+fn error_cleared_on_open(open: RwSignal<bool>) -> RwSignal<Option<String>> {
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if open.get() {
+            error.set(None);
+        }
+    });
+    error
+}
+
+#[component]
+pub fn RenameSetDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
+    let app = use_app();
+    let name = RwSignal::new(String::new());
+    let group = RwSignal::new(String::new());
+    let form_error = error_cleared_on_open(open);
+    Effect::new(move |_| {
+        if open.get() {
+            if let Some(s) = set.set.get_untracked() {
+                name.set(s.name);
+                group.set(s.group_id);
+            }
+        }
+    });
+    let save = move || {
+        let req = UpdateSetRequest {
+            name: Some(name.get_untracked().trim().to_string()),
+            group_id: Some(group.get_untracked().trim().to_string()),
+        };
+        let client = app.ocp();
+        spawn_local(async move {
+            match client.update_set(&set.id.get_value(), &req).await {
+                Ok(s) => {
+                    app.ok(s.message.unwrap_or_else(|| "Set updated.".into()));
+                    open.set(false);
+                    set.changed();
+                }
+                Err(e) => form_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <Dialog open=open title="Rename or move the set">
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); save() }>
+                <label for="edit-name">"Name"</label>
+                <input id="edit-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                <label for="edit-group">"Group"</label>
+                <input id="edit-group" prop:value=move || group.get() on:input=move |ev| group.set(event_target_value(&ev)) />
+                <p class="hint">"Moving the set to another group takes out the numbers of the old group."</p>
+                <FormError error=form_error/>
+                <div class="actions"><button type="submit" class="primary">"Save"</button></div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn AddToThisSetDialog(
+    open: RwSignal<bool>,
+    set: OpenSet,
+    progress: RwSignal<Option<(usize, usize)>>,
+    outcome: RwSignal<Option<BulkOutcome>>,
+) -> impl IntoView {
+    let app = use_app();
+    let pasted = RwSignal::new(String::new());
+    let form_error = error_cleared_on_open(open);
+    let pasted_list = read_list(pasted);
+    let add = move || {
+        let list = pasted_list.get_untracked();
+        if !list.invalid.is_empty() || list.valid.is_empty() {
+            form_error.set(Some(
+                "Paste valid E.164 numbers (fix those marked invalid).".into(),
+            ));
+            return;
+        }
+        open.set(false);
+        let client = app.ocp();
+        spawn_local(async move {
+            let action = format!("Add to {}", set.name());
+            let o = run_bulk(&action, list.valid, progress, |chunk| {
+                let client = client.clone();
+                async move {
+                    client
+                        .add_to_set(&set.id.get_value(), &chunk)
+                        .await
+                        .map(drop)
+                }
+            })
+            .await;
+            outcome.set(Some(o));
+            pasted.set(String::new());
+            set.changed();
+        });
+    };
+    view! {
+        <Dialog open=open title="Add numbers to the set">
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); add() }>
+                <PastedNumbers id="set-add-list" pasted=pasted list=pasted_list/>
+                <FormError error=form_error/>
+                <div class="actions"><button type="submit" class="primary">"Add to set"</button></div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn AttachAllDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
+    let app = use_app();
+    let app_id = RwSignal::new(String::new());
+    let locale = RwSignal::new(String::from("en-US"));
+    let tag = RwSignal::new(String::new());
+    let form_error = error_cleared_on_open(open);
+    let attach = move || {
+        let loc = locale.get_untracked().trim().to_string();
+        if let Err(e) = validate_locale(&loc) {
+            form_error.set(Some(e.to_string()));
+            return;
+        }
+        let t = tag.get_untracked().trim().to_string();
+        let req = AttachRequest {
+            numbers: None,
+            mini_app_id: app_id.get_untracked().trim().to_string(),
+            locale: loc,
+            application_tag: (!t.is_empty()).then_some(t),
+        };
+        if req.mini_app_id.is_empty() {
+            form_error.set(Some("Choose the miniApp, or paste its full ID.".into()));
+            return;
+        }
+        open.set(false);
+        let client = app.ocp();
+        spawn_local(async move {
+            let r = client.attach_set(&set.id.get_value(), &req).await;
+            set.report(app, "Attach all", r);
+            set.changed();
+        });
+    };
+    view! {
+        <Dialog open=open title="Attach every number of the set">
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); attach() }>
+                // The picker reads the account's miniApps: only once asked for.
+                <Show when=move || open.get()>
+                    <MiniAppPicker id="set-app" value=app_id/>
+                </Show>
+                <label for="set-locale">"Locale"</label>
+                <input id="set-locale" prop:value=move || locale.get() on:input=move |ev| locale.set(event_target_value(&ev)) />
+                <label for="set-tag">"Application tag (optional)"</label>
+                <input id="set-tag" prop:value=move || tag.get() on:input=move |ev| tag.set(event_target_value(&ev)) />
+                <FormError error=form_error/>
+                <div class="actions"><button type="submit" class="primary">"Attach all"</button></div>
+            </form>
+        </Dialog>
+    }
+}
+
+/// Deleting purchased numbers cannot be undone: the set's name is typed first.
+#[component]
+pub fn PurgeDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
+    let app = use_app();
+    let typed = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if open.get() {
+            typed.set(String::new());
+        }
+    });
+    let purge = move || {
+        if typed.get_untracked().trim() != set.name() {
+            return;
+        }
+        open.set(false);
+        let client = app.ocp();
+        spawn_local(async move {
+            let r = client.delete_purchased_in_set(&set.id.get_value()).await;
+            set.report(app, "Delete purchased numbers", r);
+            set.changed();
+        });
+    };
+    view! {
+        <Dialog open=open title="Delete the purchased numbers of the set">
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); purge() }>
+                <p>"Every purchased number of this set is deleted and goes back to its provider. Numbers added directly stay."</p>
+                <label for="purge-name">{move || format!("Type the set's name, {}, to confirm", set.name())}</label>
+                <input id="purge-name" prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                <div class="actions"><button type="submit" class="danger" disabled=move || typed.get().trim() != set.name()>"Delete purchased numbers"</button></div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn DeleteSetDialog(
+    open: RwSignal<bool>,
+    set: OpenSet,
+    on_deleted: Callback<()>,
+) -> impl IntoView {
+    let app = use_app();
+    let delete = move |_| {
+        let client = app.ocp();
+        spawn_local(async move {
+            let r = client.delete_set(&set.id.get_value()).await;
+            let ok = r.is_ok();
+            set.report(app, "Delete set", r);
+            if ok {
+                on_deleted.run(());
+            }
+        });
+    };
+    view! {
+        <AskDialog open=open title="Delete the set" action="Delete set" danger=true on_confirm=delete
+            message=Signal::derive(move || format!("Delete the set {}? Its numbers stay, outside any set.", set.name()))/>
+    }
+}

@@ -1,0 +1,154 @@
+//! Phone-number sets: list with counts, create, open one to see and manage
+//! its numbers in the same table as the Numbers page.
+
+mod create;
+mod detail;
+mod dialogs;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use numbers_core::models::ocp::NumberSet;
+use numbers_core::text::count;
+
+use crate::components::error_card::ErrorCard;
+use crate::components::page_header::PageHeader;
+use crate::state::{use_app, AppState};
+use create::CreateSetDialog;
+use detail::SetDetail;
+
+/// The sets of the user's groups (or of one group), and the groups seen.
+fn load_sets(
+    app: AppState,
+    group: String,
+    sets: RwSignal<Option<Vec<NumberSet>>>,
+    known_groups: RwSignal<Vec<String>>,
+    error: RwSignal<Option<String>>,
+) {
+    let client = app.ocp();
+    spawn_local(async move {
+        let result = if group.is_empty() {
+            client.sets().await
+        } else {
+            client.sets_of_group(&group).await
+        };
+        if group.is_empty() {
+            if let Ok(list) = &result {
+                let mut groups: Vec<String> = list.iter().map(|s| s.group_id.clone()).collect();
+                groups.sort();
+                groups.dedup();
+                known_groups.set(groups);
+            }
+        }
+        match result {
+            Ok(list) => {
+                sets.set(Some(list));
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
+}
+
+#[component]
+fn SetItem(
+    set: NumberSet,
+    open_set: Memo<Option<String>>,
+    go: Callback<Option<String>>,
+) -> impl IntoView {
+    let id = set.id.clone();
+    let id2 = set.id.clone();
+    view! {
+        <li>
+            <button
+                class="set-item"
+                aria-current=move || (open_set.get().as_deref() == Some(id.as_str())).then_some("true")
+                on:click=move |_| go.run(Some(id2.clone()))
+            >
+                <span class="set-name">{set.name.clone()}</span>
+                <span class="set-meta">{format!("{} · {}", set.group_id, count(set.phone_number_count as usize, "number", "numbers"))}</span>
+            </button>
+        </li>
+    }
+}
+
+/// The sets to choose from, filtered by group.
+#[component]
+fn SetList(
+    sets: RwSignal<Option<Vec<NumberSet>>>,
+    known_groups: RwSignal<Vec<String>>,
+    group_filter: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    open_set: Memo<Option<String>>,
+    go: Callback<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <nav class="card set-list" aria-label="Sets">
+            <label for="set-group-filter">"Group"</label>
+            <select id="set-group-filter" prop:value=move || group_filter.get() on:change=move |ev| group_filter.set(event_target_value(&ev))>
+                <option value="">"All my groups"</option>
+                {move || known_groups.get().into_iter().map(|g| view! { <option value=g.clone()>{g.clone()}</option> }).collect_view()}
+            </select>
+            {move || match sets.get() {
+                // The error says what went wrong; no list pretends there is none.
+                _ if error.with(Option::is_some) => ().into_any(),
+                None => view! { <p class="hint">"Loading sets…"</p> }.into_any(),
+                Some(list) if list.is_empty() => view! { <p class="empty">"No sets yet. Create one with “New set…”."</p> }.into_any(),
+                Some(list) => view! {
+                    <ul>{list.into_iter().map(|s| view! { <SetItem set=s open_set=open_set go=go/> }).collect_view()}</ul>
+                }.into_any(),
+            }}
+        </nav>
+    }
+}
+
+#[component]
+pub fn SetsPage() -> impl IntoView {
+    let app = use_app();
+    let params = use_query_map();
+    let navigate = use_navigate();
+    let open_set = Memo::new(move |_| params.with(|p| p.get("set")));
+    let go = Callback::new(move |id: Option<String>| {
+        let url = match id {
+            Some(id) => format!(
+                "/sets?set={}",
+                String::from(js_sys::encode_uri_component(&id))
+            ),
+            None => "/sets".to_string(),
+        };
+        navigate(&url, Default::default())
+    });
+    let sets = RwSignal::new(None::<Vec<NumberSet>>);
+    let error = RwSignal::new(None::<String>);
+    let reload = RwSignal::new(0u32);
+    let create_open = RwSignal::new(false);
+    // Empty: every set of the user's groups; else the sets of one group.
+    let group_filter = RwSignal::new(String::new());
+    let known_groups = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        reload.track();
+        app.generation.track();
+        load_sets(app, group_filter.get(), sets, known_groups, error);
+    });
+    let refresh = Callback::new(move |_: ()| reload.update(|r| *r += 1));
+    let deleted = Callback::new(move |_: ()| {
+        refresh.run(());
+        go.run(None)
+    });
+    view! {
+        <PageHeader title="Sets" lead="Phone-number sets of your groups: create, rename, fill, attach and detach them as one.">
+            <button class="primary" on:click=move |_| create_open.set(true)>"New set…"</button>
+        </PageHeader>
+        <ErrorCard error=error/>
+        <div class="sets-layout">
+            <SetList sets=sets known_groups=known_groups group_filter=group_filter error=error open_set=open_set go=go/>
+            <div class="set-detail">
+                {move || match open_set.get() {
+                    Some(id) => view! { <SetDetail id=id on_changed=refresh on_deleted=deleted/> }.into_any(),
+                    None => view! { <p class="empty card">"Choose a set to see its numbers, or create one."</p> }.into_any(),
+                }}
+            </div>
+        </div>
+        <CreateSetDialog open=create_open on_created=Callback::new(move |id: String| { refresh.run(()); go.run(Some(id)) })/>
+    }
+}
