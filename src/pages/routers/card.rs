@@ -1,0 +1,223 @@
+//! One router: its routes, its split now, and its actions.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use numbers_core::models::ocp::{RouterRecord, UpdateRouterRequest};
+use numbers_core::routing::{Router, Weights};
+
+use super::card_dialogs::{CompleteRouterDialog, DeleteRouterDialog, EditRouterDialog};
+use super::route_label;
+use super::runner::{RunnerPanel, StepRunner};
+use crate::components::split_bar::SplitBar;
+use crate::state::{use_app, AppState};
+
+/// A router as its card's parts share it: what the server holds, the
+/// rollout state read from it, and whether a change is under way.
+#[derive(Clone, Copy)]
+pub struct Card {
+    pub app: AppState,
+    pub record: RwSignal<RouterRecord>,
+    pub state: Memo<Option<Router>>,
+    pub notice: RwSignal<Option<String>>,
+    pub busy: RwSignal<bool>,
+}
+
+impl Card {
+    fn new(app: AppState, record: RouterRecord) -> Self {
+        let record = RwSignal::new(record);
+        Self {
+            app,
+            record,
+            state: Memo::new(move |_| record.with(|r| Router::from_record(r).ok())),
+            notice: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    pub fn id(&self) -> String {
+        self.record.with_untracked(|r| r.id.clone())
+    }
+
+    pub fn number(&self) -> String {
+        self.record
+            .with_untracked(|r| r.numbers.first().cloned().unwrap_or_default())
+    }
+
+    fn enabled(&self) -> bool {
+        self.state.with(|s| s.as_ref().is_some_and(|s| s.enabled))
+    }
+
+    /// Re-reads the router: what the server holds is what is shown, and a
+    /// difference from what the console predicted is said.
+    pub async fn reread(self, predicted: Option<Weights>) -> bool {
+        match self.app.ocp().router(&self.id()).await {
+            Ok(r) => {
+                if let (Some(p), Ok(now)) = (predicted, Router::from_record(&r)) {
+                    self.notice.set((p != now.weights).then(|| {
+                        format!(
+                            "The server holds source {}% / target {}%, not the predicted {}% / {}%.",
+                            now.weights.source(),
+                            now.weights.target(),
+                            p.source(),
+                            p.target()
+                        )
+                    }));
+                }
+                self.record.set(r);
+                true
+            }
+            Err(e) => {
+                self.notice.set(Some(e.to_string()));
+                false
+            }
+        }
+    }
+
+    /// Sends a change, then shows the router as the server holds it.
+    pub fn update(self, req: UpdateRouterRequest, what: &'static str) {
+        self.busy.set(true);
+        let client = self.app.ocp();
+        spawn_local(async move {
+            match client.update_router(&req).await {
+                Ok(_) => {
+                    self.reread(None).await;
+                    self.app.ok(what);
+                }
+                Err(e) => self.app.error(format!("{what}: {e}")),
+            }
+            self.busy.set(false);
+        });
+    }
+
+    fn next_step(self) {
+        let Some(s) = self.state.get_untracked() else {
+            return;
+        };
+        self.busy.set(true);
+        let client = self.app.ocp();
+        let n = self.number();
+        spawn_local(async move {
+            match client.next_step(&n).await {
+                Ok(_) => {
+                    self.reread(Some(s.next_step().weights)).await;
+                    self.app.ok(format!("Next step done for {n}."));
+                }
+                Err(e) => self.app.error(format!("Next step for {n}: {e}")),
+            }
+            self.busy.set(false);
+        });
+    }
+
+    fn toggle_enabled(self) {
+        let enable = !self.record.with_untracked(|r| r.active);
+        let req = UpdateRouterRequest {
+            id: self.id(),
+            is_enabled: Some(enable),
+            ..Default::default()
+        };
+        self.update(
+            req,
+            if enable {
+                "Router enabled."
+            } else {
+                "Router disabled."
+            },
+        );
+    }
+}
+
+/// The dialogs and panel a card opens.
+#[derive(Clone, Copy)]
+struct CardOpen {
+    edit: RwSignal<bool>,
+    plan: RwSignal<bool>,
+    complete: RwSignal<bool>,
+    delete: RwSignal<bool>,
+}
+
+#[component]
+pub fn RouterCard(record: RouterRecord, on_changed: Callback<()>) -> impl IntoView {
+    let card = Card::new(use_app(), record);
+    let opened = CardOpen {
+        edit: RwSignal::new(false),
+        plan: RwSignal::new(false),
+        complete: RwSignal::new(false),
+        delete: RwSignal::new(false),
+    };
+    // The runner lives with the card: hiding the plan does not stop it.
+    let runner = StepRunner::new();
+    view! {
+        <article class="router" data-router=move || card.record.with(|r| r.id.clone()) data-number=move || card.record.with(|r| r.numbers.join(", "))>
+            <RouterHead card=card/>
+            {move || card.state.get().map(|s| view! {
+                <SplitBar weights=Signal::derive(move || s.effective()) caption=Signal::derive(move || {
+                    if s.enabled { String::new() } else { "disabled: every call goes to the source".to_string() }
+                })/>
+            })}
+            <Show when=move || card.notice.with(Option::is_some)>
+                <p class="warn-text notice" role="status">{move || card.notice.get().unwrap_or_default()}</p>
+            </Show>
+            <RouterActions card=card opened=opened/>
+            <Show when=move || opened.plan.get()>
+                <RunnerPanel card=card runner=runner/>
+            </Show>
+            <EditRouterDialog open=opened.edit card=card/>
+            <CompleteRouterDialog open=opened.complete card=card on_changed=on_changed/>
+            <DeleteRouterDialog open=opened.delete card=card on_changed=on_changed/>
+        </article>
+    }
+}
+
+/// Number, state, step and last update; then source → target.
+#[component]
+fn RouterHead(card: Card) -> impl IntoView {
+    move || {
+        let r = card.record.get();
+        let source = r
+            .source()
+            .map(|s| route_label(&s.app_id, &s.app_tag))
+            .unwrap_or_default();
+        let target = r
+            .target()
+            .map(|t| route_label(&t.app_id, &t.app_tag))
+            .unwrap_or_default();
+        view! {
+            <div class="router-head">
+                <strong class="mono">{r.numbers.join(", ")}</strong>
+                <span class=if r.active { "badge ok" } else { "badge" }>{if r.active { "enabled" } else { "disabled" }}</span>
+                <span class="hint">{format!("step {} · updated {}", r.step, r.last_update_time.clone().unwrap_or_default())}</span>
+            </div>
+            <p class="small"><i class="dot source"></i>{format!(" {source}  →  ")}<i class="dot target"></i>{format!(" {target}")}</p>
+        }
+    }
+}
+
+#[component]
+fn RouterActions(card: Card, opened: CardOpen) -> impl IntoView {
+    let next_label = move || {
+        card.state
+            .get()
+            .map(|s| {
+                let w = s.next_step().weights;
+                format!("Next step → {}% / {}%", w.source(), w.target())
+            })
+            .unwrap_or_else(|| "Next step".into())
+    };
+    let nothing_left = move || card.state.get().is_none_or(|s| s.weights.source() == 0);
+    view! {
+        <div class="actions left">
+            // A disabled router sends every call to the source: enabling it
+            // is what it needs first, not a next step.
+            <button type="button" class=move || if card.enabled() { "" } else { "primary" } disabled=move || card.busy.get() on:click=move |_| card.toggle_enabled()>
+                {move || if card.record.with(|r| r.active) { "Disable" } else { "Enable" }}
+            </button>
+            <button type="button" class=move || if card.enabled() { "primary" } else { "" } disabled=move || card.busy.get() || nothing_left() on:click=move |_| card.next_step()>
+                {next_label}
+            </button>
+            <button type="button" on:click=move |_| opened.edit.set(true)>"Edit…"</button>
+            <button type="button" on:click=move |_| opened.plan.update(|o| *o = !*o)>"Plan…"</button>
+            <button type="button" on:click=move |_| opened.complete.set(true)>"Complete…"</button>
+            <button type="button" class="danger" on:click=move |_| opened.delete.set(true)>"Delete…"</button>
+        </div>
+    }
+}

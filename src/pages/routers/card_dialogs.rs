@@ -1,0 +1,118 @@
+//! A router's dialogs: edit its target and weights, complete the rollout,
+//! delete the router.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use numbers_core::models::ocp::UpdateRouterRequest;
+
+use super::card::Card;
+use crate::components::confirm_dialog::AskDialog;
+use crate::components::dialog::Dialog;
+use crate::components::miniapp_picker::MiniAppPicker;
+use crate::components::slider::Slider;
+
+#[component]
+pub fn EditRouterDialog(open: RwSignal<bool>, card: Card) -> impl IntoView {
+    let target = RwSignal::new(String::new());
+    let tag = RwSignal::new(String::new());
+    let weight = RwSignal::new(0i64);
+    let step = RwSignal::new(0i64);
+    // Each opening starts from what the server holds.
+    Effect::new(move |_| {
+        if open.get() {
+            card.record.with_untracked(|r| {
+                target.set(r.target().map(|t| t.app_id.clone()).unwrap_or_default());
+                tag.set(
+                    r.target()
+                        .and_then(|t| t.app_tag.clone())
+                        .unwrap_or_default(),
+                );
+                weight.set(r.source().map(|s| s.weight).unwrap_or(100));
+                step.set(r.step);
+            });
+        }
+    });
+    let save = move || {
+        open.set(false);
+        let req = UpdateRouterRequest {
+            id: card.id(),
+            target_app_id: Some(target.get_untracked().trim().to_string())
+                .filter(|t| !t.is_empty()),
+            target_app_tag: Some(tag.get_untracked().trim().to_string()),
+            step: Some(step.get_untracked()),
+            weight: Some(weight.get_untracked()),
+            ..Default::default()
+        };
+        card.update(req, "Router updated.");
+    };
+    view! {
+        <Dialog open=open title="Edit the router">
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); save() }>
+                <Show when=move || open.get()>
+                    <MiniAppPicker id="edit-target" value=target/>
+                </Show>
+                <label for="edit-tag">"Target app tag"</label>
+                <input id="edit-tag" prop:value=move || tag.get() on:input=move |ev| tag.set(event_target_value(&ev)) />
+                <Slider id="edit-weight" label="Source weight (%)" value=weight/>
+                <Slider id="edit-step" label="Step (%)" value=step/>
+                <div class="actions"><button type="submit" class="primary">"Save"</button></div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn CompleteRouterDialog(
+    open: RwSignal<bool>,
+    card: Card,
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let complete = move |_| {
+        let app = card.app;
+        let client = app.ocp();
+        let id = card.id();
+        spawn_local(async move {
+            match client.complete_router(&id).await {
+                Ok(s) => {
+                    app.ok(s.message.unwrap_or_else(|| "Rollout completed.".into()));
+                    on_changed.run(());
+                }
+                Err(e) => app.error(format!("Complete: {e}")),
+            }
+        });
+    };
+    let target_app = move || {
+        card.record
+            .with(|r| r.target().map(|t| t.app_id.clone()).unwrap_or_default())
+    };
+    view! {
+        <AskDialog open=open title="Complete the rollout" action="Complete" on_confirm=complete
+            message=Signal::derive(move || format!("The number will be attached to {} and the router deleted.", target_app()))/>
+    }
+}
+
+#[component]
+pub fn DeleteRouterDialog(
+    open: RwSignal<bool>,
+    card: Card,
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let delete = move |_| {
+        let app = card.app;
+        let client = app.ocp();
+        let id = card.id();
+        spawn_local(async move {
+            match client.delete_router(&id).await {
+                Ok(_) => {
+                    app.ok("Router deleted; the number stays on its source app.");
+                    on_changed.run(());
+                }
+                Err(e) => app.error(format!("Delete: {e}")),
+            }
+        });
+    };
+    view! {
+        <AskDialog open=open title="Delete the router" action="Delete router" danger=true on_confirm=delete
+            message="The router goes; the number stays on its source app."/>
+    }
+}
