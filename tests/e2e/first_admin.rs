@@ -477,6 +477,7 @@ async fn testing_the_exotel_connection_makes_no_failed_request() {
         .goto(&sandbox.url("/settings"))
         .await
         .expect("settings");
+    wait_for(&client, "#ex-key").await;
     js(&client, "[...document.querySelectorAll('.card')].find(c => c.querySelector('#ex-key')).querySelector('button.test, .actions button').click()").await;
     eventually(
         &client,

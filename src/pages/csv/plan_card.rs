@@ -98,53 +98,16 @@ pub fn PlanCard(loaded: Shared, run: RwSignal<Option<RunState>>, check: Check) -
             })
         })
     });
-    let refused = Memo::new(move |_| check.refused().len());
     let provider = RwSignal::new(String::from("twilio"));
     let la = loaded.clone();
     let start = Callback::new(move |_: ()| {
-        let Some(p) = plan.get_untracked() else {
-            return;
-        };
-        let la = la.clone();
-        spawn_local(async move {
-            let mut state = RunState::new(
-                app.ocp().base,
-                la.name.clone(),
-                la.text.clone(),
-                app.connections.with_untracked(|c| c.limits),
-                check.left_out.get_untracked(),
-                &p,
-            );
-            if destructive.get_untracked() {
-                match backup_and_revert(app, la.clone(), check, provider.get_untracked()).await {
-                    Ok((backup, revert)) => {
-                        state.backup = Some(backup.into());
-                        state.revert = Some(revert.into());
-                    }
-                    Err(e) => {
-                        app.error(format!("Nothing was sent: the backup of the affected numbers could not be made ({e})."));
-                        return;
-                    }
-                }
-            }
-            if let Err(e) = state.save_all().await {
-                app.error(format!(
-                    "Note: {e}. The run goes on, but cannot be resumed if it is interrupted."
-                ));
-            }
-            run.set(Some(state));
-            drive(app, run).await;
-        });
+        if let Some(p) = plan.get_untracked() {
+            let backup = destructive
+                .get_untracked()
+                .then(|| provider.get_untracked());
+            spawn_local(start_run(app, la.clone(), check, p, backup, run));
+        }
     });
-    // A new run of a file already applied: its rows are checked against the
-    // state they made, so a second run sends only what it still would change.
-    let new_run = move |_| {
-        spawn_local(RunState::discard());
-        run.set(None);
-        check.recheck();
-    };
-    let finished = move || run.with(|r| r.as_ref().is_some_and(RunState::finished));
-    let running = move || run.with(|r| r.as_ref().is_some_and(|r| !r.finished()));
     let kept = StoredValue::new(loaded);
     view! {
         <Show when=move || batches.get().is_some()>
@@ -156,29 +119,93 @@ pub fn PlanCard(loaded: Shared, run: RwSignal<Option<RunState>>, check: Check) -
                         <li>{b.counts.iter().filter(|(_, n)| *n > 0).map(|(op, n)| format!("{n} {op}")).collect::<Vec<_>>().join(", ")}</li>
                     }).collect_view())}
                 </ol>
-                <Show when=move || destructive.get() && !finished()>
+                <Show when=move || destructive.get() && !run.with(|r| r.as_ref().is_some_and(RunState::finished))>
                     <BackupPanel loaded=kept.get_value() check=check provider=provider/>
                 </Show>
-                <div class="actions">
-                    {move || if finished() {
-                        view! {
-                            <p class="hint">"This file's run is finished and its result is below. Applying it again starts a new run, checked against the current state first."</p>
-                            <button on:click=new_run>"Start a new run of this file…"</button>
-                        }.into_any()
-                    } else if running() {
-                        ().into_any()
-                    } else {
-                        view! {
-                            <button class="primary" disabled=move || { refused.get() > 0 || check.pending() } on:click=move |_| start.run(())>
-                                {move || format!("Apply {}", count(batches.get().unwrap_or(0), "batch", "batches"))}
-                            </button>
-                        }.into_any()
-                    }}
-                </div>
+                <PlanActions run=run check=check batches=batches start=start/>
             </section>
         </Show>
         <Show when=move || batches.get().is_none()>
             <p class="card warn-text" role="status">"Nothing can be sent while the file has errors: fix it (errors.csv lists every problem) and drop it again."</p>
         </Show>
+    }
+}
+
+/// Starts a run of the plan; with `backup` (the provider to buy deleted
+/// numbers back from), only once the backup and revert files are made.
+async fn start_run(
+    app: AppState,
+    loaded: Shared,
+    check: Check,
+    plan: Arc<Plan>,
+    backup: Option<String>,
+    run: RwSignal<Option<RunState>>,
+) {
+    let mut state = RunState::new(
+        app.ocp().base,
+        loaded.name.clone(),
+        loaded.text.clone(),
+        app.connections.with_untracked(|c| c.limits),
+        check.left_out.get_untracked(),
+        &plan,
+    );
+    if let Some(provider) = backup {
+        match backup_and_revert(app, loaded, check, provider).await {
+            Ok((backup, revert)) => {
+                state.backup = Some(backup.into());
+                state.revert = Some(revert.into());
+            }
+            Err(e) => {
+                app.error(format!(
+                    "Nothing was sent: the backup of the affected numbers could not be made ({e})."
+                ));
+                return;
+            }
+        }
+    }
+    if let Err(e) = state.save_all().await {
+        app.error(format!(
+            "Note: {e}. The run goes on, but cannot be resumed if it is interrupted."
+        ));
+    }
+    run.set(Some(state));
+    drive(app, run).await;
+}
+
+/// Apply; nothing while a run is under way; once it finished, a new run.
+#[component]
+fn PlanActions(
+    run: RwSignal<Option<RunState>>,
+    check: Check,
+    batches: Memo<Option<usize>>,
+    start: Callback<()>,
+) -> impl IntoView {
+    let refused = Memo::new(move |_| check.refused().len());
+    // A new run of a file already applied: its rows are checked against the
+    // state they made, so a second run sends only what it still would change.
+    let new_run = move |_| {
+        spawn_local(RunState::discard());
+        run.set(None);
+        check.recheck();
+    };
+    let finished = move || run.with(|r| r.as_ref().is_some_and(RunState::finished));
+    let running = move || run.with(|r| r.as_ref().is_some_and(|r| !r.finished()));
+    view! {
+        <div class="actions">
+            {move || if finished() {
+                view! {
+                    <p class="hint">"This file's run is finished and its result is below. Applying it again starts a new run, checked against the current state first."</p>
+                    <button on:click=new_run>"Start a new run of this file…"</button>
+                }.into_any()
+            } else if running() {
+                ().into_any()
+            } else {
+                view! {
+                    <button class="primary" disabled=move || { refused.get() > 0 || check.pending() } on:click=move |_| start.run(())>
+                        {move || format!("Apply {}", count(batches.get().unwrap_or(0), "batch", "batches"))}
+                    </button>
+                }.into_any()
+            }}
+        </div>
     }
 }
