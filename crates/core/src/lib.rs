@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod endpoints;
 pub mod exotel;
+pub mod history;
 pub mod huawei;
 pub mod limits;
 pub mod models;
