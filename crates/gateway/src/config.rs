@@ -81,6 +81,27 @@ impl Server {
     }
 }
 
+/// Where the team's change history is kept.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct History {
+    /// `sqlite:///path/history.sqlite` or `postgres://user@host/db`. Unset:
+    /// the binary keeps it in `history.sqlite` beside its --config file (or
+    /// in data/); a gateway started as a library keeps none.
+    pub url: Option<String>,
+    /// Entries older than this are removed by the gateway.
+    pub retention_days: u32,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self {
+            url: None,
+            retention_days: 400,
+        }
+    }
+}
+
 pub use numbers_core::models::gateway::SignInKind as SignIn;
 
 /// One provider environment the gateway relays to.
@@ -132,6 +153,7 @@ impl Environment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub server: Server,
+    pub history: History,
     pub environments: Vec<Environment>,
 }
 
@@ -234,6 +256,13 @@ impl Config {
             Some(v) => Server::deserialize(v).map_err(|e| invalid("server", e.to_string()))?,
             None => Server::default(),
         };
+        let history = match table.remove("history") {
+            Some(v) => History::deserialize(v).map_err(|e| invalid("history", e.to_string()))?,
+            None => History::default(),
+        };
+        if history.retention_days == 0 {
+            return Err(invalid("history", "retention_days must be at least 1"));
+        }
         let mut environments = Vec::new();
         for provider in Provider::ALL {
             let Some(envs) = table.remove(provider.as_str()) else {
@@ -257,11 +286,12 @@ impl Config {
         if let Some(key) = table.keys().next() {
             return Err(invalid(
                 key,
-                "is not a gateway setting (expected server, ocp, exotel, huawei)",
+                "is not a gateway setting (expected server, history, ocp, exotel, huawei)",
             ));
         }
         Ok(Self {
             server,
+            history,
             environments,
         })
     }

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod guard;
+pub mod history;
 pub mod refusal;
 pub mod relay;
 pub mod sign_in;
@@ -57,6 +58,7 @@ pub struct Inner {
     pub config: Config,
     pub client: reqwest::Client,
     pub sign_ins: guard::SignInLimiter,
+    pub history: history::History,
 }
 
 pub type Shared = Arc<Inner>;
@@ -180,7 +182,11 @@ impl Gateway {
             ),
             None => None,
         };
+        let history =
+            history::History::open(config.history.url.as_deref(), config.history.retention_days)
+                .await;
         let shared = Arc::new(Inner {
+            history,
             client: http_client(&config.server)?,
             sign_ins: guard::SignInLimiter::per_minute(config.server.sign_ins_per_minute),
             config,
@@ -250,9 +256,14 @@ impl Gateway {
         let shared = self.shared.clone();
         let forget = tokio::spawn(async move {
             let mut every = tokio::time::interval(guard::SignInLimiter::FORGET_EVERY);
+            let mut ticks = 0u64;
             loop {
                 every.tick().await;
                 shared.sign_ins.forget_old();
+                if ticks.is_multiple_of(HISTORY_RETENTION_EVERY) {
+                    shared.history.forget_expired().await;
+                }
+                ticks += 1;
             }
         });
         let served = axum::serve(
@@ -269,6 +280,20 @@ impl Gateway {
         }
         served
     }
+}
+
+/// How many sign-in forgetting rounds pass between history retention runs
+/// (the first round runs both, on start).
+const HISTORY_RETENTION_EVERY: u64 = 60;
+
+/// `GET /metrics`: counters for whoever runs the gateway (no data).
+async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
+    let mut r = Response::new(axum::body::Body::from(s.history.metrics()));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    r
 }
 
 /// Headers every answer carries: no framing, no sniffing, no referrer, and
@@ -314,6 +339,7 @@ fn app(shared: Shared, statics: Option<&Statics>) -> Router {
     let relay = Router::new()
         .route("/relay/environments", get(relay::environments))
         .route("/relay/{*rest}", any(relay::relay))
+        .route("/metrics", get(metrics))
         .with_state(shared);
     let csp = statics
         .map(|s| s.csp.clone())

@@ -53,13 +53,22 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let config = match Config::load(args.config.as_deref()) {
+    let mut config = match Config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("numbers-gateway: {e}");
             return ExitCode::FAILURE;
         }
     };
+    if config.history.url.is_none() {
+        // Beside the config file, or with the sandbox's database in data/.
+        let dir = match args.config.as_deref().and_then(std::path::Path::parent) {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            Some(_) => PathBuf::from("."),
+            None => PathBuf::from("data"),
+        };
+        config.history.url = Some(format!("sqlite://{}", dir.join("history.sqlite").display()));
+    }
     let options = Options {
         listen: args.listen,
         config,

@@ -38,6 +38,12 @@ pub enum Refusal {
     UpstreamDown { env: String },
     #[error("{env} did not answer within {} seconds. The request may or may not have been applied: check its state before sending it again.", .after.as_secs())]
     UpstreamTimeout { env: String, after: Duration },
+    #[error("{env} did not accept this credential, so its history cannot be shown. Sign in to {env} again (Settings), then reload.")]
+    HistoryRefused { env: String },
+    #[error("The change history is not available on this gateway: {0}. Changes are still relayed; ask whoever runs the gateway to check its [history] settings.")]
+    HistoryUnavailable(String),
+    #[error("The history filter is not valid: {0}")]
+    BadFilter(String),
     #[error("The connection to {env} failed mid-request. The request may or may not have been applied: check its state before sending it again.")]
     UpstreamBroken { env: String },
 }
@@ -49,7 +55,9 @@ impl Refusal {
                 StatusCode::NOT_FOUND
             }
             Self::NotDocumented(_) => StatusCode::NOT_FOUND,
-            Self::BadPath(_) | Self::BadSignIn(_) => StatusCode::BAD_REQUEST,
+            Self::BadPath(_) | Self::BadSignIn(_) | Self::BadFilter(_) => StatusCode::BAD_REQUEST,
+            Self::HistoryRefused { .. } => StatusCode::UNAUTHORIZED,
+            Self::HistoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::CrossSite => StatusCode::FORBIDDEN,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -72,6 +80,9 @@ impl Refusal {
             Self::UpstreamDown { .. } => "upstream_down",
             Self::UpstreamTimeout { .. } => "upstream_timeout",
             Self::UpstreamBroken { .. } => "upstream_broken",
+            Self::HistoryRefused { .. } => "history_refused",
+            Self::HistoryUnavailable(_) => "history_unavailable",
+            Self::BadFilter(_) => "bad_filter",
         }
     }
 

@@ -3,12 +3,14 @@
 //! of headers each way and bodies streamed both ways.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures_util::StreamExt;
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::{self, Body as BodyKind, PathError, Provider};
 use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
@@ -16,7 +18,7 @@ use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
 use crate::config::Environment;
 use crate::guard;
 use crate::refusal::Refusal;
-use crate::{sign_in, Shared};
+use crate::{history, sign_in, Shared};
 
 /// Request headers passed to the provider; nothing else (no Cookie, no
 /// hop-by-hop headers, no client addresses).
@@ -113,6 +115,10 @@ pub async fn relay(
         let response = sign_in::handle(&s, &env, action, client, request).await;
         return named(response, format!("{prefix}{tail}"));
     }
+    if tail == "/history" || tail == "/history.csv" {
+        let response = history::read(&s, &env, tail.ends_with(".csv"), request).await;
+        return named(response, format!("{prefix}{tail}"));
+    }
     let matched = match endpoints::find(provider, request.method().as_str(), &tail) {
         Ok(m) => m,
         Err(e @ PathError::NotDocumented { .. }) => {
@@ -133,11 +139,64 @@ pub async fn relay(
         BodyKind::CsvUpload => s.config.server.csv_body_limit,
         BodyKind::Json => s.config.server.json_body_limit,
     };
-    let response = match forward(&s, &env, &matched.upstream_path(), limit, request).await {
-        Ok(r) => r,
+    let upstream_path = matched.upstream_path();
+    if !matched.endpoint.changes || s.history.store().is_none() {
+        let response = match forward(&s, &env, &upstream_path, limit, request, None).await {
+            Ok(answer) => pass_back(answer, &RESPONSE_HEADERS),
+            Err(refusal) => refusal.into_response(),
+        };
+        return named(response, name);
+    }
+    let pending = history::Pending::new(matched.endpoint, matched.params, request.headers());
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let response = match forward(&s, &env, &upstream_path, limit, request, Some(sent.clone())).await
+    {
+        Ok(answer) => recorded(&s, env, pending, sent, answer).await,
         Err(refusal) => refusal.into_response(),
     };
     named(response, name)
+}
+
+/// Passes a change's answer back with its request id, and records it once
+/// the whole answer is in. The answer of a change is small (a status or
+/// the record it made), so it is read whole here.
+async fn recorded(
+    s: &Shared,
+    env: Environment,
+    pending: history::Pending,
+    sent: Arc<Mutex<Vec<u8>>>,
+    answer: reqwest::Response,
+) -> Response {
+    let status = answer.status();
+    let mut headers = allowed_headers(&answer, &RESPONSE_HEADERS);
+    let body = match answer.bytes().await {
+        Ok(b) => b,
+        Err(_) => {
+            return Refusal::UpstreamBroken {
+                env: env.describe(),
+            }
+            .into_response()
+        }
+    };
+    if let Ok(id) = HeaderValue::from_str(&pending.id) {
+        headers.insert(HeaderName::from_static(history::REQUEST_ID_HEADER), id);
+    }
+    let request_body = sent
+        .lock()
+        .map(|mut b| std::mem::take(&mut *b))
+        .unwrap_or_default();
+    tokio::spawn(history::record(
+        s.clone(),
+        env,
+        pending,
+        request_body,
+        status.as_u16(),
+        body.clone(),
+    ));
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -154,7 +213,8 @@ async fn forward(
     upstream_path: &str,
     limit: usize,
     request: Request,
-) -> Result<Response, Refusal> {
+    keep: Option<Arc<Mutex<Vec<u8>>>>,
+) -> Result<reqwest::Response, Refusal> {
     let (parts, body) = request.into_parts();
     let length = content_length(&parts.headers);
     if length.is_some_and(|n| n > limit as u64) {
@@ -186,7 +246,16 @@ async fn forward(
         }
         // Streamed, never held whole; past the limit the stream fails and
         // the provider sees a broken request, never a truncated one.
-        let stream = Limited::new(body, limit).into_data_stream();
+        let stream = Limited::new(body, limit)
+            .into_data_stream()
+            .inspect(move |chunk| {
+                // A change's request is kept for its history entry as it passes.
+                if let (Some(keep), Ok(bytes)) = (&keep, chunk) {
+                    if let Ok(mut k) = keep.lock() {
+                        k.extend_from_slice(bytes);
+                    }
+                }
+            });
         upstream = upstream.body(reqwest::Body::wrap_stream(stream));
     }
     let timeout = s.config.server.response_timeout();
@@ -205,7 +274,7 @@ async fn forward(
             })
         }
     };
-    Ok(pass_back(answer, &RESPONSE_HEADERS))
+    Ok(answer)
 }
 
 fn is_too_large(e: &reqwest::Error) -> bool {
@@ -223,6 +292,14 @@ fn is_too_large(e: &reqwest::Error) -> bool {
 /// cached by the browser (the answers hold people's numbers).
 pub fn pass_back(answer: reqwest::Response, allowed: &[HeaderName]) -> Response {
     let status = answer.status();
+    let headers = allowed_headers(&answer, allowed);
+    let mut response = Response::new(Body::from_stream(answer.bytes_stream()));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+fn allowed_headers(answer: &reqwest::Response, allowed: &[HeaderName]) -> HeaderMap {
     let mut headers = HeaderMap::new();
     for name in allowed {
         for value in answer.headers().get_all(name) {
@@ -230,8 +307,5 @@ pub fn pass_back(answer: reqwest::Response, allowed: &[HeaderName]) -> Response 
         }
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let mut response = Response::new(Body::from_stream(answer.bytes_stream()));
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    response
+    headers
 }

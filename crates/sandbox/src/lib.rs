@@ -396,7 +396,7 @@ fn app(state: AppState, dist: Option<&PathBuf>) -> Result<Router, SandboxError> 
         )
         .route(
             numbers_core::models::auth::IAM_TOKEN_PATH,
-            post(sign_in::iam_token),
+            post(sign_in::iam_token).get(sign_in::iam_verify),
         )
         .merge(apis)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

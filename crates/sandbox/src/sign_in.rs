@@ -429,14 +429,24 @@ pub async fn iam_token(
             Ok((token, issued, expires))
         })
         .await?;
+    let body = iam_token_body(expires, Some(issued));
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&token) {
+        headers.insert("x-subject-token", v);
+    }
+    Ok((StatusCode::CREATED, headers, Json(body)).into_response())
+}
+
+/// The token IAM describes: the sandbox's one user in its one project.
+fn iam_token_body(expires_at: String, issued_at: Option<String>) -> IamTokenBody {
     let domain = IamNamed {
         id: Some("sandbox-domain-id".into()),
         name: Some(IAM_DOMAIN.into()),
     };
-    let body = IamTokenBody {
+    IamTokenBody {
         token: IamToken {
-            expires_at: expires,
-            issued_at: Some(issued),
+            expires_at,
+            issued_at,
             methods: vec!["password".into()],
             project: Some(IamProject {
                 id: HUAWEI_PROJECT.into(),
@@ -449,12 +459,67 @@ pub async fn iam_token(
                 domain: Some(domain),
             },
         },
-    };
-    let mut headers = HeaderMap::new();
-    if let Ok(v) = HeaderValue::from_str(&token) {
-        headers.insert("x-subject-token", v);
     }
-    Ok((StatusCode::CREATED, headers, Json(body)).into_response())
+}
+
+/// `GET /v3/auth/tokens`: IAM's token check. The caller's `X-Auth-Token`
+/// and the checked `X-Subject-Token` must both be current; the answer names
+/// the token's user and project, as IAM's does.
+pub async fn iam_verify(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (caller, subject) = (text("x-auth-token"), text("x-subject-token"));
+    let current = |token: String| {
+        let app = app.clone();
+        async move {
+            if token == crate::auth::HUAWEI_TOKEN {
+                return Ok::<_, ApiError>(Some(now() + 86_400.0));
+            }
+            app.db
+                .run(move |c| {
+                    let found: Option<f64> = c
+                        .prepare_cached(
+                            "SELECT expires FROM sign_in_tokens WHERE token = ?1 AND kind = 'iam'",
+                        )?
+                        .query_row([token], |r| r.get(0))
+                        .optional()?;
+                    Ok(found.filter(|e| *e > now()))
+                })
+                .await
+        }
+    };
+    if current(caller).await?.is_none() {
+        return Ok(iam_error(
+            StatusCode::UNAUTHORIZED,
+            "The request you have made requires authentication.",
+        ));
+    }
+    let Some(expires) = current(subject).await? else {
+        return Ok(iam_error(
+            StatusCode::NOT_FOUND,
+            "The token does not exist or has expired.",
+        ));
+    };
+    let expires_at = app
+        .db
+        .run(move |c| {
+            Ok(c.query_row(
+                "SELECT strftime('%Y-%m-%dT%H:%M:%f', ?1, 'unixepoch') || '000Z'",
+                [expires],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .await?;
+    let body = iam_token_body(expires_at, None);
+    Ok(Json(body).into_response())
 }
 
 /// The project an IAM token is valid for, or the 401 CPH gives.

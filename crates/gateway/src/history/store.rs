@@ -1,0 +1,305 @@
+//! Where the history is kept: SQLite (a file, WAL) or PostgreSQL, through
+//! one SQL layer. Only inserts, reads and the retention's deletes exist.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use numbers_core::history::{Cursor, Entry, EntryPage, Filter, Outcome, Target};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, AssertSqlSafe, Row};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the history database URL must start with sqlite: or postgres: (got {0:?})")]
+    Scheme(String),
+    #[error("the history database cannot be opened: {0}")]
+    Open(sqlx::Error),
+    #[error("the history database cannot be brought up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the history database failed: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("an entry in the history database cannot be read: {0}")]
+    Corrupt(String),
+}
+
+/// The history database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+/// The URL without its password, for messages.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The most targets one multi-row insert carries (5 values each).
+const TARGETS_PER_INSERT: usize = 100;
+
+impl Store {
+    /// Opens (creating a SQLite file on first start) and migrates.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        if !sqlite && !url.starts_with("postgres:") && !url.starts_with("postgresql:") {
+            return Err(StoreError::Scheme(redacted(url)));
+        }
+        let mut url = url.to_string();
+        if sqlite && !url.contains("mode=") {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("mode=rwc");
+        }
+        if sqlite {
+            if let Some(dir) = sqlite_path(&url).and_then(|p| p.parent().map(|d| d.to_path_buf())) {
+                if !dir.as_os_str().is_empty() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+            }
+        }
+        let options = sqlx::any::AnyConnectOptions::from_str(&url).map_err(StoreError::Open)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(StoreError::Open)?;
+        if sqlite {
+            // Readers never wait for the writer; a read-only file keeps its mode.
+            let _ = sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await;
+        }
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Records one entry and what it touched, in one transaction.
+    pub async fn insert(&self, e: &Entry) -> Result<(), StoreError> {
+        let targets = serde_json::to_string(&e.targets)
+            .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO history_entries (id, time_ms, provider, environment, action, who, targets, \
+             status, outcome, code, message, duration_ms, csv_run) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(&e.id)
+        .bind(e.time_ms)
+        .bind(&e.provider)
+        .bind(&e.environment)
+        .bind(&e.action)
+        .bind(&e.who)
+        .bind(targets)
+        .bind(i64::from(e.status))
+        .bind(e.outcome.as_str())
+        .bind(e.code.clone())
+        .bind(e.message.clone())
+        .bind(e.duration_ms)
+        .bind(e.csv_run.clone())
+        .execute(&mut *tx)
+        .await?;
+        let mut ids: Vec<&str> = e.targets.iter().map(|t| t.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(TARGETS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let n = i * 5;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        n + 1,
+                        n + 2,
+                        n + 3,
+                        n + 4,
+                        n + 5
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO history_targets (entry_id, provider, environment, target, time_ms) VALUES {}",
+                values.join(", ")
+            );
+            // Only placeholders are generated; every value is bound.
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q
+                    .bind(&e.id)
+                    .bind(&e.provider)
+                    .bind(&e.environment)
+                    .bind(*id)
+                    .bind(e.time_ms);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One page of `provider`/`environment`'s entries that pass `filter`,
+    /// newest first, after `cursor`.
+    pub async fn page(
+        &self,
+        provider: &str,
+        environment: &str,
+        filter: &Filter,
+        cursor: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<EntryPage, StoreError> {
+        let (from, to) = filter.range().unwrap_or((None, None));
+        let by_target = filter.number.is_some();
+        // Keyset paging on (time, id) of whichever table leads the query.
+        let (t, id) = if by_target {
+            ("t.time_ms", "t.entry_id")
+        } else {
+            ("e.time_ms", "e.id")
+        };
+        let mut sql = if by_target {
+            "SELECT e.* FROM history_targets t JOIN history_entries e ON e.id = t.entry_id \
+             WHERE t.provider = $1 AND t.environment = $2"
+                .to_string()
+        } else {
+            "SELECT e.* FROM history_entries e WHERE e.provider = $1 AND e.environment = $2"
+                .to_string()
+        };
+        let mut binds: Vec<Bind> =
+            vec![Bind::Text(provider.into()), Bind::Text(environment.into())];
+        let mut add = |sql: &mut String, clause: &str, values: Vec<Bind>| {
+            let mut clause = clause.to_string();
+            for v in values {
+                binds.push(v);
+                clause = clause.replacen('?', &format!("${}", binds.len()), 1);
+            }
+            sql.push_str(" AND ");
+            sql.push_str(&clause);
+        };
+        if let Some(n) = &filter.number {
+            add(&mut sql, "t.target = ?", vec![Bind::Text(n.clone())]);
+        }
+        if let Some(u) = &filter.user {
+            add(&mut sql, "e.who = ?", vec![Bind::Text(u.clone())]);
+        }
+        if let Some(a) = &filter.action {
+            let pattern = format!(
+                "{}%",
+                a.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            add(
+                &mut sql,
+                "e.action LIKE ? ESCAPE '\\'",
+                vec![Bind::Text(pattern)],
+            );
+        }
+        if let Some(o) = filter.outcome {
+            add(
+                &mut sql,
+                "e.outcome = ?",
+                vec![Bind::Text(o.as_str().into())],
+            );
+        }
+        if let Some(r) = &filter.request {
+            add(&mut sql, "e.id = ?", vec![Bind::Text(r.clone())]);
+        }
+        if let Some(f) = from {
+            add(&mut sql, &format!("{t} >= ?"), vec![Bind::Int(f)]);
+        }
+        if let Some(until) = to {
+            add(&mut sql, &format!("{t} < ?"), vec![Bind::Int(until)]);
+        }
+        if let Some(c) = cursor {
+            add(
+                &mut sql,
+                &format!("({t} < ? OR ({t} = ? AND {id} < ?))"),
+                vec![
+                    Bind::Int(c.time_ms),
+                    Bind::Int(c.time_ms),
+                    Bind::Text(c.id.clone()),
+                ],
+            );
+        }
+        let limit = limit.max(1);
+        sql.push_str(&format!(
+            " ORDER BY {t} DESC, {id} DESC LIMIT {}",
+            u64::from(limit) + 1
+        ));
+        // Fixed clauses and placeholders only; every value is bound.
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s),
+                Bind::Int(i) => q.bind(i),
+            };
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut entries = rows.iter().map(entry).collect::<Result<Vec<_>, _>>()?;
+        let next = (entries.len() > limit as usize).then(|| {
+            entries.truncate(limit as usize);
+            entries.last().map(|e| Cursor::after(e).to_string())
+        });
+        Ok(EntryPage {
+            entries,
+            next: next.flatten(),
+        })
+    }
+
+    /// Removes entries older than `before_ms`; how many went.
+    pub async fn forget_before(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM history_targets WHERE time_ms < $1")
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?;
+        let gone = sqlx::query("DELETE FROM history_entries WHERE time_ms < $1")
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.into())
+}
+
+fn entry(row: &AnyRow) -> Result<Entry, StoreError> {
+    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(e.to_string());
+    let targets: String = row.try_get("targets")?;
+    let targets: Vec<Target> = serde_json::from_str(&targets).map_err(|e| corrupt(&e))?;
+    let outcome: String = row.try_get("outcome")?;
+    let status: i64 = row.try_get("status")?;
+    Ok(Entry {
+        id: row.try_get("id")?,
+        time_ms: row.try_get("time_ms")?,
+        provider: row.try_get("provider")?,
+        environment: row.try_get("environment")?,
+        action: row.try_get("action")?,
+        who: row.try_get("who")?,
+        targets,
+        status: u16::try_from(status).map_err(|e| corrupt(&e))?,
+        outcome: Outcome::parse(&outcome).ok_or_else(|| corrupt(&outcome))?,
+        code: row.try_get("code")?,
+        message: row.try_get("message")?,
+        duration_ms: row.try_get("duration_ms")?,
+        csv_run: row.try_get("csv_run")?,
+    })
+}
