@@ -25,3 +25,10 @@ quiet trunk build --release
 echo "bench: running in headless Chromium (a few minutes)"
 NUMBERS_BENCH_PAGE="$PAGE" cargo test -q -p numbers-e2e --locked --test bench -- --ignored --nocapture --test-threads=1 2>&1 \
   | grep -v '^running\|^test result\|^$\|^test .* ok$'
+
+echo "bench: the gateway's change history (reads of 10^5 entries, relay latency on/off; about 8 minutes)"
+if command -v pg_virtualenv >/dev/null; then
+  pg_virtualenv bash -c 'NUMBERS_TEST_POSTGRES="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT" cargo bench -q -p numbers-gateway --locked --bench history' 2>&1 | grep -v '^Creating new\|^Dropping cluster'
+else
+  cargo bench -q -p numbers-gateway --locked --bench history
+fi

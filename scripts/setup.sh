@@ -58,13 +58,18 @@ for package in $NPM_TEST_PACKAGES; do
   fi
 done
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing Debian's chromium and chromium-driver"
+# Chromium for the browser tests; PostgreSQL (pg_virtualenv starts a
+# throw-away cluster) for the history tests' second database.
+APT_PACKAGES=""
+command -v chromium >/dev/null && command -v chromedriver >/dev/null || APT_PACKAGES="chromium chromium-driver"
+command -v pg_virtualenv >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES postgresql"
+if [ -n "$APT_PACKAGES" ]; then
+  say "installing Debian's$APT_PACKAGES"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   quiet $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive quiet $SUDO apt-get install -y chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive quiet $SUDO apt-get install -y $APT_PACKAGES
 fi
 
 # Trunk builds cargo offline, so every crate must be here first.
 quiet cargo fetch
-say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt ${BINARYEN_VERSION%%.*}, $(chromium --version 2>/dev/null | head -n1))"
+say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt ${BINARYEN_VERSION%%.*}, $(chromium --version 2>/dev/null | head -n1), PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n1))"

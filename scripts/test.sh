@@ -28,7 +28,17 @@ step() { # name, command...
 step fmt        cargo fmt --all -- --check
 step clippy     cargo clippy --workspace --all-targets --locked -- -D warnings
 step clippy-wasm cargo clippy -p numbers-console -p numbers-browser-bench --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
-step native     cargo test --workspace --exclude numbers-console --exclude numbers-e2e --locked --no-fail-fast
+# The history tests run on SQLite and, in a throw-away PostgreSQL cluster
+# that pg_virtualenv starts and removes, on PostgreSQL too.
+native_tests() {
+  cargo test --workspace --exclude numbers-console --exclude numbers-e2e --locked --no-fail-fast
+}
+if command -v pg_virtualenv >/dev/null; then
+  export -f native_tests
+  step native pg_virtualenv bash -c 'NUMBERS_REQUIRE_POSTGRES=1 NUMBERS_TEST_POSTGRES="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT" native_tests'
+else
+  step native native_tests
+fi
 step wasm       cargo test -p numbers-console --target wasm32-unknown-unknown --locked
 step build      trunk build --release
 bash scripts/wasm-size.sh | tee "$LOGS/size.log"

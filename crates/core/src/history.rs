@@ -211,6 +211,8 @@ pub struct Filter {
     pub to: Option<String>,
     /// One entry, by request id.
     pub request: Option<String>,
+    /// The batches of one CSV run of the console.
+    pub run: Option<String>,
 }
 
 /// A filter that cannot be searched by, as a sentence.
@@ -224,7 +226,7 @@ pub enum FilterError {
     Provider(String),
     #[error("{0:?} is not an outcome: choose ok, failed or refused.")]
     Outcome(String),
-    #[error("{0:?} is not a request id (letters, digits and '-').")]
+    #[error("{0:?} is not a request or run id (letters, digits and '-').")]
     Request(String),
 }
 
@@ -256,8 +258,8 @@ impl Filter {
                 }
                 "from" => f.from = value,
                 "to" => f.to = value,
-                "request" => {
-                    f.request = value
+                "request" | "run" => {
+                    let id = value
                         .map(|r| {
                             if valid_id(&r) {
                                 Ok(r)
@@ -265,7 +267,12 @@ impl Filter {
                                 Err(FilterError::Request(r))
                             }
                         })
-                        .transpose()?
+                        .transpose()?;
+                    if k == "run" {
+                        f.run = id;
+                    } else {
+                        f.request = id;
+                    }
                 }
                 _ => {}
             }
@@ -286,6 +293,7 @@ impl Filter {
             ("from", self.from.as_deref()),
             ("to", self.to.as_deref()),
             ("request", self.request.as_deref()),
+            ("run", self.run.as_deref()),
         ];
         for (k, v) in pairs {
             if let Some(v) = v {
@@ -336,6 +344,10 @@ impl Filter {
             && from.is_none_or(|f| entry.time_ms >= f)
             && to.is_none_or(|t| entry.time_ms < t)
             && self.request.as_ref().is_none_or(|r| &entry.id == r)
+            && self
+                .run
+                .as_ref()
+                .is_none_or(|r| entry.csv_run.as_ref() == Some(r))
     }
 }
 

@@ -1,7 +1,9 @@
 //! numbers-gateway: what a team deploys. It serves the built console and,
 //! on the same origin, relays the console's calls to the configured provider
-//! environments (OCP, Exotel, Huawei), with sign-in. It stores no secret and
-//! keeps no state: several behind a load balancer serve one team alike.
+//! environments (OCP, Exotel, Huawei), with sign-in, and records every
+//! change it relays in the team's history. It stores no secret; its one
+//! state is the history, which several gateways behind a load balancer
+//! share in PostgreSQL.
 
 pub mod config;
 pub mod guard;
@@ -15,7 +17,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue};
@@ -254,7 +256,9 @@ impl Gateway {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), GatewayError> {
         let shared = self.shared.clone();
+        let keeper = self.shared.clone();
         let forget = tokio::spawn(async move {
+            let shared = keeper;
             let mut every = tokio::time::interval(guard::SignInLimiter::FORGET_EVERY);
             let mut ticks = 0u64;
             loop {
@@ -275,6 +279,7 @@ impl Gateway {
         .await
         .map_err(GatewayError::Serve);
         forget.abort();
+        shared.history.drain(Duration::from_secs(30)).await;
         if let Some((_, task)) = self.sandbox {
             task.abort();
         }

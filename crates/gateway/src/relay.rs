@@ -185,6 +185,7 @@ async fn recorded(
         .lock()
         .map(|mut b| std::mem::take(&mut *b))
         .unwrap_or_default();
+    s.history.begin_write();
     tokio::spawn(history::record(
         s.clone(),
         env,

@@ -181,6 +181,40 @@ on_both!(refused_credentials_are_recorded_as_refused);
 on_both!(reading_takes_a_credential_the_provider_accepts);
 on_both!(a_relay_answers_when_the_history_cannot_be_written);
 on_both!(filters_and_pages_find_one_numbers_entries);
+on_both!(a_stopping_gateway_writes_what_was_answered);
+
+async fn a_stopping_gateway_writes_what_was_answered(db: Database) {
+    let mut g = gateway(&db).await;
+    let (numbers, _) = numbers_with_app(&g).await;
+    let r = client()
+        .put(g.url("/relay/ocp/sandbox/api/number/note"))
+        .bearer_auth("sandbox-owner")
+        .json(&json!({"number": numbers[0], "note": "just before stopping"}))
+        .send()
+        .await
+        .expect("note");
+    assert_eq!(r.status(), StatusCode::OK);
+    g.stop();
+    if let Some(task) = g.task.take() {
+        task.await.expect("stopped");
+    }
+    let store = numbers_gateway::history::Store::open(&db.url)
+        .await
+        .expect("store");
+    let page = store
+        .page(
+            "ocp",
+            "sandbox",
+            &numbers_core::history::Filter::default(),
+            None,
+            10,
+        )
+        .await
+        .expect("page");
+    assert_eq!(page.entries.len(), 1);
+    assert_eq!(page.entries[0].action, "note");
+    store.close().await;
+}
 
 async fn each_change_writes_one_entry(db: Database) {
     let g = gateway(&db).await;
@@ -554,6 +588,7 @@ async fn filters_and_pages_find_one_numbers_entries(db: Database) {
     assert_eq!(notes, ["note: note 4", "note: note 2", "note: note 0"]);
     let none = owner_page(&g, "user=member").await;
     assert!(none.entries.is_empty());
+    assert!(owner_page(&g, "run=run-9").await.entries.is_empty());
     let bad = owner(c.get(g.url("/relay/ocp/sandbox/history?from=yesterday")))
         .send()
         .await

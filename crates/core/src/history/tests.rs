@@ -281,6 +281,7 @@ fn filters_match_what_they_say() {
     assert!(!f("from=2026-11-25"));
     assert!(!f("to=2026-11-23"));
     assert!(f("request=a1"));
+    assert!(!f("run=r-1"));
 }
 
 #[test]
@@ -323,6 +324,7 @@ proptest! {
             from: day.clone(),
             to: day,
             request: None,
+            run: None,
         };
         prop_assert_eq!(Filter::from_query(&f.to_query()), Ok(f));
     }

@@ -41,6 +41,8 @@ pub struct History {
     pub retention_days: u32,
     written: AtomicU64,
     failed: AtomicU64,
+    /// Entries answered but not yet written: a stopping gateway waits for them.
+    pending: AtomicU64,
     verdicts: Mutex<HashMap<[u8; 32], (Instant, Verdict)>>,
 }
 
@@ -179,7 +181,26 @@ impl History {
             retention_days,
             written: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            pending: AtomicU64::new(0),
             verdicts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts an entry on its way to the store (see [`Self::drain`]).
+    pub fn begin_write(&self) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Waits (at most `limit`) until every answered change is written, so
+    /// that stopping the gateway loses none.
+    pub async fn drain(&self, limit: Duration) {
+        let until = Instant::now() + limit;
+        while self.pending.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let left = self.pending.load(Ordering::SeqCst);
+        if left > 0 {
+            tracing::error!(target: "history", "{left} entries were not written before stopping");
         }
     }
 
@@ -285,6 +306,18 @@ pub async fn record(
     status: u16,
     answer: Bytes,
 ) {
+    write(&s, env, p, body, status, answer).await;
+    s.history.pending.fetch_sub(1, Ordering::SeqCst);
+}
+
+async fn write(
+    s: &Shared,
+    env: Environment,
+    p: Pending,
+    body: Vec<u8>,
+    status: u16,
+    answer: Bytes,
+) {
     let history = &s.history;
     let Some(store) = history.store() else { return };
     let csv = if p.endpoint.body == numbers_core::endpoints::Body::CsvUpload {
@@ -299,7 +332,7 @@ pub async fn record(
         provider: env.provider.as_str().into(),
         environment: env.name.clone(),
         action: history::action_name(p.endpoint, p.csv_batch.as_deref()),
-        who: who(&s, &env, &p.credential, status).await,
+        who: who(s, &env, &p.credential, status).await,
         targets: history::describe(p.endpoint, &p.params, &body, &answer, csv.as_deref()),
         status,
         outcome,

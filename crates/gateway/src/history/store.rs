@@ -202,6 +202,9 @@ impl Store {
                 vec![Bind::Text(o.as_str().into())],
             );
         }
+        if let Some(r) = &filter.run {
+            add(&mut sql, "e.csv_run = ?", vec![Bind::Text(r.clone())]);
+        }
         if let Some(r) = &filter.request {
             add(&mut sql, "e.id = ?", vec![Bind::Text(r.clone())]);
         }
