@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use components::history_panel::HistoryPanel;
 use components::nav::MainNav;
 use components::sign_in_dialog::SignInDialog;
 use components::toasts::Toasts;
@@ -69,9 +70,11 @@ pub fn App(gateway: Option<numbers_core::models::gateway::EnvironmentList>) -> i
                         <Route path=path!("/routers") view=pages::routers::RoutersPage/>
                         <Route path=path!("/allocations") view=pages::allocations::AllocationsPage/>
                         <Route path=path!("/cloud-phones") view=pages::cloud_phones::CloudPhonesPage/>
+                        <Route path=path!("/history") view=pages::history::HistoryPage/>
                         <Route path=path!("/settings") view=pages::settings::SettingsPage/>
                     </Routes>
                 </main>
+                <HistoryPanel/>
             </div>
         </Router>
     }

@@ -14,9 +14,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::auth::{now_ms, Auth, HuaweiSession, OcpSession};
 use crate::api::exotel::ExotelClient;
+use crate::api::history::Source;
 use crate::api::huawei::{HuaweiClient, HuaweiCredential};
 use crate::api::ocp::{Credential, OcpClient};
 pub use crate::api::origin;
+use numbers_core::endpoints::Provider;
 
 const KEY: &str = "numbers-console.connections";
 const SESSIONS_KEY: &str = "numbers-console.sessions";
@@ -319,7 +321,18 @@ pub struct AppState {
     /// Bumped when who or what the console talks to changes, so pages drop
     /// the data they show.
     pub generation: RwSignal<u64>,
+    /// What the history side panel shows, while it is open.
+    pub history_panel: RwSignal<Option<HistoryTarget>>,
     next_toast: StoredValue<u64>,
+}
+
+/// A number, set, router, allocation or phone whose history is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryTarget {
+    pub provider: Provider,
+    pub id: String,
+    /// What the panel is titled ("Number +12015550100").
+    pub title: String,
 }
 
 impl AppState {
@@ -331,6 +344,7 @@ impl AppState {
             gateway: StoredValue::new(gateway),
             toasts: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),
+            history_panel: RwSignal::new(None),
             next_toast: StoredValue::new(0),
         }
     }
@@ -346,6 +360,48 @@ impl AppState {
     /// The Huawei client (tracked: a memo of it follows sign-in and settings).
     pub fn huawei(&self) -> HuaweiClient {
         self.connections.with(|c| c.huawei_client(self.auth))
+    }
+
+    /// The histories this console can read: those of the current
+    /// environments the gateway relays to, each with its label ("OCP EU1").
+    pub fn history_sources(&self) -> Vec<(Source, String)> {
+        let label = |provider: Provider, env: &str| {
+            let name = self
+                .environment(provider.as_str(), env)
+                .map_or_else(|| env.to_string(), |e| e.label);
+            format!("{} {name}", provider.label())
+        };
+        self.connections.with_untracked(|c| {
+            let mut out = Vec::new();
+            if let Some(env) = c.ocp.relay_env() {
+                out.push((
+                    Source::Ocp(c.ocp_client(self.auth)),
+                    label(Provider::Ocp, env),
+                ));
+            }
+            if let Some(env) = &c.exotel_env {
+                out.push((
+                    Source::Exotel(c.exotel_client()),
+                    label(Provider::Exotel, env),
+                ));
+            }
+            if let Some(env) = &c.huawei_env {
+                out.push((
+                    Source::Huawei(c.huawei_client(self.auth)),
+                    label(Provider::Huawei, env),
+                ));
+            }
+            out
+        })
+    }
+
+    /// Opens the history side panel on `id`.
+    pub fn show_history(&self, provider: Provider, id: &str, title: String) {
+        self.history_panel.set(Some(HistoryTarget {
+            provider,
+            id: id.to_string(),
+            title,
+        }));
     }
 
     /// The gateway's environments of `provider` (none without a gateway).

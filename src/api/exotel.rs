@@ -2,7 +2,7 @@
 //! built here in the browser; credentials never go in the URL.
 
 use base64::Engine;
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::models::exotel::{AllocationRequest, CallPartyUpdate, Envelope, VnUpdate};
 
 use super::{json, send, ApiError};
@@ -99,6 +99,17 @@ impl ExotelClient {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// `GET {relay}/history{suffix}?{query}&sid=`: the environment's change
+    /// history, read with these credentials.
+    pub async fn history(&self, suffix: &str, query: &str) -> Result<Response, ApiError> {
+        let url = format!(
+            "{}/history{suffix}?{query}&sid={}",
+            self.base,
+            String::from(js_sys::encode_uri_component(&self.sid))
+        );
+        send(self.authed(Request::get, &url).build(), &url).await
     }
 
     /// `POST .../greenvn`

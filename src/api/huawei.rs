@@ -51,9 +51,20 @@ impl HuaweiClient {
         path: &str,
         payload: Payload,
     ) -> Result<Response, ApiError> {
+        self.call_at(method, &|project| self.url(project, path), payload)
+            .await
+    }
+
+    /// [`Self::call`] to the URL `at` makes of the project.
+    async fn call_at(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        at: &dyn Fn(&str) -> String,
+        payload: Payload,
+    ) -> Result<Response, ApiError> {
         match &self.credential {
             HuaweiCredential::Token { token, project } => {
-                let url = self.url(project, path);
+                let url = at(project);
                 send(
                     build(method, &url, ("X-Auth-Token", token.trim()), &payload),
                     &url,
@@ -62,13 +73,13 @@ impl HuaweiClient {
             }
             HuaweiCredential::Session { auth, env } => {
                 let session = auth.huawei_token(env).await?;
-                let url = self.url(&session.project_id, path);
+                let url = at(&session.project_id);
                 let first = build(method, &url, ("X-Auth-Token", &session.token), &payload);
                 match send(first, &url).await {
                     Err(ApiError::Unauthorized { .. }) => {
                         auth.huawei_refused(env);
                         let session = auth.huawei_token(env).await?;
-                        let url = self.url(&session.project_id, path);
+                        let url = at(&session.project_id);
                         let again = build(method, &url, ("X-Auth-Token", &session.token), &payload);
                         send(again, &url).await
                     }
@@ -91,6 +102,17 @@ impl HuaweiClient {
                 .await?,
         )
         .await
+    }
+
+    /// `GET {relay}/history{suffix}?{query}`: the environment's change
+    /// history, read with this token.
+    pub async fn history(&self, suffix: &str, query: &str) -> Result<Response, ApiError> {
+        let url = format!(
+            "{}/history{suffix}?{query}",
+            self.endpoint.trim_end_matches('/')
+        );
+        self.call_at(Request::get, &|_| url.clone(), Payload::Empty)
+            .await
     }
 
     /// `GET .../jobs?request_id=`

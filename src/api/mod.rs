@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod exotel;
 pub mod gateway;
+pub mod history;
 pub mod huawei;
 pub mod ocp;
 pub mod search;
@@ -202,7 +203,22 @@ pub fn build(
     credential: (&str, &str),
     payload: &Payload,
 ) -> Result<Request, gloo_net::Error> {
-    let rb = method(url).header(credential.0, credential.1);
+    build_with(method, url, credential, &[], payload)
+}
+
+/// [`build`] with more headers (the gateway reads a CSV batch's place in
+/// its run from them).
+pub fn build_with(
+    method: fn(&str) -> RequestBuilder,
+    url: &str,
+    credential: (&str, &str),
+    extra: &[(&str, String)],
+    payload: &Payload,
+) -> Result<Request, gloo_net::Error> {
+    let mut rb = method(url).header(credential.0, credential.1);
+    for (name, value) in extra {
+        rb = rb.header(name, value);
+    }
     match payload {
         Payload::Empty => rb.build(),
         Payload::Json(text) => rb

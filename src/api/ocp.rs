@@ -5,7 +5,7 @@ use numbers_core::models::ocp::*;
 use serde::Serialize;
 
 use super::auth::Auth;
-use super::{build, json, send, ApiError, Payload};
+use super::{build_with, json, send, ApiError, Payload};
 
 /// How an OCP client proves who it is.
 #[derive(Clone, PartialEq)]
@@ -50,10 +50,20 @@ impl OcpClient {
         path: &str,
         payload: Payload,
     ) -> Result<Response, ApiError> {
+        self.call_with(method, path, &[], payload).await
+    }
+
+    async fn call_with(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path: &str,
+        extra: &[(&str, String)],
+        payload: Payload,
+    ) -> Result<Response, ApiError> {
         let url = self.url(path);
         let attempt = |token: &str| {
             let bearer = format!("Bearer {}", token.trim());
-            build(method, &url, ("Authorization", &bearer), &payload)
+            build_with(method, &url, ("Authorization", &bearer), extra, &payload)
         };
         match &self.credential {
             Credential::Token(token) => send(attempt(token), &url).await,
@@ -329,8 +339,15 @@ impl OcpClient {
         .await
     }
 
-    /// `PUT /api/numbers/csv`: one CSV file as multipart/form-data.
-    pub async fn apply_csv(&self, file_name: &str, csv: &str) -> Result<StatusResponse, ApiError> {
+    /// `PUT /api/numbers/csv`: one CSV file as multipart/form-data. `place`
+    /// (run id, batch, batches) tells the gateway's history which run and
+    /// batch this is; the provider never sees it.
+    pub async fn apply_csv(
+        &self,
+        file_name: &str,
+        csv: &str,
+        place: Option<(&str, usize, usize)>,
+    ) -> Result<StatusResponse, ApiError> {
         let form = web_sys::FormData::new()
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
         let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(csv));
@@ -340,9 +357,34 @@ impl OcpClient {
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
         form.append_with_blob_and_filename("file", &blob, file_name)
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
+        let extra: Vec<(&str, String)> = place
+            .filter(|(run, _, _)| !run.is_empty())
+            .map(|(run, k, n)| {
+                vec![
+                    ("X-Numbers-Csv-Run", run.to_string()),
+                    ("X-Numbers-Csv-Batch", format!("{}/{n}", k + 1)),
+                ]
+            })
+            .unwrap_or_default();
         json(
-            self.call(Request::put, "/api/numbers/csv", Payload::Form(form))
-                .await?,
+            self.call_with(
+                Request::put,
+                "/api/numbers/csv",
+                &extra,
+                Payload::Form(form),
+            )
+            .await?,
+        )
+        .await
+    }
+
+    /// `GET {relay}/history{suffix}?{query}`: this environment's change
+    /// history, read with this credential.
+    pub async fn history(&self, suffix: &str, query: &str) -> Result<Response, ApiError> {
+        self.call(
+            Request::get,
+            &format!("/history{suffix}?{query}"),
+            Payload::Empty,
         )
         .await
     }

@@ -8,6 +8,8 @@ pub mod download;
 pub mod drop_zone;
 pub mod error_card;
 pub mod form_error;
+pub mod history_panel;
+pub mod history_table;
 pub mod lookup_form;
 pub mod miniapp_picker;
 pub mod nav;

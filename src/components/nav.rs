@@ -2,13 +2,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The destinations of the main navigation, in the order shown.
-pub const DESTINATIONS: [(&str, &str); 7] = [
+pub const DESTINATIONS: [(&str, &str); 8] = [
     ("Numbers", "/numbers"),
     ("Sets", "/sets"),
     ("CSV", "/csv"),
     ("Routers", "/routers"),
     ("Allocations", "/allocations"),
     ("Cloud phones", "/cloud-phones"),
+    ("History", "/history"),
     ("Settings", "/settings"),
 ];
 

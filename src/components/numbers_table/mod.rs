@@ -25,6 +25,17 @@ pub fn visible_range(scroll_top: f64, len: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// The height of the empty row above (`before`) or below the rendered
+/// `range` of `len` rows: it stands for the rows not rendered.
+pub fn spacer_height(range: (usize, usize), len: usize, before: bool) -> String {
+    let count = if before {
+        range.0
+    } else {
+        len.saturating_sub(range.1)
+    };
+    format!("{}px", count as f64 * ROW_HEIGHT)
+}
+
 #[component]
 pub fn NumbersTable(
     #[prop(into)] rows: Signal<Vec<NumberRecord>>,
@@ -57,16 +68,7 @@ pub fn NumbersTable(
                 .collect::<Vec<_>>()
         })
     };
-    // Empty rows above and below stand for the rows not rendered.
-    let spacer = move |before: bool| {
-        let (start, end) = window.get();
-        let count = if before {
-            start
-        } else {
-            rows.with(Vec::len) - end
-        };
-        format!("{}px", count as f64 * ROW_HEIGHT)
-    };
+    let spacer = move |before: bool| spacer_height(window.get(), rows.with(Vec::len), before);
 
     view! {
         <div

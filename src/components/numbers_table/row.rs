@@ -1,6 +1,9 @@
 //! One number's row, and its note edited in place.
 
 use leptos::prelude::*;
+use numbers_core::endpoints::Provider;
+
+use crate::components::history_panel::HistoryButton;
 use numbers_core::models::ocp::NumberRecord;
 
 use crate::components::selection::Selection;
@@ -64,7 +67,7 @@ pub fn NumberRow(
                     }
                 />
             </td>
-            <td class="mono">{n.number.clone()}</td>
+            <td class="mono"><HistoryButton provider=Provider::Ocp id=n.number.clone() kind="Number" text=n.number.clone()/></td>
             <td>{n.country.clone().unwrap_or_default()}</td>
             <td>{n.group_id.clone().unwrap_or_default()}</td>
             <td title=n.mini_app_id.clone().unwrap_or_default()>

@@ -1,6 +1,9 @@
 //! One allocation of the register, and what can be done to it.
 
 use leptos::prelude::*;
+use numbers_core::endpoints::Provider;
+
+use crate::components::history_panel::HistoryButton;
 use leptos::task::spawn_local;
 use numbers_core::models::exotel::{Allocation, AllocationState, Envelope};
 
@@ -91,6 +94,7 @@ pub fn RegisterEntry(a: Allocation, register: Register) -> impl IntoView {
                 <strong class="mono vn">{a.green_vn.clone()}</strong>
                 <span class=if active { "badge ok state" } else { "badge state" }>{if active { "active" } else { "vault" }}</span>
                 <span class="hint">{format!("{} · {} · id {}", a.connection_id, a.usage.as_str(), a.greenvn_id)}</span>
+                <HistoryButton provider=Provider::Exotel id=a.greenvn_id.clone() kind="Allocation"/>
             </div>
             <p class="small">"A: " <span class="mono">{a.aparty_numbers.join(", ")}</span></p>
             <p class="small">"B: " <span class="mono">{a.bparty_numbers.join(", ")}</span></p>

@@ -7,7 +7,7 @@ mod export;
 mod loaded;
 mod plan_card;
 mod preview;
-mod run;
+pub mod run;
 mod run_view;
 
 use leptos::prelude::*;
@@ -67,9 +67,14 @@ pub fn CsvPage() -> impl IntoView {
     let run = RwSignal::new(None::<RunState>);
     spawn_local(async move {
         if let Ok(Some(r)) = RunState::load().await {
-            // A run started meanwhile has replaced the saved one.
-            if !r.finished() && run.get_untracked().is_none() {
-                saved.set(Some(r));
+            // A run started meanwhile has replaced the saved one. A finished
+            // one shows its results; an unfinished one is offered again.
+            if run.get_untracked().is_none() {
+                if r.finished() {
+                    run.set(Some(r));
+                } else {
+                    saved.set(Some(r));
+                }
             }
         }
     });

@@ -17,6 +17,9 @@ use crate::storage::{self, StorageError};
 /// megabytes, are saved once when the run starts. Clones share the texts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunState {
+    /// Names the run in the gateway's history (its batches carry it).
+    #[serde(default)]
+    pub id: String,
     /// The OCP base URL the run belongs to.
     pub base: String,
     pub file_name: String,
@@ -38,6 +41,12 @@ pub struct RunState {
 }
 
 const KEY: &str = "csv-run";
+
+/// A run id no other run of this or another browser will have.
+fn new_run_id() -> String {
+    let random = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+    format!("run-{:x}-{random:x}", js_sys::Date::now() as u64)
+}
 const TEXT_KEY: &str = "csv-run.text";
 const BACKUP_KEY: &str = "csv-run.backup";
 const REVERT_KEY: &str = "csv-run.revert";
@@ -52,6 +61,7 @@ impl RunState {
         plan: &Plan,
     ) -> Self {
         Self {
+            id: new_run_id(),
             base,
             file_name,
             text,
@@ -191,7 +201,7 @@ pub async fn send_batch(
         k + 1
     );
     client
-        .apply_csv(&name, &text)
+        .apply_csv(&name, &text, Some((&run.id, k, plan.batches.len())))
         .await
         .map(|r| r.message.unwrap_or_else(|| "applied".into()))
 }

@@ -94,7 +94,8 @@ pub async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
         }
     }
     if state.finished() {
-        RunState::discard().await;
+        // Kept (until closed, or the next run) so that the history's
+        // entries of its batches can link back to these results.
         app.ok(format!(
             "{}: all {} applied.",
             state.file_name,
@@ -162,6 +163,11 @@ fn HaltNotice(run: RwSignal<Option<RunState>>, halt: Halt) -> impl IntoView {
 #[component]
 pub fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
     let started = StoredValue::new(now_ms());
+    // Only a console served by a gateway has a history to link to.
+    let has_history = crate::state::use_app()
+        .history_sources()
+        .iter()
+        .any(|(s, _)| s.provider() == numbers_core::endpoints::Provider::Ocp);
     Effect::new(move |was: Option<bool>| {
         // A run that (re)starts measures its time from now.
         let going = run.with(|r| r.as_ref().is_some_and(|r| r.progress.halt.is_none()));
@@ -204,6 +210,12 @@ pub fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
                                 let _ = download("results.csv", "text/csv;charset=utf-8", &text);
                             }
                         }>"Download results.csv"</button>
+                        {r.finished().then(|| view! {
+                            <button on:click=move |_| { spawn_local(RunState::discard()); run.set(None) }>"Close"</button>
+                        })}
+                        {(has_history && !r.id.is_empty()).then(|| view! {
+                            <a class="button" href=format!("/history?run={}", r.id)>"This run in History"</a>
+                        })}
                         {revert.map(|text| view! { <button on:click=move |_| { let _ = download("revert.csv", "text/csv;charset=utf-8", &text); }>"Download revert.csv"</button> })}
                         <a href="/numbers?sort=number">"Open the numbers table"</a>
                     </div>

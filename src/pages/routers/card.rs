@@ -1,6 +1,9 @@
 //! One router: its routes, its split now, and its actions.
 
 use leptos::prelude::*;
+use numbers_core::endpoints::Provider;
+
+use crate::components::history_panel::HistoryButton;
 use leptos::task::spawn_local;
 use numbers_core::models::ocp::{RouterRecord, UpdateRouterRequest};
 use numbers_core::routing::{Router, Weights};
@@ -186,6 +189,7 @@ fn RouterHead(card: Card) -> impl IntoView {
                 <strong class="mono">{r.numbers.join(", ")}</strong>
                 <span class=if r.active { "badge ok" } else { "badge" }>{if r.active { "enabled" } else { "disabled" }}</span>
                 <span class="hint">{format!("step {} · updated {}", r.step, r.last_update_time.clone().unwrap_or_default())}</span>
+                <HistoryButton provider=Provider::Ocp id=r.id.clone() kind="Router"/>
             </div>
             <p class="small"><i class="dot source"></i>{format!(" {source}  →  ")}<i class="dot target"></i>{format!(" {target}")}</p>
         }

@@ -2,6 +2,9 @@
 //! and removing a selection from it.
 
 use leptos::prelude::*;
+use numbers_core::endpoints::Provider;
+
+use crate::components::history_panel::HistoryButton;
 use leptos::task::spawn_local;
 use numbers_core::models::ocp::{NumberRecord, NumberSet, StatusResponse};
 use numbers_core::text::count;
@@ -160,6 +163,7 @@ fn SetHead(set: NumberSet, dialogs: SetDialogs) -> impl IntoView {
                 <p class="hint set-count">{format!("Group {} · {}", set.group_id, count(set.phone_number_count as usize, "number", "numbers"))}</p>
             </div>
             <div class="page-actions">
+                <HistoryButton provider=Provider::Ocp id=set.id.clone() kind="Set"/>
                 <button on:click=move |_| dialogs.add.set(true)>"Add numbers…"</button>
                 <button on:click=move |_| dialogs.attach.set(true)>"Attach all…"</button>
                 <button on:click=move |_| dialogs.detach.set(true)>"Detach all…"</button>

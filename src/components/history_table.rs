@@ -1,0 +1,79 @@
+//! The change history as a table: time, environment, who, action, what it
+//! touched and the outcome; virtual rows, so 10^4 entries scroll smoothly.
+
+use leptos::prelude::*;
+use numbers_core::history::{format_time, touched, Entry, Outcome};
+
+use super::numbers_table::{spacer_height, visible_range};
+
+#[component]
+pub fn HistoryTable(
+    #[prop(into)] rows: Signal<Vec<Entry>>,
+    /// The id of the CSV run this browser still has, if any: its batches
+    /// link back to its results.
+    #[prop(into)]
+    saved_run: Signal<Option<String>>,
+) -> impl IntoView {
+    let scroll_top = RwSignal::new(0.0);
+    let window = Memo::new(move |_| visible_range(scroll_top.get(), rows.with(Vec::len)));
+    let shown = move || {
+        let (start, end) = window.get();
+        rows.with(|r| r[start..end].to_vec())
+    };
+    let spacer = move |before: bool| spacer_height(window.get(), rows.with(Vec::len), before);
+    view! {
+        <div class="table-scroll history-table" on:scroll=move |ev| {
+            let el: web_sys::Element = event_target(&ev);
+            scroll_top.set(f64::from(el.scroll_top()));
+        }>
+            <table class="numbers-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+                <thead><tr>
+                    <th scope="col">"Time (UTC)"</th>
+                    <th scope="col">"Environment"</th>
+                    <th scope="col">"Who"</th>
+                    <th scope="col">"Action"</th>
+                    <th scope="col">"Touched"</th>
+                    <th scope="col">"Outcome"</th>
+                </tr></thead>
+                <tbody>
+                    <tr class="spacer" aria-hidden="true"><td colspan="6" style:height=move || spacer(true)></td></tr>
+                    <For each=shown key=|e| e.id.clone() let:e>
+                        <HistoryRow entry=e saved_run=saved_run/>
+                    </For>
+                    <tr class="spacer" aria-hidden="true"><td colspan="6" style:height=move || spacer(false)></td></tr>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn HistoryRow(entry: Entry, saved_run: Signal<Option<String>>) -> impl IntoView {
+    let what = touched(&entry);
+    let run = entry.csv_run.clone();
+    let back_to_run = move || {
+        let run = run.clone()?;
+        (saved_run.get().as_deref() == Some(run.as_str()))
+            .then(|| view! { <a class="run-link" href="/csv">"run results"</a> })
+    };
+    let outcome_class = match entry.outcome {
+        Outcome::Ok => "badge ok",
+        Outcome::Failed => "badge error",
+        Outcome::Refused => "badge warn",
+    };
+    let detail = [entry.code.clone(), entry.message.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(": ");
+    view! {
+        <tr data-request-id=entry.id.clone()>
+            <td class="mono">{format_time(entry.time_ms)}</td>
+            <td>{format!("{} {}", entry.provider, entry.environment)}</td>
+            <td class="who">{if entry.who.is_empty() { "(refused credential)".to_string() } else { entry.who.clone() }}</td>
+            <td class="action">{entry.action.clone()} " " {back_to_run}</td>
+            <td class="touched" title=what.clone()>{what.clone()}</td>
+            <td title=format!("{} {detail}", entry.status)><span class=outcome_class>{entry.outcome.as_str()}</span></td>
+        </tr>
+    }
+}
