@@ -15,7 +15,7 @@ struct Page {
     ready: &'static str,
 }
 
-const PAGES: [Page; 8] = [
+const PAGES: [Page; 9] = [
     Page {
         name: "numbers",
         path: "/numbers",
@@ -45,6 +45,11 @@ const PAGES: [Page; 8] = [
         name: "cloud-phones",
         path: "/cloud-phones",
         ready: "document.querySelectorAll('main tbody tr').length > 0",
+    },
+    Page {
+        name: "history",
+        path: "/history",
+        ready: "!!document.querySelector('.history-summary') && !document.querySelector('.history-summary').textContent.includes('Loading')",
     },
     Page {
         name: "settings",

@@ -45,6 +45,8 @@ pub struct RunningSandbox {
     pub sandbox_addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// Where the gateway keeps this test's change history.
+    _history: tempfile::TempDir,
 }
 
 impl RunningSandbox {
@@ -84,10 +86,17 @@ impl RunningSandbox {
     }
 
     async fn serve(
-        gateway: numbers_gateway::Config,
+        mut gateway: numbers_gateway::Config,
         sandbox: Option<Config>,
         upstream: Option<SocketAddr>,
     ) -> Self {
+        let history = tempfile::tempdir().expect("history dir");
+        if gateway.history.url.is_none() {
+            gateway.history.url = Some(format!(
+                "sqlite://{}",
+                history.path().join("history.sqlite").display()
+            ));
+        }
         // RUST_LOG=info shows the gateway's access log while debugging a test.
         if std::env::var_os("RUST_LOG").is_some() {
             let _ = tracing_subscriber::fmt()
@@ -121,6 +130,7 @@ impl RunningSandbox {
             sandbox_addr,
             stop: Some(stop),
             task: Some(task),
+            _history: history,
         }
     }
 
