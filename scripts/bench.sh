@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser benchmarks in headless Chromium, printed as a table and saved to
 # target/bench/browser.json: numbers-core in wasm (read + validate + plan)
-# against PapaParse (parse only) on the same generated files in the same
+# against PapaParse and uDSV (parse only) on the same generated files in the same
 # page; simulate 10^6 calls; a 10^4-row page of numbers to the table's first
 # paint in the built console.
 set -euo pipefail
@@ -20,6 +20,7 @@ wasm-bindgen --target web --out-dir "$PAGE/pkg" target/wasm32-unknown-unknown/re
 wasm-opt -Oz "$PAGE/pkg/numbers_browser_bench_bg.wasm" -o "$PAGE/pkg/numbers_browser_bench_bg.wasm"
 cp benches/browser/page/index.html "$PAGE/"
 cp target/npm/node_modules/papaparse/papaparse.min.js "$PAGE/"
+cp target/npm/node_modules/udsv/dist/uDSV.iife.min.js "$PAGE/"
 quiet trunk build --release
 
 echo "bench: running in headless Chromium (a few minutes)"

@@ -46,9 +46,9 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSI
   quiet npm install --prefix "$TOOLS/binaryen" --no-audit --no-fund --no-save "binaryen@$BINARYEN_VERSION"
 fi
 
-# axe-core (accessibility audit) and papaparse (the benchmark's yardstick)
-# are used only by tests and benchmarks: installed into target/npm.
-NPM_TEST_PACKAGES="axe-core@4.14.1 papaparse@5.7.1"
+# axe-core (accessibility audit), papaparse and udsv (the benchmark's
+# yardsticks) are used only by tests and benchmarks: installed into target/npm.
+NPM_TEST_PACKAGES="axe-core@4.14.1 papaparse@5.7.1 udsv@0.7.3"
 for package in $NPM_TEST_PACKAGES; do
   installed="$(node -p "require('$ROOT/target/npm/node_modules/${package%@*}/package.json').version" 2>/dev/null || true)"
   if [ "$installed" != "${package##*@}" ]; then
