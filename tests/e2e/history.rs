@@ -5,8 +5,15 @@
 
 use numbers_e2e::{
     capture_downloads, choose, click_button, downloaded, drop_file, eventually, fill, js,
-    screenshot, wait_for, ChromeDriver, RunningSandbox, SandboxProcess,
+    screenshot, wait_for, workspace, ChromeDriver, RunningSandbox, SandboxProcess,
 };
+
+/// With UPDATE_SCREENSHOTS set, README's copy of a screenshot is refreshed.
+fn keep_screenshot(name: &str, shot: &std::path::Path) {
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
+    }
+}
 
 /// Calls the sandbox environment through the gateway as the page would,
 /// with the owner's dev token.
@@ -120,7 +127,7 @@ async fn owners_changes_show_filter_export_and_stay_in_their_environment() {
             ["owner", "attach"]
         ])
     );
-    screenshot(&client, "history").await;
+    keep_screenshot("history", &screenshot(&client, "history").await);
 
     // One number: only its entry, in the URL, and in the export.
     fill(&client, "input[name=number]", &attach[0]).await;
@@ -161,7 +168,7 @@ async fn owners_changes_show_filter_export_and_stay_in_their_environment() {
         .await
         .expect("open panel");
     eventually(&client, "panel", "document.querySelectorAll('.history-panel li[data-request-id]').length === 1 && document.querySelector('.history-panel li').textContent.includes('attach')").await;
-    screenshot(&client, "history-panel").await;
+    keep_screenshot("history-panel", &screenshot(&client, "history-panel").await);
 
     // A member of the other environment sees none of it.
     client
