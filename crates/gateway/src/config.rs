@@ -143,6 +143,16 @@ impl Environment {
         }
     }
 
+    /// The provider's own `path` (from `/`) under this environment's base URL.
+    pub fn url(&self, path: &str) -> Url {
+        let mut url = self.base_url.clone();
+        url.set_path(&format!(
+            "{}{path}",
+            self.base_url.path().trim_end_matches('/')
+        ));
+        url
+    }
+
     /// "OCP EU1 (eu1-m.ocp.ai)", for messages.
     pub fn describe(&self) -> String {
         format!("{} {} ({})", self.provider.label(), self.label, self.host())

@@ -109,6 +109,23 @@ impl Refusal {
     }
 }
 
+/// Sends `request` to `env`, giving up after `timeout`; a failure is the
+/// refusal that says how it failed.
+pub async fn send(
+    env: &Environment,
+    request: reqwest::RequestBuilder,
+    timeout: Duration,
+) -> Result<reqwest::Response, Refusal> {
+    match tokio::time::timeout(timeout, request.send()).await {
+        Ok(Ok(answer)) => Ok(answer),
+        Ok(Err(e)) => Err(Refusal::upstream(env, &e, timeout)),
+        Err(_) => Err(Refusal::UpstreamTimeout {
+            env: env.describe(),
+            after: timeout,
+        }),
+    }
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let status = self.status();

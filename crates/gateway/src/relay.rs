@@ -221,11 +221,7 @@ async fn forward(
     if length.is_some_and(|n| n > limit as u64) {
         return Err(Refusal::TooLarge { limit });
     }
-    let mut url = env.base_url.clone();
-    url.set_path(&format!(
-        "{}{upstream_path}",
-        env.base_url.path().trim_end_matches('/')
-    ));
+    let mut url = env.url(upstream_path);
     url.set_query(parts.uri.query());
     let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes())
         .unwrap_or(reqwest::Method::GET);

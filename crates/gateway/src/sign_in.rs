@@ -15,7 +15,7 @@ use numbers_core::models::auth::{IamTokenRequest, ProjectScope, OCP_CLIENT_ID};
 use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshRequest};
 
 use crate::config::Environment;
-use crate::refusal::Refusal;
+use crate::refusal::{self, Refusal};
 use crate::relay::pass_back;
 use crate::Shared;
 
@@ -90,16 +90,7 @@ async fn run(
     }
     let token_url = env.token_url.clone().ok_or_else(no_sign_in)?;
     let timeout = s.config.server.response_timeout();
-    let send = |rb: reqwest::RequestBuilder| async move {
-        match tokio::time::timeout(timeout, rb.send()).await {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(e)) => Err(Refusal::upstream(env, &e, timeout)),
-            Err(_) => Err(Refusal::UpstreamTimeout {
-                env: env.describe(),
-                after: timeout,
-            }),
-        }
-    };
+    let send = |rb: reqwest::RequestBuilder| refusal::send(env, rb, timeout);
     let json_only = [header::CONTENT_TYPE];
     match (env.provider, action) {
         (Provider::Ocp, Action::SignIn) => {
@@ -168,6 +159,12 @@ async fn run(
     }
 }
 
+/// An allocation of tenant `sid` that cannot exist: Exotel's "not found"
+/// for it says the credentials worked, its 401 that they did not.
+pub fn exotel_probe(env: &Environment, sid: &str) -> url::Url {
+    env.url(&format!("/v1/tenants/{sid}/greenvn/numbers-gateway-check"))
+}
+
 /// `GET /relay/exotel/{env}/check?sid=…` with the account's Basic
 /// credentials: 200 `{"ok": true}` when Exotel knows them, its own answer
 /// otherwise. Counted like a sign-in (it tests a credential).
@@ -196,28 +193,13 @@ async fn check(
         .filter(|sid| numbers_core::endpoints::valid_param(sid))
         .ok_or_else(|| Refusal::BadSignIn("name the tenant: ?sid=….".into()))?
         .to_string();
-    let mut url = env.base_url.clone();
-    url.set_path(&format!(
-        "{}/v1/tenants/{sid}/greenvn/numbers-gateway-check",
-        env.base_url.path().trim_end_matches('/')
-    ));
-    let mut upstream = s.client.get(url);
+    let mut upstream = s.client.get(exotel_probe(env, &sid));
     if let Some(auth) = request.headers().get(header::AUTHORIZATION) {
         let mut auth = auth.clone();
         auth.set_sensitive(true);
         upstream = upstream.header(header::AUTHORIZATION, auth);
     }
-    let timeout = s.config.server.response_timeout();
-    let answer = match tokio::time::timeout(timeout, upstream.send()).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(e)) => return Err(Refusal::upstream(env, &e, timeout)),
-        Err(_) => {
-            return Err(Refusal::UpstreamTimeout {
-                env: env.describe(),
-                after: timeout,
-            })
-        }
-    };
+    let answer = refusal::send(env, upstream, s.config.server.response_timeout()).await?;
     if answer.status().is_success() || answer.status() == reqwest::StatusCode::NOT_FOUND {
         let mut ok = axum::Json(serde_json::json!({
             "ok": true,

@@ -272,8 +272,7 @@ async fn who(s: &Shared, env: &Environment, credential: &Credential, status: u16
         return String::new();
     }
     match (env.provider, credential) {
-        (Provider::Ocp, Credential::Bearer(token)) => sandbox_user(env, token)
-            .or_else(|| history::jwt_username(token))
+        (Provider::Ocp, Credential::Bearer(token)) => ocp_user(env, token)
             .unwrap_or_else(|| "unknown OCP user (the token names nobody)".into()),
         (Provider::Exotel, c @ Credential::Basic(_)) => c.basic_user().unwrap_or_default(),
         (Provider::Huawei, c @ Credential::AuthToken(_)) => match verify(s, env, c, "").await {
@@ -284,16 +283,15 @@ async fn who(s: &Shared, env: &Environment, credential: &Credential, status: u16
     }
 }
 
-/// The sandbox's fixed dev tokens stand for its dev users.
-fn sandbox_user(env: &Environment, token: &str) -> Option<String> {
-    if !env.sandbox {
-        return None;
-    }
-    match token {
-        numbers_sandbox::auth::OWNER_TOKEN => Some("owner".into()),
-        numbers_sandbox::auth::MEMBER_TOKEN => Some("member".into()),
+/// The OCP user a bearer token names: its `preferred_username`, or for a
+/// sandbox the dev user its fixed dev token stands for.
+fn ocp_user(env: &Environment, token: &str) -> Option<String> {
+    let dev = match token {
+        numbers_sandbox::auth::OWNER_TOKEN if env.sandbox => Some("owner".into()),
+        numbers_sandbox::auth::MEMBER_TOKEN if env.sandbox => Some("member".into()),
         _ => None,
-    }
+    };
+    dev.or_else(|| history::jwt_username(token))
 }
 
 /// Writes the entry of a change the provider answered. Never fails the
@@ -306,22 +304,16 @@ pub async fn record(
     status: u16,
     answer: Bytes,
 ) {
-    write(&s, env, p, body, status, answer).await;
+    // Bytes shares the request's one copy with the multipart reader.
+    write(&s, env, p, Bytes::from(body), status, answer).await;
     s.history.pending.fetch_sub(1, Ordering::SeqCst);
 }
 
-async fn write(
-    s: &Shared,
-    env: Environment,
-    p: Pending,
-    body: Vec<u8>,
-    status: u16,
-    answer: Bytes,
-) {
+async fn write(s: &Shared, env: Environment, p: Pending, body: Bytes, status: u16, answer: Bytes) {
     let history = &s.history;
     let Some(store) = history.store() else { return };
     let csv = if p.endpoint.body == numbers_core::endpoints::Body::CsvUpload {
-        csv_file(Bytes::from(body.clone()), p.content_type.as_deref()).await
+        csv_file(body.clone(), p.content_type.as_deref()).await
     } else {
         None
     };
@@ -365,14 +357,6 @@ async fn verify(
     if let Some(v) = history.cached(&key) {
         return Ok(v);
     }
-    let url = |path: &str| {
-        let mut u = env.base_url.clone();
-        u.set_path(&format!(
-            "{}{path}",
-            env.base_url.path().trim_end_matches('/')
-        ));
-        u
-    };
     let sensitive = |v: &str| {
         let mut v = HeaderValue::from_str(v).ok()?;
         v.set_sensitive(true);
@@ -381,15 +365,13 @@ async fn verify(
     let request = match (env.provider, credential) {
         (Provider::Ocp, Credential::Bearer(t)) => sensitive(&format!("Bearer {t}")).map(|v| {
             s.client
-                .get(url("/api/numbers-set"))
+                .get(env.url("/api/numbers-set"))
                 .header(header::AUTHORIZATION, v)
         }),
         (Provider::Exotel, Credential::Basic(b)) if numbers_core::endpoints::valid_param(sid) => {
             sensitive(&format!("Basic {b}")).map(|v| {
                 s.client
-                    .get(url(&format!(
-                        "/v1/tenants/{sid}/greenvn/numbers-gateway-check"
-                    )))
+                    .get(crate::sign_in::exotel_probe(env, sid))
                     .header(header::AUTHORIZATION, v)
             })
         }
@@ -407,17 +389,7 @@ async fn verify(
     let Some(request) = request else {
         return Ok(Verdict::Refused);
     };
-    let timeout = s.config.server.response_timeout();
-    let answer = match tokio::time::timeout(timeout, request.send()).await {
-        Ok(Ok(a)) => a,
-        Ok(Err(e)) => return Err(Refusal::upstream(env, &e, timeout)),
-        Err(_) => {
-            return Err(Refusal::UpstreamTimeout {
-                env: env.describe(),
-                after: timeout,
-            })
-        }
-    };
+    let answer = crate::refusal::send(env, request, s.config.server.response_timeout()).await?;
     let status = answer.status().as_u16();
     let verdict = match (env.provider, status) {
         // IAM answers 404 for a token it does not know.
@@ -426,9 +398,7 @@ async fn verify(
             Verdict::Accepted(credential.basic_user().unwrap_or_default())
         }
         (Provider::Ocp, 200..=299) => Verdict::Accepted(match credential {
-            Credential::Bearer(t) => sandbox_user(env, t)
-                .or_else(|| history::jwt_username(t))
-                .unwrap_or_default(),
+            Credential::Bearer(t) => ocp_user(env, t).unwrap_or_default(),
             _ => String::new(),
         }),
         (Provider::Huawei, 200..=299) => {
