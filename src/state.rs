@@ -362,9 +362,11 @@ impl AppState {
         self.connections.with(|c| c.huawei_client(self.auth))
     }
 
-    /// The histories this console can read: those of the current
-    /// environments the gateway relays to, each with its label ("OCP EU1").
-    pub fn history_sources(&self) -> Vec<(Source, String)> {
+    /// The histories this console can read (of `provider`'s, or every
+    /// provider's): those of the current environments the gateway relays
+    /// to, each with its label ("Omilia OCP EU1").
+    pub fn history_sources(&self, provider: Option<Provider>) -> Vec<(Source, String)> {
+        let wanted = |p: Provider| provider.is_none_or(|w| w == p);
         let label = |provider: Provider, env: &str| {
             let name = self
                 .environment(provider.as_str(), env)
@@ -373,19 +375,19 @@ impl AppState {
         };
         self.connections.with_untracked(|c| {
             let mut out = Vec::new();
-            if let Some(env) = c.ocp.relay_env() {
+            if let Some(env) = c.ocp.relay_env().filter(|_| wanted(Provider::Ocp)) {
                 out.push((
                     Source::Ocp(c.ocp_client(self.auth)),
                     label(Provider::Ocp, env),
                 ));
             }
-            if let Some(env) = &c.exotel_env {
+            if let Some(env) = c.exotel_env.as_ref().filter(|_| wanted(Provider::Exotel)) {
                 out.push((
                     Source::Exotel(c.exotel_client()),
                     label(Provider::Exotel, env),
                 ));
             }
-            if let Some(env) = &c.huawei_env {
+            if let Some(env) = c.huawei_env.as_ref().filter(|_| wanted(Provider::Huawei)) {
                 out.push((
                     Source::Huawei(c.huawei_client(self.auth)),
                     label(Provider::Huawei, env),

@@ -8,6 +8,7 @@ use numbers_core::endpoints::Provider;
 use numbers_core::history::{format_time, Filter, DEFAULT_PAGE};
 
 use crate::api::history::{read_all, Merged};
+use crate::components::history_table::{outcome_badge, who_label};
 use crate::state::{use_app, AppState, HistoryTarget};
 
 /// A small button that opens `id`'s history in the side panel.
@@ -24,10 +25,7 @@ pub fn HistoryButton(
 ) -> impl IntoView {
     let app = use_app();
     // Only a gateway keeps history: without one there is nothing to open.
-    let kept = app
-        .history_sources()
-        .iter()
-        .any(|(s, _)| s.provider() == provider);
+    let kept = !app.history_sources(Some(provider)).is_empty();
     let label = format!("History of {} {id}", kind.to_lowercase());
     let title = format!("{kind} {id}");
     let inline = text.is_some();
@@ -57,11 +55,7 @@ pub fn HistoryButton(
 
 fn load(app: AppState, target: HistoryTarget, into: RwSignal<Option<Merged>>) {
     into.set(None);
-    let sources: Vec<_> = app
-        .history_sources()
-        .into_iter()
-        .filter(|(s, _)| s.provider() == target.provider)
-        .collect();
+    let sources = app.history_sources(Some(target.provider));
     let filter = Filter {
         number: Some(target.id.clone()),
         ..Filter::default()
@@ -130,8 +124,8 @@ fn PanelEntries(merged: RwSignal<Option<Merged>>, id: String) -> impl IntoView {
                             <li data-request-id=e.id.clone()>
                                 <span class="mono">{format_time(e.time_ms)}</span>
                                 <strong>{e.action.clone()}</strong>
-                                <span class="who">{if e.who.is_empty() { "(refused credential)".to_string() } else { e.who.clone() }}</span>
-                                <span class=format!("badge {}", if e.outcome.as_str() == "ok" { "ok" } else { "error" })>{e.outcome.as_str()}</span>
+                                <span class="who">{who_label(&e)}</span>
+                                <span class=outcome_badge(e.outcome)>{e.outcome.as_str()}</span>
                                 <span class="hint">{detail}</span>
                             </li>
                         }

@@ -47,6 +47,24 @@ pub fn HistoryTable(
     }
 }
 
+/// Who made the change, as shown: a refused credential proves no name.
+pub fn who_label(entry: &Entry) -> String {
+    if entry.who.is_empty() {
+        "(refused credential)".to_string()
+    } else {
+        entry.who.clone()
+    }
+}
+
+/// The badge of an outcome: green done, red failed, amber refused.
+pub fn outcome_badge(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Ok => "badge ok",
+        Outcome::Failed => "badge error",
+        Outcome::Refused => "badge warn",
+    }
+}
+
 #[component]
 fn HistoryRow(entry: Entry, saved_run: Signal<Option<String>>) -> impl IntoView {
     let what = touched(&entry);
@@ -56,11 +74,7 @@ fn HistoryRow(entry: Entry, saved_run: Signal<Option<String>>) -> impl IntoView 
         (saved_run.get().as_deref() == Some(run.as_str()))
             .then(|| view! { <a class="run-link" href="/csv">"run results"</a> })
     };
-    let outcome_class = match entry.outcome {
-        Outcome::Ok => "badge ok",
-        Outcome::Failed => "badge error",
-        Outcome::Refused => "badge warn",
-    };
+    let outcome_class = outcome_badge(entry.outcome);
     let detail = [entry.code.clone(), entry.message.clone()]
         .into_iter()
         .flatten()
@@ -70,7 +84,7 @@ fn HistoryRow(entry: Entry, saved_run: Signal<Option<String>>) -> impl IntoView 
         <tr data-request-id=entry.id.clone()>
             <td class="mono">{format_time(entry.time_ms)}</td>
             <td>{format!("{} {}", entry.provider, entry.environment)}</td>
-            <td class="who">{if entry.who.is_empty() { "(refused credential)".to_string() } else { entry.who.clone() }}</td>
+            <td class="who">{who_label(&entry)}</td>
             <td class="action">{entry.action.clone()} " " {back_to_run}</td>
             <td class="touched" title=what.clone()>{what.clone()}</td>
             <td title=format!("{} {detail}", entry.status)><span class=outcome_class>{entry.outcome.as_str()}</span></td>

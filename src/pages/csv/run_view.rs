@@ -164,10 +164,9 @@ fn HaltNotice(run: RwSignal<Option<RunState>>, halt: Halt) -> impl IntoView {
 pub fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
     let started = StoredValue::new(now_ms());
     // Only a console served by a gateway has a history to link to.
-    let has_history = crate::state::use_app()
-        .history_sources()
-        .iter()
-        .any(|(s, _)| s.provider() == numbers_core::endpoints::Provider::Ocp);
+    let has_history = !crate::state::use_app()
+        .history_sources(Some(numbers_core::endpoints::Provider::Ocp))
+        .is_empty();
     Effect::new(move |was: Option<bool>| {
         // A run that (re)starts measures its time from now.
         let going = run.with(|r| r.as_ref().is_some_and(|r| r.progress.halt.is_none()));

@@ -9,21 +9,13 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
 use numbers_core::history::{merge, Filter, DEFAULT_PAGE};
 
-use crate::api::history::{read_all, Merged, Source};
+use crate::api::history::{read_all, Merged};
 use crate::components::download::download;
 use crate::components::history_table::HistoryTable;
 use crate::components::page_header::PageHeader;
 use crate::pages::csv::run::RunState;
 use crate::state::{use_app, AppState};
 use filters::HistoryFilters;
-
-/// The sources the filter's provider (if any) leaves.
-fn sources_for(app: AppState, filter: &Filter) -> Vec<(Source, String)> {
-    app.history_sources()
-        .into_iter()
-        .filter(|(s, _)| filter.provider.is_none_or(|p| s.provider() == p))
-        .collect()
-}
 
 /// What the page shows and how it got it.
 #[derive(Clone, Copy)]
@@ -36,7 +28,7 @@ impl Shown {
     /// The first page of each source for `filter`.
     fn load(self, app: AppState, filter: Filter) {
         self.busy.set(true);
-        let sources = sources_for(app, &filter);
+        let sources = app.history_sources(filter.provider);
         spawn_local(async move {
             let m = read_all(&sources, &filter, &[], DEFAULT_PAGE).await;
             self.merged.set(Some(m));
@@ -53,7 +45,7 @@ impl Shown {
             return;
         };
         self.busy.set(true);
-        let sources = sources_for(app, &filter);
+        let sources = app.history_sources(filter.provider);
         spawn_local(async move {
             let more = read_all(&sources, &filter, &after, DEFAULT_PAGE).await;
             self.merged.update(|m| {
@@ -90,7 +82,7 @@ pub fn HistoryPage() -> impl IntoView {
             shown.load(app, f);
         }
     });
-    let none = app.history_sources().is_empty();
+    let none = app.history_sources(None).is_empty();
     view! {
         <PageHeader title="History" lead="Every change made through this gateway: when, who, what it touched and what the provider answered.">
             <ExportButton filter=parsed/>
@@ -160,7 +152,7 @@ fn ExportButton(filter: Memo<Result<Filter, numbers_core::history::FilterError>>
         let Ok(f) = filter.get_untracked() else {
             return;
         };
-        let sources = sources_for(app, &f);
+        let sources = app.history_sources(f.provider);
         busy.set(true);
         spawn_local(async move {
             let mut out = String::new();
