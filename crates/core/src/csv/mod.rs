@@ -6,16 +6,18 @@
 mod plan;
 mod read;
 pub mod run;
+mod scan;
 mod state;
 mod validate;
 mod write;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 pub use plan::{limit_problems, plan, plan_without, relabel_lines, Batch, Plan, PlanError};
-pub use read::{read, CellRef, CsvTable, MAX_FILE_BYTES};
+pub use read::{read, read_owned, CellRef, CsvTable, MAX_FILE_BYTES};
 pub use state::{against_state, RowChange};
 pub use validate::{validate, Validation};
 pub use write::{
@@ -141,10 +143,22 @@ impl Operation {
 
     /// Case-insensitive, surrounding spaces ignored.
     pub fn parse(s: &str) -> Option<Self> {
-        let t = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|o| o.as_str().eq_ignore_ascii_case(t))
+        // Every name has six letters: six bytes need no trimming, and most
+        // other cells are told apart by their length.
+        let t = if s.len() == 6 { s } else { s.trim() };
+        let b = t.as_bytes();
+        if b.len() != 6 {
+            return None;
+        }
+        let op = match (b[0].to_ascii_lowercase(), b[2].to_ascii_lowercase()) {
+            (b'c', _) => Self::Create,
+            (b'u', _) => Self::Update,
+            (b'a', _) => Self::Attach,
+            (b'd', b't') => Self::Detach,
+            (b'd', _) => Self::Delete,
+            _ => return None,
+        };
+        op.as_str().eq_ignore_ascii_case(t).then_some(op)
     }
 
     /// The columns a row of this operation must fill.
@@ -252,10 +266,12 @@ pub struct Problem {
     /// 1-based line of the file where the row starts.
     pub line: u64,
     /// The column, as documented, or the file's own header for unknown ones.
-    pub column: Option<String>,
+    /// (Borrowed for known columns: a file can have a warning a row.)
+    pub column: Option<Cow<'static, str>>,
     pub code: ProblemCode,
     pub severity: Severity,
-    pub message: String,
+    /// (Static where it can be: a file can have a warning a row.)
+    pub message: Cow<'static, str>,
 }
 
 impl Problem {
@@ -263,11 +279,11 @@ impl Problem {
         line: u64,
         column: Option<Column>,
         code: ProblemCode,
-        message: impl Into<String>,
+        message: impl Into<Cow<'static, str>>,
     ) -> Self {
         Self {
             line,
-            column: column.map(|c| c.name().to_string()),
+            column: column.map(|c| Cow::Borrowed(c.name())),
             code,
             severity: Severity::Error,
             message: message.into(),
@@ -276,9 +292,9 @@ impl Problem {
 
     pub(crate) fn warning(
         line: u64,
-        column: Option<String>,
+        column: Option<Cow<'static, str>>,
         code: ProblemCode,
-        message: impl Into<String>,
+        message: impl Into<Cow<'static, str>>,
     ) -> Self {
         Self {
             line,

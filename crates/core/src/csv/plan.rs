@@ -58,22 +58,23 @@ pub fn plan_without(
     if let Some(op) = Operation::ALL.into_iter().find(|&op| limits.get(op) == 0) {
         return Err(PlanError::ZeroLimit(op));
     }
-    let mut per_op: [Vec<usize>; 5] = Default::default();
-    let mut counts = OpCounts::default();
     let mut left: Vec<usize> = left_out.to_vec();
     left.sort_unstable();
-    for (row, op) in validation.operations.iter().enumerate() {
-        if left.binary_search(&row).is_ok() {
-            continue;
-        }
-        if let Some(op) = op {
-            per_op[op.index()].push(row);
-            counts.add(*op);
-        }
+    let planned = || {
+        validation
+            .operations
+            .iter()
+            .enumerate()
+            .filter(|(row, _)| left.is_empty() || left.binary_search(row).is_err())
+            .filter_map(|(row, op)| op.map(|op| (row, op)))
+    };
+    let mut counts = OpCounts::default();
+    for (_, op) in planned() {
+        counts.add(op);
     }
     let batch_count = Operation::ALL
         .into_iter()
-        .map(|op| per_op[op.index()].len().div_ceil(limits.get(op)))
+        .map(|op| counts.get(op).div_ceil(limits.get(op)))
         .max()
         .unwrap_or(0);
     let mut batches: Vec<Batch> = (0..batch_count)
@@ -82,14 +83,14 @@ pub fn plan_without(
             counts: OpCounts::default(),
         })
         .collect();
-    for op in Operation::ALL {
-        for (k, chunk) in per_op[op.index()].chunks(limits.get(op)).enumerate() {
-            batches[k].rows.extend_from_slice(chunk);
-            batches[k].counts.0[op.index()] += chunk.len();
-        }
-    }
-    for b in &mut batches {
-        b.rows.sort_unstable();
+    // The k-th row of an operation goes to batch k / limit; rows are taken
+    // in file order, so each batch's rows are too.
+    let mut taken = OpCounts::default();
+    for (row, op) in planned() {
+        let batch = &mut batches[taken.get(op) / limits.get(op)];
+        batch.rows.push(row);
+        batch.counts.add(op);
+        taken.add(op);
     }
     Ok(Plan {
         batches,

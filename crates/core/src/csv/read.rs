@@ -1,7 +1,6 @@
 //! Reading: bytes in, a table of rows or the reasons it cannot be read out.
 
-use csv::ByteRecord;
-
+use super::scan::{self, Scan};
 use super::write::unguard_cell;
 use super::{Column, Problem, ProblemCode, NULL_MARKER};
 
@@ -35,30 +34,29 @@ impl<'a> CellRef<'a> {
 }
 
 /// A parsed CSV file: its header and rows, kept as the file had them.
+///
+/// The table owns the file's text and keeps every field as a range of it,
+/// so reading copies nothing a row.
 #[derive(Debug, Clone)]
 pub struct CsvTable {
     delimiter: u8,
     header_line: u64,
     headers: Vec<String>,
     index: [Option<usize>; Column::COUNT],
-    /// Every field of every row, back to back; one allocation, not one a row.
-    data: String,
-    /// End offset in `data` of each field.
-    ends: Vec<u32>,
-    /// Index in `ends` of each row's first field; one more entry at the end.
-    row_starts: Vec<u32>,
-    lines: Vec<u64>,
+    text: String,
+    /// Record 0 is the header; data row `r` is record `r + 1`.
+    scan: Scan,
     problems: Vec<Problem>,
 }
 
 impl CsvTable {
     /// Number of data rows (the header not counted).
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.scan.len().saturating_sub(1)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.len() == 0
     }
 
     pub fn delimiter(&self) -> u8 {
@@ -67,6 +65,11 @@ impl CsvTable {
 
     pub fn header_line(&self) -> u64 {
         self.header_line
+    }
+
+    /// The whole file as it was read (BOM included, if it had one).
+    pub fn source(&self) -> &str {
+        &self.text
     }
 
     /// The header as the file wrote it.
@@ -86,61 +89,73 @@ impl CsvTable {
         self.index[column.index()].is_some()
     }
 
+    /// Where each known column is in the file's header.
+    pub(super) fn column_positions(&self) -> &[Option<usize>; Column::COUNT] {
+        &self.index
+    }
+
     /// 1-based line of the file where `row` starts.
     pub fn line(&self, row: usize) -> u64 {
-        self.lines.get(row).copied().unwrap_or(0)
-    }
-
-    fn field_range(&self, row: usize) -> std::ops::Range<usize> {
-        match (self.row_starts.get(row), self.row_starts.get(row + 1)) {
-            (Some(&a), Some(&b)) => a as usize..b as usize,
-            _ => 0..0,
-        }
-    }
-
-    fn field(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.data.get(start..self.ends[i] as usize).unwrap_or("")
+        self.scan.lines.get(row + 1).map_or(0, |&l| u64::from(l))
     }
 
     /// The row's fields as the file had them (for reports).
     pub fn fields(&self, row: usize) -> impl Iterator<Item = &str> + '_ {
-        self.field_range(row).map(move |i| self.field(i))
+        self.scan.fields(&self.text, row + 1)
     }
 
     /// Whether the row has as many fields as the header.
     pub fn is_ragged(&self, row: usize) -> bool {
-        row < self.len() && self.field_range(row).len() != self.headers.len()
+        row < self.len() && self.scan.field_count(row + 1) != self.headers.len()
     }
 
     /// The field at `position` of the row, untouched.
-    fn raw(&self, row: usize, position: usize) -> Option<&str> {
-        let range = self.field_range(row);
-        (position < range.len()).then(|| self.field(range.start + position))
+    pub(super) fn raw(&self, row: usize, position: usize) -> Option<&str> {
+        (position < self.scan.field_count(row + 1))
+            .then(|| self.scan.field(&self.text, row + 1, position))
     }
 
     /// The cell's text: trimmed, with a formula guard added by an export removed.
     pub fn text(&self, row: usize, column: Column) -> &str {
         self.index[column.index()]
             .and_then(|i| self.raw(row, i))
-            .map(|s| unguard_cell(s.trim()))
+            .map(cell_text)
             .unwrap_or("")
     }
 
     pub fn cell(&self, row: usize, column: Column) -> CellRef<'_> {
-        let t = self.text(row, column);
-        if t.is_empty() {
-            CellRef::Empty
-        } else if t.eq_ignore_ascii_case(NULL_MARKER) {
-            CellRef::Null
-        } else {
-            CellRef::Value(t)
-        }
+        CellRef::of(self.text(row, column))
     }
 
     /// Problems found while reading: unknown columns, ragged rows.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
+    }
+}
+
+/// A field as the rules read it: trimmed, with a formula guard added by an
+/// export removed.
+pub(super) fn cell_text(field: &str) -> &str {
+    // Most fields start and end with a visible ASCII character: no
+    // whitespace to look for (`trim` would decode both ends as Unicode).
+    let b = field.as_bytes();
+    let trimmed = match (b.first(), b.last()) {
+        (Some(f), Some(l)) if !(f.is_ascii_graphic() && l.is_ascii_graphic()) => field.trim(),
+        _ => field,
+    };
+    unguard_cell(trimmed)
+}
+
+impl<'a> CellRef<'a> {
+    /// A cell's trimmed text as the rules see it.
+    pub(super) fn of(text: &'a str) -> Self {
+        if text.is_empty() {
+            CellRef::Empty
+        } else if text.eq_ignore_ascii_case(NULL_MARKER) {
+            CellRef::Null
+        } else {
+            CellRef::Value(text)
+        }
     }
 }
 
@@ -151,9 +166,26 @@ impl CsvTable {
 /// A file that cannot be read at all gives `Err` with the reason; problems
 /// of single rows are kept in [`CsvTable::problems`].
 pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
-    let fatal = |line, code, msg: String| Err(vec![Problem::error(line, None, code, msg)]);
+    check_size(bytes)?;
+    let text = std::str::from_utf8(bytes).map_err(|e| invalid_utf8(bytes, e))?;
+    read_text(text.to_owned())
+}
+
+/// [`read`] of a file the caller hands over (a dropped file's bytes): the
+/// table keeps them, so nothing is copied.
+pub fn read_owned(bytes: Vec<u8>) -> Result<CsvTable, Vec<Problem>> {
+    check_size(&bytes)?;
+    let text = String::from_utf8(bytes).map_err(|e| invalid_utf8(e.as_bytes(), e.utf8_error()))?;
+    read_text(text)
+}
+
+fn fatal(line: u64, code: ProblemCode, message: String) -> Vec<Problem> {
+    vec![Problem::error(line, None, code, message)]
+}
+
+fn check_size(bytes: &[u8]) -> Result<(), Vec<Problem>> {
     if bytes.len() > MAX_FILE_BYTES {
-        return fatal(
+        return Err(fatal(
             1,
             ProblemCode::TooLarge,
             format!(
@@ -161,107 +193,75 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
                 bytes.len() / (1024 * 1024),
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
-        );
+        ));
     }
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(bytes);
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return fatal(
-            1,
-            ProblemCode::EmptyFile,
-            "the file is empty: export numbers or download a template to start from".into(),
-        );
+    let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(empty_file(1));
     }
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = line_of(bytes, e.valid_up_to());
-        return fatal(
-            line,
-            ProblemCode::InvalidUtf8,
-            "this line is not UTF-8 text: save the file as \"CSV UTF-8\" and try again".into(),
-        );
+    Ok(())
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn empty_file(line: u64) -> Vec<Problem> {
+    fatal(
+        line,
+        ProblemCode::EmptyFile,
+        "the file is empty: export numbers or download a template to start from".into(),
+    )
+}
+
+fn invalid_utf8(bytes: &[u8], e: std::str::Utf8Error) -> Vec<Problem> {
+    fatal(
+        line_of(bytes, e.valid_up_to()),
+        ProblemCode::InvalidUtf8,
+        "this line is not UTF-8 text: save the file as \"CSV UTF-8\" and try again".into(),
+    )
+}
+
+fn read_text(text: String) -> Result<CsvTable, Vec<Problem>> {
+    // A BOM is skipped; so is a second one right after it, as the csv
+    // crate's reader (which read files before the scan) did.
+    let mut body = 0;
+    for _ in 0..2 {
+        if text.as_bytes()[body..].starts_with(BOM) {
+            body += BOM.len();
+        }
     }
-    let delimiter = sniff_delimiter(bytes);
-    if let Some(line) = unterminated_quote(bytes, delimiter) {
-        return fatal(
-            line,
+    let delimiter = sniff_delimiter(&text.as_bytes()[body..]);
+    let scan = scan::scan(&text, body, delimiter).map_err(|open| {
+        fatal(
+            line_of(text.as_bytes(), open.at),
             ProblemCode::UnterminatedQuote,
             "a quoted field opens here and never closes: add the closing \" (write \"\" for a quote inside a field)".into(),
-        );
-    }
-
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut record = ByteRecord::new();
-    let mut header: Option<(u64, Vec<String>)> = None;
-    let mut data: Vec<u8> = Vec::with_capacity(bytes.len());
-    let mut ends: Vec<u32> = Vec::new();
-    let mut row_starts: Vec<u32> = vec![0];
-    let mut lines = Vec::new();
-    let mut problems = Vec::new();
-    let mut lines_to = LineCounter::new(bytes);
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                return fatal(
-                    line,
-                    ProblemCode::RaggedRow,
-                    format!("this line cannot be read as CSV: {e}"),
-                );
-            }
-        }
-        if record.iter().all(|f| f.trim_ascii().is_empty()) {
-            continue;
-        }
-        let line = lines_to.line_at(record.position().map_or(0, |p| p.byte() as usize));
-        if header.is_none() {
-            let names = record
-                .iter()
-                .map(|h| String::from_utf8_lossy(h).trim().to_string())
-                .collect();
-            header = Some((line, names));
-            continue;
-        }
-        for field in record.iter() {
-            data.extend_from_slice(field);
-            ends.push(u32::try_from(data.len()).unwrap_or(u32::MAX));
-        }
-        row_starts.push(u32::try_from(ends.len()).unwrap_or(u32::MAX));
-        lines.push(line);
-    }
-    let Some((header_line, headers)) = header else {
-        return fatal(
-            1,
-            ProblemCode::EmptyFile,
-            "the file is empty: export numbers or download a template to start from".into(),
-        );
+        )
+    })?;
+    let Some(&header_line) = scan.lines.first() else {
+        return Err(empty_file(1));
     };
+    let header_line = u64::from(header_line);
+    let headers: Vec<String> = scan
+        .fields(&text, 0)
+        .map(|h| h.trim().to_string())
+        .collect();
 
-    // The input was checked to be UTF-8 and fields split at ASCII
-    // delimiters, so this cannot fail; the lossy fallback keeps it panic-free.
-    let data = String::from_utf8(data)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let mut index = [None; Column::COUNT];
     let mut unknown = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         match Column::parse(h) {
             Some(c) if index[c.index()].is_some() => {
-                return fatal(
+                return Err(fatal(
                     header_line,
                     ProblemCode::DuplicateColumn,
                     format!("the column {c} appears twice in the header: keep one"),
-                );
+                ));
             }
             Some(c) => index[c.index()] = Some(i),
             None => unknown.push(h.as_str()),
         }
     }
+    let mut problems = Vec::new();
     if !unknown.is_empty() {
         let mut names: Vec<String> = unknown
             .iter()
@@ -281,18 +281,18 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
             ),
         ));
     }
-    if lines.is_empty() {
-        return fatal(
+    if scan.lines.len() < 2 {
+        return Err(fatal(
             header_line,
             ProblemCode::NoRows,
             "the file has a header but no rows: add one row per number".into(),
-        );
+        ));
     }
-    for (row, w) in row_starts.windows(2).enumerate() {
-        let fields = (w[1] - w[0]) as usize;
+    for (record, &line) in scan.lines.iter().enumerate().skip(1) {
+        let fields = scan.field_count(record);
         if fields != headers.len() {
             problems.push(Problem::error(
-                lines[row],
+                u64::from(line),
                 None,
                 ProblemCode::RaggedRow,
                 format!(
@@ -307,10 +307,8 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, Vec<Problem>> {
         header_line,
         headers,
         index,
-        data,
-        ends,
-        row_starts,
-        lines,
+        text,
+        scan,
         problems,
     })
 }
@@ -321,39 +319,6 @@ fn shorten(s: &str) -> String {
         format!("\"{s}\"")
     } else {
         format!("\"{}…\"", s.chars().take(MAX).collect::<String>())
-    }
-}
-
-/// Line numbers from byte offsets, counted forward once over the file.
-/// (The csv reader's own line count is one short for CRLF files.)
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    at: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Self {
-            bytes,
-            at: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record starting at `offset` (offsets only grow).
-    fn line_at(&mut self, offset: usize) -> u64 {
-        let mut start = offset.min(self.bytes.len());
-        // A record never starts with a line ending: step over one the
-        // reader's offset may point at.
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start > self.at {
-            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.at..start]).count() as u64;
-            self.at = start;
-        }
-        self.line
     }
 }
 
@@ -376,31 +341,4 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
     } else {
         b','
     }
-}
-
-/// The line where a quoted field opens and never closes, if one does.
-///
-/// Jumps from quote to quote (memchr), so a file pays for its quotes, not
-/// its length. A quote opens a field only at a field's start; elsewhere it
-/// is literal text, as the csv reader treats it.
-fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<u64> {
-    let mut quotes = memchr::memchr_iter(b'"', bytes);
-    while let Some(open) = quotes.next() {
-        let at_field_start =
-            open == 0 || matches!(bytes[open - 1], b'\n' | b'\r') || bytes[open - 1] == delimiter;
-        if !at_field_start {
-            continue;
-        }
-        loop {
-            let Some(q) = quotes.next() else {
-                return Some(line_of(bytes, open));
-            };
-            if bytes.get(q + 1) == Some(&b'"') {
-                quotes.next(); // an escaped quote: skip its pair
-            } else {
-                break;
-            }
-        }
-    }
-    None
 }

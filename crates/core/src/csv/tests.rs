@@ -343,7 +343,7 @@ fn formula_cells_are_warned_and_can_be_stripped() {
                 update,+12010000003,plain note,\n";
     let table = read(text.as_bytes()).expect("file");
     let v = validate(&table);
-    let formulas: Vec<(u64, Option<String>)> = v
+    let formulas: Vec<(u64, Option<std::borrow::Cow<str>>)> = v
         .warnings()
         .filter(|p| p.code == ProblemCode::FormulaCell)
         .map(|p| (p.line, p.column.clone()))
@@ -377,4 +377,13 @@ fn a_header_problem_is_the_files_not_a_rows() {
     assert_eq!(file, vec![ProblemCode::MissingColumns]);
     assert!(!v.is_valid(), "and nothing can be sent");
     assert!(plan(&v, &Limits::default()).is_err());
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_even_twice() {
+    let text = "\u{feff}\u{feff}OPERATION,NUMBER\r\ndelete,+12010000001\r\n";
+    let table = read(text.as_bytes()).expect("reads");
+    assert_eq!(table.headers(), ["OPERATION", "NUMBER"]);
+    assert_eq!(table.text(0, Column::Number), "+12010000001");
+    assert_eq!(table.line(0), 2);
 }

@@ -137,7 +137,7 @@ pub fn errors_report_with(table: &CsvTable, validation: &Validation, more: &[Pro
     for p in validation.problems.iter().chain(more) {
         let text = match &p.column {
             Some(c) => format!("{c}: {}", p.message),
-            None => p.message.clone(),
+            None => p.message.to_string(),
         };
         by_line.entry(p.line).or_default().push(text);
     }

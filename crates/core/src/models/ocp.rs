@@ -38,17 +38,51 @@ impl Environment {
     }
 }
 
-/// Why a miniApp ID is not of the documented shape.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MiniAppIdError {
-    #[error("a full miniApp ID reads uuid.name.Type.group@app.group, e.g. 3781bcc1-7c76-439b-ba26-05d22217b316.billing_ivr.Flow.ocp@billing_ivr.ocp; this one has no '@'")]
-    NoAt,
-    #[error("a full miniApp ID starts with a UUID (8-4-4-4-12 hex digits) and reads uuid.name.Type.group@app.group")]
-    NoUuid,
-    #[error(
+// The reasons as literals, so that a CSV warning can be one static text.
+macro_rules! no_at {
+    () => {
+        "a full miniApp ID reads uuid.name.Type.group@app.group, e.g. 3781bcc1-7c76-439b-ba26-05d22217b316.billing_ivr.Flow.ocp@billing_ivr.ocp; this one has no '@'"
+    };
+}
+macro_rules! no_uuid {
+    () => {
+        "a full miniApp ID starts with a UUID (8-4-4-4-12 hex digits) and reads uuid.name.Type.group@app.group"
+    };
+}
+macro_rules! missing_part {
+    () => {
         "a full miniApp ID reads uuid.name.Type.group@app.group: name, type or group is missing"
-    )]
+    };
+}
+
+/// Why a miniApp ID is not of the documented shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.as_str())]
+pub enum MiniAppIdError {
+    NoAt,
+    NoUuid,
     MissingPart,
+}
+
+impl MiniAppIdError {
+    /// The reason, as `Display` shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoAt => no_at!(),
+            Self::NoUuid => no_uuid!(),
+            Self::MissingPart => missing_part!(),
+        }
+    }
+
+    /// The warning of a CSV cell with such an ID (one static text: a file
+    /// can have one a row).
+    pub fn cell_warning(self) -> &'static str {
+        match self {
+            Self::NoAt => concat!("this may not be a miniApp's full ID: ", no_at!()),
+            Self::NoUuid => concat!("this may not be a miniApp's full ID: ", no_uuid!()),
+            Self::MissingPart => concat!("this may not be a miniApp's full ID: ", missing_part!()),
+        }
+    }
 }
 
 /// What an OCP miniApp id says of its app: ids read
@@ -62,17 +96,34 @@ pub struct MiniAppParts {
 }
 
 fn is_uuid(s: &str) -> bool {
-    let lens: Vec<usize> = s.split('-').map(str::len).collect();
-    lens == [8, 4, 4, 4, 12] && s.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
+    let mut groups = s.split('-').map(str::len);
+    [8, 4, 4, 4, 12].iter().all(|&n| groups.next() == Some(n))
+        && groups.next().is_none()
+        && s.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
 }
 
 impl MiniAppParts {
     /// The parts of a full ID of the documented shape
     /// `uuid.name.Type.group@app.group`, or what is wrong with it.
     pub fn check(id: &str) -> Result<Self, MiniAppIdError> {
-        let (left, right) = id.trim().split_once('@').ok_or(MiniAppIdError::NoAt)?;
-        let parts: Vec<&str> = left.split('.').collect();
-        let [uuid, name, kind, group] = parts[..] else {
+        Self::check_shape(id)?;
+        Ok(Self::of(id.trim()))
+    }
+
+    /// What [`MiniAppParts::check`] finds wrong, without reading the parts
+    /// out (the CSV checks run it on every row).
+    pub fn check_shape(id: &str) -> Result<(), MiniAppIdError> {
+        let id = id.trim();
+        let at = memchr::memchr(b'@', id.as_bytes()).ok_or(MiniAppIdError::NoAt)?;
+        let (left, right) = (&id[..at], &id[at + 1..]);
+        let mut parts = left.split('.');
+        let (Some(uuid), Some(name), Some(kind), Some(group), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(MiniAppIdError::MissingPart);
         };
         if !is_uuid(uuid) {
@@ -81,7 +132,7 @@ impl MiniAppParts {
         if [name, kind, group].iter().any(|p| p.is_empty()) || right.is_empty() {
             return Err(MiniAppIdError::MissingPart);
         }
-        Ok(Self::of(id.trim()))
+        Ok(())
     }
 
     /// Reads the parts of `id`; an id of another shape is its own name.
