@@ -168,13 +168,15 @@ async fn browser_benchmarks() {
     client.close().await.expect("close");
 
     println!();
-    println!("| rows | MB | numbers-core wasm: read + validate + plan | PapaParse: parse (header: true) | uDSV: infer + parse (stringObjs) | wasm / PapaParse | wasm / uDSV |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| rows | MB | numbers-core wasm: read + validate + plan, from bytes | PapaParse: parse (header: true) | uDSV: infer + parse (stringObjs) | wasm / PapaParse | wasm / uDSV | copy into wasm | decode to a string | wasm + copy / uDSV + decode | peak wasm heap |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &csv_results {
         let rows = r["rows"].as_f64().unwrap_or(0.0);
         let mb = r["bytes"].as_f64().unwrap_or(0.0) / 1e6;
         let ms = |key: &str| r[key].as_f64().unwrap_or(f64::NAN);
         let (w, p, u) = (ms("wasm_ms"), ms("papaparse_ms"), ms("udsv_ms"));
+        let (copy, decode) = (ms("copy_ms"), ms("decode_ms"));
+        let peak = ms("peak_heap_bytes") / 1e6;
         let cell = |t: f64| {
             format!(
                 "{t:.1} ms ({:.2} M rows/s, {:.0} MB/s)",
@@ -183,12 +185,14 @@ async fn browser_benchmarks() {
             )
         };
         println!(
-            "| {rows:.0} | {mb:.1} | {} | {} | {} | {:.2} | {:.2} |",
+            "| {rows:.0} | {mb:.1} | {} | {} | {} | {:.2} | {:.2} | {copy:.1} ms | {decode:.1} ms | {:.2} | {peak:.1} MB ({:.2}× the file) |",
             cell(w),
             cell(p),
             cell(u),
             w / p,
-            w / u
+            w / u,
+            (w + copy) / (u + decode),
+            peak / mb,
         );
     }
     println!(

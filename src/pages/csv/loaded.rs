@@ -10,7 +10,7 @@ use crate::timing::now_ms;
 /// A file read and checked.
 pub struct Loaded {
     pub name: String,
-    pub text: Arc<str>,
+    /// The file's text is the table's own ([`CsvTable::source`]).
     pub table: CsvTable,
     pub validation: Validation,
     /// (line, column) → reasons, for marking cells.
@@ -44,22 +44,22 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-pub fn load(name: String, bytes: &[u8]) -> Result<Shared, Vec<Problem>> {
+/// Reads and checks a file; the table keeps `bytes`, not a copy of them.
+pub fn load(name: String, bytes: Vec<u8>) -> Result<Shared, Vec<Problem>> {
     let started = now_ms();
-    let table = csv::read(bytes)?;
+    let table = csv::read_owned(bytes)?;
     let validation = csv::validate(&table);
     let checked_ms = now_ms() - started;
     let mut bad: HashMap<(u64, String), String> = HashMap::new();
     for p in validation.errors() {
         if let Some(c) = &p.column {
-            bad.entry((p.line, c.clone()))
+            bad.entry((p.line, c.to_string()))
                 .and_modify(|m| m.push_str(&format!("; {}", p.message)))
-                .or_insert_with(|| p.message.clone());
+                .or_insert_with(|| p.message.to_string());
         }
     }
     Ok(Shared(Arc::new(Loaded {
         name,
-        text: String::from_utf8_lossy(bytes).into(),
         table,
         validation,
         bad,

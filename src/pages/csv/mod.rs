@@ -99,7 +99,7 @@ pub fn CsvPage() -> impl IntoView {
         reading.set(true);
         spawn_local(async move {
             match read_file(&file).await {
-                Ok(bytes) => match load(name, &bytes) {
+                Ok(bytes) => match load(name, bytes) {
                     Ok(l) => {
                         fatal.set(None);
                         run.set(None);
@@ -117,7 +117,7 @@ pub fn CsvPage() -> impl IntoView {
     });
 
     let on_resume = Callback::new(move |r: RunState| match r.replan() {
-        Ok(_) => match load(r.file_name.clone(), r.text.as_bytes()) {
+        Ok(_) => match load(r.file_name.clone(), r.text.as_bytes().to_vec()) {
             Ok(l) => {
                 loaded.set(Some(l));
                 run.set(Some(r));

@@ -144,7 +144,7 @@ async fn start_run(
     let mut state = RunState::new(
         app.ocp().base,
         loaded.name.clone(),
-        loaded.text.clone(),
+        loaded.table.source().into(),
         app.connections.with_untracked(|c| c.limits),
         check.left_out.get_untracked(),
         &plan,

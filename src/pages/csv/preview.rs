@@ -30,7 +30,7 @@ fn PreviewSummary(loaded: Shared, check: Check) -> impl IntoView {
     let valid = v.valid_rows();
     let (errors, warnings) = (v.errors().count(), v.warnings().count());
     let rows = loaded.table.len();
-    let (bytes, checked_ms) = (loaded.text.len(), loaded.checked_ms);
+    let (bytes, checked_ms) = (loaded.table.source().len(), loaded.checked_ms);
     let l = loaded.clone();
     let invalid = Memo::new(move |_| invalid_rows(&l, check));
     let left_out = move || check.left_out.with(Vec::len);
@@ -74,7 +74,7 @@ fn FormulaNotice(loaded: Shared, #[prop(into)] on_replace: Callback<Shared>) -> 
         .count();
     let strip = move |_| {
         let text = csv::strip_formulas(&loaded.table);
-        if let Ok(stripped) = load(loaded.name.clone(), text.as_bytes()) {
+        if let Ok(stripped) = load(loaded.name.clone(), text.into_bytes()) {
             on_replace.run(stripped);
         }
     };
