@@ -195,13 +195,11 @@ enum At {
 
 struct Builder<'a> {
     input: &'a str,
-    bytes: &'a [u8],
     scan: Scan,
     /// Where the current field starts (its opening quote, if any).
     field_start: usize,
-    /// The field opened with a quote; `close` is its closing quote.
+    /// The field opened with a quote.
     quoted: bool,
-    close: usize,
     /// The field has doubled quotes or text after its closing quote.
     cook: bool,
     /// A record has started and not yet ended.
@@ -277,7 +275,8 @@ impl Builder<'_> {
     /// Steps over line endings from `at`; returns where the next record
     /// starts and its line, given the line of `at`.
     fn next_record(&mut self, mut at: usize, mut line: u32) -> (usize, u32) {
-        while let Some(&b) = self.bytes.get(at) {
+        let bytes = self.input.as_bytes();
+        while let Some(&b) = bytes.get(at) {
             match b {
                 b'\n' => line += 1,
                 b'\r' => {}
@@ -285,7 +284,7 @@ impl Builder<'_> {
             }
             at += 1;
         }
-        if at < self.bytes.len() {
+        if at < bytes.len() {
             self.in_record = true;
             self.field_start = at;
             self.scan.starts.push(at as u32);
@@ -296,7 +295,9 @@ impl Builder<'_> {
 
 /// How many fields and records the file has, guessed from its first 64 KiB
 /// (a little over, so that the vectors rarely grow and copy on a file like
-/// its start).
+/// its start). Capped so that what is reserved stays below the input's own
+/// size whatever the sample: a start of blank lines must not reserve
+/// gigabytes.
 fn estimate(bytes: &[u8], delimiter: u8) -> (usize, usize) {
     const SAMPLE: usize = 64 * 1024;
     let (mut separators, mut lines) = (0usize, 0usize);
@@ -308,9 +309,7 @@ fn estimate(bytes: &[u8], delimiter: u8) -> (usize, usize) {
     }
     let sampled = (bytes.len().min(SAMPLE) / 64 * 64).max(64) as u64;
     let scale = |n: usize| (n as u64 * bytes.len() as u64 / sampled) as usize * 17 / 16 + 16;
-    // Never more than the input's size in fields and a quarter of it in
-    // records, whatever the sample: a start of blank lines must not
-    // reserve gigabytes.
+    // 4 bytes a field end, 12 a record: half and 3/8 of the input at most.
     (
         scale(separators).min(bytes.len() / 8 + 16),
         scale(lines).min(bytes.len() / 32 + 16),
@@ -319,7 +318,7 @@ fn estimate(bytes: &[u8], delimiter: u8) -> (usize, usize) {
 
 /// Scans `input` from byte `start` (after a BOM) with `delimiter`, which
 /// must be ASCII and not a quote or line end. The input is at most
-/// [`super::MAX_FILE_BYTES`], so offsets fit in 31 bits.
+/// [`super::MAX_FILE_BYTES`], so offsets fit below the flag bits.
 pub(super) fn scan(input: &str, start: usize, delimiter: u8) -> Result<Scan, UnterminatedQuote> {
     let bytes = input.as_bytes();
     let len = bytes.len();
@@ -328,7 +327,6 @@ pub(super) fn scan(input: &str, start: usize, delimiter: u8) -> Result<Scan, Unt
     records_at.push(0);
     let mut b = Builder {
         input,
-        bytes,
         scan: Scan {
             ends: Vec::with_capacity(fields),
             records: records_at,
@@ -338,7 +336,6 @@ pub(super) fn scan(input: &str, start: usize, delimiter: u8) -> Result<Scan, Unt
         },
         field_start: 0,
         quoted: false,
-        close: 0,
         cook: false,
         in_record: false,
     };
@@ -372,7 +369,6 @@ pub(super) fn scan(input: &str, start: usize, delimiter: u8) -> Result<Scan, Unt
                         b.cook = true;
                         resume = p + 2;
                     } else {
-                        b.close = p;
                         at = At::Unquoted;
                         resume = p + 1;
                         if bytes

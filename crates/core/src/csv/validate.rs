@@ -90,10 +90,8 @@ impl Seen {
     fn first_row(&mut self, number: u64, row: usize) -> Option<usize> {
         let above_all = self.rising.last().is_none_or(|&(n, _)| number > n);
         if above_all {
-            if let Some(&first) = (!self.other.is_empty())
-                .then(|| self.other.get(&number))
-                .flatten()
-            {
+            // (An empty map answers without hashing.)
+            if let Some(&first) = self.other.get(&number) {
                 return Some(first);
             }
             self.rising.push((number, row));
@@ -344,9 +342,8 @@ pub fn validate(table: &CsvTable) -> Validation {
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|c| c.name()).collect();
         // After the header's own problems, as the sort below is stable.
-        let at = table.problems().len();
         problems.insert(
-            at,
+            table.problems().len(),
             Problem::error(
                 table.header_line(),
                 None,
