@@ -15,13 +15,6 @@ use numbers_core::history::{Entry, EntryPage, Outcome, TargetKind};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-}
-
 /// A fresh, empty history database, and what keeps it alive.
 struct Database {
     url: String,

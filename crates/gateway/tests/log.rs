@@ -59,10 +59,7 @@ async fn the_log_has_one_line_a_request_and_no_secret() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let base = format!("http://127.0.0.1:{port}");
-    let c = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client");
+    let c = common::client();
 
     let t: Value = c
         .post(format!("{base}/relay/ocp/sandbox/sign-in"))

@@ -8,13 +8,6 @@ use std::time::Duration;
 use common::*;
 use reqwest::StatusCode;
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-}
-
 #[tokio::test]
 async fn unknown_providers_and_environments_are_404_and_nothing_is_sent() {
     let fake = fake().await;

@@ -11,13 +11,6 @@ use numbers_core::models::auth::Claims;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-}
-
 async fn with_sandbox() -> (Running, tempfile::TempDir) {
     let dist = fake_dist();
     let g = start(

@@ -19,6 +19,15 @@ use numbers_gateway::{Config, Gateway, Options};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{oneshot, Notify};
 
+/// An HTTP client for the gateway on loopback (never through a proxy the
+/// environment names).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+}
+
 /// A console folder as Trunk builds one: index.html with inline scripts,
 /// hashed wasm and JS, and an unhashed public file.
 pub fn fake_dist() -> tempfile::TempDir {
