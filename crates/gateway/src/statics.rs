@@ -132,11 +132,15 @@ impl Index {
     }
 }
 
-/// Whether a file name carries Trunk's content hash (`name-<16 hex>` before
+/// Whether a file name carries Trunk's content hash (`name-<hex>` before
 /// the extension, e.g. `numbers-console-1a2b3c4d5e6f7a8b_bg.wasm`).
+///
+/// Trunk writes its 64-bit hash with `{:x}`, so without leading zeros: one
+/// build in 16 has 15 digits, one in 256 has 14. Taking 12 to 16 digits
+/// misses one build in 16^5, and no word of a file name has 12 hex digits.
 fn is_hashed(name: &str) -> bool {
     name.split(['-', '_', '.'])
-        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        .any(|part| (12..=16).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The `'sha256-…'` sources of every inline `<script>` in `html`.
@@ -381,6 +385,8 @@ mod tests {
         assert!(is_hashed("numbers-console-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(is_hashed("numbers-console-1a2b3c4d5e6f7a8b.js"));
         assert!(is_hashed("main-0123456789abcdef.css"));
+        // A hash whose first hex digit was 0, as Trunk writes it.
+        assert!(is_hashed("numbers-console-739e13d6ae57f4c.js"));
         assert!(!is_hashed("index.html"));
         assert!(!is_hashed("update-template.csv"));
         assert!(!is_hashed("numbers-console-1a2b3c.js"));
