@@ -10,7 +10,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::csv::{self as numbers_csv, Column};
+pub mod refused;
+pub mod scope;
+pub mod targets;
+
+pub use scope::{Coverage, Scope};
+pub use targets::{CsvTargets, Described, MAX_TARGETS};
+
+use crate::csv as numbers_csv;
 use crate::endpoints::{Endpoint, Provider};
 use crate::models::exotel::{AllocationRequest, CallPartyUpdate, Envelope};
 use crate::models::huawei::TrafficRequest;
@@ -28,7 +35,7 @@ pub const MAX_PAGE: u32 = 500;
 pub const DEFAULT_PAGE: u32 = 50;
 
 /// What an entry touched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetKind {
     Number,
@@ -133,9 +140,14 @@ pub struct Entry {
     /// What was done, as a person says it ("attach", "CSV batch 3 of 12").
     pub action: String,
     /// Who did it, as the provider knows them; empty when the credential
-    /// was refused (a refused credential proves no name).
+    /// was refused (a refused credential proves no name), [`UNVERIFIED`]
+    /// when the provider neither accepted the change nor the credential.
     pub who: String,
+    /// What it touched: the first [`MAX_TARGETS`]; none for a refused change.
     pub targets: Vec<Target>,
+    /// How many targets the request named in all (`targets` may hold fewer).
+    #[serde(default)]
+    pub target_count: u64,
     /// The provider's HTTP status (0: no answer).
     pub status: u16,
     pub outcome: Outcome,
@@ -147,6 +159,72 @@ pub struct Entry {
     /// The console's CSV run this batch belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv_run: Option<String>,
+    /// The client's address, kept for refused changes only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// How many requests the entry stands for: 1, or more for refused
+    /// requests counted together ([`refused`]).
+    #[serde(default = "one")]
+    pub requests: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// Who a change is credited to when nothing proved the name its
+/// credential carries (the provider refused the change and did not accept
+/// the credential when asked).
+pub const UNVERIFIED: &str = "unverified";
+
+/// The action of an entry that counts refused requests beyond a client's share.
+pub const COUNTED_ACTION: &str = "refused requests counted";
+
+impl Entry {
+    /// A refused change, compactly: no targets (only their count), the
+    /// client's address, nothing of the request's content, nor of the
+    /// provider's message (which may name what was refused).
+    pub fn compact(mut self, client: &str) -> Self {
+        self.target_count = self.target_count.max(self.targets.len() as u64);
+        self.targets = Vec::new();
+        self.message = None;
+        self.client = Some(clip(client));
+        self
+    }
+
+    /// The one entry for refused requests counted in a window.
+    pub fn counted(id: String, provider: &str, environment: &str, c: &refused::Counted) -> Self {
+        Self {
+            id,
+            time_ms: c.to_ms,
+            provider: provider.into(),
+            environment: environment.into(),
+            action: COUNTED_ACTION.into(),
+            who: String::new(),
+            targets: Vec::new(),
+            target_count: c.targets,
+            status: 0,
+            outcome: Outcome::Refused,
+            code: None,
+            message: Some(format!(
+                "{} more refused {} from {} between {} and {} (UTC) were counted, not recorded one by one.",
+                c.requests,
+                if c.requests == 1 { "request" } else { "requests" },
+                c.client,
+                format_time(c.from_ms),
+                format_time(c.to_ms)
+            )),
+            duration_ms: 0,
+            csv_run: None,
+            client: Some(clip(&c.client)),
+            requests: c.requests,
+        }
+    }
+
+    /// How many targets it touched in all.
+    pub fn touched_count(&self) -> u64 {
+        self.target_count.max(self.targets.len() as u64)
+    }
 }
 
 /// One page of entries, newest first; `next` fetches the page after it.
@@ -456,16 +534,16 @@ pub fn action_name(endpoint: &Endpoint, csv_batch: Option<&str>) -> String {
 }
 
 /// What a change touched, read from its request (and, where the provider
-/// names what it created, its answer). `params` are the path's parameters;
-/// `csv` is the uploaded file of a CSV batch. A body that does not parse
-/// still leaves the path's targets.
+/// names what it created, its answer), at most [`MAX_TARGETS`] of them with
+/// the true count. `params` are the path's parameters. A CSV batch's rows
+/// are read as its upload streams ([`CsvTargets`]), not here. A body that
+/// does not parse still leaves the path's targets.
 pub fn describe(
     endpoint: &Endpoint,
     params: &[(&str, String)],
     body: &[u8],
     answer: &[u8],
-    csv: Option<&[u8]>,
-) -> Vec<Target> {
+) -> Described {
     use TargetKind::{Allocation, Number, Phone, Router, Set};
     let param = |name: &str| {
         params
@@ -476,12 +554,18 @@ pub fn describe(
     fn parsed<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
         serde_json::from_slice(bytes).ok()
     }
-    let numbers = |list: &[String], detail: Option<String>| -> Vec<Target> {
-        list.iter()
-            .map(|n| Target::new(Number, n.trim(), detail.clone()))
-            .collect()
+    let numbers = |list: &[String], detail: Option<String>| -> Described {
+        let mut d = Described::default();
+        for n in list {
+            if d.targets.len() < MAX_TARGETS {
+                d.push(Target::new(Number, n.trim(), detail.clone()));
+            } else {
+                d.total += 1;
+            }
+        }
+        d
     };
-    let mut out = Vec::new();
+    let mut out = Described::default();
     match (
         endpoint.provider,
         endpoint.method.as_str(),
@@ -523,21 +607,6 @@ pub fn describe(
                 .map(|n| numbers(&[n], None))
                 .unwrap_or_default();
         }
-        (Provider::Ocp, _, "/api/numbers/csv") => {
-            if let Some(table) = csv.and_then(|c| numbers_csv::read(c).ok()) {
-                out = (0..table.len())
-                    .map(|row| {
-                        let op = table.text(row, Column::Operation).trim().to_lowercase();
-                        Target::new(
-                            Number,
-                            table.text(row, Column::Number).trim(),
-                            (!op.is_empty()).then_some(op),
-                        )
-                    })
-                    .filter(|t| !t.id.is_empty())
-                    .collect();
-            }
-        }
         (Provider::Ocp, "POST", "/api/numbers-set") => {
             let name =
                 parsed::<CreateSetRequest>(body).map(|r| format!("{} in {}", r.name, r.group_id));
@@ -563,7 +632,7 @@ pub fn describe(
         (Provider::Ocp, _, "/api/numbers-set/{setId}/numbers") => {
             out.extend(param("setId").map(|s| Target::new(Set, s, None)));
             if let Some(r) = parsed::<NumberList>(body) {
-                out.extend(numbers(&r.numbers, None));
+                out.append(numbers(&r.numbers, None));
             }
         }
         (Provider::Ocp, _, "/api/numbers-set/{setId}/attach") => {
@@ -631,18 +700,18 @@ pub fn describe(
                 ));
             }
             if let Some(a) = parsed::<Envelope>(answer).and_then(|e| e.data) {
-                out.insert(
-                    0,
-                    Target::new(Number, a.green_vn, Some("virtual number".into())),
-                );
-                out.insert(
-                    0,
-                    Target::new(
-                        Allocation,
-                        a.greenvn_id,
-                        Some(format!("connection {}", a.connection_id)),
-                    ),
-                );
+                let parties = std::mem::take(&mut out);
+                out.push(Target::new(
+                    Allocation,
+                    a.greenvn_id,
+                    Some(format!("connection {}", a.connection_id)),
+                ));
+                out.push(Target::new(
+                    Number,
+                    a.green_vn,
+                    Some("virtual number".into()),
+                ));
+                out.append(parties);
             }
         }
         (Provider::Exotel, _, t) => {
@@ -735,6 +804,12 @@ pub fn outcome(status: u16, answer: &[u8]) -> (Outcome, Option<String>, Option<S
 /// `preferred_username` claim. The signature is not checked here: only an
 /// answer the provider accepted is credited to this name.
 pub fn jwt_username(token: &str) -> Option<String> {
+    jwt_claim(token, "preferred_username")
+}
+
+/// A text claim of a JWT's payload, unverified (for naming and forgetting,
+/// never for granting anything).
+pub fn jwt_claim(token: &str, name: &str) -> Option<String> {
     use base64::Engine;
     let payload = token.trim().split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -742,7 +817,7 @@ pub fn jwt_username(token: &str) -> Option<String> {
         .ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     claims
-        .get("preferred_username")
+        .get(name)
         .and_then(|u| u.as_str())
         .map(clip)
         .filter(|u| !u.is_empty())
@@ -764,14 +839,24 @@ pub const EXPORT_COLUMNS: [&str; 12] = [
     "REQUEST_ID",
 ];
 
-/// What an entry touched, in one line ("+15550100 (attach); set s-1").
+/// What an entry touched, in one line ("+15550100 (attach); set s-1"),
+/// with the count of what was not kept ("and 129000 more") and, for a
+/// refused change, how much it named and where it came from.
 pub fn touched(entry: &Entry) -> String {
-    entry
-        .targets
-        .iter()
-        .map(Target::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut parts: Vec<String> = entry.targets.iter().map(Target::to_string).collect();
+    let more = entry.touched_count() - entry.targets.len() as u64;
+    if entry.targets.is_empty() && more > 0 {
+        parts.push(format!(
+            "{more} {}",
+            if more == 1 { "target" } else { "targets" }
+        ));
+    } else if more > 0 {
+        parts.push(format!("and {more} more"));
+    }
+    if let Some(client) = &entry.client {
+        parts.push(format!("from {client}"));
+    }
+    parts.join("; ")
 }
 
 /// The history export: one row per entry, every cell guarded so that a

@@ -53,6 +53,27 @@ pub struct Server {
     /// Origins besides the gateway's own whose browsers may call the relay
     /// (`trunk serve` while developing).
     pub extra_origins: Vec<String>,
+    /// Host names (with or without a port) answered besides the listen
+    /// address, localhost and `public_origin`'s host; any other Host header
+    /// is refused (a DNS-rebinding page names its own).
+    pub allowed_hosts: Vec<String>,
+    /// Connections open at once; more are answered 503 and closed. Clamped
+    /// to what the process's open-file limit leaves room for.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers, counted
+    /// from its start or from the previous answer (so also how long an idle
+    /// keep-alive connection stays open).
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may send nothing before it is given up.
+    pub body_idle_timeout_secs: u64,
+    /// Seconds a sign-in request's body may take to arrive in all.
+    pub sign_in_body_secs: u64,
+    /// CSV uploads relayed at once; more are answered 503 (with
+    /// Retry-After) before anything is sent.
+    pub csv_uploads_at_once: usize,
+    /// Bytes of change requests held at once to describe them in the
+    /// history (JSON bodies are read whole; CSV uploads never are).
+    pub history_body_budget: usize,
 }
 
 impl Default for Server {
@@ -67,6 +88,13 @@ impl Default for Server {
             json_body_limit: 2 * 1024 * 1024,
             upstream_proxy: None,
             extra_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            max_connections: 1024,
+            header_timeout_secs: 10,
+            body_idle_timeout_secs: 30,
+            sign_in_body_secs: 10,
+            csv_uploads_at_once: 4,
+            history_body_budget: 64 * 1024 * 1024,
         }
     }
 }
@@ -74,6 +102,18 @@ impl Default for Server {
 impl Server {
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_secs(self.connect_timeout_secs)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs.max(1))
+    }
+
+    pub fn body_idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_idle_timeout_secs.max(1))
+    }
+
+    pub fn sign_in_body_deadline(&self) -> Duration {
+        Duration::from_secs(self.sign_in_body_secs.max(1))
     }
 
     pub fn response_timeout(&self) -> Duration {
@@ -91,6 +131,17 @@ pub struct History {
     pub url: Option<String>,
     /// Entries older than this are removed by the gateway.
     pub retention_days: u32,
+    /// Where entries wait while the database cannot take them (replayed
+    /// when it can, and at the next start). Unset: beside a SQLite
+    /// database (`history.sqlite.spool`), or, for PostgreSQL, where the
+    /// binary keeps a SQLite history by default.
+    pub spool: Option<std::path::PathBuf>,
+    /// Entries held in memory on their way to the database; beyond this
+    /// they wait in the spool.
+    pub queue_entries: usize,
+    /// Refused changes recorded one by one per client address per minute;
+    /// beyond that they are counted in one entry for the minute.
+    pub refused_per_minute: u32,
 }
 
 impl Default for History {
@@ -98,6 +149,9 @@ impl Default for History {
         Self {
             url: None,
             retention_days: 400,
+            spool: None,
+            queue_entries: 4096,
+            refused_per_minute: 10,
         }
     }
 }
@@ -272,6 +326,15 @@ impl Config {
         };
         if history.retention_days == 0 {
             return Err(invalid("history", "retention_days must be at least 1"));
+        }
+        if server.max_connections < 8 || server.csv_uploads_at_once == 0 {
+            return Err(invalid(
+                "server",
+                "max_connections must be at least 8 and csv_uploads_at_once at least 1",
+            ));
+        }
+        if history.queue_entries == 0 {
+            return Err(invalid("history", "queue_entries must be at least 1"));
         }
         let mut environments = Vec::new();
         for provider in Provider::ALL {

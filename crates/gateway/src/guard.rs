@@ -9,6 +9,8 @@ use axum::http::{header, HeaderMap};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use url::Url;
+
 use crate::config::Server;
 use crate::refusal::Refusal;
 
@@ -30,9 +32,14 @@ pub fn same_origin(headers: &HeaderMap, server: &Server) -> Result<(), Refusal> 
         return Ok(());
     }
     let own = match &server.public_origin {
-        Some(public) => public.trim_end_matches('/') == origin,
-        // No configured origin: the authority the browser addressed (Host)
-        // must be the Origin's, whatever the scheme a TLS terminator hides.
+        // Scheme, host and port, as the browser names its origin.
+        Some(public) => match (Url::parse(public), Url::parse(origin)) {
+            (Ok(p), Ok(o)) => p.origin() == o.origin() && p.origin().is_tuple(),
+            _ => false,
+        },
+        // No configured origin: the authority the browser addressed (Host,
+        // which [`Hosts`] has already allowed) must be the Origin's; the
+        // scheme a TLS terminator hides cannot be known.
         None => {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
             let authority = origin.split_once("://").map(|(_, a)| a);
@@ -46,25 +53,118 @@ pub fn same_origin(headers: &HeaderMap, server: &Server) -> Result<(), Refusal> 
     }
 }
 
-/// The client's address: the peer, or, when the peer is a trusted proxy, the
-/// last address in `X-Forwarded-For` that is not one of the trusted proxies.
+/// The Host names this gateway answers for: its listen address, localhost
+/// names, `public_origin`'s host and `allowed_hosts`. A page on another
+/// name (a DNS-rebinding attack points one at this address) is refused
+/// before anything is sent.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    /// `host` (any port) or `host:port`, lower-case.
+    names: Vec<String>,
+    listen: IpAddr,
+}
+
+impl Hosts {
+    pub fn new(listen: SocketAddr, server: &Server) -> Self {
+        let mut names: Vec<String> = server
+            .allowed_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect();
+        if let Some(public) = server
+            .public_origin
+            .as_deref()
+            .and_then(|p| Url::parse(p).ok())
+        {
+            if let Some(host) = public.host_str() {
+                names.push(match public.port() {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host.to_ascii_lowercase(),
+                });
+            }
+        }
+        Self {
+            names,
+            listen: listen.ip(),
+        }
+    }
+
+    /// Whether a request's Host header is one of this gateway's names.
+    pub fn allows(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        let (name, port) = split_host(&host);
+        if name == "localhost" || name.ends_with(".localhost") {
+            return true;
+        }
+        if let Ok(ip) = name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            // An address can't be re-pointed the way a name can.
+            if ip.is_loopback() || ip == self.listen || self.listen.is_unspecified() {
+                return true;
+            }
+        }
+        self.names.iter().any(|n| {
+            let (n_name, n_port) = split_host(n);
+            n_name == name && (n_port.is_none() || n_port == port)
+        })
+    }
+}
+
+/// `host[:port]`, with brackets kept on an IPv6 address.
+fn split_host(host: &str) -> (&str, Option<&str>) {
+    if host.starts_with('[') {
+        return match host.split_once("]:") {
+            Some((name, port)) => (&host[..name.len() + 1], Some(port)),
+            None => (host, None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') => (name, Some(port)),
+        _ => (host, None),
+    }
+}
+
+/// One hop of `X-Forwarded-For`: an address, perhaps with a port, IPv6 in
+/// brackets or not.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .and_then(|h| h.parse().ok())
+        })
+}
+
+/// The client's address: the peer, or, when the peer is a trusted proxy,
+/// the rightmost hop of `X-Forwarded-For` that is not a trusted proxy (the
+/// one a trusted proxy wrote; anything left of it the client could have
+/// written). A hop that is not an address gives the peer.
 pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
     let peer = peer.ip();
     if !trusted.contains(&peer) {
         return peer;
     }
-    let forwarded: Vec<IpAddr> = headers
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
         .collect();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|a| !trusted.contains(a))
-        .unwrap_or(peer)
+    for hop in hops.into_iter().rev() {
+        match parse_hop(hop) {
+            Some(a) if trusted.contains(&a) => continue,
+            Some(a) => return a,
+            None => return peer,
+        }
+    }
+    peer
 }
 
 /// Password sign-ins per client address per minute.
@@ -162,6 +262,51 @@ mod tests {
             &public
         )
         .is_err());
+        assert!(same_origin(
+            &headers(&[("origin", "https://numbers.example.com:8443")]),
+            &public
+        )
+        .is_err());
+        assert!(same_origin(
+            &headers(&[("origin", "https://NUMBERS.example.com:443")]),
+            &public
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn only_the_gateways_own_host_names_are_answered() {
+        let listen: SocketAddr = "10.0.0.5:8080".parse().expect("addr");
+        let s = Server {
+            public_origin: Some("https://numbers.example.com".into()),
+            allowed_hosts: vec!["numbers.internal:8080".into(), "gw".into()],
+            ..Server::default()
+        };
+        let h = Hosts::new(listen, &s);
+        for ok in [
+            "10.0.0.5:8080",
+            "127.0.0.1:8080",
+            "LOCALHOST:9",
+            "[::1]:8080",
+            "numbers.example.com",
+            "numbers.internal:8080",
+            "gw:1234",
+        ] {
+            assert!(h.allows(ok), "{ok}");
+        }
+        for refused in [
+            "evil.example:8080",
+            "numbers.example.com.evil.example",
+            "numbers.internal:9090",
+            "10.0.0.6:8080",
+            "",
+        ] {
+            assert!(!h.allows(refused), "{refused}");
+        }
+        let any: SocketAddr = "0.0.0.0:8080".parse().expect("addr");
+        let h = Hosts::new(any, &Server::default());
+        assert!(h.allows("192.0.2.7:8080") && h.allows("[2001:db8::1]:8080"));
+        assert!(!h.allows("rebind.example:8080"));
     }
 
     #[test]
@@ -180,6 +325,22 @@ mod tests {
             "1.2.3.4".parse::<IpAddr>().expect("ip")
         );
         assert_eq!(client_address(peer, &headers(&[]), &[proxy]), proxy);
+        // Ports and brackets are stripped; an entry that is no address
+        // gives the peer, never an address further left.
+        for (xff, client) in [
+            ("1.2.3.4, 198.51.100.2:4444", "198.51.100.2"),
+            ("1.2.3.4, [2001:db8::7]:4444", "2001:db8::7"),
+            ("1.2.3.4, [2001:db8::7]", "2001:db8::7"),
+            ("1.2.3.4, 2001:db8::7", "2001:db8::7"),
+            ("1.2.3.4, unknown", "10.0.0.1"),
+            ("1.2.3.4, garbage:99:x, 10.0.0.1", "10.0.0.1"),
+        ] {
+            assert_eq!(
+                client_address(peer, &headers(&[("x-forwarded-for", xff)]), &[proxy]),
+                client.parse::<IpAddr>().expect("ip"),
+                "{xff}"
+            );
+        }
     }
 
     #[test]

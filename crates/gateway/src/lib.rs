@@ -10,6 +10,7 @@ pub mod guard;
 pub mod history;
 pub mod refusal;
 pub mod relay;
+pub mod serve;
 pub mod sign_in;
 pub mod statics;
 
@@ -61,6 +62,9 @@ pub struct Inner {
     pub client: reqwest::Client,
     pub sign_ins: guard::SignInLimiter,
     pub history: history::History,
+    /// CSV uploads relayed at once.
+    pub csv_uploads: Arc<tokio::sync::Semaphore>,
+    pub connections: Arc<serve::Counters>,
 }
 
 pub type Shared = Arc<Inner>;
@@ -185,15 +189,7 @@ impl Gateway {
             None => None,
         };
         let history =
-            history::History::open(config.history.url.as_deref(), config.history.retention_days)
-                .await;
-        let shared = Arc::new(Inner {
-            history,
-            client: http_client(&config.server)?,
-            sign_ins: guard::SignInLimiter::per_minute(config.server.sign_ins_per_minute),
-            config,
-        });
-        let router = app(shared.clone(), statics.as_ref());
+            history::History::open(&config.history, config.server.history_body_budget).await;
         let listener = TcpListener::bind(listen)
             .await
             .map_err(|source| GatewayError::Bind {
@@ -201,6 +197,18 @@ impl Gateway {
                 source,
             })?;
         let addr = listener.local_addr().map_err(GatewayError::Serve)?;
+        let hosts = guard::Hosts::new(addr, &config.server);
+        let shared = Arc::new(Inner {
+            history,
+            client: http_client(&config.server)?,
+            sign_ins: guard::SignInLimiter::per_minute(config.server.sign_ins_per_minute),
+            csv_uploads: Arc::new(tokio::sync::Semaphore::new(
+                config.server.csv_uploads_at_once,
+            )),
+            connections: Arc::new(serve::Counters::default()),
+            config,
+        });
+        let router = app(shared.clone(), statics.as_ref(), hosts);
         Ok(Self {
             listener,
             router,
@@ -257,28 +265,35 @@ impl Gateway {
     ) -> Result<(), GatewayError> {
         let shared = self.shared.clone();
         let keeper = self.shared.clone();
-        let forget = tokio::spawn(async move {
+        let chores = tokio::spawn(async move {
             let shared = keeper;
-            let mut every = tokio::time::interval(guard::SignInLimiter::FORGET_EVERY);
+            let mut every = tokio::time::interval(CHORES_EVERY);
             let mut ticks = 0u64;
             loop {
                 every.tick().await;
-                shared.sign_ins.forget_old();
-                if ticks.is_multiple_of(HISTORY_RETENTION_EVERY) {
-                    shared.history.forget_expired().await;
+                shared.history.tick().await;
+                if ticks.is_multiple_of(FORGET_SIGN_INS_EVERY) {
+                    shared.sign_ins.forget_old();
                 }
                 ticks += 1;
             }
         });
-        let served = axum::serve(
+        let server = &self.shared.config.server;
+        let limits = serve::Limits {
+            max_connections: serve::connections_within_file_limit(server.max_connections),
+            header_timeout: server.header_timeout(),
+            grace: server.response_timeout() + Duration::from_secs(5),
+        };
+        let served = serve::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            limits,
+            self.shared.connections.clone(),
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
         .await
         .map_err(GatewayError::Serve);
-        forget.abort();
+        chores.abort();
         shared.history.drain(Duration::from_secs(30)).await;
         if let Some((_, task)) = self.sandbox {
             task.abort();
@@ -287,13 +302,16 @@ impl Gateway {
     }
 }
 
-/// How many sign-in forgetting rounds pass between history retention runs
-/// (the first round runs both, on start).
-const HISTORY_RETENTION_EVERY: u64 = 60;
+/// How often the gateway's chores run: counted refused requests whose
+/// window ended are written.
+const CHORES_EVERY: Duration = Duration::from_secs(5);
+/// Chores between forgetting old sign-in attempts (a minute).
+const FORGET_SIGN_INS_EVERY: u64 = 12;
 
 /// `GET /metrics`: counters for whoever runs the gateway (no data).
 async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
-    let mut r = Response::new(axum::body::Body::from(s.history.metrics()));
+    let text = format!("{}{}", s.history.metrics(), s.connections.metrics());
+    let mut r = Response::new(axum::body::Body::from(text));
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4"),
@@ -302,11 +320,12 @@ async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Respo
 }
 
 /// Headers every answer carries: no framing, no sniffing, no referrer, and
-/// the console's CSP.
+/// the console's CSP (unless the answer has a stricter one of its own: a
+/// provider's answer of an undocumented type is sandboxed).
 async fn security_headers(csp: HeaderValue, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(csp);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -319,28 +338,70 @@ async fn security_headers(csp: HeaderValue, request: Request, next: Next) -> Res
     response
 }
 
+/// The longest route a log line names.
+const MAX_LOGGED_ROUTE: usize = 160;
+
 /// One line a request: method, route template, status, milliseconds. Never
-/// a query string or a header value.
+/// a query string, a header value or a path a client made up: a relay
+/// route is its template, a file the console's own, anything else a name
+/// for what it was.
 async fn access_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
-    let route = match response.extensions().get::<RouteName>() {
+    let status = response.status();
+    let mut route = match response.extensions().get::<RouteName>() {
         Some(RouteName(name)) => name.clone(),
         None if path.starts_with("/relay/") => "/relay/{other}".into(),
-        None => path,
+        // A file of the console that was served, or /metrics.
+        None if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED => path,
+        None => "/{other}".into(),
     };
+    if route.len() > MAX_LOGGED_ROUTE {
+        let mut end = MAX_LOGGED_ROUTE;
+        while !route.is_char_boundary(end) {
+            end -= 1;
+        }
+        route.truncate(end);
+        route.push('…');
+    }
     tracing::info!(
         target: "access",
         "{method} {route} {} {}ms",
-        response.status().as_u16(),
+        status.as_u16(),
         started.elapsed().as_millis()
     );
     response
 }
 
-fn app(shared: Shared, statics: Option<&Statics>) -> Router {
+/// Refuses a Host this gateway does not answer for, before anything else.
+async fn host_check(hosts: Arc<guard::Hosts>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("(not text)").to_string());
+    match host {
+        Some(host) if !hosts.allows(&host) => {
+            let mut r =
+                axum::response::IntoResponse::into_response(refusal::Refusal::UnknownHost {
+                    host: host.chars().take(100).collect(),
+                });
+            r.extensions_mut()
+                .insert(RouteName("{unknown host}".into()));
+            r
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// The compression level of answers made per request (the console's own
+/// files are compressed once, at start, at the highest): brotli 4 is about
+/// gzip 9's size at several times its speed, which keeps a relayed list
+/// ahead of nginx with gzip (README: Load).
+const BROTLI_QUALITY: i32 = 1;
+
+fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts) -> Router {
     let relay = Router::new()
         .route("/relay/environments", get(relay::environments))
         .route("/relay/{*rest}", any(relay::relay))
@@ -360,10 +421,19 @@ fn app(shared: Shared, statics: Option<&Statics>) -> Router {
         HeaderName::from_static("x-auth-token"),
         HeaderName::from_static("x-subject-token"),
     ];
+    let hosts = Arc::new(hosts);
     router
-        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Precise(BROTLI_QUALITY)),
+        )
         .layer(middleware::from_fn(move |req, next| {
             security_headers(csp.clone(), req, next)
+        }))
+        .layer(middleware::from_fn(move |req, next| {
+            host_check(hosts.clone(), req, next)
         }))
         .layer(middleware::from_fn(access_log))
         .layer(SetSensitiveHeadersLayer::new(secret_headers))

@@ -60,14 +60,24 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if config.history.url.is_none() {
-        // Beside the config file, or with the sandbox's database in data/.
-        let dir = match args.config.as_deref().and_then(std::path::Path::parent) {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            Some(_) => PathBuf::from("."),
-            None => PathBuf::from("data"),
-        };
-        config.history.url = Some(format!("sqlite://{}", dir.join("history.sqlite").display()));
+    // Beside the config file, or with the sandbox's database in data/.
+    let dir = match args.config.as_deref().and_then(std::path::Path::parent) {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        Some(_) => PathBuf::from("."),
+        None => PathBuf::from("data"),
+    };
+    let history = &mut config.history;
+    if history.url.is_none() {
+        history.url = Some(format!("sqlite://{}", dir.join("history.sqlite").display()));
+    }
+    // A SQLite history keeps its spool beside its file; PostgreSQL's waits here.
+    if history.spool.is_none()
+        && history
+            .url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("postgres"))
+    {
+        history.spool = Some(dir.join("history.spool"));
     }
     let options = Options {
         listen: args.listen,

@@ -46,6 +46,15 @@ pub enum Refusal {
     BadFilter(String),
     #[error("The connection to {env} failed mid-request. The request may or may not have been applied: check its state before sending it again.")]
     UpstreamBroken { env: String },
+    #[error("This gateway is relaying {uploads} CSV uploads already. Nothing was sent: try again in {} seconds (the console waits by itself).", .retry_after.as_secs())]
+    Busy {
+        uploads: usize,
+        retry_after: Duration,
+    },
+    #[error("The request stopped arriving before its end, so it was not sent on. Check the network and send it again.")]
+    SlowBody,
+    #[error("This gateway does not answer for the host {host:?}. Open the console at the gateway's own address (ask whoever runs it to add the name to allowed_hosts or public_origin).")]
+    UnknownHost { host: String },
 }
 
 impl Refusal {
@@ -56,6 +65,9 @@ impl Refusal {
             }
             Self::NotDocumented(_) => StatusCode::NOT_FOUND,
             Self::BadPath(_) | Self::BadSignIn(_) | Self::BadFilter(_) => StatusCode::BAD_REQUEST,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::SlowBody => StatusCode::REQUEST_TIMEOUT,
+            Self::UnknownHost { .. } => StatusCode::MISDIRECTED_REQUEST,
             Self::HistoryRefused { .. } => StatusCode::UNAUTHORIZED,
             Self::HistoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::CrossSite => StatusCode::FORBIDDEN,
@@ -83,6 +95,9 @@ impl Refusal {
             Self::HistoryRefused { .. } => "history_refused",
             Self::HistoryUnavailable(_) => "history_unavailable",
             Self::BadFilter(_) => "bad_filter",
+            Self::Busy { .. } => "gateway_busy",
+            Self::SlowBody => "slow_body",
+            Self::UnknownHost { .. } => "unknown_host",
         }
     }
 
@@ -137,9 +152,12 @@ impl IntoResponse for Refusal {
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Self::RateLimited { retry_after } = self {
+        if let Self::RateLimited { retry_after } | Self::Busy { retry_after, .. } = self {
             let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        if matches!(self, Self::SlowBody | Self::UnknownHost { .. }) {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }

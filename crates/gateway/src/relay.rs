@@ -3,9 +3,11 @@
 //! of headers each way and bodies streamed both ways.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +15,9 @@ use axum::Json;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::{self, Body as BodyKind, PathError, Provider};
+use numbers_core::history::{CsvTargets, Described};
 use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
 use crate::config::Environment;
 use crate::guard;
@@ -109,9 +113,8 @@ pub async fn relay(
     };
     let prefix = format!("/relay/{provider}/{}", env.name);
     let tail = tail.map(|t| format!("/{t}")).unwrap_or_default();
+    let client = guard::client_address(peer, request.headers(), &s.config.server.trusted_proxies);
     if let Some(action) = sign_in::Action::parse(&tail) {
-        let client =
-            guard::client_address(peer, request.headers(), &s.config.server.trusted_proxies);
         let response = sign_in::handle(&s, &env, action, client, request).await;
         return named(response, format!("{prefix}{tail}"));
     }
@@ -135,26 +138,135 @@ pub async fn relay(
         }
     };
     let name = format!("{prefix}{}", matched.endpoint.template);
-    let limit = match matched.endpoint.body {
-        BodyKind::CsvUpload => s.config.server.csv_body_limit,
-        BodyKind::Json => s.config.server.json_body_limit,
+    let (limit, _upload) = match matched.endpoint.body {
+        BodyKind::CsvUpload => match s.csv_uploads.clone().try_acquire_owned() {
+            Ok(permit) => (s.config.server.csv_body_limit, Some(permit)),
+            Err(_) => {
+                return named(
+                    Refusal::Busy {
+                        uploads: s.config.server.csv_uploads_at_once,
+                        retry_after: Duration::from_secs(5),
+                    }
+                    .into_response(),
+                    name,
+                )
+            }
+        },
+        BodyKind::Json => (s.config.server.json_body_limit, None),
     };
     let upstream_path = matched.upstream_path();
-    if !matched.endpoint.changes || s.history.store().is_none() {
-        let response = match forward(&s, &env, &upstream_path, limit, request, None).await {
+    if !matched.endpoint.changes || !s.history.is_on() {
+        let response = match forward(&s, &env, &upstream_path, limit, request, Keep::Nothing).await
+        {
             Ok(answer) => pass_back(answer, &RESPONSE_HEADERS),
             Err(refusal) => refusal.into_response(),
         };
         return named(response, name);
     }
-    let pending = history::Pending::new(matched.endpoint, matched.params, request.headers());
-    let sent = Arc::new(Mutex::new(Vec::new()));
-    let response = match forward(&s, &env, &upstream_path, limit, request, Some(sent.clone())).await
-    {
-        Ok(answer) => recorded(&s, env, pending, sent, answer).await,
+    let pending =
+        history::Pending::new(matched.endpoint, matched.params, request.headers(), client);
+    let (keep, later) = match matched.endpoint.body {
+        BodyKind::CsvUpload => Keep::csv(request.headers()),
+        BodyKind::Json => Keep::json(),
+    };
+    let response = match forward(&s, &env, &upstream_path, limit, request, keep).await {
+        Ok(answer) => recorded(&s, env, pending, later.into_kept().await, answer).await,
         Err(refusal) => refusal.into_response(),
     };
     named(response, name)
+}
+
+/// A JSON change request as it passed, and the budget it holds.
+#[derive(Default)]
+struct Held {
+    bytes: Vec<u8>,
+    budget: Vec<OwnedSemaphorePermit>,
+}
+
+/// What of a change's request is kept for its history entry as it streams
+/// to the provider: the stream's side.
+#[derive(Clone)]
+enum Keep {
+    Nothing,
+    /// The whole JSON body (at most the JSON limit), within the budget.
+    Json(Arc<tokio::sync::Mutex<Held>>),
+    /// A CSV upload, handed part by part to a reader of its rows (bounded:
+    /// the upload waits for the reader, never piles up).
+    Csv(mpsc::Sender<Bytes>),
+}
+
+/// The entry's side of [`Keep`]: what it holds once the request was sent.
+enum Later {
+    Json(Arc<tokio::sync::Mutex<Held>>),
+    Csv(tokio::task::JoinHandle<Described>),
+}
+
+impl Keep {
+    fn json() -> (Self, Later) {
+        let held = Arc::new(tokio::sync::Mutex::new(Held::default()));
+        (Self::Json(held.clone()), Later::Json(held))
+    }
+
+    fn csv(headers: &HeaderMap) -> (Self, Later) {
+        let (tx, rx) = mpsc::channel::<Bytes>(8);
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let reader = tokio::spawn(async move {
+            let Some(boundary) = content_type.and_then(|c| multer::parse_boundary(c).ok()) else {
+                return Described::default();
+            };
+            let parts = futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv()
+                    .await
+                    .map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+            });
+            let mut form = multer::Multipart::new(parts, boundary);
+            let mut rows = CsvTargets::new();
+            while let Ok(Some(mut field)) = form.next_field().await {
+                if field.file_name().is_some()
+                    || field.name().is_some_and(|n| n.eq_ignore_ascii_case("file"))
+                {
+                    while let Ok(Some(chunk)) = field.chunk().await {
+                        rows.push(&chunk);
+                    }
+                    break;
+                }
+            }
+            // Dropping the form ends the channel: the upload goes on unread.
+            rows.finish()
+        });
+        (Self::Csv(tx), Later::Csv(reader))
+    }
+
+    async fn take(&self, s: &Shared, chunk: &Bytes) {
+        match self {
+            Self::Nothing => {}
+            Self::Json(held) => {
+                let budget = s.history.hold(chunk.len()).await;
+                let mut held = held.lock().await;
+                held.bytes.extend_from_slice(chunk);
+                held.budget.extend(budget);
+            }
+            // A reader that stopped (the file's field has ended) takes no more.
+            Self::Csv(tx) => {
+                let _ = tx.send(chunk.clone()).await;
+            }
+        }
+    }
+}
+
+impl Later {
+    async fn into_kept(self) -> history::Kept {
+        match self {
+            Self::Json(held) => {
+                let held = std::mem::take(&mut *held.lock().await);
+                history::Kept::Json(held.bytes, held.budget)
+            }
+            Self::Csv(reader) => history::Kept::Csv(reader),
+        }
+    }
 }
 
 /// Passes a change's answer back with its request id, and records it once
@@ -164,7 +276,7 @@ async fn recorded(
     s: &Shared,
     env: Environment,
     pending: history::Pending,
-    sent: Arc<Mutex<Vec<u8>>>,
+    kept: history::Kept,
     answer: reqwest::Response,
 ) -> Response {
     let status = answer.status();
@@ -181,16 +293,12 @@ async fn recorded(
     if let Ok(id) = HeaderValue::from_str(&pending.id) {
         headers.insert(HeaderName::from_static(history::REQUEST_ID_HEADER), id);
     }
-    let request_body = sent
-        .lock()
-        .map(|mut b| std::mem::take(&mut *b))
-        .unwrap_or_default();
     s.history.begin_write();
     tokio::spawn(history::record(
         s.clone(),
         env,
         pending,
-        request_body,
+        kept,
         status.as_u16(),
         body.clone(),
     ));
@@ -207,14 +315,41 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Sends the request on to `env` and streams its answer back.
+/// A request body that sends nothing for `idle` fails (the provider then
+/// sees a broken request, never a truncated one).
+fn idle_limited<S>(
+    body: S,
+    idle: Duration,
+) -> impl futures_util::Stream<Item = Result<Bytes, BoxError>>
+where
+    S: futures_util::Stream<Item = Result<Bytes, BoxError>> + Send + Unpin,
+{
+    futures_util::stream::unfold(Some(body), move |body| async move {
+        let mut body = body?;
+        match tokio::time::timeout(idle, body.next()).await {
+            Ok(Some(item)) => Some((item, Some(body))),
+            Ok(None) => None,
+            Err(_) => Some((Err(BoxError::from(SlowBody)), None)),
+        }
+    })
+}
+
+/// A body that stopped sending mid-request.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body stopped arriving")]
+struct SlowBody;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Sends the request on to `env` and streams its answer back; what `keep`
+/// asks for is kept as it passes.
 async fn forward(
     s: &Shared,
     env: &Environment,
     upstream_path: &str,
     limit: usize,
     request: Request,
-    keep: Option<Arc<Mutex<Vec<u8>>>>,
+    keep: Keep,
 ) -> Result<reqwest::Response, Refusal> {
     let (parts, body) = request.into_parts();
     let length = content_length(&parts.headers);
@@ -243,24 +378,30 @@ async fn forward(
         }
         // Streamed, never held whole; past the limit the stream fails and
         // the provider sees a broken request, never a truncated one.
-        let stream = Limited::new(body, limit)
-            .into_data_stream()
-            .inspect(move |chunk| {
-                // A change's request is kept for its history entry as it passes.
-                if let (Some(keep), Ok(bytes)) = (&keep, chunk) {
-                    if let Ok(mut k) = keep.lock() {
-                        k.extend_from_slice(bytes);
+        let limited = Limited::new(body, limit).into_data_stream();
+        let stream = idle_limited(limited, s.config.server.body_idle_timeout()).then({
+            let (s, keep) = (s.clone(), keep.clone());
+            move |chunk| {
+                let (s, keep) = (s.clone(), keep.clone());
+                async move {
+                    if let Ok(bytes) = &chunk {
+                        keep.take(&s, bytes).await;
                     }
+                    chunk
                 }
-            });
+            }
+        });
         upstream = upstream.body(reqwest::Body::wrap_stream(stream));
     }
     let timeout = s.config.server.response_timeout();
     let answer = match tokio::time::timeout(timeout, upstream.send()).await {
         Ok(Ok(answer)) => answer,
         Ok(Err(e)) => {
-            if is_too_large(&e) {
+            if is_error::<http_body_util::LengthLimitError>(&e) {
                 return Err(Refusal::TooLarge { limit });
+            }
+            if is_error::<SlowBody>(&e) {
+                return Err(Refusal::SlowBody);
             }
             return Err(Refusal::upstream(env, &e, timeout));
         }
@@ -274,10 +415,10 @@ async fn forward(
     Ok(answer)
 }
 
-fn is_too_large(e: &reqwest::Error) -> bool {
+fn is_error<E: std::error::Error + 'static>(e: &reqwest::Error) -> bool {
     let mut source = std::error::Error::source(e);
     while let Some(err) = source {
-        if err.is::<http_body_util::LengthLimitError>() {
+        if err.is::<E>() {
             return true;
         }
         source = err.source();
@@ -296,12 +437,46 @@ pub fn pass_back(answer: reqwest::Response, allowed: &[HeaderName]) -> Response 
     response
 }
 
+/// The media types the providers document answers in: JSON (their
+/// answers and errors) and CSV (the numbers export).
+fn documented_type(value: &HeaderValue) -> bool {
+    let Ok(v) = value.to_str() else { return false };
+    let essence = v
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+        || essence == "text/csv"
+}
+
 fn allowed_headers(answer: &reqwest::Response, allowed: &[HeaderName]) -> HeaderMap {
     let mut headers = HeaderMap::new();
     for name in allowed {
         for value in answer.headers().get_all(name) {
             headers.append(name.clone(), value.clone());
         }
+    }
+    // Anything else a provider (or what answers in its name) sends is
+    // never rendered on the console's origin: a download, in a sandbox.
+    if headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| !documented_type(t))
+    {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment"),
+        );
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox"),
+        );
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers

@@ -15,6 +15,7 @@ use numbers_core::models::auth::{IamTokenRequest, ProjectScope, OCP_CLIENT_ID};
 use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshRequest};
 
 use crate::config::Environment;
+use crate::history::Credential;
 use crate::refusal::{self, Refusal};
 use crate::relay::pass_back;
 use crate::Shared;
@@ -47,10 +48,19 @@ impl Action {
 /// Sign-in bodies are small; anything larger is not a sign-in.
 const BODY_LIMIT: usize = 16 * 1024;
 
-async fn body<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, Refusal> {
-    let bytes = Limited::new(request.into_body(), BODY_LIMIT)
-        .collect()
-        .await
+/// The body, whole, within `deadline` (a body trickled a byte at a time
+/// holds a connection no longer than that).
+async fn body<T: serde::de::DeserializeOwned>(
+    request: Request,
+    deadline: std::time::Duration,
+) -> Result<T, Refusal> {
+    let collected = tokio::time::timeout(
+        deadline,
+        Limited::new(request.into_body(), BODY_LIMIT).collect(),
+    )
+    .await
+    .map_err(|_| Refusal::SlowBody)?;
+    let bytes = collected
         .map_err(|_| Refusal::TooLarge { limit: BODY_LIMIT })?
         .to_bytes();
     serde_json::from_slice(&bytes).map_err(|e| {
@@ -90,12 +100,13 @@ async fn run(
     }
     let token_url = env.token_url.clone().ok_or_else(no_sign_in)?;
     let timeout = s.config.server.response_timeout();
+    let deadline = s.config.server.sign_in_body_deadline();
     let send = |rb: reqwest::RequestBuilder| refusal::send(env, rb, timeout);
     let json_only = [header::CONTENT_TYPE];
     match (env.provider, action) {
         (Provider::Ocp, Action::SignIn) => {
             s.sign_ins.check(client)?;
-            let b: OcpSignInRequest = body(request).await?;
+            let b: OcpSignInRequest = body(request, deadline).await?;
             let mut form = vec![
                 ("client_id", OCP_CLIENT_ID),
                 ("grant_type", "password"),
@@ -109,7 +120,7 @@ async fn run(
             Ok(pass_back(answer, &json_only))
         }
         (Provider::Ocp, Action::Refresh) => {
-            let b: RefreshRequest = body(request).await?;
+            let b: RefreshRequest = body(request, deadline).await?;
             let form = [
                 ("client_id", OCP_CLIENT_ID),
                 ("grant_type", "refresh_token"),
@@ -119,7 +130,14 @@ async fn run(
             Ok(pass_back(answer, &json_only))
         }
         (Provider::Ocp, Action::SignOut) => {
-            let b: RefreshRequest = body(request).await?;
+            let credential = Credential::from_headers(request.headers());
+            let b: RefreshRequest = body(request, deadline).await?;
+            // What the history believed of this session's tokens goes now,
+            // not a minute later.
+            s.history.access.forget(env, &credential);
+            s.history
+                .access
+                .forget(env, &Credential::Bearer(b.refresh_token.clone()));
             let logout = env.logout_url.clone().ok_or_else(no_sign_in)?;
             let form = [
                 ("client_id", OCP_CLIENT_ID),
@@ -130,7 +148,7 @@ async fn run(
         }
         (Provider::Huawei, Action::SignIn) => {
             s.sign_ins.check(client)?;
-            let b: IamSignInRequest = body(request).await?;
+            let b: IamSignInRequest = body(request, deadline).await?;
             let project =
                 match (b.project_id, b.project_name.or(env.project_name.clone())) {
                     (Some(id), _) if !id.trim().is_empty() => ProjectScope::Id(id.trim().into()),

@@ -317,16 +317,22 @@ impl Statics {
             async move { index.respond(request.headers()) }
         };
         let fallback = self.index.clone();
+        // Named for the log: the path is the client's, not the console's.
         let spa = move |request: Request| {
             let index = fallback.clone();
             async move {
                 // A missing file (a dot in the last segment) is 404, not the
                 // app shell: a stale hashed name must not be cached as HTML.
                 let last = request.uri().path().rsplit('/').next().unwrap_or_default();
-                if last.contains('.') {
-                    return StatusCode::NOT_FOUND.into_response();
-                }
-                index.respond(request.headers())
+                let (mut response, name) = if last.contains('.') {
+                    (StatusCode::NOT_FOUND.into_response(), "/{missing file}")
+                } else {
+                    (index.respond(request.headers()), "/{console page}")
+                };
+                response
+                    .extensions_mut()
+                    .insert(crate::relay::RouteName(name.into()));
+                response
             }
         };
         let files = ServeDir::new(&self.dist)

@@ -17,6 +17,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use plan::{limit_problems, plan, plan_without, relabel_lines, Batch, Plan, PlanError};
+pub(crate) use read::{cell_text, sniff_delimiter, BOM};
 pub use read::{read, read_owned, CellRef, CsvTable, MAX_FILE_BYTES};
 pub use state::{against_state, RowChange};
 pub use validate::{validate, Validation};

@@ -135,7 +135,7 @@ impl CsvTable {
 
 /// A field as the rules read it: trimmed, with a formula guard added by an
 /// export removed.
-pub(super) fn cell_text(field: &str) -> &str {
+pub(crate) fn cell_text(field: &str) -> &str {
     // Most fields start and end with a visible ASCII character: no
     // whitespace to look for (`trim` would decode both ends as Unicode).
     let b = field.as_bytes();
@@ -202,7 +202,7 @@ fn check_size(bytes: &[u8]) -> Result<(), Vec<Problem>> {
     Ok(())
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn empty_file(line: u64) -> Vec<Problem> {
     fatal(
@@ -330,7 +330,7 @@ fn line_of(bytes: &[u8], offset: usize) -> u64 {
 }
 
 /// The delimiter the header line uses most among `,` `;` and tab.
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(bytes: &[u8]) -> u8 {
     let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(bytes);
     let count = |d: u8| first_line.iter().filter(|&&b| b == d).count();
     let (comma, semicolon, tab) = (count(b','), count(b';'), count(b'\t'));

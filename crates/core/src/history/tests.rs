@@ -11,16 +11,11 @@ fn targets_of(
     answer: &str,
 ) -> Vec<String> {
     let m = find(provider, method, path).expect("documented");
-    describe(
-        m.endpoint,
-        &m.params,
-        body.as_bytes(),
-        answer.as_bytes(),
-        None,
-    )
-    .iter()
-    .map(Target::to_string)
-    .collect()
+    describe(m.endpoint, &m.params, body.as_bytes(), answer.as_bytes())
+        .targets
+        .iter()
+        .map(Target::to_string)
+        .collect()
 }
 
 #[test]
@@ -141,15 +136,74 @@ fn pins_are_never_kept() {
 fn a_csv_batch_names_each_row_and_its_operation() {
     let m = find(Provider::Ocp, "PUT", "/api/numbers/csv").expect("csv");
     let csv = b"NUMBER,OPERATION,GROUP_ID\n+15550100,UPDATE,ocp\n+15550101,DELETE,ocp\n";
-    let t = describe(m.endpoint, &m.params, b"", b"{}", Some(csv));
+    let mut reader = CsvTargets::new();
+    reader.push(csv);
+    let t = reader.finish();
+    assert_eq!(t.total, 2);
     assert_eq!(
-        t.iter().map(Target::to_string).collect::<Vec<_>>(),
+        t.targets.iter().map(Target::to_string).collect::<Vec<_>>(),
         ["+15550100 (update)", "+15550101 (delete)"]
     );
     assert_eq!(action_name(m.endpoint, Some("3/12")), "CSV batch 3 of 12");
     assert_eq!(action_name(m.endpoint, Some("13/12")), "CSV batch");
     let attach = find(Provider::Ocp, "PUT", "/api/numbers/attach").expect("attach");
     assert_eq!(action_name(attach.endpoint, Some("1/2")), "attach");
+}
+
+#[test]
+fn a_large_request_keeps_a_thousand_targets_and_counts_all() {
+    let numbers: Vec<String> = (0..130_000).map(|i| format!("+1201{i:07}")).collect();
+    let body = serde_json::json!({ "numbers": numbers }).to_string();
+    let m = find(Provider::Ocp, "PUT", "/api/numbers/detach").expect("detach");
+    let d = describe(m.endpoint, &m.params, body.as_bytes(), b"{}");
+    assert_eq!(d.total, 130_000);
+    assert_eq!(d.targets.len(), MAX_TARGETS);
+    let set = find(Provider::Ocp, "POST", "/api/numbers-set/s-1/numbers").expect("set");
+    let d = describe(set.endpoint, &set.params, body.as_bytes(), b"{}");
+    assert_eq!((d.total, d.targets.len()), (130_001, MAX_TARGETS));
+    assert_eq!(d.targets[0].to_string(), "set s-1");
+    let entry = Entry {
+        targets: d.targets,
+        target_count: d.total,
+        ..entry("a", 0, "owner", "+1")
+    };
+    assert!(
+        touched(&entry).ends_with("; and 129001 more"),
+        "{}",
+        touched(&entry)
+    );
+}
+
+#[test]
+fn a_refused_change_is_kept_compact_and_counted_ones_in_one_entry() {
+    let e = Entry {
+        targets: vec![Target::new(
+            TargetKind::Number,
+            "+15550100",
+            Some("note: secret plan".into()),
+        )],
+        target_count: 3,
+        message: Some("No permission for the group of +15550100.".into()),
+        ..entry("a", 0, "", "+1")
+    }
+    .compact("203.0.113.9");
+    assert!(e.targets.is_empty() && e.message.is_none());
+    assert_eq!(touched(&e), "3 targets; from 203.0.113.9");
+    let c = refused::Counted {
+        client: "203.0.113.9".into(),
+        from_ms: 0,
+        to_ms: 60_000,
+        requests: 497,
+        targets: 994,
+    };
+    let counted = Entry::counted("b".into(), "ocp", "eu1", &c);
+    assert_eq!(counted.requests, 497);
+    assert_eq!(counted.outcome, Outcome::Refused);
+    assert!(counted
+        .message
+        .as_deref()
+        .unwrap_or_default()
+        .starts_with("497 more refused requests from 203.0.113.9"));
 }
 
 #[test]
@@ -261,6 +315,9 @@ fn entry(id: &str, time_ms: i64, who: &str, number: &str) -> Entry {
         message: None,
         duration_ms: 12,
         csv_run: None,
+        target_count: 1,
+        client: None,
+        requests: 1,
     }
 }
 
@@ -338,7 +395,7 @@ proptest! {
     #[test]
     fn describing_never_panics(body in proptest::collection::vec(any::<u8>(), 0..200)) {
         for e in crate::endpoints::ENDPOINTS.iter().filter(|e| e.changes) {
-            let _ = describe(e, &[], &body, &body, Some(&body));
+            let _ = describe(e, &[], &body, &body);
             let _ = outcome(200, &body);
         }
     }

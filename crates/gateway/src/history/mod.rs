@@ -1,31 +1,37 @@
 //! The team's change history. Every change the relay passes on is recorded
-//! after the provider answered it (who, what it touched, the answer), in a
-//! task of its own so that a slow or broken database never holds up or
-//! fails a relay. Reading it takes a credential the provider accepts now.
+//! after the provider answered it (who, what it touched, the answer, the
+//! scope the provider put it in), by one writer that batches, retries and
+//! spools, so a slow, broken or flooded database never holds up a relay
+//! and never loses an applied change. Refused changes are kept compact and
+//! rate-limited per client address. Reading takes a credential the
+//! provider accepts now, and shows only entries of scopes it covers.
 
+pub mod access;
+pub mod scope;
 pub mod store;
+pub mod writer;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use numbers_core::endpoints::{Endpoint, Provider};
-use numbers_core::history::{self, Cursor, Entry, Filter};
-use sha2::{Digest, Sha256};
+use numbers_core::history::refused::{Admit, RefusedLimiter};
+use numbers_core::history::{self, Cursor, Described, Entry, Filter};
+use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 
-use crate::config::Environment;
+use crate::config::{self, Environment};
 use crate::refusal::Refusal;
 use crate::Shared;
-pub use store::{Store, StoreError};
+pub use access::{Access, Credential, Verdict};
+pub use store::{Record, Store, StoreError};
+use writer::Writer;
 
-/// How long a verdict on a credential is believed.
-pub const VERDICT_LIFETIME: Duration = Duration::from_secs(60);
 /// The most entries one export holds.
 pub const MAX_EXPORT: u32 = 100_000;
 
@@ -35,77 +41,44 @@ pub const CSV_RUN_HEADER: &str = "x-numbers-csv-run";
 pub const CSV_BATCH_HEADER: &str = "x-numbers-csv-batch";
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The window refused changes are counted in, per client address.
+const REFUSED_WINDOW_MS: i64 = 60_000;
+
 /// The history's state in a running gateway.
 pub struct History {
-    store: Result<Store, String>,
-    pub retention_days: u32,
-    written: AtomicU64,
-    failed: AtomicU64,
-    /// Entries answered but not yet written: a stopping gateway waits for them.
+    store: Arc<RwLock<Option<Store>>>,
+    /// Why there is no history at all (no database configured, or one of
+    /// a kind the gateway cannot use); `None` when there is one.
+    off: Option<String>,
+    writer: Option<Writer>,
+    pub access: Access,
+    refused: Mutex<HashMap<(Provider, String), RefusedLimiter>>,
+    refused_per_minute: u32,
+    refused_counted: AtomicU64,
+    /// Changes answered whose entry is still being made (described,
+    /// credited, scoped): a stopping gateway waits for them.
     pending: AtomicU64,
-    verdicts: Mutex<HashMap<[u8; 32], (Instant, Verdict)>>,
+    /// Bytes of JSON change requests held to describe them, in KiB.
+    body_budget: Arc<Semaphore>,
+    body_budget_kib: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Verdict {
-    /// The provider accepts the credential; whose it is.
-    Accepted(String),
-    Refused,
+/// The request body a change's entry is read from.
+pub enum Kept {
+    /// A JSON body, read whole as it passed, with its share of the budget.
+    Json(Vec<u8>, Vec<OwnedSemaphorePermit>),
+    /// A CSV upload, read as it streamed: its rows, when the reader ends.
+    Csv(tokio::task::JoinHandle<Described>),
+    Nothing,
 }
 
-/// The credential a request carried, kept only until its entry is written.
-#[derive(Clone)]
-pub enum Credential {
-    Bearer(String),
-    Basic(String),
-    AuthToken(String),
-    None,
-}
-
-impl Credential {
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let text = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_string())
-        };
-        if let Some(a) = text(header::AUTHORIZATION.as_str()) {
-            if let Some(t) = a.strip_prefix("Bearer ") {
-                return Self::Bearer(t.trim().into());
-            }
-            if let Some(b) = a.strip_prefix("Basic ") {
-                return Self::Basic(b.trim().into());
-            }
+impl Kept {
+    async fn describe(self, p: &Pending, answer: &[u8]) -> Described {
+        match self {
+            Self::Json(body, _budget) => history::describe(p.endpoint, &p.params, &body, answer),
+            Self::Csv(reader) => reader.await.unwrap_or_default(),
+            Self::Nothing => history::describe(p.endpoint, &p.params, b"", answer),
         }
-        match text("x-auth-token") {
-            Some(t) if !t.is_empty() => Self::AuthToken(t),
-            _ => Self::None,
-        }
-    }
-
-    /// A key for the verdict cache: a hash, never the credential itself.
-    fn key(&self, env: &Environment, scope: &str) -> [u8; 32] {
-        let (kind, secret) = match self {
-            Self::Bearer(t) => ("bearer", t.as_str()),
-            Self::Basic(b) => ("basic", b.as_str()),
-            Self::AuthToken(t) => ("x-auth-token", t.as_str()),
-            Self::None => ("none", ""),
-        };
-        let mut h = Sha256::new();
-        for part in [env.provider.as_str(), &env.name, scope, kind, secret] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
-        h.finalize().into()
-    }
-
-    /// The Exotel API key id of Basic credentials (never the token).
-    fn basic_user(&self) -> Option<String> {
-        let Self::Basic(b) = self else { return None };
-        let plain = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
-        let plain = String::from_utf8(plain).ok()?;
-        plain.split_once(':').map(|(k, _)| k.trim().to_string())
     }
 }
 
@@ -117,7 +90,7 @@ pub struct Pending {
     pub credential: Credential,
     pub csv_run: Option<String>,
     pub csv_batch: Option<String>,
-    pub content_type: Option<String>,
+    pub client: String,
     pub started: Instant,
 }
 
@@ -126,6 +99,7 @@ impl Pending {
         endpoint: &'static Endpoint,
         params: Vec<(&'static str, String)>,
         headers: &HeaderMap,
+        client: std::net::IpAddr,
     ) -> Self {
         let text = |name: &str| {
             headers
@@ -141,9 +115,17 @@ impl Pending {
             credential: Credential::from_headers(headers),
             csv_run: text(CSV_RUN_HEADER).filter(|r| history::valid_id(r)),
             csv_batch: text(CSV_BATCH_HEADER),
-            content_type: text(header::CONTENT_TYPE.as_str()),
+            client: client.to_string(),
             started: Instant::now(),
         }
+    }
+
+    fn param(&self, name: &str) -> String {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -153,37 +135,96 @@ fn new_id() -> String {
     format!("{bits:032x}")
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Where a SQLite database keeps its spool by default: beside it.
+fn default_spool(url: &str) -> Option<std::path::PathBuf> {
+    let mut path = store::sqlite_path(url)?.into_os_string();
+    path.push(".spool");
+    Some(path.into())
+}
+
 impl History {
-    /// Opens the store at `url`; a store that cannot be opened leaves the
-    /// history off (said in the log and to readers), never the gateway.
-    pub async fn open(url: Option<&str>, retention_days: u32) -> Self {
-        let store = match url {
-            None => Err("no history database is configured".to_string()),
-            Some(url) => match Store::open(url).await {
-                Ok(s) => {
-                    tracing::info!("history kept in {}", store::redacted(url));
-                    Ok(s)
+    /// Opens the store configured in `[history]`. A database that cannot be
+    /// opened yet is tried again by the writer (entries wait in the spool);
+    /// without a database, or with one of a kind the gateway cannot use,
+    /// the history is off (said in the log and to readers), never the gateway.
+    pub async fn open(config: &config::History, body_budget: usize) -> Self {
+        let store = Arc::new(RwLock::new(None));
+        let mut off = None;
+        let mut writer = None;
+        match config.url.as_deref() {
+            None => off = Some("no history database is configured".to_string()),
+            Some(url) => {
+                let target = match Store::open(url).await {
+                    Ok(s) => {
+                        tracing::info!("history kept in {}", store::redacted(url));
+                        *store.write().await = Some(s.clone());
+                        Some(writer::Target::Open(s))
+                    }
+                    Err(e @ StoreError::Scheme(_)) => {
+                        tracing::error!("history is off: {e}");
+                        off = Some(e.to_string());
+                        None
+                    }
+                    Err(e) => {
+                        tracing::error!("history waits for its database ({e}); entries are kept in the spool meanwhile");
+                        Some(writer::Target::Url(url.to_string()))
+                    }
+                };
+                if let Some(target) = target {
+                    let spool = config.spool.clone().or_else(|| default_spool(url));
+                    if spool.is_none() {
+                        tracing::warn!("history has no spool ([history] spool): entries answered while the database is down are lost");
+                    }
+                    writer = Some(Writer::start(
+                        target,
+                        store.clone(),
+                        spool,
+                        config.queue_entries,
+                        config.retention_days,
+                    ));
                 }
-                Err(e) => {
-                    tracing::error!("history is off: {e}");
-                    Err(e.to_string())
-                }
-            },
-        };
+            }
+        }
+        let kib = u32::try_from(body_budget / 1024)
+            .unwrap_or(u32::MAX)
+            .max(64);
         Self {
             store,
-            retention_days,
-            written: AtomicU64::new(0),
-            failed: AtomicU64::new(0),
+            off,
+            writer,
+            access: Access::default(),
+            refused: Mutex::new(HashMap::new()),
+            refused_per_minute: config.refused_per_minute,
+            refused_counted: AtomicU64::new(0),
             pending: AtomicU64::new(0),
-            verdicts: Mutex::new(HashMap::new()),
+            body_budget: Arc::new(Semaphore::new(kib as usize)),
+            body_budget_kib: kib,
         }
+    }
+
+    /// Whether changes are recorded at all.
+    pub fn is_on(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    /// The database, once open.
+    pub async fn store(&self) -> Option<Store> {
+        self.store.read().await.clone()
+    }
+
+    /// Takes a share of the budget for `bytes` of a change's request (waits
+    /// while other requests hold it all).
+    pub async fn hold(&self, bytes: usize) -> Option<OwnedSemaphorePermit> {
+        let kib = u32::try_from(bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.body_budget_kib);
+        self.body_budget.clone().acquire_many_owned(kib).await.ok()
     }
 
     /// Counts an entry on its way to the store (see [`Self::drain`]).
@@ -191,237 +232,204 @@ impl History {
         self.pending.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Waits (at most `limit`) until every answered change is written, so
-    /// that stopping the gateway loses none.
+    /// Writes counted refused requests whose window ended; run by the
+    /// gateway every few seconds.
+    pub async fn tick(&self) {
+        self.write_counted(now_ms()).await;
+    }
+
+    async fn write_counted(&self, now: i64) {
+        let due: Vec<(Provider, String, history::refused::Counted)> = match self.refused.lock() {
+            Ok(mut limiters) => {
+                let mut due = Vec::new();
+                for ((provider, env), l) in limiters.iter_mut() {
+                    let ended = if now == i64::MAX {
+                        l.drain()
+                    } else {
+                        l.due(now)
+                    };
+                    due.extend(ended.into_iter().map(|c| (*provider, env.clone(), c)));
+                }
+                limiters.retain(|_, l| !l.is_empty());
+                due
+            }
+            Err(_) => Vec::new(),
+        };
+        let Some(writer) = &self.writer else { return };
+        for (provider, env, c) in due {
+            let entry = Entry::counted(new_id(), provider.as_str(), &env, &c);
+            let scope = history::Scope::Environment.key();
+            writer.submit(Record { entry, scope }).await;
+        }
+    }
+
+    /// Waits (at most `limit`) until every answered change has its entry,
+    /// then has the writer write or spool them, so stopping loses none.
     pub async fn drain(&self, limit: Duration) {
-        let until = Instant::now() + limit;
+        let until = Instant::now() + limit / 2;
         while self.pending.load(Ordering::SeqCst) > 0 && Instant::now() < until {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let left = self.pending.load(Ordering::SeqCst);
         if left > 0 {
-            tracing::error!(target: "history", "{left} entries were not written before stopping");
+            tracing::error!(target: "history", "{left} entries were still being made when the gateway stopped");
+        }
+        self.write_counted(i64::MAX).await;
+        if let Some(w) = &self.writer {
+            w.stop(limit / 2).await;
         }
     }
 
-    pub fn store(&self) -> Option<&Store> {
-        self.store.as_ref().ok()
-    }
-
-    /// Prometheus-style lines: entries written and writes that failed.
+    /// Prometheus-style lines: entries written, failed attempts, what waits.
     pub fn metrics(&self) -> String {
-        format!(
-            "# TYPE numbers_gateway_history_writes_total counter\n\
-             numbers_gateway_history_writes_total {}\n\
-             # TYPE numbers_gateway_history_write_failures_total counter\n\
-             numbers_gateway_history_write_failures_total {}\n\
-             # TYPE numbers_gateway_history_available gauge\n\
-             numbers_gateway_history_available {}\n",
-            self.written.load(Ordering::Relaxed),
-            self.failed.load(Ordering::Relaxed),
-            u8::from(self.store.is_ok()),
-        )
-    }
-
-    fn cached(&self, key: &[u8; 32]) -> Option<Verdict> {
-        let mut v = self.verdicts.lock().ok()?;
-        v.retain(|_, (at, _)| at.elapsed() < VERDICT_LIFETIME);
-        v.get(key).map(|(_, verdict)| verdict.clone())
-    }
-
-    fn remember(&self, key: [u8; 32], verdict: Verdict) {
-        if let Ok(mut v) = self.verdicts.lock() {
-            v.insert(key, (Instant::now(), verdict));
-        }
-    }
-
-    /// Removes what is older than the retention; run by the gateway itself.
-    pub async fn forget_expired(&self) {
-        let Some(store) = self.store() else { return };
-        let before = now_ms() - i64::from(self.retention_days) * 86_400_000;
-        match store.forget_before(before).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
-                "history: {n} entries older than {} days removed",
-                self.retention_days
+        let c = self.writer.as_ref().map(|w| w.counters.clone());
+        let get = |f: fn(&writer::Counters) -> &AtomicU64| {
+            c.as_ref().map_or(0, |c| f(c).load(Ordering::Relaxed))
+        };
+        let lines = [
+            ("writes_total", "counter", get(|c| &c.written)),
+            ("write_failures_total", "counter", get(|c| &c.failures)),
+            ("queued", "gauge", get(|c| &c.queued)),
+            ("spooled", "gauge", get(|c| &c.spooled)),
+            ("spooled_total", "counter", get(|c| &c.spooled_total)),
+            ("replayed_total", "counter", get(|c| &c.replayed_total)),
+            ("lost_total", "counter", get(|c| &c.lost)),
+            (
+                "refused_counted_total",
+                "counter",
+                self.refused_counted.load(Ordering::Relaxed),
             ),
-            Err(e) => tracing::warn!("history: expired entries could not be removed: {e}"),
+            ("available", "gauge", u64::from(self.off.is_none())),
+        ];
+        lines
+            .iter()
+            .map(|(name, kind, value)| {
+                format!(
+                    "# TYPE numbers_gateway_history_{name} {kind}\nnumbers_gateway_history_{name} {value}\n"
+                )
+            })
+            .collect()
+    }
+
+    /// Whether a refused request from `client` gets an entry of its own.
+    fn admit_refused(&self, env: &Environment, client: &str, targets: u64) -> Admit {
+        let Ok(mut limiters) = self.refused.lock() else {
+            return Admit::Count;
+        };
+        let per_minute = self.refused_per_minute;
+        let l = limiters
+            .entry((env.provider, env.name.clone()))
+            .or_insert_with(|| RefusedLimiter::new(per_minute, REFUSED_WINDOW_MS));
+        let admit = l.admit(client, targets, now_ms());
+        if admit == Admit::Count {
+            self.refused_counted.fetch_add(1, Ordering::Relaxed);
         }
+        admit
     }
 }
 
-/// The CSV file inside a multipart upload (the field the provider reads).
-async fn csv_file(body: Bytes, content_type: Option<&str>) -> Option<Bytes> {
-    let boundary = multer::parse_boundary(content_type?).ok()?;
-    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
-    let mut form = multer::Multipart::new(stream, boundary);
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.file_name().is_some()
-            || field.name().is_some_and(|n| n.eq_ignore_ascii_case("file"))
-        {
-            return field.bytes().await.ok();
-        }
-    }
-    None
-}
+/// Counts the entry as made however `record` ends.
+struct Made<'a>(&'a AtomicU64);
 
-/// Who made a change the provider answered: the name the provider knows
-/// them by. A refused credential proves no name, so it gets none.
-async fn who(s: &Shared, env: &Environment, credential: &Credential, status: u16) -> String {
-    if status == 401 {
-        return String::new();
-    }
-    match (env.provider, credential) {
-        (Provider::Ocp, Credential::Bearer(token)) => ocp_user(env, token)
-            .unwrap_or_else(|| "unknown OCP user (the token names nobody)".into()),
-        (Provider::Exotel, c @ Credential::Basic(_)) => c.basic_user().unwrap_or_default(),
-        (Provider::Huawei, c @ Credential::AuthToken(_)) => match verify(s, env, c, "").await {
-            Ok(Verdict::Accepted(name)) => name,
-            _ => "unknown IAM user (IAM did not say)".into(),
-        },
-        _ => String::new(),
+impl Drop for Made<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-/// The OCP user a bearer token names: its `preferred_username`, or for a
-/// sandbox the dev user its fixed dev token stands for.
-fn ocp_user(env: &Environment, token: &str) -> Option<String> {
-    let dev = match token {
-        numbers_sandbox::auth::OWNER_TOKEN if env.sandbox => Some("owner".into()),
-        numbers_sandbox::auth::MEMBER_TOKEN if env.sandbox => Some("member".into()),
-        _ => None,
-    };
-    dev.or_else(|| history::jwt_username(token))
-}
-
-/// Writes the entry of a change the provider answered. Never fails the
-/// relay: a write that fails is logged and counted.
+/// Makes the entry of a change the provider answered and hands it to the
+/// writer. Never fails the relay (its answer has already gone back).
 pub async fn record(
     s: Shared,
     env: Environment,
     p: Pending,
-    body: Vec<u8>,
+    kept: Kept,
     status: u16,
     answer: Bytes,
 ) {
-    // Bytes shares the request's one copy with the multipart reader.
-    write(&s, env, p, Bytes::from(body), status, answer).await;
-    s.history.pending.fetch_sub(1, Ordering::SeqCst);
-}
-
-async fn write(s: &Shared, env: Environment, p: Pending, body: Bytes, status: u16, answer: Bytes) {
-    let history = &s.history;
-    let Some(store) = history.store() else { return };
-    let csv = if p.endpoint.body == numbers_core::endpoints::Body::CsvUpload {
-        csv_file(body.clone(), p.content_type.as_deref()).await
-    } else {
-        None
-    };
+    let h = &s.history;
+    let _made = Made(&h.pending);
+    let Some(writer) = &h.writer else { return };
+    let described = kept.describe(&p, &answer).await;
     let (outcome, code, message) = history::outcome(status, &answer);
-    let entry = Entry {
+    let mut entry = Entry {
         id: p.id.clone(),
         time_ms: now_ms(),
         provider: env.provider.as_str().into(),
         environment: env.name.clone(),
         action: history::action_name(p.endpoint, p.csv_batch.as_deref()),
-        who: who(s, &env, &p.credential, status).await,
-        targets: history::describe(p.endpoint, &p.params, &body, &answer, csv.as_deref()),
+        who: String::new(),
+        target_count: described.total,
+        targets: Vec::new(),
         status,
         outcome,
         code,
         message,
         duration_ms: i64::try_from(p.started.elapsed().as_millis()).unwrap_or(i64::MAX),
-        csv_run: p.csv_run,
+        csv_run: p.csv_run.clone(),
+        client: None,
+        requests: 1,
     };
-    match store.insert(&entry).await {
-        Ok(()) => {
-            history.written.fetch_add(1, Ordering::Relaxed);
+    let scope = if matches!(status, 401 | 403) {
+        if h.admit_refused(&env, &p.client, described.total) == Admit::Count {
+            return;
         }
-        Err(e) => {
-            let failed = history.failed.fetch_add(1, Ordering::Relaxed) + 1;
-            tracing::warn!(target: "history", "entry {} not written ({failed} failed so far): {e}", entry.id);
+        entry = entry.compact(&p.client);
+        // A refused credential proves no name; a forbidden one is named
+        // only once the provider says it accepts it.
+        if status == 403 {
+            entry.who = verified_name(&s, &env, &p).await;
         }
+        scope::of_refused(&env, &p.params)
+    } else {
+        entry.who = who(&s, &env, &p, status).await;
+        let scope = scope::of_change(&s, &env, &p.params, &p.credential, &described).await;
+        entry.targets = described.targets;
+        scope
+    };
+    writer
+        .submit(Record {
+            entry,
+            scope: scope.key(),
+        })
+        .await;
+}
+
+/// Who made a change the provider answered: the name the provider knows
+/// them by, taken from the credential only for a change it accepted, and
+/// otherwise only once the provider says it accepts the credential.
+async fn who(s: &Shared, env: &Environment, p: &Pending, status: u16) -> String {
+    if !(200..300).contains(&status) {
+        return verified_name(s, env, p).await;
+    }
+    match (env.provider, &p.credential) {
+        (Provider::Ocp, Credential::Bearer(token)) => access::ocp_user(env, token)
+            .unwrap_or_else(|| "unknown OCP user (the token names nobody)".into()),
+        (Provider::Exotel, c @ Credential::Basic(_)) => c.basic_user().unwrap_or_default(),
+        (Provider::Huawei, Credential::AuthToken(_)) => {
+            match s.history.access.verdict(s, env, &p.credential, "").await {
+                Ok(Verdict::Accepted(name)) => name,
+                _ => "unknown IAM user (IAM did not say)".into(),
+            }
+        }
+        _ => history::UNVERIFIED.into(),
     }
 }
 
-/// Asks the provider, cheaply, whether it accepts `credential` now; the
-/// answer is cached for a minute under the credential's hash.
-async fn verify(
-    s: &Shared,
-    env: &Environment,
-    credential: &Credential,
-    sid: &str,
-) -> Result<Verdict, Refusal> {
-    let history = &s.history;
-    let key = credential.key(env, sid);
-    if let Some(v) = history.cached(&key) {
-        return Ok(v);
+async fn verified_name(s: &Shared, env: &Environment, p: &Pending) -> String {
+    match s
+        .history
+        .access
+        .verdict(s, env, &p.credential, &p.param("sid"))
+        .await
+    {
+        Ok(Verdict::Accepted(name)) if !name.is_empty() => name,
+        _ => history::UNVERIFIED.into(),
     }
-    let sensitive = |v: &str| {
-        let mut v = HeaderValue::from_str(v).ok()?;
-        v.set_sensitive(true);
-        Some(v)
-    };
-    let request = match (env.provider, credential) {
-        (Provider::Ocp, Credential::Bearer(t)) => sensitive(&format!("Bearer {t}")).map(|v| {
-            s.client
-                .get(env.url("/api/numbers-set"))
-                .header(header::AUTHORIZATION, v)
-        }),
-        (Provider::Exotel, Credential::Basic(b)) if numbers_core::endpoints::valid_param(sid) => {
-            sensitive(&format!("Basic {b}")).map(|v| {
-                s.client
-                    .get(crate::sign_in::exotel_probe(env, sid))
-                    .header(header::AUTHORIZATION, v)
-            })
-        }
-        (Provider::Huawei, Credential::AuthToken(t)) => match (&env.token_url, sensitive(t)) {
-            (Some(iam), Some(v)) => Some(
-                s.client
-                    .get(iam.clone())
-                    .header("x-auth-token", v.clone())
-                    .header("x-subject-token", v),
-            ),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some(request) = request else {
-        return Ok(Verdict::Refused);
-    };
-    let answer = crate::refusal::send(env, request, s.config.server.response_timeout()).await?;
-    let status = answer.status().as_u16();
-    let verdict = match (env.provider, status) {
-        // IAM answers 404 for a token it does not know.
-        (_, 401 | 403) | (Provider::Huawei, 404) => Verdict::Refused,
-        (Provider::Exotel, 200..=299 | 404) => {
-            Verdict::Accepted(credential.basic_user().unwrap_or_default())
-        }
-        (Provider::Ocp, 200..=299) => Verdict::Accepted(match credential {
-            Credential::Bearer(t) => ocp_user(env, t).unwrap_or_default(),
-            _ => String::new(),
-        }),
-        (Provider::Huawei, 200..=299) => {
-            let body: serde_json::Value = answer.json().await.unwrap_or_default();
-            Verdict::Accepted(
-                body["token"]["user"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        }
-        _ => {
-            return Err(Refusal::UpstreamBroken {
-                env: env.describe(),
-            })
-        }
-    };
-    history.remember(key, verdict.clone());
-    Ok(verdict)
 }
 
 /// `GET /relay/{provider}/{env}/history[.csv]?number=…&after=…&limit=…`:
-/// this environment's entries for a reader the provider accepts.
+/// this environment's entries that the reader's credential may see.
 pub async fn read(s: &Shared, env: &Environment, csv: bool, request: Request) -> Response {
     match read_inner(s, env, csv, request).await {
         Ok(r) => r,
@@ -443,9 +451,9 @@ async fn read_inner(
     let mut sid = String::new();
     let mut after = None;
     let mut limit = history::DEFAULT_PAGE;
-    for (k, v) in form_urlencoded_pairs(&query) {
-        match k.as_str() {
-            "sid" => sid = v,
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            "sid" => sid = v.into_owned(),
             "after" => {
                 after = Some(Cursor::parse(&v).ok_or_else(|| {
                     Refusal::BadFilter(
@@ -466,24 +474,34 @@ async fn read_inner(
         }
     }
     let filter = Filter::from_query(&query).map_err(|e| Refusal::BadFilter(e.to_string()))?;
-    let store = s
-        .history
-        .store
-        .as_ref()
-        .map_err(|e| Refusal::HistoryUnavailable(e.clone()))?;
-    if verify(s, env, &credential, &sid).await? == Verdict::Refused {
-        return Err(Refusal::HistoryRefused {
-            env: env.describe(),
-        });
+    if let Some(why) = &s.history.off {
+        return Err(Refusal::HistoryUnavailable(why.clone()));
     }
-    let (provider, name) = (env.provider.as_str(), env.name.as_str());
+    let store = s.history.store().await.ok_or_else(|| {
+        Refusal::HistoryUnavailable(
+            "its database cannot be reached yet (changes are kept until it can)".into(),
+        )
+    })?;
     let unavailable = |e: StoreError| {
         tracing::warn!(target: "history", "read failed: {e}");
         Refusal::HistoryUnavailable("its database did not answer; try again in a minute".into())
     };
+    let (provider, name) = (env.provider.as_str(), env.name.as_str());
+    let known = store.scopes(provider, name).await.map_err(unavailable)?;
+    let Some(coverage) = s
+        .history
+        .access
+        .coverage(s, env, &credential, &sid, &known)
+        .await?
+    else {
+        return Err(Refusal::HistoryRefused {
+            env: env.describe(),
+        });
+    };
+    let visible = coverage.visible(known.iter().map(String::as_str));
     let mut response = if csv {
         let page = store
-            .page(provider, name, &filter, None, MAX_EXPORT)
+            .page(provider, name, &visible, &filter, None, MAX_EXPORT)
             .await
             .map_err(unavailable)?;
         let mut r = history::export(&page.entries).into_response();
@@ -500,7 +518,7 @@ async fn read_inner(
         r
     } else {
         let page = store
-            .page(provider, name, &filter, after.as_ref(), limit)
+            .page(provider, name, &visible, &filter, after.as_ref(), limit)
             .await
             .map_err(unavailable)?;
         axum::Json(page).into_response()
@@ -509,10 +527,4 @@ async fn read_inner(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
-}
-
-fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
 }

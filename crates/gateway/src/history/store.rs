@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use numbers_core::history::{Cursor, Entry, EntryPage, Filter, Outcome, Target};
+use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 
@@ -20,6 +21,18 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("an entry in the history database cannot be read: {0}")]
     Corrupt(String),
+    #[error("the history database is not open yet")]
+    NotOpen,
+    #[error("the history spool cannot be read or written: {0}")]
+    Spool(std::io::Error),
+}
+
+/// An entry as it is stored: with the scope it lies in ([`numbers_core::history::Scope::key`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    #[serde(flatten)]
+    pub entry: Entry,
+    pub scope: String,
 }
 
 /// The history database.
@@ -66,6 +79,16 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // The one writer is not kept waiting long by another
+                        // process's lock: its batch goes to the spool instead.
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA busy_timeout = 1000").await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await
             .map_err(StoreError::Open)?;
@@ -77,78 +100,131 @@ impl Store {
         Ok(Self { pool })
     }
 
-    /// Records one entry and what it touched, in one transaction.
-    pub async fn insert(&self, e: &Entry) -> Result<(), StoreError> {
-        let targets = serde_json::to_string(&e.targets)
-            .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+    /// Records entries and what they touched, in one transaction. An entry
+    /// already there (a replay of the spool) is left as it is: none is
+    /// ever written twice.
+    pub async fn insert_batch(&self, records: &[Record]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO history_entries (id, time_ms, provider, environment, action, who, targets, \
-             status, outcome, code, message, duration_ms, csv_run) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(&e.id)
-        .bind(e.time_ms)
-        .bind(&e.provider)
-        .bind(&e.environment)
-        .bind(&e.action)
-        .bind(&e.who)
-        .bind(targets)
-        .bind(i64::from(e.status))
-        .bind(e.outcome.as_str())
-        .bind(e.code.clone())
-        .bind(e.message.clone())
-        .bind(e.duration_ms)
-        .bind(e.csv_run.clone())
-        .execute(&mut *tx)
-        .await?;
-        let mut ids: Vec<&str> = e.targets.iter().map(|t| t.id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for chunk in ids.chunks(TARGETS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let n = i * 5;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${})",
-                        n + 1,
-                        n + 2,
-                        n + 3,
-                        n + 4,
-                        n + 5
-                    )
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO history_targets (entry_id, provider, environment, target, time_ms) VALUES {}",
-                values.join(", ")
-            );
-            // Only placeholders are generated; every value is bound.
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q
-                    .bind(&e.id)
-                    .bind(&e.provider)
-                    .bind(&e.environment)
-                    .bind(*id)
-                    .bind(e.time_ms);
+        let mut scopes: Vec<(&str, &str, &str)> = Vec::new();
+        for r in records {
+            let e = &r.entry;
+            let targets = serde_json::to_string(&e.targets)
+                .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            let added = sqlx::query(
+                "INSERT INTO history_entries (id, time_ms, provider, environment, action, who, targets, \
+                 status, outcome, code, message, duration_ms, csv_run, scope, target_count, client, requests) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&e.id)
+            .bind(e.time_ms)
+            .bind(&e.provider)
+            .bind(&e.environment)
+            .bind(&e.action)
+            .bind(&e.who)
+            .bind(targets)
+            .bind(i64::from(e.status))
+            .bind(e.outcome.as_str())
+            .bind(e.code.clone())
+            .bind(e.message.clone())
+            .bind(e.duration_ms)
+            .bind(e.csv_run.clone())
+            .bind(&r.scope)
+            .bind(i64::try_from(e.touched_count()).unwrap_or(i64::MAX))
+            .bind(e.client.clone())
+            .bind(i64::try_from(e.requests).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if added == 0 {
+                continue;
             }
-            q.execute(&mut *tx).await?;
+            if !scopes.contains(&(&e.provider, &e.environment, &r.scope)) {
+                scopes.push((&e.provider, &e.environment, &r.scope));
+            }
+            let mut ids: Vec<&str> = e.targets.iter().map(|t| t.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for chunk in ids.chunks(TARGETS_PER_INSERT) {
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|i| {
+                        let n = i * 6;
+                        format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${})",
+                            n + 1,
+                            n + 2,
+                            n + 3,
+                            n + 4,
+                            n + 5,
+                            n + 6
+                        )
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO history_targets (entry_id, provider, environment, target, time_ms, scope) VALUES {}",
+                    values.join(", ")
+                );
+                // Only placeholders are generated; every value is bound.
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q
+                        .bind(&e.id)
+                        .bind(&e.provider)
+                        .bind(&e.environment)
+                        .bind(*id)
+                        .bind(e.time_ms)
+                        .bind(&r.scope);
+                }
+                q.execute(&mut *tx).await?;
+            }
+        }
+        for (provider, environment, scope) in scopes {
+            sqlx::query(
+                "INSERT INTO history_scopes (provider, environment, scope) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(provider)
+            .bind(environment)
+            .bind(scope)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// One page of `provider`/`environment`'s entries that pass `filter`,
-    /// newest first, after `cursor`.
+    /// The scopes `provider`/`environment` has entries in.
+    pub async fn scopes(
+        &self,
+        provider: &str,
+        environment: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT scope FROM history_scopes WHERE provider = $1 AND environment = $2",
+        )
+        .bind(provider)
+        .bind(environment)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("scope").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// One page of `provider`/`environment`'s entries of the `visible`
+    /// scopes that pass `filter`, newest first, after `cursor`.
     pub async fn page(
         &self,
         provider: &str,
         environment: &str,
+        visible: &[String],
         filter: &Filter,
         cursor: Option<&Cursor>,
         limit: u32,
     ) -> Result<EntryPage, StoreError> {
+        if visible.is_empty() {
+            return Ok(EntryPage::default());
+        }
         let (from, to) = filter.range().unwrap_or((None, None));
         let by_target = filter.number.is_some();
         // Keyset paging on (time, id) of whichever table leads the query.
@@ -179,6 +255,13 @@ impl Store {
         if let Some(n) = &filter.number {
             add(&mut sql, "t.target = ?", vec![Bind::Text(n.clone())]);
         }
+        let scope = if by_target { "t.scope" } else { "e.scope" };
+        let marks = vec!["?"; visible.len()].join(", ");
+        add(
+            &mut sql,
+            &format!("{scope} IN ({marks})"),
+            visible.iter().map(|v| Bind::Text(v.clone())).collect(),
+        );
         if let Some(u) = &filter.user {
             add(&mut sql, "e.who = ?", vec![Bind::Text(u.clone())]);
         }
@@ -250,7 +333,8 @@ impl Store {
         })
     }
 
-    /// Removes entries older than `before_ms`; how many went.
+    /// Removes entries older than `before_ms`; how many went. Scopes no
+    /// entry is in any more are kept (a handful of short rows).
     pub async fn forget_before(&self, before_ms: i64) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM history_targets WHERE time_ms < $1")
@@ -276,7 +360,7 @@ enum Bind {
     Int(i64),
 }
 
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
@@ -304,5 +388,8 @@ fn entry(row: &AnyRow) -> Result<Entry, StoreError> {
         message: row.try_get("message")?,
         duration_ms: row.try_get("duration_ms")?,
         csv_run: row.try_get("csv_run")?,
+        target_count: u64::try_from(row.try_get::<i64, _>("target_count")?).unwrap_or(0),
+        client: row.try_get("client")?,
+        requests: u64::try_from(row.try_get::<i64, _>("requests")?).unwrap_or(1),
     })
 }

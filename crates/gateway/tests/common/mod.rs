@@ -4,6 +4,9 @@
 
 #![allow(dead_code)] // each test file uses part of this
 
+pub mod db;
+pub mod process;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -277,9 +280,19 @@ pub async fn fake() -> Fake {
     let app = Router::new()
         .fallback(any(fake_handler))
         .with_state(state.clone());
+    let (addr, stop) = serve_on_loopback(app).await;
+    Fake {
+        addr,
+        state,
+        _stop: stop,
+    }
+}
+
+/// Serves `app` on a free loopback port until the sender is dropped.
+pub async fn serve_on_loopback(app: Router) -> (SocketAddr, oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .expect("fake binds");
+        .expect("a loopback port");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -289,11 +302,22 @@ pub async fn fake() -> Fake {
             })
             .await;
     });
-    Fake {
-        addr,
-        state,
-        _stop: stop,
-    }
+    (addr, stop)
+}
+
+/// The sandbox's numbers (as the owner lists them) at the relay `url`
+/// (…/relay/ocp/sandbox/api/numbers?pageSize=…).
+pub async fn sandbox_numbers(url: &str) -> Vec<serde_json::Value> {
+    let page: serde_json::Value = client()
+        .get(url)
+        .bearer_auth(numbers_sandbox::auth::OWNER_TOKEN)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    page["numbers"].as_array().cloned().expect("numbers")
 }
 
 /// Sends `method target` as written (no normalisation) with `headers`, and

@@ -1,0 +1,177 @@
+//! The scope of a change, learned from the provider with the author's own
+//! credential after it answered: for OCP, the group of each number, set
+//! and router it touched (one search or read each, for up to
+//! [`LOOKUPS`] of them); where one cannot be found (deleted, too many to
+//! ask) the author's groups stand in, which hold everything the provider
+//! let the author change. Exotel's tenant and Huawei's project are the
+//! ones the provider accepted the change in.
+
+use std::collections::BTreeSet;
+
+use futures_util::future::join_all;
+use numbers_core::endpoints::Provider;
+use numbers_core::history::{Described, Scope, TargetKind};
+use numbers_core::models::ocp::{NumberSet, NumbersPage, RouterRecord};
+
+use super::access::Credential;
+use crate::config::Environment;
+use crate::Shared;
+
+/// The most numbers, sets and routers one change is looked up one by one.
+pub const LOOKUPS: usize = 50;
+
+/// The scope of a change the provider did not refuse.
+pub async fn of_change(
+    s: &Shared,
+    env: &Environment,
+    params: &[(&'static str, String)],
+    credential: &Credential,
+    described: &Described,
+) -> Scope {
+    match env.provider {
+        Provider::Exotel => tenant(params),
+        Provider::Huawei => project(params),
+        Provider::Ocp => ocp_groups(s, env, credential, described).await,
+    }
+}
+
+/// The scope of a refused change's compact entry: anyone the environment
+/// accepts (it holds nothing of any group), within the tenant or project
+/// its path names.
+pub fn of_refused(env: &Environment, params: &[(&'static str, String)]) -> Scope {
+    match env.provider {
+        Provider::Exotel => tenant(params),
+        Provider::Huawei => project(params),
+        Provider::Ocp => Scope::Environment,
+    }
+}
+
+fn param(params: &[(&'static str, String)], name: &str) -> Option<String> {
+    params
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.clone())
+}
+
+fn tenant(params: &[(&'static str, String)]) -> Scope {
+    param(params, "sid").map_or(Scope::Unknown, Scope::Tenant)
+}
+
+fn project(params: &[(&'static str, String)]) -> Scope {
+    param(params, "projectId").map_or(Scope::Unknown, Scope::Project)
+}
+
+async fn ocp_groups(
+    s: &Shared,
+    env: &Environment,
+    credential: &Credential,
+    described: &Described,
+) -> Scope {
+    let mut asked: Vec<(TargetKind, &str)> = described
+        .targets
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.kind,
+                TargetKind::Number | TargetKind::Set | TargetKind::Router
+            )
+        })
+        .map(|t| (t.kind, t.id.as_str()))
+        .collect();
+    asked.sort_unstable();
+    asked.dedup();
+    let complete = described.total == described.targets.len() as u64 && asked.len() <= LOOKUPS;
+    let mut groups = BTreeSet::new();
+    let mut all_found = complete;
+    if complete {
+        let found = join_all(
+            asked
+                .iter()
+                .map(|(kind, id)| group_of(s, env, credential, *kind, id)),
+        )
+        .await;
+        for g in found {
+            match g {
+                Some(g) => {
+                    groups.insert(g);
+                }
+                None => all_found = false,
+            }
+        }
+    }
+    if !all_found {
+        match authors_groups(s, env, credential).await {
+            Some(g) => groups.extend(g),
+            None => return Scope::Unknown,
+        }
+    }
+    Scope::groups(groups)
+}
+
+/// Every group the author may change: those of the numbers they see, and
+/// of the groups the history knows, those OCP lets them read.
+async fn authors_groups(
+    s: &Shared,
+    env: &Environment,
+    credential: &Credential,
+) -> Option<BTreeSet<String>> {
+    let access = &s.history.access;
+    let mut groups = access.numbers_groups(s, env, credential).await.ok()?;
+    let known = match s.history.store().await {
+        Some(store) => store
+            .scopes(env.provider.as_str(), &env.name)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let known = numbers_core::history::scope::known_groups(known.iter().map(String::as_str));
+    groups.extend(access.groups(s, env, credential, &known).await.ok()?);
+    Some(groups)
+}
+
+/// The group of one number, set or router, as OCP answers the author.
+async fn group_of(
+    s: &Shared,
+    env: &Environment,
+    credential: &Credential,
+    kind: TargetKind,
+    id: &str,
+) -> Option<String> {
+    use super::access::ask;
+    match kind {
+        TargetKind::Number => {
+            let body = serde_json::json!({ "number": id, "page": 1, "pageSize": 100 });
+            let answer = ask(
+                s,
+                env,
+                credential,
+                s.client.post(env.url("/api/numbers/search")).json(&body),
+            )
+            .await
+            .ok()?;
+            let page: NumbersPage = answer.error_for_status().ok()?.json().await.ok()?;
+            page.numbers
+                .into_iter()
+                .find(|n| n.number == id)
+                .and_then(|n| n.group_id)
+        }
+        TargetKind::Set | TargetKind::Router if !numbers_core::endpoints::valid_param(id) => None,
+        TargetKind::Set => {
+            let path = format!("/api/numbers-set/{id}");
+            let answer = ask(s, env, credential, s.client.get(env.url(&path)))
+                .await
+                .ok()?;
+            let set: NumberSet = answer.error_for_status().ok()?.json().await.ok()?;
+            Some(set.group_id).filter(|g| !g.is_empty())
+        }
+        TargetKind::Router => {
+            let path = format!("/api/numbers-routing/{id}");
+            let answer = ask(s, env, credential, s.client.get(env.url(&path)))
+                .await
+                .ok()?;
+            let router: RouterRecord = answer.error_for_status().ok()?.json().await.ok()?;
+            router.group.filter(|g| !g.is_empty())
+        }
+        TargetKind::Allocation | TargetKind::Phone => None,
+    }
+}
