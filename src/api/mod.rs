@@ -35,6 +35,13 @@ pub enum ApiError {
     },
     #[error("The server failed ({status}): {message} Try again in a minute.")]
     Server { status: u16, message: String },
+    /// The gateway turned the request away before sending anything (it
+    /// relays as many CSV uploads as it may at once).
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_ms: i32,
+    },
     #[error("The answer could not be read ({0}). The server may be of another version.")]
     Decode(String),
     #[error("{0}")]
@@ -49,6 +56,7 @@ impl ApiError {
             Self::Rejected { status, .. } | Self::Server { status, .. } => Some(*status),
             Self::Unreachable { code, .. } if code == "upstream_timeout" => Some(504),
             Self::Unreachable { .. } => Some(502),
+            Self::Busy { .. } => Some(503),
             _ => None,
         }
     }
@@ -66,6 +74,7 @@ impl ApiError {
     /// could not connect to it): nothing of it can have been applied.
     pub fn nothing_sent(&self) -> bool {
         matches!(self, Self::Unreachable { code, .. } if code == "upstream_down")
+            || matches!(self, Self::Busy { .. })
     }
 }
 
@@ -148,9 +157,18 @@ pub async fn send(
         return Ok(response);
     }
     let status = response.status();
+    let retry_after_ms = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<i32>().ok())
+        .map_or(5_000, |s| s.clamp(1, 60) * 1000);
     let body = response.text().await.unwrap_or_default();
     let (message, code) = provider_message(&body);
     Err(match status {
+        503 if code.as_deref() == Some("gateway_busy") => ApiError::Busy {
+            message,
+            retry_after_ms,
+        },
         502 | 504
             if matches!(
                 code.as_deref(),

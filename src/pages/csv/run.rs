@@ -200,8 +200,23 @@ pub async fn send_batch(
         run.file_name.trim_end_matches(".csv"),
         k + 1
     );
-    client
-        .apply_csv(&name, &text, Some((&run.id, k, plan.batches.len())))
-        .await
-        .map(|r| r.message.unwrap_or_else(|| "applied".into()))
+    // A gateway relaying as many uploads as it may sent nothing: the same
+    // batch goes again when it says, for a few minutes at most.
+    let mut waits = 0;
+    loop {
+        match client
+            .apply_csv(&name, &text, Some((&run.id, k, plan.batches.len())))
+            .await
+        {
+            Err(ApiError::Busy { retry_after_ms, .. }) if waits < BUSY_WAITS => {
+                waits += 1;
+                crate::timing::sleep_ms(retry_after_ms).await;
+            }
+            answer => return answer.map(|r| r.message.unwrap_or_else(|| "applied".into())),
+        }
+    }
 }
+
+/// How many times a batch waits for a busy gateway before the run stops
+/// and says so (about five minutes at its usual five seconds).
+const BUSY_WAITS: u32 = 60;

@@ -56,7 +56,9 @@ pub async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
                 Ok(message) => state.progress.confirmed(k, message),
                 // Nothing reached the provider, or it refused the
                 // credentials: the batch was not applied.
-                Err(e @ ApiError::Unreachable { .. }) if e.nothing_sent() => {
+                Err(e @ (ApiError::Unreachable { .. } | ApiError::Busy { .. }))
+                    if e.nothing_sent() =>
+                {
                     state.progress.not_sent(k, format!("batch {} was not sent: {e}", k + 1))
                 }
                 Err(e @ ApiError::SignInNeeded { .. }) => {
