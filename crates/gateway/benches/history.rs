@@ -2,15 +2,19 @@
 //! numbers-gateway --bench history`, also run by scripts/bench.sh):
 //! - reading: 10^5 entries in SQLite (and in PostgreSQL when
 //!   NUMBERS_TEST_POSTGRES names a server), the History page's first 50
-//!   entries of one number, measured at the store the gateway reads;
+//!   entries of one number, measured at the store the gateway reads, as
+//!   an owner (every scope) and as a member (a third of them, group
+//!   ocp-qa);
 //! - relaying: 10^4 relayed changes to the sandbox with history on and
 //!   off, each call's latency on loopback, median and p99.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use numbers_core::history::{Entry, Filter, Outcome, Target, TargetKind, DEFAULT_PAGE};
-use numbers_gateway::history::Store;
+use numbers_core::history::{
+    Coverage, Entry, Filter, Outcome, Scope, Target, TargetKind, DEFAULT_PAGE,
+};
+use numbers_gateway::history::{Record, Store};
 use numbers_gateway::{Config, Gateway, Options};
 
 const ENTRIES: usize = 100_000;
@@ -23,7 +27,16 @@ fn number(i: usize) -> String {
     format!("+1201555{i:04}")
 }
 
-/// Entry `i`: one of 10^4 numbers, a tenth of them also the hotline's.
+/// Entry `i`: one of 10^4 numbers, a tenth of them also the hotline's; a
+/// third of them in group ocp-qa, the rest in ocp.
+fn record(i: usize) -> Record {
+    let group = if i.is_multiple_of(3) { "ocp-qa" } else { "ocp" };
+    Record {
+        entry: entry(i),
+        scope: Scope::groups([group]).key(),
+    }
+}
+
 fn entry(i: usize) -> Entry {
     let mut targets = vec![Target {
         kind: TargetKind::Number,
@@ -51,6 +64,9 @@ fn entry(i: usize) -> Entry {
         message: Some("Done.".into()),
         duration_ms: 40,
         csv_run: None,
+        target_count: 1,
+        client: None,
+        requests: 1,
     }
 }
 
@@ -63,23 +79,17 @@ fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Entries the gateway's writer puts in one transaction at most.
+const BATCH: usize = 256;
+
 async fn fill(store: &Store) {
     let started = Instant::now();
-    // Eight writers at a time, as a busy team's gateways would write.
-    for chunk in (0..ENTRIES).collect::<Vec<_>>().chunks(8) {
-        let tasks: Vec<_> = chunk
-            .iter()
-            .map(|&i| {
-                let store = store.clone();
-                tokio::spawn(async move { store.insert(&entry(i)).await })
-            })
-            .collect();
-        for t in tasks {
-            t.await.expect("task").expect("insert");
-        }
+    for chunk in (0..ENTRIES).collect::<Vec<_>>().chunks(BATCH) {
+        let batch: Vec<Record> = chunk.iter().map(|&i| record(i)).collect();
+        store.insert_batch(&batch).await.expect("insert");
     }
     println!(
-        "  {ENTRIES} entries written in {:.1} s",
+        "  {ENTRIES} entries written in {:.1} s (batches of {BATCH}, one transaction each, as the writer does)",
         started.elapsed().as_secs_f64()
     );
 }
@@ -113,13 +123,33 @@ async fn reads(label: &str, url: &str) {
             },
         ),
     ];
-    for (what, filter) in cases {
+    let scopes = store.scopes("ocp", "eu1").await.expect("scopes");
+    let member = Coverage {
+        groups: ["ocp-qa".to_string()].into_iter().collect(),
+        ..Coverage::default()
+    }
+    .visible(scopes.iter().map(String::as_str));
+    let member_cases = [
+        ("member: first 50, no filter (scoped)", Filter::default()),
+        (
+            "member: first 50 of one number (scoped)",
+            Filter {
+                number: Some(number(4242)),
+                ..Filter::default()
+            },
+        ),
+    ];
+    let cases = cases
+        .into_iter()
+        .map(|(what, f)| (what, f, &scopes))
+        .chain(member_cases.into_iter().map(|(what, f)| (what, f, &member)));
+    for (what, filter, visible) in cases {
         let mut times = Vec::with_capacity(QUERIES);
         let mut found = 0;
         for _ in 0..QUERIES {
             let t = Instant::now();
             let page = store
-                .page("ocp", "eu1", &filter, None, DEFAULT_PAGE)
+                .page("ocp", "eu1", visible, &filter, None, DEFAULT_PAGE)
                 .await
                 .expect("page");
             times.push(t.elapsed());
@@ -132,6 +162,22 @@ async fn reads(label: &str, url: &str) {
             ms(percentile(&times, 0.99))
         );
     }
+    // Each read also asks which scopes the environment has (a handful).
+    let mut times = Vec::with_capacity(QUERIES);
+    for _ in 0..QUERIES {
+        let t = Instant::now();
+        let n = store.scopes("ocp", "eu1").await.expect("scopes").len();
+        times.push(t.elapsed());
+        assert_eq!(n, 2);
+    }
+    times.sort();
+    println!(
+        "  {:<42} {:>3} scopes   median {}  p99 {}",
+        "the environment's scopes (each read)",
+        2,
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.99))
+    );
     store.close().await;
 }
 

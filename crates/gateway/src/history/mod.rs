@@ -52,6 +52,8 @@ pub struct History {
     off: Option<String>,
     writer: Option<Writer>,
     pub access: Access,
+    /// Groups of OCP targets lately learned.
+    pub groups: scope::Groups,
     refused: Mutex<HashMap<(Provider, String), RefusedLimiter>>,
     refused_per_minute: u32,
     refused_counted: AtomicU64,
@@ -199,6 +201,7 @@ impl History {
             off,
             writer,
             access: Access::default(),
+            groups: scope::Groups::default(),
             refused: Mutex::new(HashMap::new()),
             refused_per_minute: config.refused_per_minute,
             refused_counted: AtomicU64::new(0),
@@ -383,7 +386,8 @@ pub async fn record(
         scope::of_refused(&env, &p.params)
     } else {
         entry.who = who(&s, &env, &p, status).await;
-        let scope = scope::of_change(&s, &env, &p.params, &p.credential, &described).await;
+        let scope =
+            scope::of_change(&s, &env, p.endpoint, &p.params, &p.credential, &described).await;
         entry.targets = described.targets;
         scope
     };

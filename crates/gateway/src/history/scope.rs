@@ -6,10 +6,12 @@
 //! let the author change. Exotel's tenant and Huawei's project are the
 //! ones the provider accepted the change in.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use numbers_core::endpoints::Provider;
+use numbers_core::endpoints::{Endpoint, Provider};
 use numbers_core::history::{Described, Scope, TargetKind};
 use numbers_core::models::ocp::{NumberSet, NumbersPage, RouterRecord};
 
@@ -19,11 +21,50 @@ use crate::Shared;
 
 /// The most numbers, sets and routers one change is looked up one by one.
 pub const LOOKUPS: usize = 50;
+/// How long a learned group is believed (a number moved by hand at OCP is
+/// scoped by its old group at most this long).
+const REMEMBERED: Duration = Duration::from_secs(60);
+const MAX_REMEMBERED: usize = 100_000;
 
-/// The scope of a change the provider did not refuse.
+type GroupKey = (Provider, String, TargetKind, String);
+
+/// The groups of numbers, sets and routers lately learned, per environment:
+/// a run of changes to the same numbers asks OCP once a minute, and a
+/// number deleted just after a change keeps its group.
+#[derive(Default)]
+pub struct Groups {
+    known: Mutex<HashMap<GroupKey, (String, Instant)>>,
+}
+
+impl Groups {
+    fn get(&self, key: &GroupKey) -> Option<String> {
+        let known = self.known.lock().ok()?;
+        known
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < REMEMBERED)
+            .map(|(g, _)| g.clone())
+    }
+
+    fn put(&self, key: GroupKey, group: String) {
+        let Ok(mut known) = self.known.lock() else {
+            return;
+        };
+        if known.len() >= MAX_REMEMBERED {
+            known.retain(|_, (_, at)| at.elapsed() < REMEMBERED);
+            if known.len() >= MAX_REMEMBERED {
+                known.clear();
+            }
+        }
+        known.insert(key, (group, Instant::now()));
+    }
+}
+
+/// The scope of a change the provider did not refuse. A change that moves
+/// numbers between groups is scoped by their groups as OCP answers now.
 pub async fn of_change(
     s: &Shared,
     env: &Environment,
+    endpoint: &Endpoint,
     params: &[(&'static str, String)],
     credential: &Credential,
     described: &Described,
@@ -31,7 +72,10 @@ pub async fn of_change(
     match env.provider {
         Provider::Exotel => tenant(params),
         Provider::Huawei => project(params),
-        Provider::Ocp => ocp_groups(s, env, credential, described).await,
+        Provider::Ocp => {
+            let moves = endpoint.template == "/api/numbers/group";
+            ocp_groups(s, env, credential, described, moves).await
+        }
     }
 }
 
@@ -66,6 +110,7 @@ async fn ocp_groups(
     env: &Environment,
     credential: &Credential,
     described: &Described,
+    fresh: bool,
 ) -> Scope {
     let mut asked: Vec<(TargetKind, &str)> = described
         .targets
@@ -87,7 +132,7 @@ async fn ocp_groups(
         let found = join_all(
             asked
                 .iter()
-                .map(|(kind, id)| group_of(s, env, credential, *kind, id)),
+                .map(|(kind, id)| remembered_group(s, env, credential, *kind, id, fresh)),
         )
         .await;
         for g in found {
@@ -127,6 +172,32 @@ async fn authors_groups(
     let known = numbers_core::history::scope::known_groups(known.iter().map(String::as_str));
     groups.extend(access.groups(s, env, credential, &known).await.ok()?);
     Some(groups)
+}
+
+/// The group of one number, set or router: remembered from the last
+/// minute, or asked of OCP.
+async fn remembered_group(
+    s: &Shared,
+    env: &Environment,
+    credential: &Credential,
+    kind: TargetKind,
+    id: &str,
+    fresh: bool,
+) -> Option<String> {
+    let groups = &s.history.groups;
+    let key = (env.provider, env.name.clone(), kind, id.to_string());
+    if !fresh {
+        if let Some(g) = groups.get(&key) {
+            return Some(g);
+        }
+    }
+    match group_of(s, env, credential, kind, id).await {
+        Some(g) => {
+            groups.put(key, g.clone());
+            Some(g)
+        }
+        None => groups.get(&key),
+    }
 }
 
 /// The group of one number, set or router, as OCP answers the author.
