@@ -109,6 +109,7 @@ impl RunningSandbox {
             config: gateway,
             dist: Some(dist()),
             sandbox,
+            clock: None,
         })
         .await
         .expect("gateway binds");

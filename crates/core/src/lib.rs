@@ -12,6 +12,7 @@ pub mod huawei;
 pub mod limits;
 pub mod models;
 pub mod phone;
+pub mod rollout;
 pub mod routing;
 pub mod sample;
 pub mod text;

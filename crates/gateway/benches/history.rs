@@ -189,6 +189,7 @@ async fn relay(history: Option<String>) -> Vec<Duration> {
         config,
         dist: None,
         sandbox: Some(numbers_sandbox::Config::ephemeral()),
+        clock: None,
     })
     .await
     .expect("gateway");

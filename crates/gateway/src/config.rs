@@ -156,6 +156,79 @@ impl Default for History {
     }
 }
 
+/// How the gateway runs rollout plans.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schedules {
+    /// The shortest interval between steps a plan may ask for.
+    pub min_interval_secs: u32,
+    /// How long a gateway holds a plan while it runs a step; another
+    /// takes over a plan whose gateway died after this.
+    pub lease_secs: u32,
+    /// How often the gateway looks for steps that are due.
+    pub tick_ms: u64,
+}
+
+impl Default for Schedules {
+    fn default() -> Self {
+        Self {
+            min_interval_secs: 60,
+            lease_secs: 30,
+            tick_ms: 1000,
+        }
+    }
+}
+
+/// Where the automation account's password comes from: never the
+/// configuration file itself, never stored, never logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// A file the operator provides (its whole content, trimmed).
+    File(std::path::PathBuf),
+    /// An environment variable of the gateway's process.
+    Env(String),
+    /// The local sandbox's documented dev password.
+    SandboxDev(&'static str),
+}
+
+/// The account an environment's rollout plans act as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Automation {
+    pub username: String,
+    pub password: PasswordSource,
+}
+
+/// A failure to read the automation account's password, as a sentence.
+#[derive(Debug, thiserror::Error)]
+#[error("the automation account's password cannot be read from {0}: set it there")]
+pub struct PasswordMissing(String);
+
+impl PasswordSource {
+    /// The password, read now (so a rotated file or variable is taken).
+    pub fn read(&self) -> Result<String, PasswordMissing> {
+        let text = match self {
+            Self::File(path) => std::fs::read_to_string(path)
+                .map_err(|_| PasswordMissing(format!("the file {}", path.display())))?,
+            Self::Env(var) => std::env::var(var)
+                .map_err(|_| PasswordMissing(format!("the environment variable {var}")))?,
+            Self::SandboxDev(p) => (*p).to_string(),
+        };
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            return Err(PasswordMissing(self.describe()));
+        }
+        Ok(text)
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::File(path) => format!("the file {}", path.display()),
+            Self::Env(var) => format!("the environment variable {var}"),
+            Self::SandboxDev(_) => "the sandbox".into(),
+        }
+    }
+}
+
 pub use numbers_core::models::gateway::SignInKind as SignIn;
 
 /// One provider environment the gateway relays to.
@@ -176,6 +249,10 @@ pub struct Environment {
     pub csv_limits: Option<Limits>,
     /// The local sandbox (dev credentials are offered for it).
     pub sandbox: bool,
+    /// OCP: the account rollout plans act as; none, no plans.
+    pub automation: Option<Automation>,
+    /// OCP: where plans' events are posted (a Slack or Teams incoming webhook).
+    pub webhook: Option<Url>,
 }
 
 impl Environment {
@@ -218,6 +295,7 @@ impl Environment {
 pub struct Config {
     pub server: Server,
     pub history: History,
+    pub schedules: Schedules,
     pub environments: Vec<Environment>,
 }
 
@@ -236,6 +314,10 @@ struct EnvFile {
     csv_limits: Option<String>,
     #[serde(default)]
     sandbox: bool,
+    automation_user: Option<String>,
+    automation_password_file: Option<std::path::PathBuf>,
+    automation_password_env: Option<String>,
+    webhook_url: Option<String>,
 }
 
 fn yes() -> bool {
@@ -324,6 +406,18 @@ impl Config {
             Some(v) => History::deserialize(v).map_err(|e| invalid("history", e.to_string()))?,
             None => History::default(),
         };
+        let schedules = match table.remove("schedules") {
+            Some(v) => {
+                Schedules::deserialize(v).map_err(|e| invalid("schedules", e.to_string()))?
+            }
+            None => Schedules::default(),
+        };
+        if schedules.min_interval_secs == 0 || schedules.lease_secs == 0 || schedules.tick_ms == 0 {
+            return Err(invalid(
+                "schedules",
+                "min_interval_secs, lease_secs and tick_ms must be at least 1",
+            ));
+        }
         if history.retention_days == 0 {
             return Err(invalid("history", "retention_days must be at least 1"));
         }
@@ -359,12 +453,13 @@ impl Config {
         if let Some(key) = table.keys().next() {
             return Err(invalid(
                 key,
-                "is not a gateway setting (expected server, history, ocp, exotel, huawei)",
+                "is not a gateway setting (expected server, history, schedules, ocp, exotel, huawei)",
             ));
         }
         Ok(Self {
             server,
             history,
+            schedules,
             environments,
         })
     }
@@ -406,6 +501,44 @@ fn environment(
     only("logout_url", &file.logout_url, Provider::Ocp)?;
     only("csv_limits", &file.csv_limits, Provider::Ocp)?;
     only("iam_url", &file.iam_url, Provider::Huawei)?;
+    only("automation_user", &file.automation_user, Provider::Ocp)?;
+    only(
+        "automation_password_env",
+        &file.automation_password_env,
+        Provider::Ocp,
+    )?;
+    only("webhook_url", &file.webhook_url, Provider::Ocp)?;
+    let automation = match (
+        file.automation_user,
+        file.automation_password_file,
+        file.automation_password_env,
+    ) {
+        (None, None, None) => None,
+        (Some(username), Some(file), None) => Some(Automation {
+            username,
+            password: PasswordSource::File(file),
+        }),
+        (Some(username), None, Some(var)) => Some(Automation {
+            username,
+            password: PasswordSource::Env(var),
+        }),
+        _ => {
+            return Err(invalid(
+                t,
+                "an automation account needs automation_user and one of automation_password_file or automation_password_env (never the password itself)",
+            ))
+        }
+    };
+    if automation.is_some() && file.token_url.is_none() {
+        return Err(invalid(
+            t,
+            "an automation account signs in: set token_url too",
+        ));
+    }
+    let webhook = file
+        .webhook_url
+        .map(|u| provider_url(t, "webhook_url", &u))
+        .transpose()?;
     only("project_name", &file.project_name, Provider::Huawei)?;
     let token_url = file
         .token_url
@@ -437,6 +570,8 @@ fn environment(
         project_name: file.project_name,
         csv_limits,
         sandbox: file.sandbox,
+        automation,
+        webhook,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod history;
 pub mod refusal;
 pub mod relay;
+pub mod schedule;
 pub mod serve;
 pub mod sign_in;
 pub mod statics;
@@ -65,6 +66,7 @@ pub struct Inner {
     /// CSV uploads relayed at once.
     pub csv_uploads: Arc<tokio::sync::Semaphore>,
     pub connections: Arc<serve::Counters>,
+    pub schedules: schedule::Schedules,
 }
 
 pub type Shared = Arc<Inner>;
@@ -78,6 +80,8 @@ pub struct Options {
     /// Run the sandbox in this process and offer it as an environment of
     /// each provider, reached through the relay like any other.
     pub sandbox: Option<numbers_sandbox::Config>,
+    /// The clock plans run by (the system's when `None`).
+    pub clock: Option<Arc<dyn schedule::Clock>>,
 }
 
 /// A bound gateway, not yet serving.
@@ -125,6 +129,13 @@ fn sandbox_environments(addr: SocketAddr) -> Vec<Environment> {
                 .then(|| numbers_sandbox::sign_in::IAM_PROJECT_NAME.to_string()),
             csv_limits: None,
             sandbox: true,
+            automation: (provider == Provider::Ocp).then(|| config::Automation {
+                username: numbers_sandbox::sign_in::AUTOMATION_USER.into(),
+                password: config::PasswordSource::SandboxDev(
+                    numbers_sandbox::sign_in::AUTOMATION_PASSWORD,
+                ),
+            }),
+            webhook: None,
         })
     };
     [
@@ -152,6 +163,7 @@ impl Gateway {
             mut config,
             dist,
             sandbox,
+            clock,
         } = options;
         let sandbox = match sandbox {
             Some(sandbox_config) => {
@@ -198,9 +210,15 @@ impl Gateway {
             })?;
         let addr = listener.local_addr().map_err(GatewayError::Serve)?;
         let hosts = guard::Hosts::new(addr, &config.server);
+        let client = http_client(&config.server)?;
         let shared = Arc::new(Inner {
             history,
-            client: http_client(&config.server)?,
+            schedules: schedule::Schedules::new(
+                client.clone(),
+                addr,
+                clock.unwrap_or_else(|| Arc::new(schedule::SystemClock)),
+            ),
+            client,
             sign_ins: guard::SignInLimiter::per_minute(config.server.sign_ins_per_minute),
             csv_uploads: Arc::new(tokio::sync::Semaphore::new(
                 config.server.csv_uploads_at_once,
@@ -284,6 +302,7 @@ impl Gateway {
             header_timeout: server.header_timeout(),
             grace: server.response_timeout() + Duration::from_secs(5),
         };
+        let plans = tokio::spawn(schedule::runner::run(self.shared.clone()));
         let served = serve::serve(
             self.listener,
             self.router,
@@ -294,6 +313,7 @@ impl Gateway {
         .await
         .map_err(GatewayError::Serve);
         chores.abort();
+        plans.abort();
         shared.history.drain(Duration::from_secs(30)).await;
         if let Some((_, task)) = self.sandbox {
             task.abort();
@@ -310,7 +330,12 @@ const FORGET_SIGN_INS_EVERY: u64 = 12;
 
 /// `GET /metrics`: counters for whoever runs the gateway (no data).
 async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
-    let text = format!("{}{}", s.history.metrics(), s.connections.metrics());
+    let text = format!(
+        "{}{}{}",
+        s.history.metrics(),
+        s.connections.metrics(),
+        s.schedules.webhooks.metrics()
+    );
     let mut r = Response::new(axum::body::Body::from(text));
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -404,6 +429,7 @@ const BROTLI_QUALITY: i32 = 1;
 fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts) -> Router {
     let relay = Router::new()
         .route("/relay/environments", get(relay::environments))
+        .route("/relay/timezone", get(schedule::api::timezone))
         .route("/relay/{*rest}", any(relay::relay))
         .route("/metrics", get(metrics))
         .with_state(shared);

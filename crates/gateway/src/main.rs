@@ -87,6 +87,7 @@ async fn main() -> ExitCode {
             db: "data/sandbox.sqlite".into(),
             ..numbers_sandbox::Config::ephemeral()
         }),
+        clock: None,
     };
     let gateway = match Gateway::bind(options).await {
         Ok(g) => g,

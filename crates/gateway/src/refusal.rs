@@ -53,6 +53,16 @@ pub enum Refusal {
     },
     #[error("The request stopped arriving before its end, so it was not sent on. Check the network and send it again.")]
     SlowBody,
+    #[error("No such plan here. Reload the Schedules to see the current ones.")]
+    ScheduleNotFound,
+    #[error("{0}")]
+    ScheduleRefused(String),
+    #[error("The plan cannot be made: {0}.")]
+    ScheduleInvalid(String),
+    #[error("{0}")]
+    ScheduleConflict(String),
+    #[error("Plans are not available: {0}")]
+    SchedulesUnavailable(String),
     #[error("This gateway does not answer for the host {host:?}. Open the console at the gateway's own address (ask whoever runs it to add the name to allowed_hosts or public_origin).")]
     UnknownHost { host: String },
 }
@@ -65,7 +75,11 @@ impl Refusal {
             }
             Self::NotDocumented(_) => StatusCode::NOT_FOUND,
             Self::BadPath(_) | Self::BadSignIn(_) | Self::BadFilter(_) => StatusCode::BAD_REQUEST,
-            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy { .. } | Self::SchedulesUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ScheduleNotFound => StatusCode::NOT_FOUND,
+            Self::ScheduleRefused(_) => StatusCode::FORBIDDEN,
+            Self::ScheduleInvalid(_) => StatusCode::BAD_REQUEST,
+            Self::ScheduleConflict(_) => StatusCode::CONFLICT,
             Self::SlowBody => StatusCode::REQUEST_TIMEOUT,
             Self::UnknownHost { .. } => StatusCode::MISDIRECTED_REQUEST,
             Self::HistoryRefused { .. } => StatusCode::UNAUTHORIZED,
@@ -96,6 +110,11 @@ impl Refusal {
             Self::HistoryUnavailable(_) => "history_unavailable",
             Self::BadFilter(_) => "bad_filter",
             Self::Busy { .. } => "gateway_busy",
+            Self::ScheduleNotFound => "schedule_not_found",
+            Self::ScheduleRefused(_) => "schedule_refused",
+            Self::ScheduleInvalid(_) => "schedule_invalid",
+            Self::ScheduleConflict(_) => "schedule_conflict",
+            Self::SchedulesUnavailable(_) => "schedules_unavailable",
             Self::SlowBody => "slow_body",
             Self::UnknownHost { .. } => "unknown_host",
         }

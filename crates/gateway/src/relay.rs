@@ -60,6 +60,7 @@ pub fn environment_list(config: &crate::Config) -> EnvironmentList {
                 sandbox: e.sandbox,
                 project_name: e.project_name.clone(),
                 csv_limits: e.csv_limits.map(|l| l.to_string()),
+                schedules: e.automation.is_some(),
             })
             .collect(),
     }
@@ -117,6 +118,15 @@ pub async fn relay(
     if let Some(action) = sign_in::Action::parse(&tail) {
         let response = sign_in::handle(&s, &env, action, client, request).await;
         return named(response, format!("{prefix}{tail}"));
+    }
+    if provider == Provider::Ocp && (tail == "/schedules" || tail.starts_with("/schedules/")) {
+        let response = crate::schedule::api::handle(&s, &env, &tail, request).await;
+        let template = if tail == "/schedules" {
+            "/schedules"
+        } else {
+            "/schedules/{id}/{command}"
+        };
+        return named(response, format!("{prefix}{template}"));
     }
     if tail == "/history" || tail == "/history.csv" {
         let response = history::read(&s, &env, tail.ends_with(".csv"), request).await;

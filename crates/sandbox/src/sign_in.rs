@@ -62,7 +62,12 @@ pub struct DevUser {
     pub groups: &'static [&'static str],
 }
 
-pub const OCP_USERS: [DevUser; 3] = [
+/// The account numbers-gateway's rollout plans act as in the sandbox (an
+/// owner of every group; its password is documented like the others').
+pub const AUTOMATION_USER: &str = "automation";
+pub const AUTOMATION_PASSWORD: &str = "automation-pass";
+
+pub const OCP_USERS: [DevUser; 4] = [
     DevUser {
         username: "owner",
         password: "owner-pass",
@@ -81,6 +86,13 @@ pub const OCP_USERS: [DevUser; 3] = [
         username: "otp",
         password: "otp-pass",
         otp: Some("123456"),
+        role: Role::Owner,
+        groups: &GROUPS,
+    },
+    DevUser {
+        username: AUTOMATION_USER,
+        password: AUTOMATION_PASSWORD,
+        otp: None,
         role: Role::Owner,
         groups: &GROUPS,
     },

@@ -48,6 +48,10 @@ pub struct EnvironmentInfo {
     /// OCP: CSV rows per request for each operation, as `Limits` writes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv_limits: Option<String>,
+    /// OCP: the gateway runs rollout plans here (it has an automation
+    /// account for this environment).
+    #[serde(default)]
+    pub schedules: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,3 +9,4 @@ pub mod exotel;
 pub mod gateway;
 pub mod huawei;
 pub mod ocp;
+pub mod schedule;

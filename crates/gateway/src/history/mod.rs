@@ -132,7 +132,7 @@ impl Pending {
 }
 
 /// 128 random bits, in hex: a request id nobody can guess or repeat.
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let bits: u128 = rand::random();
     format!("{bits:032x}")
 }
@@ -208,6 +208,13 @@ impl History {
             pending: AtomicU64::new(0),
             body_budget: Arc::new(Semaphore::new(kib as usize)),
             body_budget_kib: kib,
+        }
+    }
+
+    /// Hands an entry the gateway made itself (a plan's step) to the writer.
+    pub async fn submit(&self, record: Record) {
+        if let Some(w) = &self.writer {
+            w.submit(record).await;
         }
     }
 

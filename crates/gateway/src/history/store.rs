@@ -38,7 +38,7 @@ pub struct Record {
 /// The history database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
 }
 
 /// The URL without its password, for messages.

@@ -105,14 +105,19 @@ pub async fn start_with_sandbox(
     dist: Option<&Path>,
     sandbox: Option<numbers_sandbox::Config>,
 ) -> Running {
-    let gateway = Gateway::bind(Options {
+    serve_options(Options {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         config,
         dist: dist.map(PathBuf::from),
         sandbox,
+        clock: None,
     })
     .await
-    .expect("gateway binds");
+}
+
+/// A gateway started with `options`, served until dropped.
+pub async fn serve_options(options: Options) -> Running {
+    let gateway = Gateway::bind(options).await.expect("gateway binds");
     let addr = gateway.addr();
     let sandbox = gateway.sandbox_addr();
     let (stop, stopped) = oneshot::channel::<()>();

@@ -1,0 +1,69 @@
+//! Rollouts that run themselves: plans kept in the gateway's database and
+//! run by it under each OCP environment's automation account, whoever has
+//! a tab open or not. The calendar and the plan's rules are
+//! `numbers_core::rollout`'s; this module keeps plans, runs their steps,
+//! answers people, and tells a webhook.
+
+pub mod api;
+pub mod automation;
+pub mod runner;
+pub mod store;
+pub mod webhook;
+
+use std::sync::Arc;
+
+/// What time it is for plans (a test sets its own).
+pub trait Clock: Send + Sync {
+    /// Milliseconds since 1970 (UTC).
+    fn now_ms(&self) -> i64;
+}
+
+/// The system's clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        crate::history::now_ms()
+    }
+}
+
+/// What the gateway's plans share.
+pub struct Schedules {
+    pub sessions: automation::Sessions,
+    pub webhooks: webhook::Webhooks,
+    /// This gateway's name in plans' leases: the same after a restart (so
+    /// it takes its own plans back at once), another gateway's elsewhere.
+    pub owner: String,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Schedules {
+    pub fn new(
+        client: reqwest::Client,
+        listen: std::net::SocketAddr,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            sessions: automation::Sessions::default(),
+            webhooks: webhook::Webhooks::new(client),
+            owner: format!("{}#{listen}", host_name()),
+            clock,
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into `buf`.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    if ok {
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        "gateway".into()
+    }
+}
