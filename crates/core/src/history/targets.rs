@@ -99,6 +99,10 @@ impl Rows {
     }
 
     fn push(&mut self, bytes: &[u8], on_row: &mut impl FnMut(&[String])) {
+        // An empty part is no part (csv_core would read it as the end).
+        if bytes.is_empty() {
+            return;
+        }
         if let Some(head) = &mut self.head {
             head.extend_from_slice(bytes);
             if head.len() < SNIFF_LIMIT && !head.contains(&b'\n') {
@@ -107,14 +111,14 @@ impl Rows {
             self.start(on_row);
             return;
         }
-        self.feed(bytes, on_row);
+        self.feed(bytes, false, on_row);
     }
 
     fn finish(&mut self, on_row: &mut impl FnMut(&[String])) {
         if self.head.is_some() {
             self.start(on_row);
         }
-        self.feed(&[], on_row);
+        self.feed(&[], true, on_row);
     }
 
     /// Chooses the delimiter from the first line and reads what came so far.
@@ -129,13 +133,14 @@ impl Rows {
         }
         let delimiter = sniff_delimiter(&head[body..]);
         self.reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
-        self.feed(&head[body..], on_row);
+        self.feed(&head[body..], false, on_row);
     }
 
-    fn feed(&mut self, mut input: &[u8], on_row: &mut impl FnMut(&[String])) {
+    /// Reads `input`; `at_end` once the file has ended (then `input` is
+    /// empty: csv_core reads an empty input as the end, so no other call
+    /// may give it one).
+    fn feed(&mut self, mut input: &[u8], at_end: bool, on_row: &mut impl FnMut(&[String])) {
         use csv_core::ReadFieldResult::{End, Field, InputEmpty, OutputFull};
-        // csv_core reads an empty input as the file's end: only `finish` gives one.
-        let at_end = input.is_empty();
         loop {
             if input.is_empty() && !at_end {
                 return;
