@@ -397,6 +397,22 @@ impl AppState {
         })
     }
 
+    /// Whether the gateway runs rollout plans for the current OCP
+    /// environment (it relays it, and has an automation account there).
+    pub fn schedules_here(&self) -> Result<(), String> {
+        let env = self
+            .connections
+            .with(|c| c.ocp.relay_env().map(str::to_string))
+            .ok_or_else(|| {
+                "Plans run on numbers-gateway: choose an environment it relays to in Settings."
+                    .to_string()
+            })?;
+        match self.environment("ocp", &env) {
+            Some(e) if e.schedules => Ok(()),
+            _ => Err(format!("The gateway has no automation account for {env}, so it cannot run plans there; ask whoever runs it to configure one. The console can run steps while this tab stays open (Plan…).")),
+        }
+    }
+
     /// Opens the history side panel on `id`.
     pub fn show_history(&self, provider: Provider, id: &str, title: String) {
         self.history_panel.set(Some(HistoryTarget {

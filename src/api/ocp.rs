@@ -2,6 +2,7 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::models::ocp::*;
+use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanView};
 use serde::Serialize;
 
 use super::auth::Auth;
@@ -387,6 +388,31 @@ impl OcpClient {
             Payload::Empty,
         )
         .await
+    }
+
+    /// `GET {relay}/schedules`: the environment's rollout plans this
+    /// credential may see, and whether the gateway runs plans here.
+    pub async fn schedules(&self) -> Result<PlanList, ApiError> {
+        self.get("/schedules").await
+    }
+
+    /// `POST {relay}/schedules`: a plan the gateway runs itself.
+    pub async fn create_schedule(&self, plan: &NewPlan) -> Result<PlanView, ApiError> {
+        json(
+            self.call(Request::post, "/schedules", Payload::json(plan)?)
+                .await?,
+        )
+        .await
+    }
+
+    /// `POST {relay}/schedules/{id}/{command}`: pause, resume, cancel, step now.
+    pub async fn steer_schedule(
+        &self,
+        id: i64,
+        command: PlanCommand,
+    ) -> Result<PlanView, ApiError> {
+        let path = format!("/schedules/{id}/{}", command.as_str());
+        json(self.call(Request::post, &path, Payload::Empty).await?).await
     }
 
     /// The miniApps the account's numbers are attached to.

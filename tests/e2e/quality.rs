@@ -73,7 +73,7 @@ struct State {
     ready: &'static str,
 }
 
-const STATES: [State; 6] = [
+const STATES: [State; 7] = [
     State {
         name: "/numbers with a row selected",
         page: 0,
@@ -108,6 +108,13 @@ const STATES: [State; 6] = [
         action: "",
         clicks: &["Edit…"],
         ready: "!!document.querySelector('[role=dialog]')",
+    },
+    State {
+        name: "/routers with the schedule dialog, a window on",
+        page: 3,
+        action: "",
+        clicks: &["Schedule…"],
+        ready: "(() => { const c = document.querySelector('[role=dialog] .schedule-form input[type=checkbox]'); if (c && !c.checked) c.click(); return !!document.querySelector('[role=dialog] fieldset.window') && !!document.querySelector('.schedule-preview figcaption'); })()",
     },
     State {
         name: "/cloud-phones after a diversion",

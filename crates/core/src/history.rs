@@ -207,9 +207,12 @@ impl Entry {
             outcome: Outcome::Refused,
             code: None,
             message: Some(format!(
-                "{} more refused {} from {} between {} and {} (UTC) were counted, not recorded one by one.",
-                c.requests,
-                if c.requests == 1 { "request" } else { "requests" },
+                "{} from {} between {} and {} (UTC) were counted, not recorded one by one.",
+                crate::text::count(
+                    usize::try_from(c.requests).unwrap_or(usize::MAX),
+                    "more refused request",
+                    "more refused requests"
+                ),
                 c.client,
                 format_time(c.from_ms),
                 format_time(c.to_ms)

@@ -9,8 +9,10 @@ use numbers_core::models::ocp::{RouterRecord, UpdateRouterRequest};
 use numbers_core::routing::{Router, Weights};
 
 use super::card_dialogs::{CompleteRouterDialog, DeleteRouterDialog, EditRouterDialog};
+use super::plans::{local_time, state_badge, Plans};
 use super::route_label;
 use super::runner::{RunnerPanel, StepRunner};
+use super::schedule_dialog::ScheduleDialog;
 use crate::components::split_bar::SplitBar;
 use crate::state::{use_app, AppState};
 
@@ -134,16 +136,18 @@ impl Card {
 struct CardOpen {
     edit: RwSignal<bool>,
     plan: RwSignal<bool>,
+    schedule: RwSignal<bool>,
     complete: RwSignal<bool>,
     delete: RwSignal<bool>,
 }
 
 #[component]
-pub fn RouterCard(record: RouterRecord, on_changed: Callback<()>) -> impl IntoView {
+pub fn RouterCard(record: RouterRecord, on_changed: Callback<()>, plans: Plans) -> impl IntoView {
     let card = Card::new(use_app(), record);
     let opened = CardOpen {
         edit: RwSignal::new(false),
         plan: RwSignal::new(false),
+        schedule: RwSignal::new(false),
         complete: RwSignal::new(false),
         delete: RwSignal::new(false),
     };
@@ -160,11 +164,13 @@ pub fn RouterCard(record: RouterRecord, on_changed: Callback<()>) -> impl IntoVi
             <Show when=move || card.notice.with(Option::is_some)>
                 <p class="warn-text notice" role="status">{move || card.notice.get().unwrap_or_default()}</p>
             </Show>
-            <RouterActions card=card opened=opened/>
+            <PlanLine card=card plans=plans/>
+            <RouterActions card=card opened=opened plans=plans/>
             <Show when=move || opened.plan.get()>
                 <RunnerPanel card=card runner=runner/>
             </Show>
             <EditRouterDialog open=opened.edit card=card/>
+            <ScheduleDialog open=opened.schedule card=card plans=plans/>
             <CompleteRouterDialog open=opened.complete card=card on_changed=on_changed/>
             <DeleteRouterDialog open=opened.delete card=card on_changed=on_changed/>
         </article>
@@ -196,8 +202,30 @@ fn RouterHead(card: Card) -> impl IntoView {
     }
 }
 
+/// The router's plan, if the gateway runs one: its state and next step.
 #[component]
-fn RouterActions(card: Card, opened: CardOpen) -> impl IntoView {
+fn PlanLine(card: Card, plans: Plans) -> impl IntoView {
+    let plan = move || plans.of_router(&card.record.with(|r| r.id.clone()));
+    move || {
+        plan().map(|p| {
+            let next = p
+                .next_at_ms
+                .filter(|_| p.state != numbers_core::models::schedule::PlanState::Paused)
+                .map(|t| format!(" · next step {}", local_time(t)))
+                .unwrap_or_default();
+            view! {
+                <p class="plan-line small" role="status">
+                    <span class=state_badge(p.state)>{format!("schedule {} {}", p.id, p.state.as_str())}</span>
+                    {format!("{next} · by {}", p.author)}
+                    {p.reason.map(|r| format!(" · {r}"))}
+                </p>
+            }
+        })
+    }
+}
+
+#[component]
+fn RouterActions(card: Card, opened: CardOpen, plans: Plans) -> impl IntoView {
     let next_label = move || {
         card.state
             .get()
@@ -219,6 +247,9 @@ fn RouterActions(card: Card, opened: CardOpen) -> impl IntoView {
                 {next_label}
             </button>
             <button type="button" on:click=move |_| opened.edit.set(true)>"Edit…"</button>
+            <Show when=move || plans.unavailable.with(Option::is_none)>
+                <button type="button" disabled=move || plans.of_router(&card.id()).is_some() on:click=move |_| opened.schedule.set(true)>"Schedule…"</button>
+            </Show>
             <button type="button" on:click=move |_| opened.plan.update(|o| *o = !*o)>"Plan…"</button>
             <button type="button" on:click=move |_| opened.complete.set(true)>"Complete…"</button>
             <button type="button" class="danger" on:click=move |_| opened.delete.set(true)>"Delete…"</button>

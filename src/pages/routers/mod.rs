@@ -5,8 +5,10 @@
 mod card;
 mod card_dialogs;
 mod new_router;
+mod plans;
 mod preview;
 mod runner;
+mod schedule_dialog;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,6 +21,7 @@ use crate::components::page_header::PageHeader;
 use crate::state::use_app;
 use card::RouterCard;
 use new_router::NewRouterForm;
+use plans::{Plans, SchedulesSection};
 
 /// A route as the admin knows it: the miniApp's name, and its tag if any.
 fn route_label(app: &str, tag: &Option<String>) -> String {
@@ -53,6 +56,7 @@ pub fn RoutersPage() -> impl IntoView {
         });
     });
     let refresh = Callback::new(move |_: ()| reload.update(|r| *r += 1));
+    let plans = Plans::follow(app);
 
     view! {
         <PageHeader title="Routers" lead="Gradual traffic assignment: move a number's calls from one application to another in steps."/>
@@ -70,7 +74,7 @@ pub fn RoutersPage() -> impl IntoView {
                     _ if error.with(Option::is_some) => ().into_any(),
                     None => view! { <p class="hint">"Loading routers…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p class="empty">"No routers. Create one with the form: pick a number that is attached to an app."</p> }.into_any(),
-                    Some(list) => list.into_iter().map(|r| view! { <RouterCard record=r on_changed=refresh/> }).collect_view().into_any(),
+                    Some(list) => list.into_iter().map(|r| view! { <RouterCard record=r on_changed=refresh plans=plans/> }).collect_view().into_any(),
                 }}
             </section>
             <section class="card" aria-label="New rollout">
@@ -78,6 +82,7 @@ pub fn RoutersPage() -> impl IntoView {
                 <NewRouterForm on_created=refresh/>
             </section>
         </div>
+        <SchedulesSection plans=plans/>
     }
 }
 

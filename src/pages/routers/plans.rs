@@ -1,0 +1,166 @@
+//! Rollout plans the gateway runs: the environment's list, followed while
+//! the page is open, and the Schedules section where anyone who may change
+//! a router pauses, resumes, cancels or steps its plan.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use numbers_core::models::schedule::{PlanCommand, PlanList, PlanState, PlanView};
+use numbers_core::rollout::End;
+use numbers_core::text::count;
+
+use crate::components::history_panel::HistoryButton;
+use crate::state::{use_app, AppState};
+use crate::timing::sleep_ms;
+
+/// How often the plans are read again while the page is open.
+const FOLLOW_MS: i32 = 2000;
+
+/// The environment's plans, as the page and its router cards share them.
+#[derive(Clone, Copy)]
+pub struct Plans {
+    pub list: RwSignal<Option<PlanList>>,
+    /// Why they cannot be shown or made (no gateway, no automation, an error).
+    pub unavailable: RwSignal<Option<String>>,
+}
+
+impl Plans {
+    /// Reads the plans now and every two seconds until the page goes.
+    pub fn follow(app: AppState) -> Self {
+        let plans = Self {
+            list: RwSignal::new(None),
+            unavailable: RwSignal::new(None),
+        };
+        if let Err(why) = app.schedules_here() {
+            plans.unavailable.set(Some(why));
+            return plans;
+        }
+        spawn_local(async move {
+            // The signals go with the page: then this stops.
+            while plans.list.try_get_untracked().is_some() {
+                plans.read(app).await;
+                sleep_ms(FOLLOW_MS).await;
+            }
+        });
+        plans
+    }
+
+    pub async fn read(self, app: AppState) {
+        match app.ocp().schedules().await {
+            Ok(list) => {
+                let _ = self.unavailable.try_set(list.why.clone());
+                let _ = self.list.try_set(Some(list));
+            }
+            Err(e) => {
+                let _ = self.unavailable.try_set(Some(e.to_string()));
+            }
+        }
+    }
+
+    /// The open plan of router `id`, if it has one.
+    pub fn of_router(&self, id: &str) -> Option<PlanView> {
+        self.list.with(|l| {
+            l.as_ref()?
+                .plans
+                .iter()
+                .find(|p| p.router_id == id && p.state.is_open())
+                .cloned()
+        })
+    }
+}
+
+/// A time as the browser's clock reads it.
+pub fn local_time(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    String::from(d.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
+pub fn state_badge(state: PlanState) -> &'static str {
+    match state {
+        PlanState::Running | PlanState::Scheduled => "badge ok",
+        PlanState::Paused => "badge warn",
+        PlanState::Finished | PlanState::Cancelled => "badge",
+    }
+}
+
+/// How a plan ends, as a person says it.
+pub fn ending(end: End) -> String {
+    match end {
+        End::HoldAt { target } => format!("hold at {target}% on the target"),
+        End::Complete => "complete at the end".into(),
+    }
+}
+
+#[component]
+pub fn SchedulesSection(plans: Plans) -> impl IntoView {
+    view! {
+        <section class="card schedules" aria-label="Schedules">
+            <h2>"Schedules"</h2>
+            <p class="hint">"Plans the gateway runs itself, step by step, whether or not a console is open."</p>
+            <Show when=move || plans.unavailable.with(Option::is_some)>
+                <p class="warn-text" role="status">{move || plans.unavailable.get().unwrap_or_default()}</p>
+            </Show>
+            {move || plans.list.get().map(|l| if l.plans.is_empty() {
+                view! { <p class="empty">"No plans yet. Schedule… on a router makes one."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="plans">
+                        <thead><tr><th scope="col">"Router"</th><th scope="col">"By"</th><th scope="col">"State"</th><th scope="col">"Next step"</th><th scope="col">"Last"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                        <tbody>{l.plans.into_iter().map(|p| view! { <PlanRow plan=p plans=plans/> }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PlanRow(plan: PlanView, plans: Plans) -> impl IntoView {
+    let app = use_app();
+    let busy = RwSignal::new(false);
+    let id = plan.id;
+    let steer = move |command: PlanCommand| {
+        busy.set(true);
+        spawn_local(async move {
+            match app.ocp().steer_schedule(id, command).await {
+                Ok(p) => app.ok(format!("Schedule {id}: {}.", p.state.as_str())),
+                Err(e) => app.error(format!("Schedule {id}: {e}")),
+            }
+            plans.read(app).await;
+            let _ = busy.try_set(false);
+        });
+    };
+    let state = plan.state;
+    let button = move |command: PlanCommand, label: &'static str| {
+        command.applies(state).then(|| view! {
+            <button type="button" disabled=move || busy.get() on:click=move |_| steer(command)>{label}</button>
+        })
+    };
+    let next = match (plan.state, plan.next_at_ms) {
+        (PlanState::Paused, _) => "when resumed".to_string(),
+        (_, Some(at)) => local_time(at),
+        (_, None) => "—".to_string(),
+    };
+    let detail = format!(
+        "every {} s, {} · {} · {}",
+        plan.interval_secs,
+        plan.zone,
+        ending(plan.end),
+        plan.reason.clone().unwrap_or_default()
+    );
+    view! {
+        <tr data-plan=plan.id>
+            <td><strong class="mono">{plan.number.clone()}</strong>" "<span class="hint">{format!("schedule {}", plan.id)}</span>
+                <HistoryButton provider=numbers_core::endpoints::Provider::Ocp id=plan.router_id.clone() kind="Router"/></td>
+            <td>{plan.author.clone()}</td>
+            <td><span class=state_badge(state)>{state.as_str()}</span><p class="small" title=detail.clone()>{plan.reason.clone().unwrap_or_default()}</p></td>
+            <td>{next}</td>
+            <td class="small">{format!("{} · {}/{} · {}", count(plan.steps_done as usize, "step", "steps"), plan.weights.source(), plan.weights.target(), plan.last_result.clone().unwrap_or_default())}</td>
+            <td><div class="actions left">
+                {button(PlanCommand::StepNow, "Step now")}
+                {button(PlanCommand::Pause, "Pause")}
+                {button(PlanCommand::Resume, "Resume")}
+                {button(PlanCommand::Cancel, "Cancel")}
+            </div></td>
+        </tr>
+    }
+}
