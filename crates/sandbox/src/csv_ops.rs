@@ -131,7 +131,8 @@ pub async fn apply(
                 .map(|(op, n)| format!("{n} {op}"))
                 .collect();
             Ok(Json(StatusResponse::ok(format!(
-                "Applied {applied} rows: {}.",
+                "Applied {}: {}.",
+                numbers_core::text::count(applied, "row", "rows"),
                 summary.join(", ")
             ))))
         })

@@ -336,6 +336,44 @@ fn rows_left_out_are_not_planned() {
 }
 
 #[test]
+fn formulas_behind_spaces_or_an_exports_guard_are_warned_too() {
+    let text = "OPERATION,NUMBER,NOTE,APPLICATION_TAG\n\
+                update,+12010000001, =HYPERLINK(\"http://x\"),-1.00\n\
+                update,+12010000002,'=1+1,+3.5\n\
+                update,+12010000003,' @SUM(A1),.5\n\
+                update,+12010000004,'-5 days,'plain\n";
+    let table = read(text.as_bytes()).expect("file");
+    let warned: Vec<u64> = validate(&table)
+        .warnings()
+        .filter(|p| p.code == ProblemCode::FormulaCell)
+        .map(|p| p.line)
+        .collect();
+    assert_eq!(warned, [2, 3, 4, 5], "numbers like -1.00 are not formulas");
+    let stripped = read(strip_formulas(&table).as_bytes()).expect("stripped");
+    assert_eq!(stripped.text(0, Column::Note), "HYPERLINK(\"http://x\")");
+    assert_eq!(stripped.text(1, Column::Note), "1+1");
+    assert_eq!(stripped.text(2, Column::Note), "SUM(A1)");
+    assert_eq!(stripped.text(0, Column::ApplicationTag), "-1.00");
+    assert!(!validate(&stripped)
+        .warnings()
+        .any(|p| p.code == ProblemCode::FormulaCell));
+    for (cell, formula) in [
+        ("-1.00", false),
+        ("+12015550100", false),
+        (".5", false),
+        ("-", true),
+        ("-.", true),
+        ("  =1", true),
+        ("\u{a0}+A1", true),
+        ("'=1", true),
+        ("''=1", false),
+        ("a=1", false),
+    ] {
+        assert_eq!(becomes_formula(cell), formula, "{cell:?}");
+    }
+}
+
+#[test]
 fn formula_cells_are_warned_and_can_be_stripped() {
     let text = "OPERATION,NUMBER,NOTE,APPLICATION_TAG\n\
                 update,+12010000001,=HYPERLINK(\"http://x\"),blue\n\

@@ -154,7 +154,7 @@ pub fn validate(table: &CsvTable) -> Validation {
             if let Some(c) = column_at[i] {
                 texts[c.index()] = cell_text(field);
             }
-            if i != number_at && write::is_formula(field) {
+            if i != number_at && write::becomes_formula(field) {
                 formulas.push(i);
             }
         }

@@ -31,18 +31,46 @@ pub const EXPORT_COLUMNS: [Column; 12] = [
     Column::Note,
 ];
 
+/// A number a spreadsheet reads as a number: a sign, digits, and perhaps a
+/// decimal point (`-1.00`, `+12015550100`, `.5`).
 fn is_plain_number(s: &str) -> bool {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction)
 }
 
-/// Whether a spreadsheet would run the cell as a formula: it starts with
-/// `=`, `+`, `-`, `@`, tab or carriage return and is not a plain number.
+/// Where a spreadsheet, or a provider that trims what it stores, starts
+/// reading a cell: after leading spaces, and after the quote an export
+/// guards a formula with (the guard must not turn back into a live
+/// formula on its way to the provider).
+fn formula_start(s: &str) -> &str {
+    let t = s.trim_start_matches([' ', '\u{a0}']);
+    t.strip_prefix('\'')
+        .unwrap_or(t)
+        .trim_start_matches([' ', '\u{a0}'])
+}
+
+/// Whether a spreadsheet would run the cell as written as a formula: it
+/// starts with `=`, `+`, `-`, `@`, tab or carriage return and is not a
+/// plain number.
 pub fn is_formula(s: &str) -> bool {
     matches!(
         s.as_bytes().first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
     ) && !is_plain_number(s)
+}
+
+/// Whether a cell of a file sent to the provider is stored as a formula:
+/// it is one once leading spaces and an export's guard quote are gone (the
+/// provider trims what it stores; the reader takes the guard off).
+pub fn becomes_formula(s: &str) -> bool {
+    is_formula(formula_start(s))
+}
+
+/// The cell with what would make it a formula taken off.
+fn strip_formula(s: &str) -> &str {
+    formula_start(s).trim_start_matches(['=', '+', '-', '@', '\t', '\r'])
 }
 
 fn needs_guard(s: &str) -> bool {
@@ -177,8 +205,8 @@ pub fn strip_formulas(table: &CsvTable) -> String {
     let _ = w.write_record(table.headers());
     for row in 0..table.len() {
         let _ = w.write_record(table.fields(row).enumerate().map(|(i, f)| {
-            if Some(i) != number && is_formula(f) {
-                f.trim_start_matches(['=', '+', '-', '@', '\t', '\r'])
+            if Some(i) != number && becomes_formula(f) {
+                strip_formula(f)
             } else {
                 f
             }
