@@ -12,6 +12,7 @@ mod error;
 mod exotel;
 mod huawei;
 mod numbers;
+pub mod oidc;
 mod routers;
 mod sets;
 pub mod sign_in;
@@ -397,6 +398,18 @@ fn app(state: AppState, dist: Option<&PathBuf>) -> Result<Router, SandboxError> 
         .route(
             numbers_core::models::auth::IAM_TOKEN_PATH,
             post(sign_in::iam_token).get(sign_in::iam_verify),
+        )
+        .route(
+            &format!("{}/.well-known/openid-configuration", oidc::REALM_PATH),
+            get(oidc::discovery),
+        )
+        .route(
+            &format!("{}/protocol/openid-connect/certs", oidc::REALM_PATH),
+            get(oidc::certs),
+        )
+        .route(
+            &format!("{}/protocol/openid-connect/userinfo", oidc::REALM_PATH),
+            get(oidc::userinfo).post(oidc::userinfo),
         )
         .merge(apis)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use base64::Engine;
@@ -19,12 +19,11 @@ use numbers_core::models::auth::{
     IamUser, OAuthError, TokenResponse, OCP_CLIENT_ID,
 };
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::json;
 
 use crate::auth::{Role, GROUPS, HUAWEI_PROJECT};
 use crate::db::random_id;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::{oidc, AppState};
 
 /// How long what the sandbox issues lives, as Keycloak's realm settings
 /// would say it.
@@ -54,6 +53,8 @@ impl Default for Lifetimes {
 /// An OCP account of the sandbox (README lists them).
 #[derive(Debug, Clone, Copy)]
 pub struct DevUser {
+    /// The user's id: the `sub` of its tokens.
+    pub id: &'static str,
     pub username: &'static str,
     pub password: &'static str,
     /// The one-time code a user with two-factor authentication must send.
@@ -69,6 +70,7 @@ pub const AUTOMATION_PASSWORD: &str = "automation-pass";
 
 pub const OCP_USERS: [DevUser; 4] = [
     DevUser {
+        id: "5f1c2d3e-0001-4a5b-9c8d-000000000001",
         username: "owner",
         password: "owner-pass",
         otp: None,
@@ -76,6 +78,7 @@ pub const OCP_USERS: [DevUser; 4] = [
         groups: &GROUPS,
     },
     DevUser {
+        id: "5f1c2d3e-0002-4a5b-9c8d-000000000002",
         username: "member",
         password: "member-pass",
         otp: None,
@@ -83,6 +86,7 @@ pub const OCP_USERS: [DevUser; 4] = [
         groups: &["ocp-qa"],
     },
     DevUser {
+        id: "5f1c2d3e-0003-4a5b-9c8d-000000000003",
         username: "otp",
         password: "otp-pass",
         otp: Some("123456"),
@@ -90,6 +94,7 @@ pub const OCP_USERS: [DevUser; 4] = [
         groups: &GROUPS,
     },
     DevUser {
+        id: "5f1c2d3e-0004-4a5b-9c8d-000000000004",
         username: AUTOMATION_USER,
         password: AUTOMATION_PASSWORD,
         otp: None,
@@ -128,68 +133,107 @@ fn invalid_credentials() -> Response {
     )
 }
 
-/// A JWT-shaped token: claims anyone may read, and a random part that makes
-/// it unguessable (the sandbox checks tokens by looking them up).
-fn jwt(conn: &Connection, claims: serde_json::Value) -> Result<String, ApiError> {
-    let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    Ok(format!(
-        "{}.{}.{}",
-        e.encode(r#"{"alg":"RS256","typ":"JWT"}"#),
-        e.encode(claims.to_string()),
-        random_id(conn)? + &random_id(conn)?
-    ))
-}
-
 struct Issued {
     access: String,
     refresh: String,
+    id_token: Option<String>,
     access_in: u64,
     refresh_in: u64,
     session: String,
+    scope: String,
 }
 
-/// Issues an access and a refresh token in `session`, which ends at `ends`.
+/// The scope a token is issued with: Keycloak's defaults, and `openid`
+/// when it was asked for (then an ID token comes too).
+fn granted_scope(asked: &str) -> String {
+    if asked.split_whitespace().any(|s| s == "openid") {
+        "openid profile email".into()
+    } else {
+        "profile email".into()
+    }
+}
+
+/// Issues an access and a refresh token (and an ID token for `openid`) in
+/// `session`, which ends at `ends`: signed JWTs, kept to be looked up.
 fn issue(
     conn: &Connection,
     lifetimes: &Lifetimes,
-    username: &str,
-    session: &str,
+    user: &'static DevUser,
+    grant: &Grant,
     ends: f64,
 ) -> Result<Issued, ApiError> {
     let t = now();
     let access_in = lifetimes.access.as_secs_f64().min(ends - t).max(0.0);
     let refresh_in = lifetimes.refresh.as_secs_f64().min(ends - t).max(0.0);
-    let claims = |kind: &str, lives: f64| {
-        json!({
-            "exp": (t + lives) as u64, "iat": t as u64, "jti": format!("{session}-{t}"),
-            "iss": "numbers-sandbox/auth/realms/master", "typ": kind, "azp": OCP_CLIENT_ID,
-            "sid": session, "preferred_username": username,
+    let (iat, session) = (t as u64, grant.session.as_str());
+    let access = oidc::sign(&oidc::access_claims(
+        user,
+        &grant.issuer,
+        session,
+        &grant.scope,
+        iat,
+        (t + access_in) as u64,
+    ))?;
+    let refresh = oidc::sign(&oidc::refresh_claims(
+        user,
+        &grant.issuer,
+        session,
+        &grant.scope,
+        iat,
+        (t + refresh_in) as u64,
+    ))?;
+    let id_token = grant
+        .scope
+        .split_whitespace()
+        .any(|s| s == "openid")
+        .then(|| {
+            oidc::sign(&oidc::id_claims(
+                user,
+                &grant.issuer,
+                session,
+                iat,
+                (t + access_in) as u64,
+            ))
         })
-    };
-    let access = jwt(conn, claims("Bearer", access_in))?;
-    let refresh = jwt(conn, claims("Refresh", refresh_in))?;
+        .transpose()?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO sign_in_tokens (token, kind, session_id, username, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    insert.execute(params![access, "access", session, username, t + access_in])?;
+    insert.execute(params![
+        access,
+        "access",
+        session,
+        user.username,
+        t + access_in
+    ])?;
     insert.execute(params![
         refresh,
         "refresh",
         session,
-        username,
+        user.username,
         t + refresh_in
     ])?;
     Ok(Issued {
         access,
         refresh,
+        id_token,
         access_in: access_in.round() as u64,
         refresh_in: refresh_in.round() as u64,
         session: session.to_string(),
+        scope: grant.scope.clone(),
     })
 }
 
+/// What a grant issues tokens for.
+struct Grant {
+    issuer: String,
+    session: String,
+    scope: String,
+}
+
+/// Keycloak's token answer: never kept by a cache.
 fn token_answer(i: Issued) -> Response {
-    Json(TokenResponse {
+    let mut r = Json(TokenResponse {
         access_token: i.access,
         expires_in: i.access_in,
         refresh_expires_in: i.refresh_in,
@@ -197,14 +241,77 @@ fn token_answer(i: Issued) -> Response {
         token_type: "Bearer".into(),
         not_before_policy: 0,
         session_state: Some(i.session),
-        scope: Some("profile email".into()),
+        scope: Some(i.scope),
+        id_token: i.id_token,
     })
-    .into_response()
+    .into_response();
+    no_store(&mut r);
+    r
+}
+
+fn no_store(r: &mut Response) {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+/// The client a token request names: its `client_id`, or the user part of
+/// HTTP Basic (a public client's id with an empty secret, as Keycloak takes).
+fn client_id(form: &HashMap<String, String>, headers: &HeaderMap) -> Option<String> {
+    if let Some(id) = form.get("client_id").filter(|c| !c.is_empty()) {
+        return Some(id.clone());
+    }
+    let basic = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let plain = base64::engine::general_purpose::STANDARD
+        .decode(basic.trim())
+        .ok()?;
+    let plain = String::from_utf8(plain).ok()?;
+    let id = plain.split_once(':').map_or(plain.as_str(), |(id, _)| id);
+    Some(id.to_string()).filter(|id| !id.is_empty())
+}
+
+/// The refusal of a request to the token or logout endpoint whose client
+/// is missing or not the console's, as Keycloak answers it.
+fn client_refused(form: &HashMap<String, String>, headers: &HeaderMap) -> Option<Response> {
+    match client_id(form, headers) {
+        None => Some(oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "Missing client_id parameter",
+        )),
+        Some(id) if id != OCP_CLIENT_ID => Some(oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Invalid client or Invalid client credentials",
+        )),
+        Some(_) => None,
+    }
+}
+
+/// The `scope` claim of a token the sandbox signed.
+fn token_scope(token: &str) -> String {
+    token
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|c| c["scope"].as_str().map(str::to_string))
+        .unwrap_or_else(|| granted_scope(""))
 }
 
 /// `POST /auth/realms/master/protocol/openid-connect/token`
 pub async fn ocp_token(
     State(app): State<AppState>,
+    headers: HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, ApiError> {
     let Ok(Form(form)) = form else {
@@ -214,33 +321,46 @@ pub async fn ocp_token(
             "The request must be form-encoded (application/x-www-form-urlencoded)",
         ));
     };
-    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
-    if field("client_id") != OCP_CLIENT_ID {
-        return Ok(oauth(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Invalid client or Invalid client credentials",
-        ));
+    if let Some(refused) = client_refused(&form, &headers) {
+        return Ok(refused);
     }
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let lifetimes = app.lifetimes;
+    let issuer = oidc::issuer(&headers);
     match field("grant_type") {
         "password" => {
+            if field("username").is_empty() {
+                return Ok(oauth(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "Missing parameter: username",
+                ));
+            }
+            // Keycloak reads the one-time code from `totp` as well as `otp`.
+            let code = Some(field("otp"))
+                .filter(|c| !c.is_empty())
+                .unwrap_or(field("totp"));
             let Some(user) = ocp_user(field("username"))
                 .filter(|u| u.password == field("password"))
-                .filter(|u| u.otp.is_none_or(|code| code == field("otp")))
+                .filter(|u| u.otp.is_none_or(|expected| expected == code))
             else {
                 return Ok(invalid_credentials());
             };
-            let username = user.username;
+            let scope = granted_scope(field("scope"));
             app.db
                 .run(move |c| {
                     let session = random_id(c)?;
                     let ends = now() + lifetimes.session.as_secs_f64();
                     c.execute(
                         "INSERT INTO sign_in_sessions (id, username, ends) VALUES (?1, ?2, ?3)",
-                        params![session, username, ends],
+                        params![session, user.username, ends],
                     )?;
-                    issue(c, &lifetimes, username, &session, ends).map(token_answer)
+                    let grant = Grant {
+                        issuer,
+                        session,
+                        scope,
+                    };
+                    issue(c, &lifetimes, user, &grant, ends).map(token_answer)
                 })
                 .await
         }
@@ -274,9 +394,13 @@ pub async fn ocp_token(
                         Some((_, _, expires, _)) if expires <= t => {
                             Ok(oauth(StatusCode::BAD_REQUEST, "invalid_grant", "Token is not active"))
                         }
-                        Some((session, username, _, Some(ends))) => {
-                            issue(c, &lifetimes, &username, &session, ends).map(token_answer)
-                        }
+                        Some((session, username, _, Some(ends))) => match ocp_user(&username) {
+                            Some(user) => {
+                                let grant = Grant { issuer, session, scope: token_scope(&refresh) };
+                                issue(c, &lifetimes, user, &grant, ends).map(token_answer)
+                            }
+                            None => Ok(oauth(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid refresh token")),
+                        },
                     }
                 })
                 .await
@@ -298,6 +422,7 @@ pub async fn ocp_token(
 /// session of a refresh token; every token it issued stops working.
 pub async fn ocp_logout(
     State(app): State<AppState>,
+    headers: HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, ApiError> {
     let Ok(Form(form)) = form else {
@@ -307,12 +432,8 @@ pub async fn ocp_logout(
             "The request must be form-encoded (application/x-www-form-urlencoded)",
         ));
     };
-    if form.get("client_id").map(String::as_str) != Some(OCP_CLIENT_ID) {
-        return Ok(oauth(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Invalid client or Invalid client credentials",
-        ));
+    if let Some(refused) = client_refused(&form, &headers) {
+        return Ok(refused);
     }
     let Some(refresh) = form.get("refresh_token").cloned() else {
         return Ok(oauth(
@@ -331,8 +452,9 @@ pub async fn ocp_logout(
                 )
                 .optional()?;
             match session {
+                // The session ends; its tokens are kept, so a refresh is
+                // told "Session not active" as Keycloak tells it.
                 Some(s) => {
-                    c.execute("DELETE FROM sign_in_tokens WHERE session_id = ?1", [&s])?;
                     c.execute("DELETE FROM sign_in_sessions WHERE id = ?1", [&s])?;
                     Ok(StatusCode::NO_CONTENT.into_response())
                 }

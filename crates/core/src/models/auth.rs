@@ -34,6 +34,9 @@ pub struct TokenResponse {
     pub session_state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// An OpenID Connect ID token, when `scope` asked for `openid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 fn bearer() -> String {
