@@ -30,6 +30,17 @@ fn ResumeBanner(
     saved: RwSignal<Option<RunState>>,
     #[prop(into)] on_resume: Callback<RunState>,
 ) -> impl IntoView {
+    // The banner stays until the browser has forgotten the run: a reload
+    // right after Discard must not offer it again.
+    let discard_failed = RwSignal::new(None::<String>);
+    let discard = move |_| {
+        spawn_local(async move {
+            match RunState::discard().await {
+                Ok(()) => saved.set(None),
+                Err(e) => discard_failed.set(Some(format!("The run could not be discarded: {e}."))),
+            }
+        })
+    };
     move || {
         saved.get().map(|r| {
             let why = match &r.progress.halt {
@@ -50,7 +61,8 @@ fn ResumeBanner(
                         count(r.progress.batches.len(), "batch", "batches"),
                     )}</p>
                     <button class="primary" on:click=move |_| on_resume.run(resume.clone())>"Resume"</button>
-                    <button on:click=move |_| { spawn_local(RunState::discard()); saved.set(None) }>"Discard"</button>
+                    <button on:click=discard>"Discard"</button>
+                    {move || discard_failed.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 </div>
             }
         })

@@ -184,7 +184,7 @@ fn PlanActions(
     // A new run of a file already applied: its rows are checked against the
     // state they made, so a second run sends only what it still would change.
     let new_run = move |_| {
-        spawn_local(RunState::discard());
+        RunState::forget();
         run.set(None);
         check.recheck();
     };

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use leptos::task::spawn_local;
 pub use numbers_core::csv::run::{BatchStatus, Halt, Progress, Step};
 use numbers_core::csv::{self, CsvTable, Plan, Validation};
 use numbers_core::limits::Limits;
@@ -114,14 +115,23 @@ impl RunState {
         storage::put(&[(KEY, Some(&meta))]).await
     }
 
-    pub async fn discard() {
-        let _ = storage::put(&[
+    /// Forgets a run that ended or that the user stopped, in the background.
+    /// Should that fail, the run is offered again on the next visit, where
+    /// Discard says why it cannot be forgotten.
+    pub fn forget() {
+        spawn_local(async {
+            let _ = Self::discard().await;
+        });
+    }
+
+    pub async fn discard() -> Result<(), StorageError> {
+        storage::put(&[
             (KEY, None),
             (TEXT_KEY, None),
             (BACKUP_KEY, None),
             (REVERT_KEY, None),
         ])
-        .await;
+        .await
     }
 
     pub fn applied(&self) -> usize {

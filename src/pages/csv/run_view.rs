@@ -133,7 +133,7 @@ fn HaltNotice(run: RwSignal<Option<RunState>>, halt: Halt) -> impl IntoView {
         spawn_local(drive(app, run));
     };
     let stop = move |_| {
-        spawn_local(RunState::discard());
+        RunState::forget();
         run.set(None);
     };
     let (text, actions): (String, &[HaltAction]) = match halt {
@@ -212,7 +212,7 @@ pub fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
                             }
                         }>"Download results.csv"</button>
                         {r.finished().then(|| view! {
-                            <button on:click=move |_| { spawn_local(RunState::discard()); run.set(None) }>"Close"</button>
+                            <button on:click=move |_| { RunState::forget(); run.set(None) }>"Close"</button>
                         })}
                         {(has_history && !r.id.is_empty()).then(|| view! {
                             <a class="button" href=format!("/history?run={}", r.id)>"This run in History"</a>
