@@ -6,7 +6,7 @@
 # paint in the built console.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/scripts/setup.sh"
+. "$ROOT/scripts/setup-tests.sh"
 cd "$ROOT"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 

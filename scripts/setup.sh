@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what Numbers Console needs, from the registries only, and nothing
-# that is already there at the right version. Safe to run again: a warm run
-# takes seconds. Source it (`. scripts/setup.sh`) to get the PATH it sets.
+# Installs what building and running Numbers Console needs, from the
+# registries only, and nothing that is already there at the right version
+# (what only the tests need: scripts/setup-tests.sh). Safe to run again: a
+# warm run takes seconds. Source it (`. scripts/setup.sh`) to get the PATH
+# it sets.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -46,30 +48,6 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSI
   quiet npm install --prefix "$TOOLS/binaryen" --no-audit --no-fund --no-save "binaryen@$BINARYEN_VERSION"
 fi
 
-# axe-core (accessibility audit), papaparse and udsv (the benchmark's
-# yardsticks) are used only by tests and benchmarks: installed into target/npm.
-NPM_TEST_PACKAGES="axe-core@4.14.1 papaparse@5.7.1 udsv@0.7.3"
-for package in $NPM_TEST_PACKAGES; do
-  installed="$(node -p "require('$ROOT/target/npm/node_modules/${package%@*}/package.json').version" 2>/dev/null || true)"
-  if [ "$installed" != "${package##*@}" ]; then
-    say "installing $NPM_TEST_PACKAGES from npm into target/npm"
-    quiet npm install --prefix "$ROOT/target/npm" --no-audit --no-fund --no-save $NPM_TEST_PACKAGES
-    break
-  fi
-done
-
-# Chromium for the browser tests; PostgreSQL (pg_virtualenv starts a
-# throw-away cluster) for the history tests' second database.
-APT_PACKAGES=""
-command -v chromium >/dev/null && command -v chromedriver >/dev/null || APT_PACKAGES="chromium chromium-driver"
-command -v pg_virtualenv >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES postgresql"
-if [ -n "$APT_PACKAGES" ]; then
-  say "installing Debian's$APT_PACKAGES"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  quiet $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive quiet $SUDO apt-get install -y $APT_PACKAGES
-fi
-
 # Trunk builds cargo offline, so every crate must be here first.
 quiet cargo fetch
-say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt ${BINARYEN_VERSION%%.*}, $(chromium --version 2>/dev/null | head -n1), PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n1))"
+say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt ${BINARYEN_VERSION%%.*})"

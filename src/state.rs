@@ -12,7 +12,7 @@ use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
 use numbers_core::models::ocp::Environment;
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::{now_ms, Auth, HuaweiSession, OcpSession};
+use crate::api::auth::{now_ms, Auth, HuaweiKeys, HuaweiSession, OcpSession};
 use crate::api::exotel::ExotelClient;
 use crate::api::history::Source;
 use crate::api::huawei::{HuaweiClient, HuaweiCredential};
@@ -28,6 +28,17 @@ const SESSIONS_KEY: &str = "numbers-console.sessions";
 const DEV_OCP_TOKEN: &str = "sandbox-owner";
 const DEV_EXOTEL: (&str, &str, &str) = ("sandbox", "sandbox-key", "sandbox-token");
 const DEV_HUAWEI: (&str, &str) = ("sandbox-project", "sandbox-huawei");
+const DEV_HUAWEI_KEYS: (&str, &str) = ("SANDBOXACCESSKEY0001", "sandbox-secret-key");
+
+/// The sandbox's documented access key pair, offered for its environment.
+pub fn dev_huawei_keys(env: &str) -> HuaweiKeys {
+    HuaweiKeys {
+        env: env.into(),
+        access_key: DEV_HUAWEI_KEYS.0.into(),
+        secret_key: DEV_HUAWEI_KEYS.1.into(),
+        project_id: DEV_HUAWEI.0.into(),
+    }
+}
 
 /// Which OCP environment the console talks to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +76,15 @@ pub fn relay_base(provider: &str, env: &str) -> String {
     format!("{}/relay/{provider}/{env}", origin())
 }
 
+/// A client of the relayed Huawei environment `keys.env` (whose own host
+/// is `host`) that signs every request with `keys`.
+pub fn huawei_keys_client(keys: HuaweiKeys, host: String) -> HuaweiClient {
+    HuaweiClient {
+        endpoint: relay_base("huawei", &keys.env),
+        credential: HuaweiCredential::Keys { keys, host },
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Connections {
     pub ocp: OcpTarget,
@@ -84,6 +104,10 @@ pub struct Connections {
     pub huawei_project: String,
     /// A pasted X-Auth-Token (used when not signed in).
     pub huawei_token: String,
+    /// The relayed Huawei environment's own host, which access-key
+    /// signatures name.
+    #[serde(default)]
+    pub huawei_host: String,
     /// CSV limits of the chosen OCP environment.
     pub limits: Limits,
     pub remember: bool,
@@ -142,6 +166,7 @@ impl Connections {
             huawei_endpoint: origin(),
             huawei_project: DEV_HUAWEI.0.into(),
             huawei_token: DEV_HUAWEI.1.into(),
+            huawei_host: String::new(),
             limits: Limits::default(),
             remember: false,
         };
@@ -185,6 +210,7 @@ impl Connections {
 
     pub fn choose_huawei(&mut self, e: &EnvironmentInfo) {
         self.huawei_env = Some(e.name.clone());
+        self.huawei_host = e.host.clone();
         let (project, token) = if e.sandbox { DEV_HUAWEI } else { ("", "") };
         self.huawei_project = project.into();
         self.huawei_token = token.into();
@@ -215,6 +241,14 @@ impl Connections {
         }
         if c.huawei_env.as_deref().is_some_and(|e| !known("huawei", e)) {
             c.huawei_env = defaults.huawei_env.clone();
+        }
+        // The environment's host as the gateway says it now.
+        if let Some(e) = c
+            .huawei_env
+            .as_deref()
+            .and_then(|env| gateway.and_then(|g| g.find("huawei", env)))
+        {
+            c.huawei_host = e.host.clone();
         }
         c
     }
@@ -267,8 +301,17 @@ impl Connections {
             ),
             None => (self.huawei_endpoint.clone(), false),
         };
-        let credential = match &self.huawei_env {
-            Some(env) if signed_in => HuaweiCredential::Session {
+        let keys = self.huawei_env.as_ref().and_then(|env| {
+            auth.huawei_keys
+                .with(|k| k.as_ref().filter(|k| &k.env == env).cloned())
+        });
+        let credential = match (&self.huawei_env, keys) {
+            // Signed for the environment's own host, which the gateway relays to.
+            (Some(_), Some(keys)) => HuaweiCredential::Keys {
+                keys,
+                host: self.huawei_host.clone(),
+            },
+            (Some(env), None) if signed_in => HuaweiCredential::Session {
                 auth,
                 env: env.clone(),
             },
@@ -289,6 +332,8 @@ impl Connections {
 struct SavedSessions {
     ocp: Option<OcpSession>,
     huawei: Option<HuaweiSession>,
+    #[serde(default)]
+    huawei_keys: Option<HuaweiKeys>,
 }
 
 fn load_sessions() -> SavedSessions {
@@ -340,7 +385,7 @@ impl AppState {
         let saved = load_sessions();
         Self {
             connections: RwSignal::new(Connections::load(gateway.as_ref())),
-            auth: Auth::new(saved.ocp, saved.huawei),
+            auth: Auth::new(saved.ocp, saved.huawei, saved.huawei_keys),
             gateway: StoredValue::new(gateway),
             toasts: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),
@@ -486,6 +531,7 @@ pub fn keep_sessions(app: AppState) {
         let saved = SavedSessions {
             ocp: app.auth.ocp.get(),
             huawei: app.auth.huawei.get(),
+            huawei_keys: app.auth.huawei_keys.get(),
         };
         let remember = app.connections.with(|c| c.remember);
         if let Ok(text) = serde_json::to_string(&saved) {

@@ -109,6 +109,26 @@ impl HuaweiSession {
     }
 }
 
+/// A Huawei access key pair of a relayed environment: each request is
+/// signed in this browser (`SDK-HMAC-SHA256`); the secret key is never sent.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct HuaweiKeys {
+    pub env: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub project_id: String,
+}
+
+impl std::fmt::Debug for HuaweiKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "HuaweiKeys({}, {}, [secret], {})",
+            self.env, self.access_key, self.project_id
+        )
+    }
+}
+
 /// What a sign-in attempt found.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SignInError {
@@ -257,15 +277,21 @@ thread_local! {
 pub struct Auth {
     pub ocp: RwSignal<Option<OcpSession>>,
     pub huawei: RwSignal<Option<HuaweiSession>>,
+    pub huawei_keys: RwSignal<Option<HuaweiKeys>>,
     /// Which provider waits for a new sign-in (the sign-in dialog shows it).
     pub needed: RwSignal<Option<SignInProvider>>,
 }
 
 impl Auth {
-    pub fn new(ocp: Option<OcpSession>, huawei: Option<HuaweiSession>) -> Self {
+    pub fn new(
+        ocp: Option<OcpSession>,
+        huawei: Option<HuaweiSession>,
+        huawei_keys: Option<HuaweiKeys>,
+    ) -> Self {
         Self {
             ocp: RwSignal::new(ocp),
             huawei: RwSignal::new(huawei),
+            huawei_keys: RwSignal::new(huawei_keys),
             needed: RwSignal::new(None),
         }
     }

@@ -1,10 +1,11 @@
 //! Huawei Cloud Phone (seed 004 and the CPH endpoints DESIGN.md adds).
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use numbers_core::huawei::signing;
 use numbers_core::models::huawei::{JobList, PhoneList, TrafficRequest, TrafficResponse};
 
-use super::auth::Auth;
-use super::{build, json, send, ApiError, Payload};
+use super::auth::{Auth, HuaweiKeys};
+use super::{build, build_with, json, send, ApiError, Payload};
 
 /// How a Huawei client proves who it is, and for which project.
 #[derive(Clone, PartialEq)]
@@ -13,6 +14,9 @@ pub enum HuaweiCredential {
     Token { token: String, project: String },
     /// The IAM sign-in of a relayed environment (its token names the project).
     Session { auth: Auth, env: String },
+    /// An access key pair of a relayed environment whose own host is `host`:
+    /// every request is signed here for that host.
+    Keys { keys: HuaweiKeys, host: String },
 }
 
 impl std::fmt::Debug for HuaweiCredential {
@@ -20,6 +24,7 @@ impl std::fmt::Debug for HuaweiCredential {
         match self {
             Self::Token { project, .. } => write!(f, "Token([secret], {project})"),
             Self::Session { env, .. } => write!(f, "Session({env})"),
+            Self::Keys { keys, .. } => write!(f, "Keys({keys:?})"),
         }
     }
 }
@@ -45,24 +50,38 @@ impl HuaweiClient {
 
     /// Sends one request. With a session, a 401 (the token was revoked or
     /// has run out) asks for a new sign-in and sends once more.
-    async fn call(
-        &self,
-        method: fn(&str) -> RequestBuilder,
-        path: &str,
-        payload: Payload,
-    ) -> Result<Response, ApiError> {
-        self.call_at(method, &|project| self.url(project, path), payload)
+    async fn call(&self, verb: Verb, path: &str, payload: Payload) -> Result<Response, ApiError> {
+        self.call_at(verb, &|project| self.url(project, path), payload)
             .await
     }
 
     /// [`Self::call`] to the URL `at` makes of the project.
     async fn call_at(
         &self,
-        method: fn(&str) -> RequestBuilder,
+        verb: Verb,
         at: &dyn Fn(&str) -> String,
         payload: Payload,
     ) -> Result<Response, ApiError> {
+        let method = verb.builder();
         match &self.credential {
+            HuaweiCredential::Keys { keys, host } => {
+                let url = at(&keys.project_id);
+                // What Huawei receives: the path and query after the relay's prefix.
+                let provider_url = url
+                    .strip_prefix(self.endpoint.trim_end_matches('/'))
+                    .unwrap_or(&url);
+                let body = match &payload {
+                    Payload::Json(text) => text.as_str(),
+                    _ => "",
+                };
+                let [auth, extra @ ..] =
+                    signed_headers(keys, host, verb.as_str(), provider_url, body);
+                send(
+                    build_with(method, &url, (auth.0, &auth.1), &extra, &payload),
+                    &url,
+                )
+                .await
+            }
             HuaweiCredential::Token { token, project } => {
                 let url = at(project);
                 send(
@@ -92,13 +111,13 @@ impl HuaweiClient {
     /// `GET .../phones?offset=&limit=`
     pub async fn phones(&self, offset: u32, limit: u32) -> Result<PhoneList, ApiError> {
         let path = format!("/phones?offset={offset}&limit={limit}");
-        json(self.call(Request::get, &path, Payload::Empty).await?).await
+        json(self.call(Verb::Get, &path, Payload::Empty).await?).await
     }
 
     /// `POST .../phones-traffic` (at most 100 phone ids).
     pub async fn divert(&self, r: &TrafficRequest) -> Result<TrafficResponse, ApiError> {
         json(
-            self.call(Request::post, "/phones-traffic", Payload::json(r)?)
+            self.call(Verb::Post, "/phones-traffic", Payload::json(r)?)
                 .await?,
         )
         .await
@@ -111,13 +130,82 @@ impl HuaweiClient {
             "{}/history{suffix}?{query}",
             self.endpoint.trim_end_matches('/')
         );
-        self.call_at(Request::get, &|_| url.clone(), Payload::Empty)
+        if let HuaweiCredential::Keys { keys, host } = &self.credential {
+            // A signature proves one request: the gateway asks Huawei with
+            // this one (the project's first phone) whether the key is good.
+            let probe = format!(
+                "/v1/{}/cloud-phone/phones?limit=1",
+                encode(&keys.project_id)
+            );
+            let [auth, extra @ ..] = signed_headers(keys, host, "GET", &probe, "");
+            return send(
+                build_with(
+                    Request::get,
+                    &url,
+                    (auth.0, &auth.1),
+                    &extra,
+                    &Payload::Empty,
+                ),
+                &url,
+            )
+            .await;
+        }
+        self.call_at(Verb::Get, &|_| url.clone(), Payload::Empty)
             .await
     }
 
     /// `GET .../jobs?request_id=`
     pub async fn jobs(&self, request_id: &str) -> Result<JobList, ApiError> {
         let path = format!("/jobs?request_id={}&limit=1000", encode(request_id));
-        json(self.call(Request::get, &path, Payload::Empty).await?).await
+        json(self.call(Verb::Get, &path, Payload::Empty).await?).await
     }
+}
+
+/// The methods the Huawei client sends.
+#[derive(Debug, Clone, Copy)]
+enum Verb {
+    Get,
+    Post,
+}
+
+impl Verb {
+    fn builder(self) -> fn(&str) -> RequestBuilder {
+        match self {
+            Self::Get => Request::get,
+            Self::Post => Request::post,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+}
+
+/// The headers that sign `method provider_url` with `keys` for `host`
+/// (Authorization first): what the browser sends besides Host, which the
+/// gateway sets to `host` when it relays, and the `Content-Type:
+/// application/json` the request builder sets for a JSON body.
+fn signed_headers(
+    keys: &HuaweiKeys,
+    host: &str,
+    method: &str,
+    provider_url: &str,
+    body: &str,
+) -> [(&'static str, String); 3] {
+    let key = signing::Key {
+        access: &keys.access_key,
+        secret: &keys.secret_key,
+        project: &keys.project_id,
+    };
+    signing::sign(
+        &key,
+        method,
+        host,
+        provider_url,
+        body,
+        js_sys::Date::now() as i64,
+    )
 }

@@ -1,5 +1,6 @@
 //! Small components named for what the user sees.
 
+pub mod access_key_form;
 pub mod bulk_result;
 pub mod chip_input;
 pub mod confirm_dialog;

@@ -9,13 +9,15 @@ use numbers_core::models::gateway::{EnvironmentInfo, SignInKind};
 use numbers_core::models::ocp::{Environment, ListNumbersQuery};
 use numbers_core::text::count;
 
-use crate::api::auth::{now_ms, ocp_sign_out, HuaweiSession, OcpSession};
+use crate::api::auth::{now_ms, ocp_sign_out, HuaweiKeys, HuaweiSession, OcpSession};
 use crate::api::ApiError;
+use crate::components::access_key_form::AccessKeyForm;
 use crate::components::page_header::PageHeader;
+use crate::components::radio_choice::RadioChoice;
 use crate::components::sign_in_form::{HuaweiSignInForm, OcpSignInForm};
 use crate::components::text_field::TextField;
 use crate::components::unsaved_guard::UnsavedGuard;
-use crate::state::{use_app, AppState, Connections, OcpTarget};
+use crate::state::{dev_huawei_keys, use_app, AppState, Connections, OcpTarget};
 
 type Draft = RwSignal<Connections>;
 type TestResult = RwSignal<Option<(bool, String)>>;
@@ -371,6 +373,7 @@ fn HuaweiSignIn(draft: Draft) -> impl IntoView {
     let signed_in = move |s: HuaweiSession| {
         let mut now = app.connections.get_untracked();
         now.huawei_env = draft.with_untracked(|d| d.huawei_env.clone());
+        app.auth.huawei_keys.set(None);
         app.auth.signed_in_huawei(s);
         app.update_connections(now);
         app.ok("Signed in to Huawei Cloud.");
@@ -393,6 +396,56 @@ fn HuaweiSignIn(draft: Draft) -> impl IntoView {
             }.into_any(),
         }}
     }
+}
+
+/// Requests to the relayed environment signed with an access key pair; or
+/// the form that checks and keeps one.
+#[component]
+fn HuaweiAccessKey(draft: Draft) -> impl IntoView {
+    let app = use_app();
+    let env = Signal::derive(move || draft.with(|d| d.huawei_env.clone().unwrap_or_default()));
+    let host = Signal::derive(move || draft.with(|d| d.huawei_host.clone()));
+    let preset = Signal::derive(move || {
+        let env = env.get();
+        app.environment("huawei", &env)
+            .filter(|e| e.sandbox)
+            .map(|_| dev_huawei_keys(&env))
+    });
+    let keys = move || app.auth.huawei_keys.get().filter(|k| k.env == env.get());
+    let saved = move |keys: HuaweiKeys| {
+        let mut now = app.connections.get_untracked();
+        draft.with_untracked(|d| {
+            now.huawei_env = d.huawei_env.clone();
+            now.huawei_host = d.huawei_host.clone();
+        });
+        // One credential per environment: the key replaces an IAM sign-in.
+        app.auth.huawei.set(None);
+        app.auth.huawei_keys.set(Some(keys));
+        app.update_connections(now);
+        app.ok("The access key works: requests to Huawei are signed with it.");
+    };
+    view! {
+        {move || match keys() {
+            Some(k) => view! {
+                <p class="signed-in" role="status">
+                    {format!("Requests are signed with access key {} for project {}. The secret key stays in this browser.", k.access_key, k.project_id)}
+                </p>
+                <div class="actions left"><button type="button" on:click=move |_| app.auth.huawei_keys.set(None)>"Forget the key"</button></div>
+            }.into_any(),
+            None => view! {
+                <p class="hint">"An access key of an IAM user (My Credentials › Access Keys). The console signs each request with it as Huawei's SDKs do; the secret key is never sent."</p>
+                <AccessKeyForm env=env host=host preset=preset on_saved=Callback::new(saved)/>
+            }.into_any(),
+        }}
+    }
+}
+
+/// How the console authenticates to a relayed Huawei environment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum HuaweiWay {
+    Iam,
+    Keys,
+    Token,
 }
 
 #[component]
@@ -437,6 +490,25 @@ fn HuaweiCard(draft: Draft) -> impl IntoView {
         |c, v| c.huawei_project = v,
     );
     let (tok, set_tok) = draft_field(draft, |c| c.huawei_token.clone(), |c, v| c.huawei_token = v);
+    // Follows the environment: its key pair if one is kept, else its sign-in.
+    let way = RwSignal::new(HuaweiWay::Iam);
+    Effect::new(move |_| {
+        let env = draft.with(|d| d.huawei_env.clone());
+        let keyed = app
+            .auth
+            .huawei_keys
+            .with_untracked(|k| k.as_ref().map(|k| k.env.clone()))
+            == env
+            && env.is_some();
+        way.set(if keyed {
+            HuaweiWay::Keys
+        } else if iam() {
+            HuaweiWay::Iam
+        } else {
+            HuaweiWay::Token
+        });
+    });
+    let relayed = move || draft.with(|d| d.huawei_env.is_some());
     let token_fields = move || {
         view! {
             <div class="grid-2">
@@ -458,17 +530,31 @@ fn HuaweiCard(draft: Draft) -> impl IntoView {
                 choose=Connections::choose_huawei
                 direct=|c| c.huawei_env = None
             />
-            {move || if iam() {
-                view! {
+            {move || relayed().then(|| {
+                let options = if iam() {
+                    vec![
+                        (HuaweiWay::Iam, "An IAM user and password (a token for 24 hours)"),
+                        (HuaweiWay::Keys, "An access key (each request signed in this browser)"),
+                    ]
+                } else {
+                    vec![
+                        (HuaweiWay::Keys, "An access key (each request signed in this browser)"),
+                        (HuaweiWay::Token, "A pasted X-Auth-Token"),
+                    ]
+                };
+                view! { <RadioChoice legend="Authenticate with" name="huawei-way" value=way options=options/> }
+            })}
+            {move || match (relayed(), way.get()) {
+                (true, HuaweiWay::Keys) => view! { <HuaweiAccessKey draft=draft/> }.into_any(),
+                (true, HuaweiWay::Iam) => view! {
                     <HuaweiSignIn draft=draft/>
                     <details prop:open=pasted_in_use>
                         <summary>"Use a pasted token instead (advanced)"</summary>
                         <p class="hint">"Used only while nobody is signed in here."</p>
                         {token_fields()}
                     </details>
-                }.into_any()
-            } else {
-                token_fields().into_any()
+                }.into_any(),
+                _ => token_fields().into_any(),
             }}
             <div class="actions"><button type="button" on:click=test>"Test connection"</button></div>
             <TestOutcome result=result/>

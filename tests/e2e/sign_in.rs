@@ -287,6 +287,37 @@ async fn a_wrong_password_is_explained_and_a_one_time_code_asked() {
     client.close().await.expect("close");
 }
 
+/// Diverts the traffic of the first `n` cloud phones listed, and waits
+/// for all of them to succeed.
+async fn divert_the_first(client: &Client, sandbox: &RunningSandbox, n: usize) {
+    client
+        .goto(&sandbox.url("/cloud-phones"))
+        .await
+        .expect("phones");
+    eventually(
+        client,
+        "phones listed",
+        "document.querySelectorAll('.card tbody tr').length === 100",
+    )
+    .await;
+    client
+        .execute(
+            &format!("const t = document.querySelector('#phone-ids'); t.value = [...document.querySelectorAll('.card tbody tr')].slice(0, {n}).map(r => r.querySelector('td:nth-child(3)').textContent.trim()).join('\\n'); t.dispatchEvent(new Event('input'));"),
+            vec![],
+        )
+        .await
+        .expect("ids");
+    click_button(client, "Divert").await;
+    eventually(
+        client,
+        "all succeeded",
+        &format!(
+            "document.querySelector('.divert-summary .badge.ok')?.textContent === '{n} succeeded'"
+        ),
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huawei_sign_in_then_a_diversion() {
     let sandbox = RunningSandbox::start().await;
@@ -312,30 +343,7 @@ async fn huawei_sign_in_then_a_diversion() {
         "[...document.querySelectorAll('.signed-in')].some(p => p.textContent.startsWith('Signed in as cph-admin of sandbox-domain'))",
     )
     .await;
-    client
-        .goto(&sandbox.url("/cloud-phones"))
-        .await
-        .expect("phones");
-    eventually(
-        &client,
-        "phones listed",
-        "document.querySelectorAll('.card tbody tr').length === 100",
-    )
-    .await;
-    client
-        .execute(
-            "const t = document.querySelector('#phone-ids'); t.value = [...document.querySelectorAll('.card tbody tr')].slice(0, 5).map(r => r.querySelector('td:nth-child(3)').textContent.trim()).join('\\n'); t.dispatchEvent(new Event('input'));",
-            vec![],
-        )
-        .await
-        .expect("ids");
-    click_button(&client, "Divert").await;
-    eventually(
-        &client,
-        "five succeeded",
-        "document.querySelector('.divert-summary .badge.ok')?.textContent === '5 succeeded'",
-    )
-    .await;
+    divert_the_first(&client, &sandbox, 5).await;
     // The token the console used is IAM's, not the dev token.
     let token = js(
         &client,
@@ -343,5 +351,70 @@ async fn huawei_sign_in_then_a_diversion() {
     )
     .await;
     assert!(token.as_str().unwrap_or("").starts_with("MII"), "{token}");
+    client.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huawei_access_key_signs_a_diversion_in_the_browser() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = ChromeDriver::start();
+    let client = driver.session(1280, 1000).await;
+    client
+        .goto(&sandbox.url("/settings"))
+        .await
+        .expect("settings");
+    wait_for(&client, "#hw-domain").await;
+    js(&client, "[...document.querySelectorAll('label')].find(l => l.textContent.includes('An access key')).querySelector('input').click()").await;
+    wait_for(&client, "#hw-ak").await;
+    assert_eq!(
+        js(&client, "[document.querySelector('#hw-ak').value, document.querySelector('#hw-ak-project').value]").await,
+        serde_json::json!(["SANDBOXACCESSKEY0001", "sandbox-project"]),
+        "the sandbox's dev key pair is offered"
+    );
+    // A wrong secret key is caught before it is kept.
+    fill(&client, "#hw-sk", "not-the-secret").await;
+    click_button(&client, "Use this key").await;
+    eventually(
+        &client,
+        "refused",
+        "document.querySelector('.sign-in .error-text')?.textContent.includes('Huawei did not accept this key pair') && document.querySelector('.sign-in .error-text').textContent.includes('APIGW.0301')",
+    )
+    .await;
+    fill(&client, "#hw-sk", "sandbox-secret-key").await;
+    click_button(&client, "Use this key").await;
+    eventually(
+        &client,
+        "kept",
+        "[...document.querySelectorAll('.signed-in')].some(p => p.textContent.startsWith('Requests are signed with access key SANDBOXACCESSKEY0001 for project sandbox-project'))",
+    )
+    .await;
+    js(&client, "[...document.querySelectorAll('.card')].find(c => c.textContent.includes('Huawei Cloud Phone')).scrollIntoView()").await;
+    let shot = screenshot(&client, "huawei-access-key").await;
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        std::fs::copy(
+            shot,
+            numbers_e2e::workspace().join("docs/huawei-access-key.png"),
+        )
+        .expect("docs screenshot");
+    }
+    divert_the_first(&client, &sandbox, 3).await;
+    // The gateway credits the key; the secret never left the browser.
+    client
+        .goto(&sandbox.url("/history?provider=huawei"))
+        .await
+        .expect("history");
+    eventually(
+        &client,
+        "the diversion by the key",
+        "[...document.querySelectorAll('.history-table tbody tr[data-request-id] .who')].some(w => w.textContent === 'SANDBOXACCESSKEY0001')",
+    )
+    .await;
+    let kept = js(
+        &client,
+        "JSON.parse(sessionStorage.getItem('numbers-console.sessions') || '{}')",
+    )
+    .await;
+    assert_eq!(kept["huawei_keys"]["access_key"], "SANDBOXACCESSKEY0001");
+    assert!(kept["huawei"].is_null(), "{kept}");
     client.close().await.expect("close");
 }

@@ -1,4 +1,6 @@
-//! Huawei cloud-phone traffic rules.
+//! Huawei cloud-phone traffic rules, and its access-key signatures.
+
+pub mod signing;
 
 use std::collections::HashSet;
 

@@ -489,6 +489,14 @@ fn environment(
         .ok_or_else(|| invalid(t, "base_url is required"))?;
     let mut base_url = provider_url(t, "base_url", &base)?;
     let path = base_url.path().trim_end_matches('/').to_string();
+    if provider == Provider::Huawei && !path.is_empty() {
+        // Access-key signatures cover the path the console sends, which the
+        // relay passes on unchanged: a prefix would break every signature.
+        return Err(invalid(
+            t,
+            "a Huawei base_url is a scheme and host only (no path): requests signed with access keys name the provider's own paths",
+        ));
+    }
     base_url.set_path(&path);
     let only = |key: &str, value: &Option<String>, allowed: Provider| {
         if value.is_some() && provider != allowed {
@@ -687,6 +695,10 @@ mod tests {
             (
                 "[ocp.x]\nbase_url = \"https://h\"\ncsv_limits = \"update=0\"",
                 "csv_limits",
+            ),
+            (
+                "[huawei.x]\nbase_url = \"https://cph.example/prefix\"",
+                "no path",
             ),
             ("[servr]\nx = 1", "not a gateway setting"),
             ("[server]\nsign_ins_per_minute = \"ten\"", "server"),

@@ -33,6 +33,14 @@ const REQUEST_HEADERS: [HeaderName; 4] = [
     header::ACCEPT,
 ];
 
+/// And to Huawei, the headers an access-key signature signs besides Host
+/// (which is the environment's own, as the console signed it).
+const HUAWEI_SIGNED_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("x-sdk-date"),
+    HeaderName::from_static("x-project-id"),
+    HeaderName::from_static("x-sdk-content-sha256"),
+];
+
 /// Response headers passed back to the browser; nothing else (no Set-Cookie).
 const RESPONSE_HEADERS: [HeaderName; 2] = [header::CONTENT_TYPE, header::CONTENT_DISPOSITION];
 
@@ -371,8 +379,13 @@ async fn forward(
     let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes())
         .unwrap_or(reqwest::Method::GET);
     let mut upstream = s.client.request(method, url);
-    for name in REQUEST_HEADERS {
-        for value in parts.headers.get_all(&name) {
+    let signing: &[HeaderName] = if env.provider == Provider::Huawei {
+        &HUAWEI_SIGNED_HEADERS
+    } else {
+        &[]
+    };
+    for name in REQUEST_HEADERS.iter().chain(signing) {
+        for value in parts.headers.get_all(name) {
             let mut value = value.clone();
             if name == header::AUTHORIZATION || name.as_str() == "x-auth-token" {
                 value.set_sensitive(true);

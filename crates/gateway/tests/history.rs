@@ -97,6 +97,101 @@ on_both!(reading_takes_a_credential_the_provider_accepts);
 on_both!(a_relay_answers_when_the_history_cannot_be_written);
 on_both!(filters_and_pages_find_one_numbers_entries);
 on_both!(a_stopping_gateway_writes_what_was_answered);
+on_both!(a_huawei_access_key_is_credited_and_reads_its_project);
+
+/// `rb` (`method path`) signed as the console signs it, with the sandbox's
+/// access key and the secret key `sk`, for the sandbox's host.
+fn signed(
+    g: &Running,
+    rb: reqwest::RequestBuilder,
+    method: &str,
+    path: &str,
+    body: &str,
+    sk: &str,
+) -> reqwest::RequestBuilder {
+    use numbers_core::huawei::signing;
+    let key = signing::Key {
+        access: "SANDBOXACCESSKEY0001",
+        secret: sk,
+        project: "sandbox-project",
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let host = g.sandbox.expect("sandbox").to_string();
+    let mut rb = rb;
+    for (name, value) in signing::sign(&key, method, &host, path, body, now) {
+        rb = rb.header(name, value);
+    }
+    if !body.is_empty() {
+        rb = rb
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+    }
+    rb
+}
+
+/// A diversion signed with an access key (the secret key never reaches the
+/// gateway) is credited to the key, and the key reads its project's
+/// history; a wrong secret key is refused by the provider, recorded as
+/// refused, and reads nothing.
+async fn a_huawei_access_key_is_credited_and_reads_its_project(db: Database) {
+    const SK: &str = "sandbox-secret-key";
+    let g = gateway(&db).await;
+    let c = client();
+    let divert = "/v1/sandbox-project/cloud-phone/phones-traffic";
+    let body = r#"{"traffic_type":"routing","phone_ids":["phone-0002"]}"#;
+    let r = signed(
+        &g,
+        c.post(g.url(&format!("/relay/huawei/sandbox{divert}"))),
+        "POST",
+        divert,
+        body,
+        SK,
+    )
+    .send()
+    .await
+    .expect("divert");
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    let history = "/v1/sandbox-project/cloud-phone/phones?limit=1";
+    let read = |rb: reqwest::RequestBuilder| signed(&g, rb, "GET", history, "", SK);
+    let found = entries(&g, "/relay/huawei/sandbox/history", &read, 1).await;
+    assert_eq!(found[0].who, "SANDBOXACCESSKEY0001");
+    assert_eq!(found[0].targets[0].id, "phone-0002");
+    assert_eq!(found[0].outcome, Outcome::Ok);
+
+    let wrong = signed(
+        &g,
+        c.post(g.url(&format!("/relay/huawei/sandbox{divert}"))),
+        "POST",
+        divert,
+        body,
+        "not-the-secret",
+    )
+    .send()
+    .await
+    .expect("wrong key");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let text = wrong.text().await.expect("text");
+    assert!(text.contains("APIGW.0301"), "{text}");
+    let unread = signed(
+        &g,
+        c.get(g.url("/relay/huawei/sandbox/history")),
+        "GET",
+        history,
+        "",
+        "not-the-secret",
+    )
+    .send()
+    .await
+    .expect("history");
+    assert_eq!(unread.status(), StatusCode::UNAUTHORIZED);
+    let all = entries(&g, "/relay/huawei/sandbox/history", &read, 2).await;
+    assert_eq!(all[0].outcome, Outcome::Refused, "{:?}", all[0]);
+    let text = serde_json::to_string(&all).expect("json");
+    assert!(!text.contains(SK) && !text.contains("not-the-secret"));
+}
 
 async fn a_stopping_gateway_writes_what_was_answered(db: Database) {
     let mut g = gateway(&db).await;

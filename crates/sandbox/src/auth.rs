@@ -14,6 +14,17 @@ pub const EXOTEL_KEY: &str = "sandbox-key";
 pub const EXOTEL_TOKEN: &str = "sandbox-token";
 pub const HUAWEI_PROJECT: &str = "sandbox-project";
 pub const HUAWEI_TOKEN: &str = "sandbox-huawei";
+/// The sandbox's Huawei access key pair (signs requests as Huawei's SDKs
+/// do; documented like the other dev credentials).
+pub const HUAWEI_AK: &str = "SANDBOXACCESSKEY0001";
+pub const HUAWEI_SK: &str = "sandbox-secret-key";
+
+/// A request whose access-key signature was verified, and the project its
+/// `X-Project-Id` named.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub project: String,
+}
 
 /// Every group the sandbox knows.
 pub const GROUPS: [&str; 2] = ["ocp", "ocp-qa"];
@@ -106,16 +117,24 @@ pub fn exotel(headers: &HeaderMap, sid: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Checks Huawei's X-Auth-Token (the dev token, or one IAM issued) and project.
-pub async fn huawei(app: &AppState, headers: &HeaderMap, project: &str) -> Result<(), ApiError> {
+/// Checks Huawei's credentials: an access-key signature the sandbox
+/// verified (`signed`), or an X-Auth-Token (the dev token, or one IAM
+/// issued); then that they are for `project`.
+pub async fn huawei(
+    app: &AppState,
+    headers: &HeaderMap,
+    signed: Option<&Signed>,
+    project: &str,
+) -> Result<(), ApiError> {
     let token = headers
         .get("x-auth-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let allowed = match token {
-        Some(t) if t == HUAWEI_TOKEN => HUAWEI_PROJECT.to_string(),
-        Some(t) => app.db.run(move |c| sign_in::iam_project(c, &t)).await?,
-        None => {
+    let allowed = match (signed, token) {
+        (Some(s), _) => s.project.clone(),
+        (None, Some(t)) if t == HUAWEI_TOKEN => HUAWEI_PROJECT.to_string(),
+        (None, Some(t)) => app.db.run(move |c| sign_in::iam_project(c, &t)).await?,
+        (None, None) => {
             return Err(ApiError::huawei(
                 StatusCode::UNAUTHORIZED,
                 "CPS.0401",

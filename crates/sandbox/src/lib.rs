@@ -343,6 +343,13 @@ fn provider_routes() -> Router<AppState> {
             put(exotel::call_party),
         )
         .route("/tenants/{sid}/greenvn/{id}/vn", put(exotel::change_vn))
+        .merge(huawei_routes())
+        .fallback(unknown_route)
+}
+
+/// Huawei CPH, behind what its API gateway checks (access-key signatures).
+fn huawei_routes() -> Router<AppState> {
+    Router::new()
         .route(
             "/{project}/cloud-phone/phones-traffic",
             post(huawei::divert),
@@ -350,7 +357,7 @@ fn provider_routes() -> Router<AppState> {
         .route("/{project}/cloud-phone/phones", get(huawei::phones))
         .route("/{project}/cloud-phone/jobs", get(huawei::jobs))
         .route("/{project}/cloud-phone/jobs/{job_id}", get(huawei::get_job))
-        .fallback(unknown_route)
+        .route_layer(middleware::from_fn(huawei::gateway))
 }
 
 /// Browsers on a loopback origin (the console, `trunk serve`) may call the APIs.

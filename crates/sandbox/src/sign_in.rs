@@ -114,7 +114,7 @@ pub fn ocp_user(username: &str) -> Option<&'static DevUser> {
     OCP_USERS.iter().find(|u| u.username == username)
 }
 
-fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())

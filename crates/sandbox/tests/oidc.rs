@@ -4,7 +4,7 @@
 //! signatures verify with the published keys, userinfo; and the answers
 //! Keycloak gives to what clients get wrong.
 
-use std::net::SocketAddr;
+mod common;
 
 use base64::Engine;
 use openidconnect::core::{
@@ -15,17 +15,6 @@ use openidconnect::{
     ResourceOwnerUsername, Scope,
 };
 use serde_json::Value;
-
-async fn sandbox() -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    let s = numbers_sandbox::Sandbox::bind(numbers_sandbox::Config::ephemeral())
-        .await
-        .expect("sandbox");
-    let addr = s.addr();
-    let task = tokio::spawn(async move {
-        let _ = s.serve(std::future::pending()).await;
-    });
-    (addr, task)
-}
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder()
@@ -45,7 +34,8 @@ fn claims(jwt: &str) -> Value {
 
 #[tokio::test]
 async fn an_oidc_client_discovers_signs_in_verifies_refreshes_and_reads_userinfo() {
-    let (addr, _task) = sandbox().await;
+    let srv = common::start().await;
+    let addr = srv.addr;
     let http = http();
     let issuer = IssuerUrl::new(format!("http://{addr}/auth/realms/master")).expect("url");
     let metadata = CoreProviderMetadata::discover_async(issuer.clone(), &http)
@@ -155,7 +145,8 @@ async fn an_oidc_client_discovers_signs_in_verifies_refreshes_and_reads_userinfo
 
 #[tokio::test]
 async fn mistakes_are_answered_as_keycloak_answers_them() {
-    let (addr, _task) = sandbox().await;
+    let srv = common::start().await;
+    let addr = srv.addr;
     let c = http();
     let url = format!("http://{addr}/auth/realms/master/protocol/openid-connect/token");
     let post = |form: Vec<(&'static str, &'static str)>, basic: bool| {

@@ -76,6 +76,33 @@ pub struct CloudPhone {
     pub create_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_version: Option<String>,
+    /// `"true"` or `"false"`, as a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vnc_enable: Option<String>,
+    /// 0: a normal phone, 1: a phone of a rendering server.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub phone_type: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imei: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_mode: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<PhoneMetadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_encrypt: Option<bool>,
+}
+
+/// A phone's order and product.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneMetadata {
+    #[serde(default)]
+    pub order_id: String,
+    #[serde(default)]
+    pub product_id: String,
 }
 
 /// Job status as Huawei encodes it.
@@ -100,6 +127,9 @@ pub struct Job {
     pub phone_id: Option<String>,
     #[serde(default)]
     pub server_id: Option<String>,
+    /// The node of the server the phone runs on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
     #[serde(default)]
     pub error_code: Option<String>,
     #[serde(default)]

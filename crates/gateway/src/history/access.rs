@@ -14,6 +14,7 @@ use base64::Engine;
 use futures_util::future::join_all;
 use numbers_core::endpoints::Provider;
 use numbers_core::history::{self, Coverage};
+use numbers_core::huawei::signing;
 use sha2::{Digest, Sha256};
 
 use crate::config::Environment;
@@ -31,6 +32,15 @@ pub enum Credential {
     Bearer(String),
     Basic(String),
     AuthToken(String),
+    /// A Huawei access-key signature (`SDK-HMAC-SHA256`) with the headers
+    /// it signs. It proves one request only: a history read carries one the
+    /// console made for `GET …/cloud-phone/phones?limit=1` of its project,
+    /// which the gateway sends to Huawei as it is.
+    Signed {
+        authorization: String,
+        date: String,
+        project: String,
+    },
     None,
 }
 
@@ -43,6 +53,13 @@ impl Credential {
                 .map(|v| v.trim().to_string())
         };
         if let Some(a) = text(header::AUTHORIZATION.as_str()) {
+            if a.starts_with(signing::ALGORITHM) {
+                return Self::Signed {
+                    date: text(signing::DATE_HEADER).unwrap_or_default(),
+                    project: text(signing::PROJECT_HEADER).unwrap_or_default(),
+                    authorization: a,
+                };
+            }
             if let Some(t) = a.strip_prefix("Bearer ") {
                 return Self::Bearer(t.trim().into());
             }
@@ -62,6 +79,7 @@ impl Credential {
             Self::Bearer(t) => ("bearer", t.as_str()),
             Self::Basic(b) => ("basic", b.as_str()),
             Self::AuthToken(t) => ("x-auth-token", t.as_str()),
+            Self::Signed { authorization, .. } => ("signed", authorization.as_str()),
             Self::None => ("none", ""),
         };
         let mut h = Sha256::new();
@@ -80,6 +98,15 @@ impl Credential {
         plain.split_once(':').map(|(k, _)| k.trim().to_string())
     }
 
+    /// The Huawei access key id of a signature (never the secret key,
+    /// which the gateway never sees).
+    pub fn access_key(&self) -> Option<String> {
+        let Self::Signed { authorization, .. } = self else {
+            return None;
+        };
+        signing::parse(authorization).map(|s| s.access)
+    }
+
     /// The Keycloak session an OCP token belongs to (its `sid` claim),
     /// read without trusting it: only used to forget, never to grant.
     fn session(&self) -> Option<String> {
@@ -89,16 +116,32 @@ impl Credential {
         history::jwt_claim(token, "sid")
     }
 
-    fn header(&self) -> Option<(header::HeaderName, HeaderValue)> {
-        let (name, value) = match self {
-            Self::Bearer(t) => (header::AUTHORIZATION, format!("Bearer {t}")),
-            Self::Basic(b) => (header::AUTHORIZATION, format!("Basic {b}")),
-            Self::AuthToken(t) => (header::HeaderName::from_static("x-auth-token"), t.clone()),
-            Self::None => return None,
+    /// The headers that carry it to the provider.
+    fn headers(&self) -> Vec<(header::HeaderName, HeaderValue)> {
+        let name = header::HeaderName::from_static;
+        let pairs = match self {
+            Self::Bearer(t) => vec![(header::AUTHORIZATION, format!("Bearer {t}"))],
+            Self::Basic(b) => vec![(header::AUTHORIZATION, format!("Basic {b}"))],
+            Self::AuthToken(t) => vec![(name("x-auth-token"), t.clone())],
+            Self::Signed {
+                authorization,
+                date,
+                project,
+            } => vec![
+                (header::AUTHORIZATION, authorization.clone()),
+                (name(signing::DATE_HEADER), date.clone()),
+                (name(signing::PROJECT_HEADER), project.clone()),
+            ],
+            Self::None => Vec::new(),
         };
-        let mut value = HeaderValue::from_str(&value).ok()?;
-        value.set_sensitive(true);
-        Some((name, value))
+        pairs
+            .into_iter()
+            .filter_map(|(n, v)| {
+                let mut v = HeaderValue::from_str(&v).ok()?;
+                v.set_sensitive(true);
+                Some((n, v))
+            })
+            .collect()
     }
 }
 
@@ -310,10 +353,10 @@ pub async fn ask(
     credential: &Credential,
     request: reqwest::RequestBuilder,
 ) -> Result<reqwest::Response, Refusal> {
-    let request = match credential.header() {
-        Some((name, value)) => request.header(name, value),
-        None => request,
-    };
+    let request = credential
+        .headers()
+        .into_iter()
+        .fold(request, |r, (name, value)| r.header(name, value));
     crate::refusal::send(env, request, s.config.server.response_timeout()).await
 }
 
@@ -338,6 +381,13 @@ async fn ask_verdict(
         (Provider::Ocp, Credential::Bearer(_)) => s.client.get(env.url("/api/numbers-set")),
         (Provider::Exotel, Credential::Basic(_)) if numbers_core::endpoints::valid_param(sid) => {
             s.client.get(crate::sign_in::exotel_probe(env, sid))
+        }
+        (Provider::Huawei, Credential::Signed { project, .. })
+            if numbers_core::endpoints::valid_param(project) =>
+        {
+            let mut url = env.url(&format!("/v1/{project}/cloud-phone/phones"));
+            url.set_query(Some("limit=1"));
+            s.client.get(url)
         }
         (Provider::Huawei, Credential::AuthToken(t)) => {
             match (&env.token_url, HeaderValue::from_str(t)) {
@@ -366,6 +416,16 @@ async fn ask_verdict(
             }),
             None,
         ),
+        (Provider::Huawei, 200..=299) if matches!(credential, Credential::Signed { .. }) => {
+            let project = match credential {
+                Credential::Signed { project, .. } => Some(project.clone()),
+                _ => None,
+            };
+            (
+                Verdict::Accepted(credential.access_key().unwrap_or_default()),
+                project,
+            )
+        }
         (Provider::Huawei, 200..=299) => {
             let body: serde_json::Value = answer.json().await.unwrap_or_default();
             let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();

@@ -417,6 +417,7 @@ async fn who(s: &Shared, env: &Environment, p: &Pending, status: u16) -> String 
         (Provider::Ocp, Credential::Bearer(token)) => access::ocp_user(env, token)
             .unwrap_or_else(|| "unknown OCP user (the token names nobody)".into()),
         (Provider::Exotel, c @ Credential::Basic(_)) => c.basic_user().unwrap_or_default(),
+        (Provider::Huawei, c @ Credential::Signed { .. }) => c.access_key().unwrap_or_default(),
         (Provider::Huawei, Credential::AuthToken(_)) => {
             match s.history.access.verdict(s, env, &p.credential, "").await {
                 Ok(Verdict::Accepted(name)) => name,

@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 pub struct Srv {
+    pub addr: std::net::SocketAddr,
     pub base: String,
     pub client: Client,
     _stop: oneshot::Sender<()>,
@@ -19,12 +20,14 @@ pub async fn start() -> Srv {
 
 pub async fn start_with(config: Config) -> Srv {
     let sandbox = Sandbox::bind(config).await.expect("sandbox binds");
-    let base = format!("http://{}", sandbox.addr());
+    let addr = sandbox.addr();
+    let base = format!("http://{addr}");
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(sandbox.serve(async {
         let _ = stopped.await;
     }));
     Srv {
+        addr,
         base,
         client: Client::new(),
         _stop: stop,
