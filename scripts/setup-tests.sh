@@ -22,11 +22,14 @@ for package in $NPM_TEST_PACKAGES; do
   fi
 done
 
-# Chromium for the browser tests; PostgreSQL (pg_virtualenv starts a
-# throw-away cluster) for the history tests' second database; venv for the
-# Huawei SDK below.
+# Chromium for the browser tests, Firefox ESR and WebKitGTK (under Xvfb)
+# for the smoke path in the other engines; PostgreSQL (pg_virtualenv
+# starts a throw-away cluster) for the history tests' second database;
+# venv for the Huawei SDK below.
 APT_PACKAGES=""
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || APT_PACKAGES="chromium chromium-driver"
+command -v firefox-esr >/dev/null || APT_PACKAGES="$APT_PACKAGES firefox-esr"
+command -v WebKitWebDriver >/dev/null && command -v Xvfb >/dev/null || APT_PACKAGES="$APT_PACKAGES webkit2gtk-driver xvfb"
 command -v pg_virtualenv >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES postgresql"
 # Debian splits venv's pip bootstrap out of python3.
 python3 -c 'import ensurepip' >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES python3-venv"
@@ -35,6 +38,13 @@ if [ -n "$APT_PACKAGES" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   quiet $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive quiet $SUDO apt-get install -y $APT_PACKAGES
+fi
+
+# Firefox's WebDriver, from crates.io (Debian has none).
+GECKODRIVER_VERSION=0.37.1
+if [ "$(geckodriver --version 2>/dev/null | head -n1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  say "installing geckodriver $GECKODRIVER_VERSION (about 4 minutes)"
+  quiet cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
 
 # Huawei Cloud's official Python SDK, unmodified, from PyPI: the sandbox is
@@ -50,4 +60,4 @@ if ! cmp -s "$SDK_REQUIREMENTS" "$SDK_VENV/requirements.txt" 2>/dev/null; then
 fi
 export NUMBERS_HUAWEI_SDK_PYTHON="$SDK_VENV/bin/python3"
 
-say "tests ready ($(chromium --version 2>/dev/null | head -n1), PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n1), $("$NUMBERS_HUAWEI_SDK_PYTHON" -c 'import huaweicloudsdkcore, importlib.metadata as m; print("huaweicloudsdkcore", m.version("huaweicloudsdkcore"))'))"
+say "tests ready ($(chromium --version 2>/dev/null | head -n1), $(firefox-esr --version 2>/dev/null), WebKitGTK $(dpkg-query -W -f '${Version}' libwebkit2gtk-4.1-0 2>/dev/null), PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n1), $("$NUMBERS_HUAWEI_SDK_PYTHON" -c 'import huaweicloudsdkcore, importlib.metadata as m; print("huaweicloudsdkcore", m.version("huaweicloudsdkcore"))'))"

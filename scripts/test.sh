@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: format, lints, native tests, wasm tests in
-# headless Chromium, the release build, and the browser end-to-end tests.
+# headless Chromium, the release build, the browser end-to-end tests in
+# Chromium, and their smoke path in Firefox ESR and WebKitGTK.
 # Prints one line a step (the full log of a failing step is shown), and ends
 # with the test summary.
 set -uo pipefail
@@ -46,9 +47,12 @@ step build      trunk build --release
 bash scripts/wasm-size.sh | tee "$LOGS/size.log"
 step sandbox-bin cargo build -p numbers-sandbox --locked
 step e2e        cargo test -p numbers-e2e --locked --no-fail-fast -- --test-threads=1
+# The smoke path in the two other engines (Chromium ran it above).
+step smoke-firefox env NUMBERS_BROWSER=firefox cargo test -p numbers-e2e --locked --test smoke
+step smoke-webkit  env NUMBERS_BROWSER=webkit cargo test -p numbers-e2e --locked --test smoke
 
 passed=0; failed=0
-for log in "$LOGS"/native.log "$LOGS"/wasm.log "$LOGS"/e2e.log; do
+for log in "$LOGS"/native.log "$LOGS"/wasm.log "$LOGS"/e2e.log "$LOGS"/smoke-*.log; do
   [ -f "$log" ] || continue
   while read -r p f; do
     passed=$((passed + p)); failed=$((failed + f))

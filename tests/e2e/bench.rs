@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use numbers_e2e::fantoccini::wd::TimeoutConfiguration;
 use numbers_e2e::fantoccini::Client;
-use numbers_e2e::{eventually, js, wait_for, workspace, ChromeDriver, RunningSandbox};
+use numbers_e2e::{eventually, js, wait_for, workspace, Browser, RunningSandbox};
 use numbers_sandbox::Config;
 use serde_json::{json, Value};
 
@@ -105,7 +105,7 @@ async fn browser_benchmarks() {
         std::env::var_os("NUMBERS_BENCH_PAGE")
             .expect("NUMBERS_BENCH_PAGE: run scripts/bench.sh, which builds the page"),
     );
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     long_scripts(&client).await;
 

@@ -6,7 +6,7 @@ use numbers_core::models::ocp::NumberRecord;
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
     capture_downloads, click_button, downloaded, drop_file, eventually, js, screenshot, wait_for,
-    workspace, ChromeDriver, RunningSandbox, SandboxProcess,
+    workspace, Browser, RunningSandbox, SandboxProcess,
 };
 use numbers_sandbox::Config;
 
@@ -58,7 +58,7 @@ async fn a_mixed_file_of_1000_rows_is_previewed_planned_applied_and_reverted() {
         ..Config::ephemeral()
     })
     .await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client.goto(&sandbox.url("/csv")).await.expect("page");
     capture_downloads(&client).await;
@@ -194,7 +194,7 @@ async fn a_mixed_file_of_1000_rows_is_previewed_planned_applied_and_reverted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_with_3_invalid_rows_shows_exactly_those_and_sends_nothing() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client.goto(&sandbox.url("/csv")).await.expect("page");
     let before = server_numbers(&client).await;
@@ -266,7 +266,7 @@ async fn a_run_cut_off_by_a_stopped_server_resumes_without_resending() {
     let mut sandbox = SandboxProcess::start(addr, &db, &[]);
     // The gateway stays up; the provider behind it dies.
     let gateway = RunningSandbox::in_front_of(&sandbox).await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client.goto(&gateway.url("/csv")).await.expect("page");
     // Small limits in Settings: many batches.
@@ -354,7 +354,7 @@ async fn a_run_of_a_file_too_large_for_local_storage_is_kept_for_resume() {
         ..Config::ephemeral()
     })
     .await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client.goto(&sandbox.url("/csv")).await.expect("page");
     let numbers = server_numbers(&client).await;

@@ -5,7 +5,7 @@ use numbers_core::models::ocp::NumberRecord;
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
     capture_downloads, click_button, downloaded, drop_file, eventually, js, screenshot, wait_for,
-    workspace, ChromeDriver, RunningSandbox,
+    workspace, Browser, RunningSandbox,
 };
 
 fn keep_screenshot(name: &str, shot: &std::path::Path) {
@@ -74,7 +74,7 @@ async fn compared(client: &Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_finished_run_cannot_be_sent_again() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     open_csv(&client, &sandbox).await;
     let numbers = server_numbers(&client).await;
@@ -124,7 +124,7 @@ async fn a_finished_run_cannot_be_sent_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_row_is_named_by_its_line_in_the_dropped_file() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     open_csv(&client, &sandbox).await;
     let numbers = server_numbers(&client).await;
@@ -153,7 +153,7 @@ async fn a_refused_row_is_named_by_its_line_in_the_dropped_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rows_the_server_would_refuse_block_apply_until_left_out() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     open_csv(&client, &sandbox).await;
     let numbers = server_numbers(&client).await;
@@ -205,7 +205,7 @@ async fn rows_the_server_would_refuse_block_apply_until_left_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn formula_cells_are_warned_and_stripped_in_one_click() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     open_csv(&client, &sandbox).await;
     let numbers = server_numbers(&client).await;
@@ -237,7 +237,7 @@ async fn formula_cells_are_warned_and_stripped_in_one_click() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_header_problem_is_shown_for_the_file_not_counted_as_a_row() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     open_csv(&client, &sandbox).await;
     drop_file(
@@ -264,7 +264,7 @@ async fn a_header_problem_is_shown_for_the_file_not_counted_as_a_row() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valid_rows_are_compared_even_when_another_row_is_invalid() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     open_csv(&client, &sandbox).await;
     let numbers = server_numbers(&client).await;
@@ -315,7 +315,7 @@ async fn select_first_rows(client: &Client, n: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attach_picks_a_known_miniapp_and_an_unknown_one_is_refused() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     client
         .goto(&sandbox.url("/numbers?sort=number"))
@@ -375,7 +375,7 @@ async fn attach_picks_a_known_miniapp_and_an_unknown_one_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_error_state_does_not_pretend_the_account_is_empty() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     client
         .goto(&sandbox.url("/settings"))
@@ -417,7 +417,7 @@ async fn an_error_state_does_not_pretend_the_account_is_empty() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deallocated_allocation_offers_no_changes_and_errors_read_as_errors() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client
         .goto(&sandbox.url("/allocations"))
@@ -471,7 +471,7 @@ async fn a_deallocated_allocation_offers_no_changes_and_errors_read_as_errors() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn testing_the_exotel_connection_makes_no_failed_request() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
     client
         .goto(&sandbox.url("/settings"))
@@ -496,7 +496,7 @@ async fn testing_the_exotel_connection_makes_no_failed_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dialogs_toasts_notes_and_widths_behave() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     client
         .goto(&sandbox.url("/numbers?sort=number"))
@@ -573,7 +573,7 @@ async fn dialogs_toasts_notes_and_widths_behave() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leaving_settings_with_unsaved_changes_asks_first() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     client
         .goto(&sandbox.url("/settings"))

@@ -5,7 +5,7 @@
 
 use numbers_e2e::{
     capture_downloads, choose, click_button, downloaded, drop_file, eventually, fill, js,
-    screenshot, wait_for, workspace, ChromeDriver, RunningSandbox, SandboxProcess,
+    screenshot, wait_for, workspace, Browser, RunningSandbox, SandboxProcess,
 };
 
 /// With UPDATE_SCREENSHOTS set, README's copy of a screenshot is refreshed.
@@ -44,7 +44,7 @@ async fn owners_changes_show_filter_export_and_stay_in_their_environment() {
     let gateway = numbers_gateway::Config::load(Some(&config)).expect("config");
     let sandbox =
         RunningSandbox::start_with_gateway(numbers_sandbox::Config::ephemeral(), gateway).await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1400, 1000).await;
     client.goto(&sandbox.url("/numbers")).await.expect("page");
     wait_for(&client, ".numbers-table tbody tr[data-number]").await;

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use numbers_e2e::fantoccini::Locator;
-use numbers_e2e::{js, screenshot, wait_for, workspace, ChromeDriver, RunningSandbox};
+use numbers_e2e::{js, screenshot, wait_for, workspace, Browser, RunningSandbox};
 
 const PAGES: [(&str, &str); 7] = [
     ("Numbers", "/numbers"),
@@ -18,7 +18,7 @@ const PAGES: [(&str, &str); 7] = [
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn navigation_reaches_every_page() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
 
     client.goto(&sandbox.url("/")).await.expect("console opens");

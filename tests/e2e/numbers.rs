@@ -3,7 +3,7 @@
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
     choose, click_button, eventually, fill, js, screenshot, shown_numbers, wait_for, workspace,
-    ChromeDriver, RunningSandbox,
+    Browser, RunningSandbox,
 };
 
 async fn open(client: &Client, sandbox: &RunningSandbox, path: &str) {
@@ -25,7 +25,7 @@ fn keep_screenshot(name: &str, shot: &std::path::Path) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paging_sorting_and_search_change_the_rows() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
 
     open(&client, &sandbox, "/numbers?size=25&sort=number").await;
@@ -161,7 +161,7 @@ async fn paging_sorting_and_search_change_the_rows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attach_then_detach_a_selection() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
     open(&client, &sandbox, "/numbers?size=25&sort=number").await;
     let rows = shown_numbers(&client).await;
@@ -233,7 +233,7 @@ async fn attach_then_detach_a_selection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_token_sees_the_403_explained() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
     client
         .goto(&sandbox.url("/settings"))
@@ -278,7 +278,7 @@ async fn a_member_token_sees_the_403_explained() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_set_fills_and_its_count_updates() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
     open(&client, &sandbox, "/numbers?size=25&sort=number&groups=ocp").await;
     let ocp = shown_numbers(&client).await;
@@ -340,7 +340,7 @@ async fn a_new_set_fills_and_its_count_updates() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buying_two_numbers_when_one_is_gone_shows_both_outcomes() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
     open(&client, &sandbox, "/numbers").await;
     click_button(&client, "Buy numbers…").await;

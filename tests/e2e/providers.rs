@@ -2,8 +2,7 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, eventually, fill, js, screenshot, wait_for, workspace, ChromeDriver,
-    RunningSandbox,
+    click_button, eventually, fill, js, screenshot, wait_for, workspace, Browser, RunningSandbox,
 };
 
 fn keep_screenshot(name: &str, shot: &std::path::Path) {
@@ -31,7 +30,7 @@ async fn click_in(client: &Client, scope: &str, label: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn allocate_update_and_deallocate_with_the_appendix_messages() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client
         .goto(&sandbox.url("/allocations"))
@@ -134,7 +133,7 @@ async fn allocate_update_and_deallocate_with_the_appendix_messages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn divert_250_phones_with_3_unknown_and_retry_only_those() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client
         .goto(&sandbox.url("/cloud-phones"))

@@ -3,9 +3,10 @@
 //! stays usable from a desktop window down to a phone's screen.
 
 use numbers_e2e::fantoccini::Client;
+use numbers_e2e::keys::{ENTER, ESCAPE, SHIFT_TAB, TAB};
 use numbers_e2e::{
-    click_button, drop_file, eventually, js, npm_file, screenshot, wait_for, workspace,
-    ChromeDriver, RunningSandbox, Viewport,
+    click_button, drop_file, eventually, js, npm_file, press, screenshot, wait_for, workspace,
+    Browser, RunningSandbox, Viewport,
 };
 
 /// A page of the console, and what shows that its data has arrived.
@@ -207,7 +208,7 @@ async fn serious_violations(client: &Client, axe: &str) -> Vec<String> {
 async fn axe_finds_no_serious_or_critical_violation_on_any_page_light_or_dark() {
     let axe = npm_file("axe-core/axe.min.js");
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let mut found = Vec::new();
     for dark in [false, true] {
         let scheme = if dark { "dark" } else { "light" };
@@ -265,7 +266,7 @@ async fn axe_finds_no_serious_or_critical_violation_on_any_page_light_or_dark() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_fits_a_desktop_and_a_phone_in_light_and_dark() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
     let mut overflowing = Vec::new();
     for (device, width, height, phone) in [("desktop", 1280, 800, false), ("phone", 390, 844, true)]
@@ -359,26 +360,10 @@ async fn check_and_capture(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dialog_keeps_the_keyboard_inside_and_gives_the_focus_back() {
-    const TAB: &str = "\u{E004}";
-    const SHIFT_TAB: &str = "\u{E008}\u{E004}";
-    const ENTER: &str = "\u{E007}";
-    const ESCAPE: &str = "\u{E00C}";
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     open(&client, &sandbox, &PAGES[0]).await;
-    let press = |keys: &'static str| {
-        let client = client.clone();
-        async move {
-            client
-                .active_element()
-                .await
-                .expect("a focused element")
-                .send_keys(keys)
-                .await
-                .expect("keys");
-        }
-    };
     client
         .execute(
             "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Buy numbers…').focus()",
@@ -386,7 +371,7 @@ async fn a_dialog_keeps_the_keyboard_inside_and_gives_the_focus_back() {
         )
         .await
         .expect("focus the opener");
-    press(ENTER).await;
+    press(&client, ENTER).await;
     eventually(
         &client,
         "focus moves into the dialog",
@@ -395,7 +380,7 @@ async fn a_dialog_keeps_the_keyboard_inside_and_gives_the_focus_back() {
     .await;
     for (keys, times) in [(TAB, 15), (SHIFT_TAB, 15)] {
         for i in 0..times {
-            press(keys).await;
+            press(&client, keys).await;
             assert_eq!(
                 js(
                     &client,
@@ -408,7 +393,7 @@ async fn a_dialog_keeps_the_keyboard_inside_and_gives_the_focus_back() {
             );
         }
     }
-    press(ESCAPE).await;
+    press(&client, ESCAPE).await;
     eventually(
         &client,
         "closed, focus back on the opener",

@@ -1,7 +1,7 @@
 //! A rollout from creation to completion, in headless Chromium against the sandbox.
 
 use numbers_e2e::{
-    choose, click_button, eventually, fill, js, screenshot, wait_for, workspace, ChromeDriver,
+    choose, click_button, eventually, fill, js, screenshot, wait_for, workspace, Browser,
     RunningSandbox,
 };
 
@@ -14,7 +14,7 @@ const SET_NUMBER: &str = "(id, v) => { const i = document.getElementById(id).par
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rollout_from_preview_to_completion() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client.goto(&sandbox.url("/routers")).await.expect("page");
     wait_for(&client, ".router").await;

@@ -7,8 +7,7 @@
 use std::time::Duration;
 
 use numbers_e2e::{
-    click_button, eventually, fill, js, screenshot, wait_for, workspace, ChromeDriver,
-    RunningSandbox,
+    click_button, eventually, fill, js, screenshot, wait_for, workspace, Browser, RunningSandbox,
 };
 
 /// With UPDATE_SCREENSHOTS set, README's copy of a screenshot is refreshed.
@@ -48,7 +47,7 @@ async fn the_gateway_runs_a_scheduled_rollout_with_no_tab_open() {
     gateway.schedules.tick_ms = 200;
     let sandbox =
         RunningSandbox::start_with_gateway(numbers_sandbox::Config::ephemeral(), gateway).await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 800).await;
     client.goto(&sandbox.url("/routers")).await.expect("page");
     wait_for(&client, CARD).await;

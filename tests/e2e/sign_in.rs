@@ -5,29 +5,10 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, drop_file, eventually, fill, js, screenshot, wait_for, ChromeDriver,
+    click_button, drop_file, eventually, fill, js, screenshot, sign_in, wait_for, Browser,
     RunningSandbox,
 };
 use numbers_sandbox::Config;
-
-/// Signs in on the Settings page as `user` and waits for it to say so.
-async fn sign_in(client: &Client, sandbox: &RunningSandbox, user: &str, password: &str) {
-    client
-        .goto(&sandbox.url("/settings"))
-        .await
-        .expect("settings");
-    fill(client, "#ocp-user", user).await;
-    fill(client, "#ocp-password", password).await;
-    click_button(client, "Sign in").await;
-    eventually(
-        client,
-        "signed in",
-        &format!(
-            "document.querySelector('.signed-in')?.textContent.startsWith('Signed in as {user}.')"
-        ),
-    )
-    .await;
-}
 
 /// Sets every CSV limit to `n` in Settings and saves.
 async fn small_limits(client: &Client, n: usize) {
@@ -89,7 +70,7 @@ async fn a_csv_run_of_20_batches_outlives_several_access_tokens() {
         ..Config::ephemeral()
     })
     .await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     sign_in(&client, &sandbox, "owner", "owner-pass").await;
     small_limits(&client, 2).await;
@@ -152,7 +133,7 @@ async fn when_the_session_ends_mid_run_the_run_waits_for_sign_in_and_sends_nothi
         ..Config::ephemeral()
     })
     .await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     sign_in(&client, &sandbox, "owner", "owner-pass").await;
     small_limits(&client, 2).await;
@@ -207,7 +188,7 @@ async fn when_the_session_ends_mid_run_the_run_waits_for_sign_in_and_sends_nothi
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_signed_in_sees_the_403_explained() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
     sign_in(&client, &sandbox, "member", "member-pass").await;
     client
@@ -236,7 +217,7 @@ async fn a_member_signed_in_sees_the_403_explained() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_explained_and_a_one_time_code_asked() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
     client
         .goto(&sandbox.url("/settings"))
@@ -321,7 +302,7 @@ async fn divert_the_first(client: &Client, sandbox: &RunningSandbox, n: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huawei_sign_in_then_a_diversion() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client
         .goto(&sandbox.url("/settings"))
@@ -357,7 +338,7 @@ async fn huawei_sign_in_then_a_diversion() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huawei_access_key_signs_a_diversion_in_the_browser() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 1000).await;
     client
         .goto(&sandbox.url("/settings"))

@@ -3,7 +3,7 @@
 //! and compressed body as received), and the headers of the console's files.
 
 use numbers_e2e::fantoccini::Client;
-use numbers_e2e::{eventually, js, ChromeDriver, RunningSandbox};
+use numbers_e2e::{eventually, js, Browser, RunningSandbox};
 use serde_json::Value;
 
 /// Every request the page made, with what it cost on the wire.
@@ -48,7 +48,7 @@ fn is_static(e: &Value) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_visit_is_compressed_and_a_reload_fetches_only_the_page_and_data() {
     let sandbox = RunningSandbox::start().await;
-    let driver = ChromeDriver::start();
+    let driver = Browser::start();
     let client = driver.session(1280, 900).await;
     client.goto(&sandbox.url("/")).await.expect("first visit");
     eventually(

@@ -1,6 +1,7 @@
 //! The harness of the browser tests: the gateway serving the built console
-//! and relaying to a sandbox, a ChromeDriver with headless Chromium, and
-//! guards that stop both whatever happens to the test.
+//! and relaying to a sandbox, a WebDriver with the browser engine
+//! `NUMBERS_BROWSER` names (headless Chromium by default), and guards that
+//! stop both whatever happens to the test.
 
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt;
@@ -168,57 +169,204 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// ChromeDriver in its own process group, killed with everything it started
-/// (Chromium included) when dropped; its profile folder removed.
-pub struct ChromeDriver {
-    child: Child,
-    port: u16,
-    profile: PathBuf,
+/// The browser engine the tests drive, chosen by `NUMBERS_BROWSER`:
+/// `chromium` (the default), `firefox` (Firefox ESR with geckodriver) or
+/// `webkit` (WebKitGTK's MiniBrowser with WebKitWebDriver, under Xvfb).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
 }
 
-impl ChromeDriver {
-    pub fn start() -> Self {
-        let binary =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = free_port();
-        let profile =
-            std::env::temp_dir().join(format!("numbers-e2e-{}-{port}", std::process::id()));
-        let child = Command::new(&binary)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
+impl Engine {
+    pub fn from_env() -> Self {
+        match std::env::var("NUMBERS_BROWSER").as_deref() {
+            Err(_) | Ok("" | "chromium") => Self::Chromium,
+            Ok("firefox") => Self::Firefox,
+            Ok("webkit") => Self::WebKit,
+            Ok(other) => panic!("NUMBERS_BROWSER={other}: expected chromium, firefox or webkit"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Chromium => "chromium",
+            Self::Firefox => "firefox",
+            Self::WebKit => "webkit",
+        }
+    }
+}
+
+/// A program the tests start, in its own process group: the group is
+/// killed (with every browser it started) when dropped.
+struct Group(Child);
+
+impl Group {
+    fn spawn(command: &mut Command, what: &str) -> Self {
+        let child = command
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("cannot start {binary}: {e} (scripts/setup.sh installs it)")
+                panic!("cannot start {what}: {e} (scripts/setup-tests.sh installs it)")
             });
-        let driver = Self {
-            child,
+        Self(child)
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) with a negative pid signals the process group we
+        // created; it has no memory-safety preconditions.
+        unsafe {
+            libc::kill(-(self.0.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// An X server of its own for WebKitGTK, which draws even when driven:
+/// Xvfb picks a free display and says which.
+fn start_xvfb() -> (Group, String) {
+    let mut xvfb = Group::spawn(
+        Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1920x1200x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped()),
+        "Xvfb",
+    );
+    let mut line = String::new();
+    if let Some(out) = xvfb.0.stdout.take() {
+        use std::io::BufRead;
+        let _ = std::io::BufReader::new(out).read_line(&mut line);
+    }
+    let display = line.trim();
+    assert!(
+        !display.is_empty(),
+        "Xvfb did not say which display it took"
+    );
+    (xvfb, format!(":{display}"))
+}
+
+/// A WebDriver server for the engine `NUMBERS_BROWSER` names (see
+/// [`Engine`]), with everything it starts stopped when dropped and its
+/// profile folder removed.
+pub struct Browser {
+    pub engine: Engine,
+    port: u16,
+    profile: PathBuf,
+    // Dropped in this order: the driver (and its browsers), then the display.
+    _driver: Group,
+    _display: Option<Group>,
+}
+
+impl Browser {
+    pub fn start() -> Self {
+        let engine = Engine::from_env();
+        let port = free_port();
+        let profile =
+            std::env::temp_dir().join(format!("numbers-e2e-{}-{port}", std::process::id()));
+        let (driver, display) = match engine {
+            Engine::Chromium => {
+                let binary = std::env::var("CHROMEDRIVER")
+                    .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+                let driver = Group::spawn(
+                    Command::new(&binary)
+                        .arg(format!("--port={port}"))
+                        .arg("--allowed-ips=127.0.0.1")
+                        .stdout(Stdio::null()),
+                    &binary,
+                );
+                (driver, None)
+            }
+            Engine::Firefox => {
+                let binary = std::env::var("GECKODRIVER").unwrap_or_else(|_| "geckodriver".into());
+                let driver = Group::spawn(
+                    Command::new(&binary)
+                        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                        .stdout(Stdio::null()),
+                    &binary,
+                );
+                (driver, None)
+            }
+            Engine::WebKit => {
+                let (xvfb, display) = start_xvfb();
+                let driver = Group::spawn(
+                    Command::new("WebKitWebDriver")
+                        .arg(format!("--port={port}"))
+                        .arg("--host=127.0.0.1")
+                        .env("DISPLAY", display)
+                        .stdout(Stdio::null()),
+                    "WebKitWebDriver",
+                );
+                (driver, Some(xvfb))
+            }
+        };
+        let browser = Self {
+            engine,
             port,
             profile,
+            _driver: driver,
+            _display: display,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "chromedriver did not start on port {port}"
+                "the {} driver did not start on port {port}",
+                engine.name()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        driver
+        browser
     }
 
-    /// A new headless Chromium session of the given window size.
+    /// A new session whose page area is `width` x `height` CSS pixels
+    /// (Chromium: whose window is).
     pub async fn session(&self, width: u32, height: u32) -> Client {
-        self.start_session(width, height, false, None).await
+        match self.engine {
+            Engine::Chromium => self.chromium_session(width, height, false, None).await,
+            Engine::Firefox => {
+                let caps = serde_json::json!({
+                    "browserName": "firefox",
+                    "moz:firefoxOptions": {
+                        "binary": std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into()),
+                        "args": ["-headless"],
+                    }
+                });
+                self.sized(self.connect(caps).await, width, height).await
+            }
+            Engine::WebKit => {
+                let caps = serde_json::json!({
+                    "browserName": "MiniBrowser",
+                    "webkitgtk:browserOptions": {
+                        "binary": std::env::var("MINIBROWSER").unwrap_or_else(|_| "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser".into()),
+                        "args": ["--automation"],
+                    }
+                });
+                self.sized(self.connect(caps).await, width, height).await
+            }
+        }
     }
 
     /// A new headless Chromium session whose page area is exactly the
     /// viewport's (emulated, as a desktop window cannot be narrower than 500
     /// pixels and its size includes the browser's frame): a desktop or a
-    /// phone, in the light or the dark colour scheme.
+    /// phone, in the light or the dark colour scheme. Chromium only.
     pub async fn session_for(&self, viewport: Viewport) -> Client {
+        assert_eq!(
+            self.engine,
+            Engine::Chromium,
+            "phone emulation and a forced colour scheme need Chromium"
+        );
         let Viewport {
             width,
             height,
@@ -228,10 +376,10 @@ impl ChromeDriver {
         let metrics = serde_json::json!({
             "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": phone, "mobile": phone }
         });
-        self.start_session(1400, 1000, dark, Some(metrics)).await
+        self.chromium_session(1400, 1000, dark, Some(metrics)).await
     }
 
-    async fn start_session(
+    async fn chromium_session(
         &self,
         width: u32,
         height: u32,
@@ -261,24 +409,43 @@ impl ChromeDriver {
         if let Some(emulation) = mobile_emulation {
             options["mobileEmulation"] = emulation;
         }
-        let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), options);
+        self.connect(serde_json::json!({ "goog:chromeOptions": options }))
+            .await
+    }
+
+    async fn connect(&self, caps: serde_json::Value) -> Client {
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!("capabilities are an object")
+        };
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
-            .expect("a Chromium session")
+            .unwrap_or_else(|e| panic!("a {} session: {e}", self.engine.name()))
+    }
+
+    /// Sizes the window so that the page area is `width` x `height`: the
+    /// window's frame differs by engine, so it is measured.
+    async fn sized(&self, client: Client, width: u32, height: u32) -> Client {
+        client
+            .set_window_size(width, height)
+            .await
+            .expect("window size");
+        let inner = js(&client, "[window.innerWidth, window.innerHeight]").await;
+        let frame = |i: usize, asked: u32| {
+            let got = inner[i].as_u64().unwrap_or(u64::from(asked)) as u32;
+            (asked + asked).saturating_sub(got)
+        };
+        client
+            .set_window_size(frame(0, width), frame(1, height))
+            .await
+            .expect("window size");
+        client
     }
 }
 
-impl Drop for ChromeDriver {
+impl Drop for Browser {
     fn drop(&mut self) {
-        // SAFETY: kill(2) with a negative pid signals the process group we
-        // created for chromedriver; it has no memory-safety preconditions.
-        unsafe {
-            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-        }
-        let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
@@ -309,6 +476,17 @@ pub fn npm_file(package_file: &str) -> String {
 
 /// Saves a PNG screenshot under `tests/artifacts/` and returns its path.
 pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    // What the page shows once painted: WebKitGTK's screenshots lag the
+    // page by a frame or two.
+    let _ = client
+        .execute_async(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+            vec![],
+        )
+        .await;
+    if Engine::from_env() == Engine::WebKit {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     let png = client.screenshot().await.expect("screenshot");
     let path = workspace().join(format!("tests/artifacts/{name}.png"));
     if let Some(dir) = path.parent() {
@@ -408,6 +586,45 @@ pub async fn click_button(client: &Client, label: &str) {
         assert!(Instant::now() < deadline, "no enabled button {label:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Signs in on the Settings page as `user` and waits for it to say so.
+pub async fn sign_in(client: &Client, sandbox: &RunningSandbox, user: &str, password: &str) {
+    client
+        .goto(&sandbox.url("/settings"))
+        .await
+        .expect("settings");
+    fill(client, "#ocp-user", user).await;
+    fill(client, "#ocp-password", password).await;
+    click_button(client, "Sign in").await;
+    eventually(
+        client,
+        "signed in",
+        &format!(
+            "document.querySelector('.signed-in')?.textContent.startsWith('Signed in as {user}.')"
+        ),
+    )
+    .await;
+}
+
+/// WebDriver's codes of the keys the tests press.
+pub mod keys {
+    pub const TAB: &str = "\u{E004}";
+    pub const SHIFT_TAB: &str = "\u{E008}\u{E004}";
+    pub const ENTER: &str = "\u{E007}";
+    pub const ESCAPE: &str = "\u{E00C}";
+    pub const ARROW_RIGHT: &str = "\u{E014}";
+}
+
+/// Presses `keys` on whatever has the focus, as a person would.
+pub async fn press(client: &Client, keys: &str) {
+    client
+        .active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(keys)
+        .await
+        .unwrap_or_else(|e| panic!("press {keys:?}: {e}"));
 }
 
 /// Drops a file with `text` on the drop zone, as a person dragging it would.
