@@ -10,6 +10,8 @@ cd "$ROOT"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+# The splitter cargo-leptos uses, for scripts/split-wasm.sh (Trunk cannot split).
+WASM_SPLIT_VERSION=0.2.4
 TOOLS="$ROOT/.tools"
 export PATH="$TOOLS/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
@@ -48,6 +50,11 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSI
   quiet npm install --prefix "$TOOLS/binaryen" --no-audit --no-fund --no-save "binaryen@$BINARYEN_VERSION"
 fi
 
+if ! grep -qs "\"wasm_split_cli_support $WASM_SPLIT_VERSION " "$HOME/.cargo/.crates.toml" || ! command -v wasm-split-cli >/dev/null; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (about a minute)"
+  quiet cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
+fi
+
 # Trunk builds cargo offline, so every crate must be here first.
 quiet cargo fetch
-say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt ${BINARYEN_VERSION%%.*})"
+say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt ${BINARYEN_VERSION%%.*}, wasm-split-cli $WASM_SPLIT_VERSION)"

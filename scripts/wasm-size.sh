@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Prints the size of the built console (dist/), raw and gzip -9.
+# Prints the size of the built console (dist/), raw and gzip -9: the main
+# module and its JS (what every first visit needs), and the pages' chunks
+# (each fetched when its page is first opened).
 set -euo pipefail
 DIST="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/dist}"
-total_raw=0; total_gz=0
-for f in "$DIST"/*.wasm "$DIST"/*.js; do
-  [ -e "$f" ] || continue
-  raw=$(wc -c <"$f"); gz=$(gzip -9 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-  printf 'size: %-8s %9d bytes raw %9d bytes gzip -9\n' "${f##*.}" "$raw" "$gz"
-done
-printf 'size: %-8s %9d bytes raw %9d bytes gzip -9\n' total "$total_raw" "$total_gz"
+sum() { # label, files...
+  local label="$1"; shift
+  local raw=0 gz=0 n=0
+  for f in "$@"; do
+    [ -e "$f" ] || continue
+    raw=$((raw + $(wc -c <"$f"))); gz=$((gz + $(gzip -9 -c "$f" | wc -c))); n=$((n + 1))
+  done
+  printf 'size: %-12s %3d files %9d bytes raw %9d bytes gzip -9\n' "$label" "$n" "$raw" "$gz"
+}
+shopt -s nullglob
+sum main "$DIST"/numbers-console-*.js "$DIST"/numbers-console-*.wasm "$DIST"/__wasm_split-*.js
+pages=("$DIST"/split_*.wasm)
+sum pages "${pages[@]}"
+shared=("$DIST"/chunk_*.wasm)
+sum shared "${shared[@]}"

@@ -18,6 +18,7 @@ use components::history_panel::HistoryPanel;
 use components::nav::MainNav;
 use components::sign_in_dialog::SignInDialog;
 use components::toasts::Toasts;
+use pages::lazy::{self, LazyPage};
 use state::AppState;
 
 /// `/` focuses the page's search box, unless the user is typing already.
@@ -46,6 +47,24 @@ fn focus_search_on_slash() {
     std::mem::forget(handle);
 }
 
+/// A page's code starts on its way when the pointer rests on, or the
+/// keyboard reaches, a link to it: by the click it has often arrived.
+fn preload_on_intent() {
+    let intent = |ev: web_sys::Event| {
+        let link = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|el| el.closest("a[href^='/']").ok().flatten());
+        if let Some(href) = link.and_then(|a| a.get_attribute("href")) {
+            lazy::preload(&href);
+        }
+    };
+    let over = window_event_listener(leptos::ev::pointerover, move |ev| intent(ev.into()));
+    let focus = window_event_listener(leptos::ev::focusin, move |ev| intent(ev.into()));
+    // The app lives as long as the page: the listeners never need removing.
+    std::mem::forget((over, focus));
+}
+
 /// The console. `gateway`: the environments of the numbers-gateway that
 /// served it (`None` when it was served without one).
 #[component]
@@ -54,6 +73,7 @@ pub fn App(gateway: Option<numbers_core::models::gateway::EnvironmentList>) -> i
     provide_context(app);
     state::keep_sessions(app);
     focus_search_on_slash();
+    preload_on_intent();
     view! {
         <Toasts/>
         <SignInDialog/>
@@ -65,13 +85,13 @@ pub fn App(gateway: Option<numbers_core::models::gateway::EnvironmentList>) -> i
                     <Routes fallback=pages::not_found::NotFoundPage>
                         <Route path=path!("/") view=|| view! { <Redirect path="/numbers"/> }/>
                         <Route path=path!("/numbers") view=pages::numbers::NumbersPage/>
-                        <Route path=path!("/sets") view=pages::sets::SetsPage/>
-                        <Route path=path!("/csv") view=pages::csv::CsvPage/>
-                        <Route path=path!("/routers") view=pages::routers::RoutersPage/>
-                        <Route path=path!("/allocations") view=pages::allocations::AllocationsPage/>
-                        <Route path=path!("/cloud-phones") view=pages::cloud_phones::CloudPhonesPage/>
-                        <Route path=path!("/history") view=pages::history::HistoryPage/>
-                        <Route path=path!("/settings") view=pages::settings::SettingsPage/>
+                        <Route path=path!("/sets") view=|| view! { <LazyPage load=lazy::sets_page/> }/>
+                        <Route path=path!("/csv") view=|| view! { <LazyPage load=lazy::csv_page/> }/>
+                        <Route path=path!("/routers") view=|| view! { <LazyPage load=lazy::routers_page/> }/>
+                        <Route path=path!("/allocations") view=|| view! { <LazyPage load=lazy::allocations_page/> }/>
+                        <Route path=path!("/cloud-phones") view=|| view! { <LazyPage load=lazy::cloud_phones_page/> }/>
+                        <Route path=path!("/history") view=|| view! { <LazyPage load=lazy::history_page/> }/>
+                        <Route path=path!("/settings") view=|| view! { <LazyPage load=lazy::settings_page/> }/>
                     </Routes>
                 </main>
                 <HistoryPanel/>

@@ -2,6 +2,7 @@
 //! nothing else in the app builds a request.
 
 pub mod auth;
+pub mod console;
 pub mod exotel;
 pub mod gateway;
 pub mod history;

@@ -4,6 +4,7 @@ pub mod allocations;
 pub mod cloud_phones;
 pub mod csv;
 pub mod history;
+pub mod lazy;
 pub mod not_found;
 pub mod numbers;
 pub mod routers;
