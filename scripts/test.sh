@@ -14,6 +14,9 @@ LOGS="$ROOT/target/test-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export CARGO_TERM_COLOR=never
+# A one-shot run gains nothing from incremental builds, which would double
+# target/ on disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 failed_steps=()
 
 step() { # name, command...

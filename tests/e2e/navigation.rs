@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use numbers_e2e::fantoccini::Locator;
-use numbers_e2e::{js, screenshot, wait_for, workspace, Browser, RunningSandbox};
+use numbers_e2e::{follow_link, js, screenshot, wait_for, workspace, Browser, RunningSandbox};
 
 const PAGES: [(&str, &str); 7] = [
     ("Numbers", "/numbers"),
@@ -43,13 +43,7 @@ async fn navigation_reaches_every_page() {
     }
 
     for (label, path) in PAGES {
-        client
-            .find(Locator::LinkText(label))
-            .await
-            .unwrap_or_else(|e| panic!("no link {label}: {e}"))
-            .click()
-            .await
-            .expect("click");
+        follow_link(&client, label).await;
         let heading = wait_for(&client, "main h1").await;
         let mut url = client.current_url().await.expect("url");
         for _ in 0..50 {

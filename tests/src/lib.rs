@@ -67,7 +67,22 @@ impl RunningSandbox {
     /// A gateway with `gateway` settings in front of a sandbox made with
     /// `config`.
     pub async fn start_with_gateway(config: Config, gateway: numbers_gateway::Config) -> Self {
-        Self::serve(gateway, Some(config), None).await
+        Self::serve(gateway, Some(config), None, dist(), None).await
+    }
+
+    /// A gateway on `listen` (a free port when `None`) serving the console
+    /// built in `dist` in front of a sandbox with demo data: a deploy is a
+    /// gateway stopped and another started on the same port with a new
+    /// build.
+    pub async fn serving(dist: PathBuf, listen: Option<SocketAddr>) -> Self {
+        Self::serve(
+            numbers_gateway::Config::load(None).expect("gateway defaults"),
+            Some(Config::ephemeral()),
+            None,
+            dist,
+            listen,
+        )
+        .await
     }
 
     /// A gateway whose `sandbox` environments are the sandbox process at
@@ -83,13 +98,15 @@ impl RunningSandbox {
         let path = dir.path().join("gateway.toml");
         std::fs::write(&path, text).expect("config");
         let config = numbers_gateway::Config::load(Some(&path)).expect("config");
-        Self::serve(config, None, Some(a)).await
+        Self::serve(config, None, Some(a), dist(), None).await
     }
 
     async fn serve(
         mut gateway: numbers_gateway::Config,
         sandbox: Option<Config>,
         upstream: Option<SocketAddr>,
+        dist: PathBuf,
+        listen: Option<SocketAddr>,
     ) -> Self {
         let history = tempfile::tempdir().expect("history dir");
         if gateway.history.url.is_none() {
@@ -106,9 +123,9 @@ impl RunningSandbox {
                 .try_init();
         }
         let gateway = Gateway::bind(GatewayOptions {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            listen: listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0))),
             config: gateway,
-            dist: Some(dist()),
+            dist: Some(dist),
             sandbox,
             clock: None,
         })
@@ -588,6 +605,17 @@ pub async fn click_button(client: &Client, label: &str) {
     }
 }
 
+/// Clicks the link whose text is `label`.
+pub async fn follow_link(client: &Client, label: &str) {
+    client
+        .find(Locator::LinkText(label))
+        .await
+        .unwrap_or_else(|e| panic!("no link {label}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
 /// Signs in on the Settings page as `user` and waits for it to say so.
 pub async fn sign_in(client: &Client, sandbox: &RunningSandbox, user: &str, password: &str) {
     client
@@ -746,5 +774,78 @@ impl SandboxProcess {
 impl Drop for SandboxProcess {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A chromedriver extension command of the session (`POST
+/// /session/{id}/{path}`).
+#[derive(Debug)]
+struct ChromiumCommand {
+    path: &'static str,
+    body: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ChromiumCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
+    }
+}
+
+/// Runs a Chrome DevTools Protocol command in the session (Chromium only).
+pub async fn devtools(
+    client: &Client,
+    command: &str,
+    params: serde_json::Value,
+) -> serde_json::Value {
+    client
+        .issue_cmd(ChromiumCommand {
+            path: "goog/cdp/execute",
+            body: serde_json::json!({ "cmd": command, "params": params }),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{command}: {e}"))
+}
+
+/// Throttles the session's network as DevTools does: every request waits
+/// `rtt_ms` and the bytes flow at `bits_per_second` (Chromium only).
+pub async fn throttle(client: &Client, bits_per_second: u64, rtt_ms: u64) {
+    client
+        .issue_cmd(ChromiumCommand {
+            path: "chromium/network_conditions",
+            body: serde_json::json!({ "network_conditions": {
+                "offline": false,
+                "latency": rtt_ms,
+                "download_throughput": bits_per_second / 8,
+                "upload_throughput": bits_per_second / 8,
+            }}),
+        })
+        .await
+        .expect("network conditions");
+}
+
+/// Copies a built console (without the compressed siblings the gateway
+/// writes), for tests that change the files a gateway serves.
+pub fn copy_dist(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dist copy");
+    for entry in std::fs::read_dir(from).expect("dist") {
+        let path = entry.expect("dist entry").path();
+        let target = to.join(path.file_name().expect("a name"));
+        if path.is_dir() {
+            copy_dist(&path, &target);
+        } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz")) {
+            std::fs::copy(&path, &target).expect("copy a dist file");
+        }
     }
 }

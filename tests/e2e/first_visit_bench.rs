@@ -1,0 +1,278 @@
+//! Browser benchmarks of the built console through the gateway (not part of
+//! the test suite; `bash scripts/bench.sh` runs them after a release build):
+//! the first visit, a reload and each page's first opening with the network
+//! throttled as DevTools throttles it; and the page's longest tasks while a
+//! 10^5-row CSV run starts. Figures printed and saved in `target/bench/`.
+
+use std::time::{Duration, Instant};
+
+use numbers_core::models::ocp::NumberRecord;
+use numbers_e2e::fantoccini::Client;
+use numbers_e2e::{
+    devtools, drop_file, js, throttle, wait_for, workspace, Browser, RunningSandbox,
+};
+use numbers_sandbox::Config;
+use serde_json::json;
+
+/// Networks: name, bits per second, round-trip time, fresh browsers.
+const NETWORKS: [(&str, u64, u64, usize); 2] = [
+    ("10 Mbit/s, 40 ms", 10_000_000, 40, 5),
+    ("1.6 Mbit/s, 150 ms", 1_600_000, 150, 3),
+];
+
+const PAGES: [(&str, &str); 7] = [
+    ("Sets", "/sets"),
+    ("CSV", "/csv"),
+    ("Routers", "/routers"),
+    ("Allocations", "/allocations"),
+    ("Cloud phones", "/cloud-phones"),
+    ("History", "/history"),
+    ("Settings", "/settings"),
+];
+
+/// Notes, in every new document, when the numbers table first holds a
+/// number (milliseconds since navigation started).
+const ROWS_AT: &str = "new MutationObserver(() => {
+    if (window.__rowsAt === undefined && document.querySelector('tbody tr[data-number]')) window.__rowsAt = performance.now();
+}).observe(document, {childList: true, subtree: true});";
+
+/// Follows the link `label` and answers [ms until the page at `path` shows
+/// its heading and no loading line, bytes fetched meanwhile].
+const OPEN_PAGE: &str = "const [label, path, done] = arguments;
+const link = [...document.querySelectorAll(\"nav[aria-label='Main'] a\")].find(a => a.textContent.trim() === label);
+const before = document.querySelector('main h1');
+const seen = performance.getEntriesByType('resource').length;
+const shown = () => location.pathname === path && !document.querySelector('.page-loading')
+    && document.querySelector('main h1') && document.querySelector('main h1') !== before;
+const t0 = performance.now();
+const finish = () => {
+    const ms = performance.now() - t0;
+    const bytes = performance.getEntriesByType('resource').slice(seen).reduce((s, e) => s + e.transferSize, 0);
+    done([ms, bytes]);
+};
+const watch = new MutationObserver(() => { if (shown()) { watch.disconnect(); finish(); } });
+watch.observe(document.body, {childList: true, subtree: true, characterData: true});
+link.click();";
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let m = xs.len() / 2;
+    if xs.is_empty() {
+        f64::NAN
+    } else if xs.len() % 2 == 1 {
+        xs[m]
+    } else {
+        (xs[m - 1] + xs[m]) / 2.0
+    }
+}
+
+fn range(xs: &[f64]) -> String {
+    let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{lo:.0}–{hi:.0}")
+}
+
+async fn until(client: &Client, what: &str, expression: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    while js(client, &format!("!!({expression})")).await != json!(true) {
+        assert!(Instant::now() < deadline, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// [ms to the first row, bytes fetched until then] of the current document.
+async fn to_rows(client: &Client) -> (f64, f64) {
+    until(
+        client,
+        "a row of numbers",
+        "window.__rowsAt !== undefined",
+        Duration::from_secs(60),
+    )
+    .await;
+    let v = js(
+        client,
+        "[window.__rowsAt, performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+           .filter(e => e.responseEnd <= window.__rowsAt).reduce((s, e) => s + e.transferSize, 0)]",
+    )
+    .await;
+    (
+        v[0].as_f64().unwrap_or(f64::NAN),
+        v[1].as_f64().unwrap_or(f64::NAN),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run scripts/bench.sh"]
+async fn first_visit_reload_and_page_openings() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = Browser::start();
+    let mut report = Vec::new();
+    for (network, bps, rtt, runs) in NETWORKS {
+        let (mut firsts, mut bytes, mut reloads) = (Vec::new(), Vec::new(), Vec::new());
+        let mut pages: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); PAGES.len()];
+        for _ in 0..runs {
+            let client = driver.session(1280, 800).await;
+            devtools(
+                &client,
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": ROWS_AT }),
+            )
+            .await;
+            throttle(&client, bps, rtt).await;
+            client.goto(&sandbox.url("/numbers")).await.expect("opens");
+            let (ms, b) = to_rows(&client).await;
+            firsts.push(ms);
+            bytes.push(b);
+            client.refresh().await.expect("reload");
+            reloads.push(to_rows(&client).await.0);
+            for (i, (label, path)) in PAGES.iter().enumerate() {
+                let v = client
+                    .execute_async(OPEN_PAGE, vec![json!(label), json!(path)])
+                    .await
+                    .unwrap_or_else(|e| panic!("{label}: {e}"));
+                pages[i].0.push(v[0].as_f64().unwrap_or(f64::NAN));
+                pages[i].1.push(v[1].as_f64().unwrap_or(f64::NAN));
+            }
+            client.close().await.expect("close");
+        }
+        println!("\n{network} ({runs} fresh browsers; medians, range in brackets)");
+        println!(
+            "first visit to a row of numbers: {:.0} ms ({}), {:.1} KiB on the wire",
+            median(firsts.clone()),
+            range(&firsts),
+            median(bytes.clone()) / 1024.0
+        );
+        println!(
+            "reload to a row of numbers:      {:.0} ms ({})",
+            median(reloads.clone()),
+            range(&reloads)
+        );
+        println!("| page, first opened | ms | KiB on the wire |\n|---|---:|---:|");
+        let mut opened = Vec::new();
+        for ((label, _), (ms, b)) in PAGES.iter().zip(&pages) {
+            println!(
+                "| {label} | {:.0} ({}) | {:.1} |",
+                median(ms.clone()),
+                range(ms),
+                median(b.clone()) / 1024.0
+            );
+            opened.push(json!({ "page": label, "ms": ms, "bytes": b }));
+        }
+        report.push(json!({
+            "network": network, "first_visit_ms": firsts, "first_visit_bytes": bytes,
+            "reload_ms": reloads, "pages": opened,
+        }));
+    }
+    sandbox.stop().await;
+    let out = workspace().join("target/bench");
+    std::fs::create_dir_all(&out).expect("target/bench");
+    std::fs::write(
+        out.join("first-visit.json"),
+        serde_json::to_string_pretty(&report).expect("JSON"),
+    )
+    .expect("target/bench/first-visit.json");
+    println!("saved: target/bench/first-visit.json");
+}
+
+const NUMBERS: usize = 100_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run scripts/bench.sh"]
+async fn longest_tasks_while_a_large_csv_run_starts() {
+    let sandbox = RunningSandbox::start_with(Config {
+        demo_numbers: NUMBERS,
+        ..Config::ephemeral()
+    })
+    .await;
+    let driver = Browser::start();
+    let client = driver.session(1280, 900).await;
+    client
+        .update_timeouts(numbers_e2e::fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(120)),
+            Some(Duration::from_secs(60)),
+            None,
+        ))
+        .await
+        .expect("timeouts");
+    client.goto(&sandbox.url("/csv")).await.expect("CSV page");
+    wait_for(&client, ".drop-zone").await;
+    let mut numbers: Vec<NumberRecord> = Vec::new();
+    for page in 1..=NUMBERS.div_ceil(10_000) {
+        let v = js(&client, &format!("fetch('/relay/ocp/sandbox/api/numbers?page={page}&pageSize=10000&orderBy=number', {{headers: {{Authorization: 'Bearer sandbox-owner'}}}}).then(r => r.json()).then(p => p.numbers)")).await;
+        numbers.extend(serde_json::from_value::<Vec<NumberRecord>>(v).expect("numbers"));
+    }
+    let mut file = String::from(
+        "OPERATION,NUMBER,GROUP_ID,PROVIDER,MINIAPP_ID,LOCALE,APPLICATION_TAG,NOTE\r\n",
+    );
+    for n in &numbers {
+        file.push_str(&format!(
+            "update,{},,,,,<NULL>,moved to the new queue\r\n",
+            n.number
+        ));
+    }
+    println!(
+        "file: {} rows, {:.1} MB",
+        numbers.len(),
+        file.len() as f64 / 1e6
+    );
+    let t0 = Instant::now();
+    drop_file(&client, "update.csv", &file).await;
+    until(
+        &client,
+        "plan",
+        "document.querySelector('[aria-label=Plan] h2') && [...document.querySelectorAll('button')].some(b => b.textContent.startsWith('Apply ') && !b.disabled)",
+        Duration::from_secs(120),
+    )
+    .await;
+    println!(
+        "dropped to Apply enabled: {:.2} s",
+        t0.elapsed().as_secs_f64()
+    );
+    js(
+        &client,
+        "(window.__long = [], new PerformanceObserver(l => l.getEntries().forEach(e => window.__long.push([e.startTime, e.duration]))).observe({type: 'longtask'}), window.__clickAt = performance.now(), [...document.querySelectorAll('button')].find(b => b.textContent.startsWith('Apply ')).click(), true)",
+    )
+    .await;
+    let t1 = Instant::now();
+    until(
+        &client,
+        "run finished",
+        "(() => { const t = document.querySelector('.run-progress')?.textContent || ''; const m = t.match(/^(\\d+) of (\\d+) batches/); return m && m[1] === m[2]; })()",
+        Duration::from_secs(300),
+    )
+    .await;
+    let applied = t1.elapsed().as_secs_f64();
+    let long = js(
+        &client,
+        "window.__long.filter(([start]) => start >= window.__clickAt).map(([start, d]) => [start - window.__clickAt, d])",
+    )
+    .await;
+    let tasks: Vec<(f64, f64)> = long
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| Some((t[0].as_f64()?, t[1].as_f64()?)))
+        .collect();
+    let longest = tasks.iter().map(|t| t.1).fold(0.0, f64::max);
+    println!("Apply to the last batch applied: {applied:.1} s");
+    println!(
+        "long tasks (over 50 ms) from the click to the end: {}, the longest {longest:.0} ms, over 100 ms: {}",
+        tasks.len(),
+        tasks.iter().filter(|t| t.1 > 100.0).count()
+    );
+    for (start, d) in &tasks {
+        println!("  at {start:>7.0} ms after the click: {d:.0} ms");
+    }
+    let out = workspace().join("target/bench");
+    std::fs::create_dir_all(&out).expect("target/bench");
+    std::fs::write(
+        out.join("csv-run-long-tasks.json"),
+        serde_json::to_string_pretty(
+            &json!({ "rows": numbers.len(), "applied_s": applied, "long_tasks": tasks }),
+        )
+        .expect("JSON"),
+    )
+    .expect("target/bench/csv-run-long-tasks.json");
+    client.close().await.expect("close");
+    sandbox.stop().await;
+}
