@@ -22,8 +22,8 @@ pub use read::{read, read_owned, CellRef, CsvTable, MAX_FILE_BYTES};
 pub use state::{against_state, RowChange};
 pub use validate::{validate, Validation};
 pub use write::{
-    becomes_formula, errors_report, errors_report_with, export, export_cells, guard_cell,
-    is_formula, revert, strip_formulas, unguard_cell, EXPORT_COLUMNS,
+    becomes_formula, errors_report, errors_report_with, export, export_cells, export_parts,
+    guard_cell, is_formula, revert, revert_parts, strip_formulas, unguard_cell, EXPORT_COLUMNS,
 };
 
 /// The columns of the OCP numbers CSV.

@@ -90,6 +90,28 @@ proptest! {
     }
 
     #[test]
+    fn exports_and_reverts_in_parts_join_to_the_whole_file(
+        records in proptest::collection::vec(record_strategy(), 0..40),
+        ops in proptest::collection::vec(op_strategy(), 1..60),
+        rows in 1usize..8,
+    ) {
+        let parts: Vec<String> = export_parts(&records, rows).collect();
+        prop_assert_eq!(parts.len(), records.len().div_ceil(rows).max(1));
+        prop_assert_eq!(parts.concat(), export(&records));
+
+        let table = read(ops_file(&ops).as_bytes()).expect("reads");
+        let v = validate(&table);
+        // The file's numbers, as the generated records hold their fields.
+        let before: HashMap<String, NumberRecord> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (number(i), NumberRecord { number: number(i), ..r.clone() }))
+            .collect();
+        let whole = revert(&table, &v, &before, "twilio");
+        prop_assert_eq!(revert_parts(&table, &v, &before, "twilio", rows).collect::<String>(), whole);
+    }
+
+    #[test]
     fn export_then_read_gives_the_same_records(records in proptest::collection::vec(record_strategy(), 1..40)) {
         let text = export(&records);
         let table = read(text.as_bytes()).expect("reads its own export");

@@ -7,7 +7,7 @@
 //! is, so an export re-uploads unchanged. [`unguard_cell`] undoes the guard
 //! when a file comes back, so write-then-read gives the original value.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
 
 use super::read::CsvTable;
@@ -111,7 +111,11 @@ fn finish(w: csv::Writer<Vec<u8>>) -> String {
 }
 
 fn write_row<'a>(w: &mut csv::Writer<Vec<u8>>, cells: impl IntoIterator<Item = &'a str>) {
-    let _ = w.write_record(cells.into_iter().map(|c| guard_cell(c).into_owned()));
+    // Borrowed unless guarded: no allocation for an ordinary cell.
+    let _ = w.write_record(cells.into_iter().map(|c| match guard_cell(c) {
+        Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+        Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+    }));
 }
 
 /// The export columns of one number.
@@ -133,13 +137,31 @@ pub fn export_cells(r: &NumberRecord) -> [&str; 12] {
 }
 
 /// The documented CSV export of `records` (also the backup format), header first.
-pub fn export(records: &[NumberRecord]) -> String {
-    let mut w = writer();
-    write_row(&mut w, EXPORT_COLUMNS.iter().map(|c| c.name()));
-    for r in records {
-        write_row(&mut w, export_cells(r));
-    }
-    finish(w)
+pub fn export<R: Borrow<NumberRecord>>(records: &[R]) -> String {
+    export_parts(records, usize::MAX).collect()
+}
+
+/// [`export`] in parts of at most `rows` numbers each (the header starts the
+/// first), so that a large export can let the browser breathe between
+/// parts. Joined, the parts are `export(records)`.
+pub fn export_parts<R: Borrow<NumberRecord>>(
+    records: &[R],
+    rows: usize,
+) -> impl Iterator<Item = String> + '_ {
+    let rows = rows.max(1);
+    let parts = records.len().div_ceil(rows).max(1);
+    (0..parts).map(move |i| {
+        let mut w = writer();
+        if i == 0 {
+            write_row(&mut w, EXPORT_COLUMNS.iter().map(|c| c.name()));
+        }
+        let start = i.saturating_mul(rows).min(records.len());
+        let end = start.saturating_add(rows).min(records.len());
+        for r in &records[start..end] {
+            write_row(&mut w, export_cells(r.borrow()));
+        }
+        finish(w)
+    })
 }
 
 /// The given rows of `table`: its known columns, cells as validated.
@@ -272,54 +294,88 @@ pub fn revert(
     before: &HashMap<String, NumberRecord>,
     provider: &str,
 ) -> String {
-    let mut w = writer();
-    write_row(&mut w, REVERT_COLUMNS.iter().map(|c| c.name()));
-    for (row, op, number) in validation.numbered_rows(table) {
-        let old = before.get(number);
-        let restored: Vec<(Column, &str)> = match (op, old) {
-            (Operation::Create, None) => vec![(Column::Operation, "delete")],
-            (Operation::Delete, Some(r)) => {
-                let mut v = vec![(Column::Operation, "create"), (Column::Provider, provider)];
-                for c in [
-                    Column::GroupId,
-                    Column::Country,
-                    Column::MiniappId,
-                    Column::Locale,
-                    Column::ApplicationTag,
-                    Column::PhoneNumberSetId,
-                    Column::Note,
-                ] {
-                    if let Some(value) = current_value(r, c) {
-                        v.push((c, value));
-                    }
-                }
-                v
-            }
-            (Operation::Update | Operation::Attach | Operation::Detach, Some(r)) => {
-                let fields = touched(table, row, op);
-                // Nothing to restore when every touched field was empty already.
-                if fields.iter().all(|&c| current_value(r, c).is_none()) && op == Operation::Detach
-                {
-                    continue;
-                }
-                if fields.is_empty() {
-                    continue;
-                }
-                let mut v = vec![(Column::Operation, "update")];
-                for c in fields {
-                    v.push((c, current_value(r, c).unwrap_or(NULL_MARKER)));
-                }
-                v
-            }
-            _ => continue,
-        };
-        let mut cells = [""; REVERT_COLUMNS.len()];
-        for (c, v) in std::iter::once((Column::Number, number)).chain(restored) {
-            if let Some(i) = REVERT_COLUMNS.iter().position(|&x| x == c) {
-                cells[i] = v;
+    revert_parts(table, validation, before, provider, usize::MAX).collect()
+}
+
+/// [`revert`] in parts of at most `rows` rows of the file each (the header
+/// starts the first). Joined, the parts are the whole revert file.
+pub fn revert_parts<'a>(
+    table: &'a CsvTable,
+    validation: &'a Validation,
+    before: &'a HashMap<String, NumberRecord>,
+    provider: &'a str,
+    rows: usize,
+) -> impl Iterator<Item = String> + 'a {
+    let mut items = validation.numbered_rows(table).peekable();
+    let mut first = true;
+    std::iter::from_fn(move || {
+        if !first && items.peek().is_none() {
+            return None;
+        }
+        let mut w = writer();
+        if first {
+            write_row(&mut w, REVERT_COLUMNS.iter().map(|c| c.name()));
+            first = false;
+        }
+        for (row, op, number) in items.by_ref().take(rows.max(1)) {
+            if let Some(cells) = revert_row(table, row, op, number, before.get(number), provider) {
+                write_row(&mut w, cells);
             }
         }
-        write_row(&mut w, cells);
+        Some(finish(w))
+    })
+}
+
+/// The revert row of one row of the file, if it has anything to restore.
+fn revert_row<'a>(
+    table: &'a CsvTable,
+    row: usize,
+    op: Operation,
+    number: &'a str,
+    old: Option<&'a NumberRecord>,
+    provider: &'a str,
+) -> Option<[&'a str; REVERT_COLUMNS.len()]> {
+    let restored: Vec<(Column, &str)> = match (op, old) {
+        (Operation::Create, None) => vec![(Column::Operation, "delete")],
+        (Operation::Delete, Some(r)) => {
+            let mut v = vec![(Column::Operation, "create"), (Column::Provider, provider)];
+            for c in [
+                Column::GroupId,
+                Column::Country,
+                Column::MiniappId,
+                Column::Locale,
+                Column::ApplicationTag,
+                Column::PhoneNumberSetId,
+                Column::Note,
+            ] {
+                if let Some(value) = current_value(r, c) {
+                    v.push((c, value));
+                }
+            }
+            v
+        }
+        (Operation::Update | Operation::Attach | Operation::Detach, Some(r)) => {
+            let fields = touched(table, row, op);
+            // Nothing to restore when every touched field was empty already.
+            if fields.iter().all(|&c| current_value(r, c).is_none()) && op == Operation::Detach {
+                return None;
+            }
+            if fields.is_empty() {
+                return None;
+            }
+            let mut v = vec![(Column::Operation, "update")];
+            for c in fields {
+                v.push((c, current_value(r, c).unwrap_or(NULL_MARKER)));
+            }
+            v
+        }
+        _ => return None,
+    };
+    let mut cells = [""; REVERT_COLUMNS.len()];
+    for (c, v) in std::iter::once((Column::Number, number)).chain(restored) {
+        if let Some(i) = REVERT_COLUMNS.iter().position(|&x| x == c) {
+            cells[i] = v;
+        }
     }
-    finish(w)
+    Some(cells)
 }
