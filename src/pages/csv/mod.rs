@@ -134,7 +134,7 @@ pub fn CsvPage() -> impl IntoView {
                 loaded.set(Some(l));
                 run.set(Some(r));
                 saved.set(None);
-                spawn_local(drive(app, run));
+                spawn_local(drive(app, run, None));
             }
             Err(_) => app.error("The saved run's file can no longer be read."),
         },

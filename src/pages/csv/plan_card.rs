@@ -17,6 +17,12 @@ use super::run_view::{current_state, drive};
 use crate::api::ApiError;
 use crate::components::download::download;
 use crate::state::{use_app, AppState};
+use crate::timing::sleep_ms;
+
+/// Rows of the backup or the revert file made in one go: tens of
+/// milliseconds of work, so the page paints and answers clicks between
+/// parts even for 10^5 rows.
+const PART_ROWS: usize = 5_000;
 
 /// The backup of the numbers the file touches, and the file that reverts it.
 async fn backup_and_revert(
@@ -29,15 +35,27 @@ async fn backup_and_revert(
         Some(c) => c,
         None => Arc::new(current_state(app).await?),
     };
-    let numbers: Vec<NumberRecord> = (0..loaded.table.len())
-        .filter_map(|r| {
-            current
-                .get(loaded.table.text(r, csv::Column::Number))
-                .cloned()
-        })
+    sleep_ms(0).await;
+    let numbers: Vec<&NumberRecord> = (0..loaded.table.len())
+        .filter_map(|r| current.get(loaded.table.text(r, csv::Column::Number)))
         .collect();
-    let backup = csv::export(&numbers);
-    let revert = csv::revert(&loaded.table, &loaded.validation, &current, provider.trim());
+    let mut backup = String::new();
+    for part in csv::export_parts(&numbers, PART_ROWS) {
+        backup.push_str(&part);
+        sleep_ms(0).await;
+    }
+    let mut revert = String::new();
+    let parts = csv::revert_parts(
+        &loaded.table,
+        &loaded.validation,
+        &current,
+        provider.trim(),
+        PART_ROWS,
+    );
+    for part in parts {
+        revert.push_str(&part);
+        sleep_ms(0).await;
+    }
     Ok((backup, revert))
 }
 
@@ -150,7 +168,7 @@ async fn start_run(
         &plan,
     );
     if let Some(provider) = backup {
-        match backup_and_revert(app, loaded, check, provider).await {
+        match backup_and_revert(app, loaded.clone(), check, provider).await {
             Ok((backup, revert)) => {
                 state.backup = Some(backup.into());
                 state.revert = Some(revert.into());
@@ -169,7 +187,7 @@ async fn start_run(
         ));
     }
     run.set(Some(state));
-    drive(app, run).await;
+    drive(app, run, Some((loaded, plan))).await;
 }
 
 /// Apply; nothing while a run is under way; once it finished, a new run.

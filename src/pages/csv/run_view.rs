@@ -2,13 +2,15 @@
 //! core says what to do next), and what the admin sees of it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use numbers_core::csv;
+use numbers_core::csv::{self, CsvTable, Plan, Validation};
 use numbers_core::models::ocp::NumberRecord;
 use numbers_core::text::count;
 
+use super::loaded::Shared;
 use super::run::{send_batch, BatchStatus, Halt, RunState, Step};
 use crate::api::ApiError;
 use crate::components::download::download;
@@ -23,16 +25,30 @@ pub async fn current_state(app: AppState) -> Result<HashMap<String, NumberRecord
 
 /// Works through the run one step at a time, saving after each: send a
 /// batch, or check one whose answer was lost against the current state.
-pub async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
+/// `made`: the file and plan the page already has, for a run it starts
+/// (a resumed run's plan is made again from the saved file; for 10^5 rows
+/// that is a few hundred milliseconds the page would be frozen for).
+pub async fn drive(
+    app: AppState,
+    run: RwSignal<Option<RunState>>,
+    made: Option<(Shared, Arc<Plan>)>,
+) {
     let Some(mut state) = run.get_untracked() else {
         return;
     };
-    let (table, validation, plan) = match state.replan() {
-        Ok(x) => x,
-        Err(e) => {
-            app.error(format!("The run cannot continue: {e}."));
-            return;
-        }
+    let replanned;
+    let (table, validation, plan): (&CsvTable, &Validation, &Plan) = match &made {
+        Some((loaded, plan)) => (&loaded.table, &loaded.validation, plan),
+        None => match state.replan() {
+            Ok(x) => {
+                replanned = x;
+                (&replanned.0, &replanned.1, &replanned.2)
+            }
+            Err(e) => {
+                app.error(format!("The run cannot continue: {e}."));
+                return;
+            }
+        },
     };
     state.progress.resume();
     run.set(Some(state.clone()));
@@ -44,7 +60,7 @@ pub async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
             Step::Verify(k) => match current_state(app).await {
                 Ok(current) => {
                     let rows = &plan.batches[k].rows;
-                    let found = csv::run::evidence(&table, &validation, rows, &current);
+                    let found = csv::run::evidence(table, validation, rows, &current);
                     state.progress.verified(k, found);
                 }
                 Err(e) => state.progress.not_sent(
@@ -52,7 +68,7 @@ pub async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
                     format!("the current state could not be read to check batch {}: {e}", k + 1),
                 ),
             },
-            Step::Send(k) => match send_batch(&client, &state, &table, &plan, k).await {
+            Step::Send(k) => match send_batch(&client, &state, table, plan, k).await {
                 Ok(message) => state.progress.confirmed(k, message),
                 // Nothing reached the provider, or it refused the
                 // credentials: the batch was not applied.
@@ -77,7 +93,7 @@ pub async fn drive(app: AppState, run: RwSignal<Option<RunState>>) {
                 // lines of the file the admin dropped.
                 Err(e) => state.progress.refused(
                     k,
-                    csv::relabel_lines(&e.to_string(), &plan.batch_lines(&table, k)),
+                    csv::relabel_lines(&e.to_string(), &plan.batch_lines(table, k)),
                 ),
             },
         }
@@ -130,7 +146,7 @@ fn HaltNotice(run: RwSignal<Option<RunState>>, halt: Halt) -> impl IntoView {
                 change(r);
             }
         });
-        spawn_local(drive(app, run));
+        spawn_local(drive(app, run, None));
     };
     let stop = move |_| {
         RunState::forget();
