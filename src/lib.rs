@@ -74,6 +74,7 @@ pub fn App(gateway: Option<numbers_core::models::gateway::EnvironmentList>) -> i
     state::keep_sessions(app);
     focus_search_on_slash();
     preload_on_intent();
+    lazy::preload_when_settled();
     view! {
         <Toasts/>
         <SignInDialog/>

@@ -81,6 +81,42 @@ pub fn preload(path: &str) {
     }
 }
 
+/// Where the user asked the browser to save data (`navigator.connection.saveData`).
+fn saving_data() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    js_sys::Reflect::get(&window, &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"connection".into()))
+        .and_then(|c| js_sys::Reflect::get(&c, &"saveData".into()))
+        .is_ok_and(|v| v.is_truthy())
+}
+
+/// A while after the console opened, fetches the other pages' code one
+/// page at a time, so that a page opened later shows at once: a page's
+/// chunk needs up to twenty requests, which HTTP/1.1's six connections take
+/// in several round trips. Not where the user asked the browser to save data.
+pub fn preload_when_settled() {
+    spawn_local(async {
+        crate::timing::sleep_ms(SETTLE_MS).await;
+        if saving_data() {
+            return;
+        }
+        // A failure is shown if the page itself is opened.
+        let _ = preload_csv().await;
+        let _ = preload_routers().await;
+        let _ = preload_sets().await;
+        let _ = preload_settings().await;
+        let _ = preload_history().await;
+        let _ = preload_allocations().await;
+        let _ = preload_cloud_phones().await;
+    });
+}
+
+/// How long the first page has to itself before other pages' code is
+/// fetched: its own data and a first click come first.
+const SETTLE_MS: i32 = 3_000;
+
 const RELOADED_FOR: &str = "numbers-console.reloaded-for";
 
 /// After a failed load: if the server has another build than this tab's,
