@@ -3,7 +3,8 @@
 # target/bench/browser.json: numbers-core in wasm (read + validate + plan)
 # against PapaParse and uDSV (parse only) on the same generated files in the same
 # page; simulate 10^6 calls; a 10^4-row page of numbers to the table's first
-# paint in the built console.
+# paint in the built console; the console's first visit, reload and page
+# openings on a throttled network; long tasks as a large CSV run starts.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/setup-tests.sh"
@@ -25,6 +26,10 @@ quiet trunk build --release
 
 echo "bench: running in headless Chromium (a few minutes)"
 NUMBERS_BENCH_PAGE="$PAGE" cargo test -q -p numbers-e2e --locked --test bench -- --ignored --nocapture --test-threads=1 2>&1 \
+  | grep -v '^running\|^test result\|^$\|^test .* ok$'
+
+echo "bench: the console through the gateway, network throttled (first visit, reload, each page's first opening), and the longest tasks as a 10^5-row CSV run starts (a few minutes)"
+cargo test -q -p numbers-e2e --locked --test first_visit_bench -- --ignored --nocapture --test-threads=1 2>&1 \
   | grep -v '^running\|^test result\|^$\|^test .* ok$'
 
 echo "bench: the gateway's change history (reads of 10^5 entries, relay latency on/off; about 8 minutes)"

@@ -1,15 +1,16 @@
 //! A first visit downloads only the shell and the numbers page; every other
-//! page's code arrives when the page is first opened; a page whose code does
-//! not arrive says so and retries; a tab older than the server's build
-//! moves to the new build instead of failing.
+//! page's code arrives when the page is first opened (or once the console
+//! has settled); a page whose code does not arrive says so and retries; a
+//! tab older than the server's build moves to the new build instead of
+//! failing.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, copy_dist, dist, eventually, follow_link, js, wait_for, workspace, Browser,
-    RunningSandbox,
+    click_button, copy_dist, dist, eventually, follow_link, js, note_first_row, wait_for,
+    workspace, Browser, RunningSandbox,
 };
 
 /// The pages behind a split point: link label, path, and the name
@@ -24,11 +25,17 @@ const LAZY_PAGES: [(&str, &str, &str); 7] = [
     ("Settings", "/settings", "split_settings_page-"),
 ];
 
-/// Every file the page has fetched so far, with its bytes on the wire.
-async fn fetched(client: &Client) -> Vec<(String, u64)> {
+/// Every file the page asked for before `before` (ms since navigation
+/// started), with its bytes on the wire.
+async fn fetched(client: &Client, before: f64) -> Vec<(String, u64)> {
+    let before = if before.is_finite() {
+        before.to_string()
+    } else {
+        "Infinity".to_string()
+    };
     let v = js(
         client,
-        "performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(e => [e.name, e.transferSize])",
+        &format!("performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).filter(e => e.startTime < {before}).map(e => [e.name, e.transferSize])"),
     )
     .await;
     v.as_array()
@@ -66,10 +73,14 @@ async fn a_first_visit_fetches_only_the_numbers_page_and_the_others_come_when_op
     let sandbox = RunningSandbox::start().await;
     let driver = Browser::start();
     let client = driver.session(1280, 800).await;
+    note_first_row(&client).await;
     client.goto(&sandbox.url("/numbers")).await.expect("opens");
-    wait_for(&client, "tbody tr[data-number]").await;
+    eventually(&client, "a row of numbers", "window.__rowsAt !== undefined").await;
 
-    let first = fetched(&client).await;
+    // What was asked for before the first row showed (the other pages'
+    // code is fetched later, once the console has settled).
+    let rows_at = js(&client, "window.__rowsAt").await.as_f64().unwrap_or(0.0);
+    let first = fetched(&client, rows_at).await;
     let bytes: u64 = first.iter().map(|(_, b)| b).sum();
     for (name, b) in &first {
         println!("first visit: {b:>8} B  {name}");
@@ -93,7 +104,7 @@ async fn a_first_visit_fetches_only_the_numbers_page_and_the_others_come_when_op
     for (label, path, chunk) in LAZY_PAGES {
         follow_link(&client, label).await;
         page_shown(&client, path).await;
-        let now = fetched(&client).await;
+        let now = fetched(&client, f64::INFINITY).await;
         assert!(
             now.iter().any(|(name, _)| name.contains(chunk)),
             "{label}: its chunk {chunk}… was never fetched"
@@ -102,7 +113,7 @@ async fn a_first_visit_fetches_only_the_numbers_page_and_the_others_come_when_op
 
     // Chunks travel as the main module does: brotli, kept for a year; a
     // reload takes them from the browser's cache.
-    let (settings_chunk, _) = fetched(&client)
+    let (settings_chunk, _) = fetched(&client, f64::INFINITY)
         .await
         .into_iter()
         .find(|(name, _)| name.contains("split_settings_page-"))
@@ -121,7 +132,7 @@ async fn a_first_visit_fetches_only_the_numbers_page_and_the_others_come_when_op
     );
     client.refresh().await.expect("reload");
     page_shown(&client, "/settings").await;
-    let again = fetched(&client).await;
+    let again = fetched(&client, f64::INFINITY).await;
     let travelled: Vec<_> = again
         .iter()
         .filter(|(name, bytes)| name.ends_with(".wasm") && *bytes > 0)
@@ -137,8 +148,9 @@ async fn a_first_visit_fetches_only_the_numbers_page_and_the_others_come_when_op
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_opens_as_the_first_page_of_a_fresh_browser() {
     let sandbox = RunningSandbox::start().await;
-    let driver = Browser::start();
     for (label, path, _) in LAZY_PAGES {
+        // A browser of its own each time: no chunk in its cache.
+        let driver = Browser::start();
         let client = driver.session(1280, 800).await;
         client.goto(&sandbox.url(path)).await.expect("opens");
         page_shown(&client, path).await;
@@ -167,13 +179,7 @@ fn files_of(dist: &Path, prefix: &str) -> Vec<PathBuf> {
 async fn a_page_whose_code_does_not_arrive_says_so_and_retry_loads_it() {
     let served = tempfile::tempdir().expect("dist copy");
     copy_dist(&dist(), served.path());
-    let sandbox = RunningSandbox::serving(served.path().to_path_buf(), None).await;
-    let driver = Browser::start();
-    let client = driver.session(1280, 800).await;
-    client.goto(&sandbox.url("/numbers")).await.expect("opens");
-    wait_for(&client, "tbody tr[data-number]").await;
-
-    // The CSV page's chunk disappears from the server (a half-finished
+    // The CSV page's chunk is missing on the server (a half-finished
     // deploy, a proxy that lost it): the same build, so no reload helps.
     let held = tempfile::tempdir().expect("held files");
     let chunk = files_of(served.path(), "split_csv_page-");
@@ -181,6 +187,11 @@ async fn a_page_whose_code_does_not_arrive_says_so_and_retry_loads_it() {
     for f in &chunk {
         std::fs::rename(f, held.path().join(f.file_name().expect("name"))).expect("hide");
     }
+    let sandbox = RunningSandbox::serving(served.path().to_path_buf(), None).await;
+    let driver = Browser::start();
+    let client = driver.session(1280, 800).await;
+    client.goto(&sandbox.url("/numbers")).await.expect("opens");
+    wait_for(&client, "tbody tr[data-number]").await;
     follow_link(&client, "CSV").await;
     eventually(
         &client,

@@ -818,6 +818,20 @@ pub async fn devtools(
         .unwrap_or_else(|e| panic!("{command}: {e}"))
 }
 
+/// From the next navigation on, every document of the session notes in
+/// `window.__rowsAt` when the numbers table first holds a number
+/// (milliseconds since its navigation started). Chromium only.
+pub async fn note_first_row(client: &Client) {
+    devtools(
+        client,
+        "Page.addScriptToEvaluateOnNewDocument",
+        serde_json::json!({ "source": "new MutationObserver(() => {
+            if (window.__rowsAt === undefined && document.querySelector('tbody tr[data-number]')) window.__rowsAt = performance.now();
+        }).observe(document, {childList: true, subtree: true});" }),
+    )
+    .await;
+}
+
 /// Throttles the session's network as DevTools does: every request waits
 /// `rtt_ms` and the bytes flow at `bits_per_second` (Chromium only).
 pub async fn throttle(client: &Client, bits_per_second: u64, rtt_ms: u64) {
