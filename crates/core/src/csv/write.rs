@@ -339,15 +339,11 @@ fn revert_row<'a>(
         (Operation::Create, None) => vec![(Column::Operation, "delete")],
         (Operation::Delete, Some(r)) => {
             let mut v = vec![(Column::Operation, "create"), (Column::Provider, provider)];
-            for c in [
-                Column::GroupId,
-                Column::Country,
-                Column::MiniappId,
-                Column::Locale,
-                Column::ApplicationTag,
-                Column::PhoneNumberSetId,
-                Column::Note,
-            ] {
+            // Every field the revert file can hold that the number had.
+            let fields = REVERT_COLUMNS
+                .into_iter()
+                .filter(|c| !matches!(c, Column::Operation | Column::Number | Column::Provider));
+            for c in fields {
                 if let Some(value) = current_value(r, c) {
                     v.push((c, value));
                 }
