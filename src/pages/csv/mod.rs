@@ -113,6 +113,9 @@ pub fn CsvPage() -> impl IntoView {
             match read_file(&file).await {
                 Ok(bytes) => match load(name, bytes) {
                     Ok(l) => {
+                        // The check and the preview it shows are two tasks:
+                        // for 10^5 rows each is tens of milliseconds.
+                        crate::timing::sleep_ms(0).await;
                         fatal.set(None);
                         run.set(None);
                         loaded.set(Some(l));
