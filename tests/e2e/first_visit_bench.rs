@@ -247,11 +247,14 @@ async fn longest_tasks_while_a_large_csv_run_starts() {
     );
     js(
         &client,
-        "(window.__long = [], new PerformanceObserver(l => l.getEntries().forEach(e => window.__long.push([e.startTime, e.duration]))).observe({type: 'longtask'}), window.__dropAt = performance.now(), true)",
+        "(window.__long = [], new PerformanceObserver(l => l.getEntries().forEach(e => window.__long.push([e.startTime, e.duration]))).observe({type: 'longtask'}), true)",
     )
     .await;
     let t0 = Instant::now();
     drop_file(&client, "update.csv", &file).await;
+    // From here on: the task that made the file from the test's 5.5 MB
+    // string and dropped it is the benchmark's own, not the console's.
+    js(&client, "(window.__dropAt = performance.now(), true)").await;
     until(
         &client,
         "plan",
