@@ -69,8 +69,10 @@ async fn a_first_visit_is_compressed_and_a_reload_fetches_only_the_page_and_data
         .iter()
         .find(|e| e["name"].as_str().is_some_and(|n| n.ends_with(".wasm")))
         .expect("the wasm was fetched");
+    // Brotli takes the main module to 30% of its size, gzip -9 to 38%
+    // (scripts/wasm-size.sh): under 35% it travelled as brotli.
     assert!(
-        wasm["encoded"].as_u64() < Some(wasm["decoded"].as_u64().unwrap_or(0) * 3 / 10),
+        wasm["encoded"].as_u64() < Some(wasm["decoded"].as_u64().unwrap_or(0) * 35 / 100),
         "the wasm travels brotli-compressed: {wasm}"
     );
 
