@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::valid_param;
-use numbers_core::history::{self, Entry, Scope, Target, TargetKind};
+use numbers_core::history::{self, Entry, Scope};
 use numbers_core::models::ocp::RouterRecord;
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanState};
 use numbers_core::rollout::{Calendar, Expected, Zone};
@@ -22,7 +22,7 @@ use numbers_core::routing::Router;
 use super::runner::calendar;
 use super::store::Plan;
 use crate::config::Environment;
-use crate::history::{Credential, Record, Verdict};
+use crate::history::{Credential, Verdict};
 use crate::refusal::Refusal;
 use crate::Shared;
 
@@ -406,40 +406,16 @@ async fn record_event(
     status: u16,
 ) {
     let entry = Entry {
-        id: crate::history::new_id(),
-        time_ms: crate::history::now_ms(),
-        provider: env.provider.as_str().into(),
-        environment: env.name.clone(),
-        action: format!("{action} · schedule {}", plan.id),
-        who: who.into(),
-        targets: vec![
-            Target {
-                kind: TargetKind::Router,
-                id: plan.router_id.clone(),
-                detail: Some(format!("schedule {}", plan.id)),
-            },
-            Target {
-                kind: TargetKind::Number,
-                id: plan.number.clone(),
-                detail: None,
-            },
-        ],
-        target_count: 2,
-        status,
-        outcome: history::Outcome::Ok,
-        code: None,
         message: plan.reason.clone(),
-        duration_ms: 0,
-        csv_run: None,
-        client: None,
-        requests: 1,
+        ..super::plan_entry(
+            env,
+            plan,
+            format!("{action} · schedule {}", plan.id),
+            who.into(),
+            status,
+        )
     };
-    s.history
-        .submit(Record {
-            entry,
-            scope: plan.scope.clone(),
-        })
-        .await;
+    super::record(s, plan, entry).await;
 }
 
 /// `GET /relay/timezone?name=Europe/Athens`: the zone's offsets from a day

@@ -12,6 +12,13 @@ pub mod webhook;
 
 use std::sync::Arc;
 
+use numbers_core::history::{Entry, Outcome, Target, TargetKind};
+
+use crate::config::Environment;
+use crate::history::Record;
+use crate::Shared;
+use store::Plan;
+
 /// What time it is for plans (a test sets its own).
 pub trait Clock: Send + Sync {
     /// Milliseconds since 1970 (UTC).
@@ -66,4 +73,48 @@ fn host_name() -> String {
     } else {
         "gateway".into()
     }
+}
+
+/// A history entry of something done to `plan`: the router it changes and
+/// the number that router serves (a step, or a person's pause, resume…).
+fn plan_entry(env: &Environment, plan: &Plan, action: String, who: String, status: u16) -> Entry {
+    Entry {
+        id: crate::history::new_id(),
+        time_ms: crate::history::now_ms(),
+        provider: env.provider.as_str().into(),
+        environment: env.name.clone(),
+        action,
+        who,
+        targets: vec![
+            Target {
+                kind: TargetKind::Router,
+                id: plan.router_id.clone(),
+                detail: Some(format!("schedule {}", plan.id)),
+            },
+            Target {
+                kind: TargetKind::Number,
+                id: plan.number.clone(),
+                detail: None,
+            },
+        ],
+        target_count: 2,
+        status,
+        outcome: Outcome::Ok,
+        code: None,
+        message: None,
+        duration_ms: 0,
+        csv_run: None,
+        client: None,
+        requests: 1,
+    }
+}
+
+/// Records `entry`, readable by those who may read the plan's router.
+async fn record(s: &Shared, plan: &Plan, entry: Entry) {
+    s.history
+        .submit(Record {
+            entry,
+            scope: plan.scope.clone(),
+        })
+        .await;
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use numbers_core::endpoints::Provider;
-use numbers_core::history::{self, Entry, Target, TargetKind};
+use numbers_core::history::{self, Entry};
 use numbers_core::models::ocp::RouterRecord;
 use numbers_core::models::schedule::PlanState;
 use numbers_core::rollout::{self, Action, Calendar, Expected, Reading, Zone};
@@ -18,7 +18,6 @@ use numbers_core::routing::Router;
 use super::store::Plan;
 use super::webhook::Event;
 use crate::config::Environment;
-use crate::history::Record;
 use crate::Shared;
 
 /// Failed attempts of one step before the plan pauses.
@@ -405,38 +404,11 @@ async fn record_step(
         .map(|a| a.username.clone())
         .unwrap_or_default();
     let entry = Entry {
-        id: crate::history::new_id(),
-        time_ms: crate::history::now_ms(),
-        provider: env.provider.as_str().into(),
-        environment: env.name.clone(),
-        action: action.into(),
-        who,
-        targets: vec![
-            Target {
-                kind: TargetKind::Router,
-                id: plan.router_id.clone(),
-                detail: Some(format!("schedule {}", plan.id)),
-            },
-            Target {
-                kind: TargetKind::Number,
-                id: plan.number.clone(),
-                detail: None,
-            },
-        ],
-        target_count: 2,
-        status,
         outcome,
         code,
         message,
         duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-        csv_run: None,
-        client: None,
-        requests: 1,
+        ..super::plan_entry(env, plan, action.into(), who, status)
     };
-    s.history
-        .submit(Record {
-            entry,
-            scope: plan.scope.clone(),
-        })
-        .await;
+    super::record(s, plan, entry).await;
 }
