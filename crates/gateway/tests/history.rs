@@ -58,22 +58,6 @@ async fn owner_page(g: &Running, query: &str) -> EntryPage {
         .expect("json")
 }
 
-async fn sign_in(g: &Running, user: &str, password: &str, otp: &str) -> (String, String) {
-    let t: Value = client()
-        .post(g.url("/relay/ocp/sandbox/sign-in"))
-        .json(&json!({"username": user, "password": password, "otp": otp}))
-        .send()
-        .await
-        .expect("sign-in")
-        .json()
-        .await
-        .expect("tokens");
-    (
-        t["access_token"].as_str().expect("access").to_string(),
-        t["refresh_token"].as_str().expect("refresh").to_string(),
-    )
-}
-
 /// Numbers of the owner's group `ocp` with a miniApp, and that miniApp.
 async fn numbers_with_app(g: &Running) -> (Vec<String>, String) {
     let rows = sandbox_numbers(&g.url("/relay/ocp/sandbox/api/numbers?pageSize=200")).await;
@@ -232,7 +216,13 @@ async fn each_change_writes_one_entry(db: Database) {
     let g = gateway(&db).await;
     let c = client();
     let (numbers, app) = numbers_with_app(&g).await;
-    let (access, _) = sign_in(&g, "owner", "owner-pass", "").await;
+    let (access, _) = sign_in(
+        &g.url("/relay/ocp/sandbox/sign-in"),
+        "owner",
+        "owner-pass",
+        "",
+    )
+    .await;
     let ocp = |rb: reqwest::RequestBuilder| rb.bearer_auth(&access);
     let base = |p: &str| g.url(&format!("/relay/ocp/sandbox{p}"));
 
@@ -476,7 +466,13 @@ async fn reading_takes_a_credential_the_provider_accepts(db: Database) {
     // A signed-out token is refused even right after it was accepted
     // (the verdict is cached by hash for a minute, so sign-out is checked
     // with a token never used to read).
-    let (access, refresh) = sign_in(&g, "member", "member-pass", "").await;
+    let (access, refresh) = sign_in(
+        &g.url("/relay/ocp/sandbox/sign-in"),
+        "member",
+        "member-pass",
+        "",
+    )
+    .await;
     c.post(g.url("/relay/ocp/sandbox/sign-out"))
         .json(&json!({"refresh_token": refresh}))
         .send()
@@ -493,7 +489,13 @@ async fn reading_takes_a_credential_the_provider_accepts(db: Database) {
     let mut other_config = numbers_gateway::Config::load(None).expect("defaults");
     other_config.history.url = Some(db.url.clone());
     let other = start(other_config, None, true).await;
-    let (other_access, _) = sign_in(&other, "member", "member-pass", "").await;
+    let (other_access, _) = sign_in(
+        &other.url("/relay/ocp/sandbox/sign-in"),
+        "member",
+        "member-pass",
+        "",
+    )
+    .await;
     let r = c
         .get(g.url("/relay/ocp/sandbox/history"))
         .bearer_auth(&other_access)
@@ -629,7 +631,13 @@ async fn no_secret_reaches_the_database() {
     let g = gateway(&db).await;
     let c = client();
     let (numbers, app) = numbers_with_app(&g).await;
-    let (access, refresh) = sign_in(&g, "otp", "otp-pass", "123456").await;
+    let (access, refresh) = sign_in(
+        &g.url("/relay/ocp/sandbox/sign-in"),
+        "otp",
+        "otp-pass",
+        "123456",
+    )
+    .await;
     c.put(g.url("/relay/ocp/sandbox/api/numbers/attach"))
         .bearer_auth(&access)
         .json(&json!({"numbers": [numbers[0]], "miniAppId": app, "locale": "en-US"}))

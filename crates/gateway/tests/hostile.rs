@@ -23,7 +23,7 @@ use axum::Router;
 use base64::Engine;
 use common::db::{size, sqlite, Database};
 use common::process::Process;
-use common::{client, fake_dist};
+use common::{client, fake_dist, sign_in};
 use numbers_core::history::{Entry, EntryPage, Filter, Outcome, MAX_TARGETS};
 use numbers_gateway::history::Store;
 use serde_json::{json, Value};
@@ -366,17 +366,14 @@ async fn a_reader_sees_only_what_ocp_shows_them(db: Database) {
         .any(|e| e.status == 403 && e.targets.is_empty()));
 
     // A token signed out through the gateway reads nothing at once.
-    let t: Value = client()
-        .post(g.url("/relay/ocp/sandbox/sign-in"))
-        .json(&json!({"username": "owner", "password": "owner-pass"}))
-        .send()
-        .await
-        .expect("sign-in")
-        .json()
-        .await
-        .expect("tokens");
-    let access = t["access_token"].as_str().expect("access");
-    let refresh = t["refresh_token"].as_str().expect("refresh");
+    let (access, refresh) = sign_in(
+        &g.url("/relay/ocp/sandbox/sign-in"),
+        "owner",
+        "owner-pass",
+        "",
+    )
+    .await;
+    let (access, refresh) = (access.as_str(), refresh.as_str());
     assert_eq!(read(&g, access, "").await.0, StatusCode::OK);
     let out = client()
         .post(g.url("/relay/ocp/sandbox/sign-out"))

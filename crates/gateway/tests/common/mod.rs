@@ -325,6 +325,24 @@ pub async fn sandbox_numbers(url: &str) -> Vec<serde_json::Value> {
     page["numbers"].as_array().cloned().expect("numbers")
 }
 
+/// Signs in at a gateway's OCP sign-in `url`
+/// (…/relay/ocp/sandbox/sign-in): the access and refresh tokens.
+pub async fn sign_in(url: &str, user: &str, password: &str, otp: &str) -> (String, String) {
+    let t: serde_json::Value = client()
+        .post(url)
+        .json(&serde_json::json!({"username": user, "password": password, "otp": otp}))
+        .send()
+        .await
+        .expect("sign-in")
+        .json()
+        .await
+        .expect("tokens");
+    (
+        t["access_token"].as_str().expect("access").to_string(),
+        t["refresh_token"].as_str().expect("refresh").to_string(),
+    )
+}
+
 /// Sends `method target` as written (no normalisation) with `headers`, and
 /// returns the status and the raw answer.
 pub async fn raw(
