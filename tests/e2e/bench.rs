@@ -4,11 +4,11 @@
 //! `$NUMBERS_BENCH_PAGE`.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use numbers_e2e::fantoccini::wd::TimeoutConfiguration;
 use numbers_e2e::fantoccini::Client;
-use numbers_e2e::{eventually, js, wait_for, workspace, Browser, RunningSandbox};
+use numbers_e2e::{
+    eventually, js, long_scripts, median, wait_for, workspace, Browser, RunningSandbox,
+};
 use numbers_sandbox::Config;
 use serde_json::{json, Value};
 
@@ -18,32 +18,11 @@ const SIMULATED_CALLS: u32 = 1_000_000;
 const PAINT_ROWS: u32 = 10_000;
 const PAINT_RUNS: usize = 7;
 
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let m = xs.len() / 2;
-    if xs.len() % 2 == 1 {
-        xs[m]
-    } else {
-        (xs[m - 1] + xs[m]) / 2.0
-    }
-}
-
 async fn call(client: &Client, script: &str) -> Value {
     client
         .execute(script, vec![])
         .await
         .unwrap_or_else(|e| panic!("{script}: {e}"))
-}
-
-async fn long_scripts(client: &Client) {
-    client
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(Duration::from_secs(600)),
-            Some(Duration::from_secs(60)),
-            None,
-        ))
-        .await
-        .expect("script timeout");
 }
 
 /// Milliseconds from the moment a 10^4-row page of numbers arrives (its
@@ -107,7 +86,7 @@ async fn browser_benchmarks() {
     );
     let driver = Browser::start();
     let client = driver.session(1280, 800).await;
-    long_scripts(&client).await;
+    long_scripts(&client, 600).await;
 
     // The page is served as it is by a sandbox of its own (a gateway serves
     // only the console's dist/).

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use numbers_core::models::ocp::NumberRecord;
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    drop_file, js, note_first_row, throttle, wait_for, workspace, Browser, RunningSandbox,
+    drop_file, eventually_within, js, long_scripts, median, note_first_row, throttle, wait_for,
+    workspace, Browser, RunningSandbox,
 };
 use numbers_sandbox::Config;
 use serde_json::json;
@@ -47,35 +48,15 @@ const finish = () => {
 const watch = setInterval(() => { if (shown()) { clearInterval(watch); finish(); } }, 2);
 link.click();";
 
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let m = xs.len() / 2;
-    if xs.is_empty() {
-        f64::NAN
-    } else if xs.len() % 2 == 1 {
-        xs[m]
-    } else {
-        (xs[m - 1] + xs[m]) / 2.0
-    }
-}
-
 fn range(xs: &[f64]) -> String {
     let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     format!("{lo:.0}–{hi:.0}")
 }
 
-async fn until(client: &Client, what: &str, expression: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    while js(client, &format!("!!({expression})")).await != json!(true) {
-        assert!(Instant::now() < deadline, "{what}: not within {within:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// [ms to the first row, bytes fetched until then] of the current document.
 async fn to_rows(client: &Client) -> (f64, f64) {
-    until(
+    eventually_within(
         client,
         "a row of numbers",
         "window.__rowsAt !== undefined",
@@ -216,14 +197,7 @@ async fn longest_tasks_while_a_large_csv_run_starts() {
     .await;
     let driver = Browser::start();
     let client = driver.session(1280, 900).await;
-    client
-        .update_timeouts(numbers_e2e::fantoccini::wd::TimeoutConfiguration::new(
-            Some(Duration::from_secs(120)),
-            Some(Duration::from_secs(60)),
-            None,
-        ))
-        .await
-        .expect("timeouts");
+    long_scripts(&client, 120).await;
     client.goto(&sandbox.url("/csv")).await.expect("CSV page");
     wait_for(&client, ".drop-zone").await;
     let mut numbers: Vec<NumberRecord> = Vec::new();
@@ -255,7 +229,7 @@ async fn longest_tasks_while_a_large_csv_run_starts() {
     // From here on: the task that made the file from the test's 5.5 MB
     // string and dropped it is the benchmark's own, not the console's.
     js(&client, "(window.__dropAt = performance.now(), true)").await;
-    until(
+    eventually_within(
         &client,
         "plan",
         "document.querySelector('[aria-label=Plan] h2') && [...document.querySelectorAll('button')].some(b => b.textContent.startsWith('Apply ') && !b.disabled)",
@@ -272,7 +246,7 @@ async fn longest_tasks_while_a_large_csv_run_starts() {
     )
     .await;
     let t1 = Instant::now();
-    until(
+    eventually_within(
         &client,
         "run finished",
         "(() => { const t = document.querySelector('.run-progress')?.textContent || ''; const m = t.match(/^(\\d+) of (\\d+) batches/); return m && m[1] === m[2]; })()",

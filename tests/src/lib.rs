@@ -525,8 +525,13 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
 
 /// Polls a JavaScript expression until it is truthy, up to ten seconds.
 pub async fn eventually(client: &Client, what: &str, js_expression: &str) {
+    eventually_within(client, what, js_expression, Duration::from_secs(10)).await;
+}
+
+/// Polls a JavaScript expression until it is truthy, up to `within`.
+pub async fn eventually_within(client: &Client, what: &str, js_expression: &str, within: Duration) {
     let script = format!("return !!({js_expression});");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + within;
     loop {
         match client.execute(&script, vec![]).await {
             Ok(serde_json::Value::Bool(true)) => return,
@@ -548,7 +553,7 @@ pub async fn eventually(client: &Client, what: &str, js_expression: &str) {
             )
             .await;
             panic!(
-                "{what}: not true after 10 s: {js_expression}\nscreenshot: {}\npage: {text}",
+                "{what}: not true after {within:?}: {js_expression}\nscreenshot: {}\npage: {text}",
                 shot.display()
             );
         }
@@ -602,6 +607,32 @@ pub async fn click_button(client: &Client, label: &str) {
     while js(client, &script).await != serde_json::Value::Bool(true) {
         assert!(Instant::now() < deadline, "no enabled button {label:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Lets the session's scripts run for `secs` seconds (benchmarks time long
+/// ones; WebDriver stops a script after 30 s by default).
+pub async fn long_scripts(client: &Client, secs: u64) {
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(secs)),
+            Some(Duration::from_secs(60)),
+            None,
+        ))
+        .await
+        .expect("script timeout");
+}
+
+/// The median of `xs` (NaN for none).
+pub fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let m = xs.len() / 2;
+    if xs.is_empty() {
+        f64::NAN
+    } else if xs.len() % 2 == 1 {
+        xs[m]
+    } else {
+        (xs[m - 1] + xs[m]) / 2.0
     }
 }
 
