@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use futures_channel::oneshot;
 use gloo_net::http::{Request, Response};
 use leptos::prelude::*;
-use numbers_core::models::auth::{Claims, IamTokenBody, OAuthError, TokenResponse};
+use numbers_core::models::auth::{Claims, IamTokenBody, TokenResponse};
 use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshRequest};
 use serde::{Deserialize, Serialize};
 
@@ -257,11 +257,6 @@ pub async fn huawei_sign_in(
         project_id: project.id,
         project_name: project.name,
     })
-}
-
-/// Reads an OAuth error body, for messages.
-pub fn oauth_error(body: &str) -> Option<OAuthError> {
-    serde_json::from_str(body).ok()
 }
 
 thread_local! {

@@ -11,6 +11,7 @@ pub mod ocp;
 pub mod search;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use numbers_core::models::gateway::ErrorCode;
 use serde::de::DeserializeOwned;
 
 /// What went wrong with a call, as a sentence that says what to do, with the
@@ -25,7 +26,7 @@ pub enum ApiError {
     SignInNeeded { provider: String },
     /// The gateway could not get an answer from the provider.
     #[error("{message}")]
-    Unreachable { code: String, message: String },
+    Unreachable { code: ErrorCode, message: String },
     #[error("Not allowed (403): {message}")]
     Forbidden { message: String },
     #[error("{message}")]
@@ -55,7 +56,10 @@ impl ApiError {
             Self::Unauthorized { .. } => Some(401),
             Self::Forbidden { .. } => Some(403),
             Self::Rejected { status, .. } | Self::Server { status, .. } => Some(*status),
-            Self::Unreachable { code, .. } if code == "upstream_timeout" => Some(504),
+            Self::Unreachable {
+                code: ErrorCode::UpstreamTimeout,
+                ..
+            } => Some(504),
             Self::Unreachable { .. } => Some(502),
             Self::Busy { .. } => Some(503),
             _ => None,
@@ -74,7 +78,13 @@ impl ApiError {
     /// True when the request surely never reached the provider (the gateway
     /// could not connect to it): nothing of it can have been applied.
     pub fn nothing_sent(&self) -> bool {
-        matches!(self, Self::Unreachable { code, .. } if code == "upstream_down")
+        matches!(
+            self,
+            Self::Unreachable {
+                code: ErrorCode::UpstreamDown,
+                ..
+            }
+        )
             || matches!(self, Self::Busy { .. })
     }
 }
@@ -85,9 +95,10 @@ pub fn host_of(url: &str) -> String {
     rest.split('/').next().unwrap_or(rest).to_string()
 }
 
-/// The message and code a provider put in an error body.
+/// The message and code a provider put in an error body, as a sentence.
 fn provider_message(body: &str) -> (String, Option<String>) {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+    use numbers_core::models::error::{ErrorAnswer, ErrorShape};
+    let Some(said) = ErrorAnswer::read(body.as_bytes()) else {
         let text = body.trim();
         return (
             if text.is_empty() {
@@ -98,49 +109,24 @@ fn provider_message(body: &str) -> (String, Option<String>) {
             None,
         );
     };
-    // Exotel: [{code, message}]; advice from the appendix.
-    let first = if v.is_array() { &v[0] } else { &v };
-    if let Some(code) = first.get("code").and_then(|c| c.as_u64()) {
-        let advice = u32::try_from(code)
+    let message = said.message.unwrap_or_default();
+    let code = said.code.unwrap_or_default();
+    let text = match said.shape {
+        // Exotel's appendix gives advice for its codes.
+        ErrorShape::Exotel => match code
+            .parse()
             .ok()
             .and_then(numbers_core::exotel::ErrorCode::from_code)
-            .map(|c| c.advice().to_string());
-        let message = first
-            .get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or_default();
-        let text = match advice {
-            Some(a) => format!("{a} (Exotel code {code}: {message})"),
+        {
+            Some(known) => format!("{} (Exotel code {code}: {message})", known.advice()),
             None => format!("{message} (Exotel code {code})"),
-        };
-        return (text, Some(code.to_string()));
-    }
-    // Huawei: {error_code, error_msg}.
-    if let Some(code) = first.get("error_code").and_then(|c| c.as_str()) {
-        let msg = first
-            .get("error_msg")
-            .and_then(|m| m.as_str())
-            .unwrap_or_default();
-        return (format!("{msg} ({code})"), Some(code.to_string()));
-    }
-    // OAuth (sign-in): {error, error_description}.
-    if let Some(description) = first.get("error_description").and_then(|d| d.as_str()) {
-        let code = first
-            .get("error")
-            .and_then(|c| c.as_str())
-            .map(str::to_string);
-        return (format!("{description}."), code);
-    }
-    // OCP: {success, message}; the gateway's own answers add {error}.
-    let msg = first
-        .get("message")
-        .and_then(|m| m.as_str())
-        .unwrap_or("no details were given.");
-    let code = first
-        .get("error")
-        .and_then(|c| c.as_str())
-        .map(str::to_string);
-    (msg.to_string(), code)
+        },
+        ErrorShape::Huawei => format!("{message} ({code})"),
+        ErrorShape::OAuth => format!("{message}."),
+        ErrorShape::Message if message.is_empty() => "no details were given.".into(),
+        ErrorShape::Message => message,
+    };
+    (text, Some(code).filter(|c| !c.is_empty()))
 }
 
 /// Sends a request and turns a non-2xx answer into an [`ApiError`].
@@ -165,25 +151,16 @@ pub async fn send(
         .map_or(5_000, |s| s.clamp(1, 60) * 1000);
     let body = response.text().await.unwrap_or_default();
     let (message, code) = provider_message(&body);
-    Err(match status {
-        503 if code.as_deref() == Some("gateway_busy") => ApiError::Busy {
+    let gateway_code = code.as_deref().and_then(ErrorCode::parse);
+    Err(match (status, gateway_code) {
+        (503, Some(ErrorCode::Busy)) => ApiError::Busy {
             message,
             retry_after_ms,
         },
-        502 | 504
-            if matches!(
-                code.as_deref(),
-                Some("upstream_down" | "upstream_timeout" | "upstream_broken")
-            ) =>
-        {
-            ApiError::Unreachable {
-                code: code.unwrap_or_default(),
-                message,
-            }
-        }
-        401 => ApiError::Unauthorized { message },
-        403 => ApiError::Forbidden { message },
-        500..=599 if code.is_none() => ApiError::Server { status, message },
+        (502 | 504, Some(code)) if code.upstream() => ApiError::Unreachable { code, message },
+        (401, _) => ApiError::Unauthorized { message },
+        (403, _) => ApiError::Forbidden { message },
+        (500..=599, _) if code.is_none() => ApiError::Server { status, message },
         _ => ApiError::Rejected {
             status,
             message,

@@ -503,12 +503,6 @@ pub fn format_time(ms: i64) -> String {
     )
 }
 
-/// `2026-11-24` (UTC) for milliseconds since 1970.
-pub fn format_day(ms: i64) -> String {
-    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 fn clip(s: &str) -> String {
     let t = s.trim();
     if t.chars().count() <= MAX_TEXT {
@@ -766,23 +760,13 @@ fn parties(numbers: &[String], pins: Option<&[i64]>, side: &str) -> Vec<Target> 
 pub fn outcome(status: u16, answer: &[u8]) -> (Outcome, Option<String>, Option<String>) {
     let v: serde_json::Value = serde_json::from_slice(answer).unwrap_or(serde_json::Value::Null);
     let first = if v.is_array() { &v[0] } else { &v };
-    let text = |key: &str| first.get(key).and_then(|m| m.as_str()).map(clip);
-    let code = first
-        .get("code")
-        .and_then(|c| c.as_u64().map(|n| n.to_string()))
-        .or_else(|| text("error_code"))
-        .or_else(|| text("error"))
+    let said = crate::models::error::ErrorAnswer::read(answer);
+    let code = said
+        .as_ref()
+        .and_then(|e| e.code.as_deref())
+        .map(clip)
         .filter(|c| !c.is_empty());
-    let message = text("message")
-        .or_else(|| text("error_msg"))
-        .or_else(|| text("error_description"))
-        .or_else(|| {
-            first
-                .get("error")
-                .and_then(|e| e.get("message"))
-                .and_then(|m| m.as_str())
-                .map(clip)
-        });
+    let message = said.and_then(|e| e.message).map(|m| clip(&m));
     let failed_numbers = first
         .get("failedNumbers")
         .and_then(|f| f.as_array())

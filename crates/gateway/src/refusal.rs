@@ -8,6 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use numbers_core::endpoints::PathError;
+use numbers_core::models::gateway::ErrorCode;
 use serde_json::json;
 
 use crate::config::Environment;
@@ -92,31 +93,31 @@ impl Refusal {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::UnknownProvider => "unknown_provider",
-            Self::UnknownEnvironment { .. } => "unknown_environment",
-            Self::BadPath(_) => "bad_path",
-            Self::NotDocumented(_) => "not_documented",
-            Self::CrossSite => "cross_site",
-            Self::TooLarge { .. } => "too_large",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::NoSignIn { .. } => "no_sign_in",
-            Self::BadSignIn(_) => "bad_sign_in",
-            Self::UpstreamDown { .. } => "upstream_down",
-            Self::UpstreamTimeout { .. } => "upstream_timeout",
-            Self::UpstreamBroken { .. } => "upstream_broken",
-            Self::HistoryRefused { .. } => "history_refused",
-            Self::HistoryUnavailable(_) => "history_unavailable",
-            Self::BadFilter(_) => "bad_filter",
-            Self::Busy { .. } => "gateway_busy",
-            Self::ScheduleNotFound => "schedule_not_found",
-            Self::ScheduleRefused(_) => "schedule_refused",
-            Self::ScheduleInvalid(_) => "schedule_invalid",
-            Self::ScheduleConflict(_) => "schedule_conflict",
-            Self::SchedulesUnavailable(_) => "schedules_unavailable",
-            Self::SlowBody => "slow_body",
-            Self::UnknownHost { .. } => "unknown_host",
+            Self::UnknownProvider => ErrorCode::UnknownProvider,
+            Self::UnknownEnvironment { .. } => ErrorCode::UnknownEnvironment,
+            Self::BadPath(_) => ErrorCode::BadPath,
+            Self::NotDocumented(_) => ErrorCode::NotDocumented,
+            Self::CrossSite => ErrorCode::CrossSite,
+            Self::TooLarge { .. } => ErrorCode::TooLarge,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::NoSignIn { .. } => ErrorCode::NoSignIn,
+            Self::BadSignIn(_) => ErrorCode::BadSignIn,
+            Self::UpstreamDown { .. } => ErrorCode::UpstreamDown,
+            Self::UpstreamTimeout { .. } => ErrorCode::UpstreamTimeout,
+            Self::UpstreamBroken { .. } => ErrorCode::UpstreamBroken,
+            Self::HistoryRefused { .. } => ErrorCode::HistoryRefused,
+            Self::HistoryUnavailable(_) => ErrorCode::HistoryUnavailable,
+            Self::BadFilter(_) => ErrorCode::BadFilter,
+            Self::Busy { .. } => ErrorCode::Busy,
+            Self::ScheduleNotFound => ErrorCode::ScheduleNotFound,
+            Self::ScheduleRefused(_) => ErrorCode::ScheduleRefused,
+            Self::ScheduleInvalid(_) => ErrorCode::ScheduleInvalid,
+            Self::ScheduleConflict(_) => ErrorCode::ScheduleConflict,
+            Self::SchedulesUnavailable(_) => ErrorCode::SchedulesUnavailable,
+            Self::SlowBody => ErrorCode::SlowBody,
+            Self::UnknownHost { .. } => ErrorCode::UnknownHost,
         }
     }
 
@@ -165,7 +166,7 @@ impl IntoResponse for Refusal {
         let status = self.status();
         let body = json!({
             "success": false,
-            "error": self.code(),
+            "error": self.code().as_str(),
             "message": self.to_string(),
         });
         let mut response = (status, Json(body)).into_response();

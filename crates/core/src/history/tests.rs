@@ -362,6 +362,12 @@ fn pages_of_environments_merge_newest_first() {
     assert_eq!(ids, ["b", "c"]);
 }
 
+/// `2026-11-24` (UTC) for milliseconds since 1970.
+fn format_day(ms: i64) -> String {
+    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 proptest! {
     #[test]
     fn any_filter_survives_its_url(

@@ -1,6 +1,6 @@
 //! What numbers-gateway says of itself: the environments it relays to
-//! (`GET /relay/environments`), as the gateway writes it and the console
-//! reads it.
+//! (`GET /relay/environments`) and the codes of the answers it gives itself,
+//! as the gateway writes them and the console reads them.
 
 use serde::{Deserialize, Serialize};
 
@@ -133,6 +133,133 @@ impl std::fmt::Debug for IamSignInRequest {
     }
 }
 
+/// The `error` of an answer the gateway gives itself (rather than relaying
+/// the provider's), a stable code the console acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The path names no provider the gateway relays to.
+    UnknownProvider,
+    /// No environment of that name for the provider.
+    UnknownEnvironment,
+    /// The path could not be read as a provider's path.
+    BadPath,
+    /// The path is not one of the provider's documented endpoints.
+    NotDocumented,
+    /// A request from another site.
+    CrossSite,
+    /// The request is larger than the gateway relays.
+    TooLarge,
+    /// Too many sign-in attempts from one address.
+    RateLimited,
+    /// The environment has no sign-in configured.
+    NoSignIn,
+    /// A sign-in request that is not valid.
+    BadSignIn,
+    /// The provider could not be reached: nothing was sent to it.
+    UpstreamDown,
+    /// The provider did not answer in time: the request may have been applied.
+    UpstreamTimeout,
+    /// The connection failed mid-request: the request may have been applied.
+    UpstreamBroken,
+    /// The provider did not accept the credential asking for history.
+    HistoryRefused,
+    /// The gateway keeps no history (or cannot read it now).
+    HistoryUnavailable,
+    /// A history filter that is not valid.
+    BadFilter,
+    /// The gateway relays as many CSV uploads (or connections) as it may:
+    /// nothing was sent; try again after `Retry-After`.
+    #[serde(rename = "gateway_busy")]
+    Busy,
+    /// A schedule that is not there.
+    ScheduleNotFound,
+    /// The caller may not change the router a schedule drives.
+    ScheduleRefused,
+    /// A plan that cannot be made.
+    ScheduleInvalid,
+    /// A plan that conflicts with another, or with the router's state.
+    ScheduleConflict,
+    /// The gateway runs no plans (or cannot read them now).
+    SchedulesUnavailable,
+    /// A request body that stopped arriving.
+    SlowBody,
+    /// A `Host` the gateway does not answer for.
+    UnknownHost,
+}
+
+impl ErrorCode {
+    /// Every code, for checks that each is written as it is read.
+    pub const ALL: [Self; 23] = [
+        Self::UnknownProvider,
+        Self::UnknownEnvironment,
+        Self::BadPath,
+        Self::NotDocumented,
+        Self::CrossSite,
+        Self::TooLarge,
+        Self::RateLimited,
+        Self::NoSignIn,
+        Self::BadSignIn,
+        Self::UpstreamDown,
+        Self::UpstreamTimeout,
+        Self::UpstreamBroken,
+        Self::HistoryRefused,
+        Self::HistoryUnavailable,
+        Self::BadFilter,
+        Self::Busy,
+        Self::ScheduleNotFound,
+        Self::ScheduleRefused,
+        Self::ScheduleInvalid,
+        Self::ScheduleConflict,
+        Self::SchedulesUnavailable,
+        Self::SlowBody,
+        Self::UnknownHost,
+    ];
+
+    /// The code as it is written in answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownProvider => "unknown_provider",
+            Self::UnknownEnvironment => "unknown_environment",
+            Self::BadPath => "bad_path",
+            Self::NotDocumented => "not_documented",
+            Self::CrossSite => "cross_site",
+            Self::TooLarge => "too_large",
+            Self::RateLimited => "rate_limited",
+            Self::NoSignIn => "no_sign_in",
+            Self::BadSignIn => "bad_sign_in",
+            Self::UpstreamDown => "upstream_down",
+            Self::UpstreamTimeout => "upstream_timeout",
+            Self::UpstreamBroken => "upstream_broken",
+            Self::HistoryRefused => "history_refused",
+            Self::HistoryUnavailable => "history_unavailable",
+            Self::BadFilter => "bad_filter",
+            Self::Busy => "gateway_busy",
+            Self::ScheduleNotFound => "schedule_not_found",
+            Self::ScheduleRefused => "schedule_refused",
+            Self::ScheduleInvalid => "schedule_invalid",
+            Self::ScheduleConflict => "schedule_conflict",
+            Self::SchedulesUnavailable => "schedules_unavailable",
+            Self::SlowBody => "slow_body",
+            Self::UnknownHost => "unknown_host",
+        }
+    }
+
+    /// The code an answer's `error` names, if it is one of the gateway's.
+    pub fn parse(code: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(code.to_string())).ok()
+    }
+
+    /// Whether the provider was not reached or did not answer (the gateway
+    /// answered 502 or 504 in its stead).
+    pub fn upstream(self) -> bool {
+        matches!(
+            self,
+            Self::UpstreamDown | Self::UpstreamTimeout | Self::UpstreamBroken
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +295,15 @@ mod tests {
             .expect("json"),
             r#"{"username":"owner","password":"hunter2"}"#
         );
+    }
+
+    #[test]
+    fn codes_are_written_as_they_are_read() {
+        for code in ErrorCode::ALL {
+            let written = serde_json::to_value(code).expect("a code serialises");
+            assert_eq!(written, code.as_str());
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::parse("invalid_grant"), None);
     }
 }

@@ -5,6 +5,7 @@
 //! ignored on input so a newer server does not break the console.
 
 pub mod auth;
+pub mod error;
 pub mod exotel;
 pub mod gateway;
 pub mod huawei;
