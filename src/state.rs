@@ -7,36 +7,40 @@
 //! localStorage. They never go in a URL and are never logged.
 
 use leptos::prelude::*;
+use numbers_core::dev;
 use numbers_core::limits::Limits;
 use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
 use numbers_core::models::ocp::Environment;
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::{now_ms, Auth, HuaweiKeys, HuaweiSession, OcpSession};
+use crate::api::auth::{Auth, HuaweiKeys, HuaweiSession, OcpSession};
 use crate::api::exotel::ExotelClient;
 use crate::api::history::Source;
 use crate::api::huawei::{HuaweiClient, HuaweiCredential};
 use crate::api::ocp::{Credential, OcpClient};
 pub use crate::api::origin;
+use crate::timing::epoch_ms;
 use numbers_core::endpoints::Provider;
 
 const KEY: &str = "numbers-console.connections";
 const SESSIONS_KEY: &str = "numbers-console.sessions";
 
-/// The sandbox's documented dev credentials (README), offered only for a
-/// sandbox environment.
-const DEV_OCP_TOKEN: &str = "sandbox-owner";
-const DEV_EXOTEL: (&str, &str, &str) = ("sandbox", "sandbox-key", "sandbox-token");
-const DEV_HUAWEI: (&str, &str) = ("sandbox-project", "sandbox-huawei");
-const DEV_HUAWEI_KEYS: (&str, &str) = ("SANDBOXACCESSKEY0001", "sandbox-secret-key");
+/// A dev credential, offered only for the sandbox (empty elsewhere).
+fn offered(sandbox: bool, credential: &str) -> String {
+    if sandbox {
+        credential.to_string()
+    } else {
+        String::new()
+    }
+}
 
 /// The sandbox's documented access key pair, offered for its environment.
 pub fn dev_huawei_keys(env: &str) -> HuaweiKeys {
     HuaweiKeys {
         env: env.into(),
-        access_key: DEV_HUAWEI_KEYS.0.into(),
-        secret_key: DEV_HUAWEI_KEYS.1.into(),
-        project_id: DEV_HUAWEI.0.into(),
+        access_key: dev::HUAWEI_AK.into(),
+        secret_key: dev::HUAWEI_SK.into(),
+        project_id: dev::HUAWEI_PROJECT.into(),
     }
 }
 
@@ -156,16 +160,16 @@ impl Connections {
     pub fn defaults(gateway: Option<&EnvironmentList>) -> Self {
         let mut c = Self {
             ocp: OcpTarget::Sandbox,
-            ocp_token: DEV_OCP_TOKEN.into(),
+            ocp_token: dev::OWNER_TOKEN.into(),
             exotel_env: None,
             exotel_base: origin(),
-            exotel_sid: DEV_EXOTEL.0.into(),
-            exotel_key: DEV_EXOTEL.1.into(),
-            exotel_token: DEV_EXOTEL.2.into(),
+            exotel_sid: dev::EXOTEL_SID.into(),
+            exotel_key: dev::EXOTEL_KEY.into(),
+            exotel_token: dev::EXOTEL_TOKEN.into(),
             huawei_env: None,
             huawei_endpoint: origin(),
-            huawei_project: DEV_HUAWEI.0.into(),
-            huawei_token: DEV_HUAWEI.1.into(),
+            huawei_project: dev::HUAWEI_PROJECT.into(),
+            huawei_token: dev::HUAWEI_TOKEN.into(),
             huawei_host: String::new(),
             limits: Limits::default(),
             remember: false,
@@ -188,11 +192,7 @@ impl Connections {
     /// a sandbox and the environment's configured limits.
     pub fn choose_ocp(&mut self, e: &EnvironmentInfo) {
         self.ocp = OcpTarget::Relay(e.name.clone());
-        self.ocp_token = if e.sandbox {
-            DEV_OCP_TOKEN.into()
-        } else {
-            String::new()
-        };
+        self.ocp_token = offered(e.sandbox, dev::OWNER_TOKEN);
         self.limits = e
             .csv_limits
             .as_deref()
@@ -202,18 +202,18 @@ impl Connections {
 
     pub fn choose_exotel(&mut self, e: &EnvironmentInfo) {
         self.exotel_env = Some(e.name.clone());
-        let (sid, key, token) = if e.sandbox { DEV_EXOTEL } else { ("", "", "") };
-        self.exotel_sid = sid.into();
-        self.exotel_key = key.into();
-        self.exotel_token = token.into();
+        let offer = |credential| offered(e.sandbox, credential);
+        self.exotel_sid = offer(dev::EXOTEL_SID);
+        self.exotel_key = offer(dev::EXOTEL_KEY);
+        self.exotel_token = offer(dev::EXOTEL_TOKEN);
     }
 
     pub fn choose_huawei(&mut self, e: &EnvironmentInfo) {
         self.huawei_env = Some(e.name.clone());
         self.huawei_host = e.host.clone();
-        let (project, token) = if e.sandbox { DEV_HUAWEI } else { ("", "") };
-        self.huawei_project = project.into();
-        self.huawei_token = token.into();
+        let offer = |credential| offered(e.sandbox, credential);
+        self.huawei_project = offer(dev::HUAWEI_PROJECT);
+        self.huawei_token = offer(dev::HUAWEI_TOKEN);
     }
 
     /// The saved connections, kept only where they still fit the gateway
@@ -346,6 +346,29 @@ fn load_sessions() -> SavedSessions {
 pub enum ToastKind {
     Success,
     Error,
+}
+
+/// A sentence that reports how something went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub kind: ToastKind,
+    pub text: String,
+}
+
+impl Report {
+    pub fn ok(text: String) -> Self {
+        Self {
+            kind: ToastKind::Success,
+            text,
+        }
+    }
+
+    pub fn error(text: String) -> Self {
+        Self {
+            kind: ToastKind::Error,
+            text,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -540,7 +563,7 @@ pub fn keep_sessions(app: AppState) {
     });
     Effect::new(move |_| {
         let Some(s) = app.auth.ocp.get() else { return };
-        let now = now_ms();
+        let now = epoch_ms();
         if !s.refresh_usable(now) {
             return;
         }
@@ -551,7 +574,7 @@ pub fn keep_sessions(app: AppState) {
                 let current = app.auth.ocp.get_untracked();
                 let still = current
                     .as_ref()
-                    .is_some_and(|c| c.access_token == scheduled && c.refresh_usable(now_ms()));
+                    .is_some_and(|c| c.access_token == scheduled && c.refresh_usable(epoch_ms()));
                 if still {
                     leptos::task::spawn_local(async move {
                         // A failure here is met again, and explained, by the

@@ -60,20 +60,11 @@ fn dom_name(d: &DomException) -> String {
 /// storage counts as failed and the run goes on, unresumable, with a note.
 const DEADLINE_MS: i32 = 5_000;
 
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 async fn within_deadline<T>(
     work: impl std::future::Future<Output = Result<T, StorageError>>,
 ) -> Result<T, StorageError> {
     let work = std::pin::pin!(work);
-    let timer = std::pin::pin!(sleep(DEADLINE_MS));
+    let timer = std::pin::pin!(crate::timing::sleep_ms(DEADLINE_MS));
     match futures_util::future::select(work, timer).await {
         futures_util::future::Either::Left((result, _)) => result,
         futures_util::future::Either::Right(_) => Err(StorageError::Failed(

@@ -10,8 +10,14 @@ pub async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Milliseconds since the page started, for measuring.
-pub fn now_ms() -> f64 {
+/// Milliseconds since 1970 (the wall clock tokens expire by).
+pub fn epoch_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Milliseconds since the page started (a clock that never jumps), for
+/// measuring how long something took.
+pub fn page_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())

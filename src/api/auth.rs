@@ -15,14 +15,11 @@ use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshR
 use serde::{Deserialize, Serialize};
 
 use super::{send, ApiError};
+use crate::timing::epoch_ms;
 
 /// Renew this long before an access token expires (or a fifth of its life,
 /// if that is shorter: the sandbox's test tokens live seconds).
 const RENEW_MARGIN_MS: f64 = 30_000.0;
-
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
 
 /// The providers one signs in to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +54,7 @@ pub struct OcpSession {
 
 impl OcpSession {
     pub fn from_answer(env: &str, t: TokenResponse, username: Option<String>) -> Self {
-        let now = now_ms();
+        let now = epoch_ms();
         let username = Claims::of(&t.access_token)
             .and_then(|c| c.preferred_username)
             .or(username);
@@ -377,7 +374,7 @@ impl Auth {
 
     async fn renew_ocp_now(&self, env: &str) -> Result<(), ApiError> {
         let session = self.ocp.get_untracked().filter(|s| s.env == env);
-        if let Some(s) = session.filter(|s| s.refresh_usable(now_ms())) {
+        if let Some(s) = session.filter(|s| s.refresh_usable(epoch_ms())) {
             match ocp_refresh(&s).await? {
                 Some(renewed) => {
                     self.ocp.set(Some(renewed));
@@ -399,7 +396,7 @@ impl Auth {
     pub async fn ocp_token(&self, env: &str) -> Result<String, ApiError> {
         for _ in 0..4 {
             match self.ocp.get_untracked().filter(|s| s.env == env) {
-                Some(s) if s.access_usable(now_ms()) => return Ok(s.access_token),
+                Some(s) if s.access_usable(epoch_ms()) => return Ok(s.access_token),
                 _ => self.renew_ocp(env).await?,
             }
         }
@@ -412,7 +409,7 @@ impl Auth {
     pub async fn huawei_token(&self, env: &str) -> Result<HuaweiSession, ApiError> {
         for _ in 0..3 {
             match self.huawei.get_untracked().filter(|s| s.env == env) {
-                Some(s) if s.usable(now_ms()) => return Ok(s),
+                Some(s) if s.usable(epoch_ms()) => return Ok(s),
                 _ => self.wait_for_sign_in(SignInProvider::Huawei).await?,
             }
         }

@@ -84,8 +84,7 @@ impl ApiError {
                 code: ErrorCode::UpstreamDown,
                 ..
             }
-        )
-            || matches!(self, Self::Busy { .. })
+        ) || matches!(self, Self::Busy { .. })
     }
 }
 

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use numbers_core::text::count;
 
 use crate::api::ApiError;
+use crate::state::Report;
 
 /// Numbers sent in one request by bulk actions.
 const CHUNK: usize = 100;
@@ -20,27 +21,21 @@ pub struct BulkOutcome {
 
 impl BulkOutcome {
     /// The toast that sums it up.
-    pub fn summary(&self) -> (bool, String) {
+    pub fn summary(&self) -> Report {
         let done = self.succeeded.len() + self.failed.len();
         if self.failed.is_empty() {
-            (
-                true,
-                format!(
-                    "{}: {} done.",
-                    self.action,
-                    count(done, "number", "numbers")
-                ),
-            )
+            Report::ok(format!(
+                "{}: {} done.",
+                self.action,
+                count(done, "number", "numbers")
+            ))
         } else {
-            (
-                false,
-                format!(
-                    "{}: {} of {} failed; see the result.",
-                    self.action,
-                    self.failed.len(),
-                    count(done, "number", "numbers")
-                ),
-            )
+            Report::error(format!(
+                "{}: {} of {} failed; see the result.",
+                self.action,
+                self.failed.len(),
+                count(done, "number", "numbers")
+            ))
         }
     }
 }

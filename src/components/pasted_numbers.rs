@@ -3,11 +3,11 @@
 //! with the reason.
 
 use leptos::prelude::*;
-use numbers_core::phone::{normalise_list, NumberList};
+use numbers_core::phone::{normalise_list, CheckedNumbers};
 use numbers_core::text::count;
 
 /// The list as numbers-core reads `pasted`.
-pub fn read_list(pasted: RwSignal<String>) -> Memo<NumberList> {
+pub fn read_list(pasted: RwSignal<String>) -> Memo<CheckedNumbers> {
     Memo::new(move |_| pasted.with(|p| normalise_list(p)))
 }
 
@@ -15,7 +15,7 @@ pub fn read_list(pasted: RwSignal<String>) -> Memo<NumberList> {
 pub fn PastedNumbers(
     id: &'static str,
     pasted: RwSignal<String>,
-    list: Memo<NumberList>,
+    list: Memo<CheckedNumbers>,
     #[prop(optional)] placeholder: Option<&'static str>,
 ) -> impl IntoView {
     view! {

@@ -9,7 +9,7 @@ use numbers_core::models::gateway::{EnvironmentInfo, SignInKind};
 use numbers_core::models::ocp::{Environment, ListNumbersQuery};
 use numbers_core::text::count;
 
-use crate::api::auth::{now_ms, ocp_sign_out, HuaweiKeys, HuaweiSession, OcpSession};
+use crate::api::auth::{ocp_sign_out, HuaweiKeys, HuaweiSession, OcpSession};
 use crate::api::ApiError;
 use crate::components::access_key_form::AccessKeyForm;
 use crate::components::page_header::PageHeader;
@@ -17,22 +17,22 @@ use crate::components::radio_choice::RadioChoice;
 use crate::components::sign_in_form::{HuaweiSignInForm, OcpSignInForm};
 use crate::components::text_field::TextField;
 use crate::components::unsaved_guard::UnsavedGuard;
-use crate::state::{dev_huawei_keys, use_app, AppState, Connections, OcpTarget};
+use crate::state::{dev_huawei_keys, use_app, AppState, Connections, OcpTarget, Report, ToastKind};
+use crate::timing::epoch_ms;
 
 type Draft = RwSignal<Connections>;
-type TestResult = RwSignal<Option<(bool, String)>>;
+type TestResult = RwSignal<Option<Report>>;
 
 /// What a connection test found, in plain words.
-fn explain(result: Result<String, ApiError>) -> (bool, String) {
+fn explain(result: Result<String, ApiError>) -> Report {
     match result {
-        Ok(detail) => (true, format!("Connected. {detail}")),
-        Err(e @ ApiError::Unauthorized { .. }) => (false, format!("Wrong or expired credentials. {e}")),
-        Err(e @ ApiError::Forbidden { .. }) => (false, format!("The credentials work but lack a role or group for this. {e}")),
-        Err(e @ ApiError::Network { .. }) => (
-            false,
+        Ok(detail) => Report::ok(format!("Connected. {detail}")),
+        Err(e @ ApiError::Unauthorized { .. }) => Report::error(format!("Wrong or expired credentials. {e}")),
+        Err(e @ ApiError::Forbidden { .. }) => Report::error(format!("The credentials work but lack a role or group for this. {e}")),
+        Err(e @ ApiError::Network { .. }) => Report::error(
             format!("{e} In a browser this is also what a server that does not allow this console's origin (CORS) looks like."),
         ),
-        Err(e) => (false, e.to_string()),
+        Err(e) => Report::error(e.to_string()),
     }
 }
 
@@ -59,8 +59,12 @@ fn env_option(e: &EnvironmentInfo) -> impl IntoView {
 #[component]
 fn TestOutcome(result: TestResult) -> impl IntoView {
     move || {
-        result.get().map(|(ok, text)| {
-            view! { <p class=if ok { "test-result ok-text" } else { "test-result error-text" } role="status">{text}</p> }
+        result.get().map(|Report { kind, text }| {
+            let class = match kind {
+                ToastKind::Success => "test-result ok-text",
+                ToastKind::Error => "test-result error-text",
+            };
+            view! { <p class=class role="status">{text}</p> }
         })
     }
 }
@@ -142,7 +146,7 @@ fn OcpSignIn(draft: Draft) -> impl IntoView {
     view! {
         {move || match session() {
             Some(s) => {
-                let live = s.refresh_usable(now_ms());
+                let live = s.refresh_usable(epoch_ms());
                 let who = s.username.clone().unwrap_or_else(|| "this account".into());
                 view! {
                     <p class="signed-in" role="status">
@@ -181,7 +185,7 @@ fn OcpCard(draft: Draft, custom_url: RwSignal<String>) -> impl IntoView {
             d.ocp = OcpTarget::Custom(custom_url.get_untracked());
         }
         let client = d.ocp_client(app.auth);
-        result.set(Some((true, "Testing…".into())));
+        result.set(Some(Report::ok("Testing…".into())));
         spawn_local(async move {
             let q = ListNumbersQuery {
                 page: Some(1),
@@ -325,7 +329,7 @@ fn ExotelCard(draft: Draft) -> impl IntoView {
     let result: TestResult = RwSignal::new(None);
     let test = move |_| {
         let client = draft.with_untracked(Connections::exotel_client);
-        result.set(Some((true, "Testing…".into())));
+        result.set(Some(Report::ok("Testing…".into())));
         spawn_local(async move {
             let outcome = client.check().await;
             result.set(Some(explain(outcome)));
@@ -382,7 +386,7 @@ fn HuaweiSignIn(draft: Draft) -> impl IntoView {
         {move || match session() {
             Some(s) => view! {
                 <p class="signed-in" role="status">
-                    {if s.usable(now_ms()) {
+                    {if s.usable(epoch_ms()) {
                         format!("Signed in as {} of {}, project {} ({}), until {}.", s.user, s.domain, s.project_name, s.project_id, clock(s.expires))
                     } else {
                         format!("The token of {} has expired: sign in again.", s.user)
@@ -454,7 +458,7 @@ fn HuaweiCard(draft: Draft) -> impl IntoView {
     let result: TestResult = RwSignal::new(None);
     let test = move |_| {
         let client = draft.with_untracked(|d| d.huawei_client(app.auth));
-        result.set(Some((true, "Testing…".into())));
+        result.set(Some(Report::ok("Testing…".into())));
         spawn_local(async move {
             let r = client
                 .phones(0, 1)

@@ -5,6 +5,7 @@
 //! disagree. Nothing here performs I/O.
 
 pub mod csv;
+pub mod dev;
 pub mod endpoints;
 pub mod exotel;
 pub mod history;

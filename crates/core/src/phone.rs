@@ -84,7 +84,7 @@ fn suggest(digits: &str) -> String {
 
 /// A pasted list of numbers, split, trimmed, de-duplicated in order, checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NumberList {
+pub struct CheckedNumbers {
     /// Valid numbers, first occurrence order.
     pub valid: Vec<String>,
     /// Entries that are not E.164 numbers, with the reason.
@@ -97,9 +97,9 @@ pub struct NumberList {
 ///
 /// Splitting on spaces means `+1 201 555 0100` becomes four entries; that is
 /// reported (each piece is invalid) rather than guessed at.
-pub fn normalise_list(text: &str) -> NumberList {
+pub fn normalise_list(text: &str) -> CheckedNumbers {
     let mut seen = HashSet::new();
-    let mut out = NumberList::default();
+    let mut out = CheckedNumbers::default();
     for entry in text
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .map(str::trim)

@@ -124,7 +124,7 @@ impl Server {
 /// Where the team's change history is kept.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct History {
+pub struct HistorySettings {
     /// `sqlite:///path/history.sqlite` or `postgres://user@host/db`. Unset:
     /// the binary keeps it in `history.sqlite` beside its --config file (or
     /// in data/); a gateway started as a library keeps none.
@@ -144,7 +144,7 @@ pub struct History {
     pub refused_per_minute: u32,
 }
 
-impl Default for History {
+impl Default for HistorySettings {
     fn default() -> Self {
         Self {
             url: None,
@@ -294,7 +294,7 @@ impl Environment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub server: Server,
-    pub history: History,
+    pub history: HistorySettings,
     pub schedules: Schedules,
     pub environments: Vec<Environment>,
 }
@@ -403,8 +403,10 @@ impl Config {
             None => Server::default(),
         };
         let history = match table.remove("history") {
-            Some(v) => History::deserialize(v).map_err(|e| invalid("history", e.to_string()))?,
-            None => History::default(),
+            Some(v) => {
+                HistorySettings::deserialize(v).map_err(|e| invalid("history", e.to_string()))?
+            }
+            None => HistorySettings::default(),
         };
         let schedules = match table.remove("schedules") {
             Some(v) => {

@@ -7,17 +7,10 @@ use numbers_core::exotel::ErrorCode;
 use crate::error::ApiError;
 use crate::{sign_in, AppState};
 
-pub const OWNER_TOKEN: &str = "sandbox-owner";
-pub const MEMBER_TOKEN: &str = "sandbox-member";
-pub const EXOTEL_SID: &str = "sandbox";
-pub const EXOTEL_KEY: &str = "sandbox-key";
-pub const EXOTEL_TOKEN: &str = "sandbox-token";
-pub const HUAWEI_PROJECT: &str = "sandbox-project";
-pub const HUAWEI_TOKEN: &str = "sandbox-huawei";
-/// The sandbox's Huawei access key pair (signs requests as Huawei's SDKs
-/// do; documented like the other dev credentials).
-pub const HUAWEI_AK: &str = "SANDBOXACCESSKEY0001";
-pub const HUAWEI_SK: &str = "sandbox-secret-key";
+pub use numbers_core::dev::{
+    EXOTEL_KEY, EXOTEL_SID, EXOTEL_TOKEN, HUAWEI_AK, HUAWEI_PROJECT, HUAWEI_SK, HUAWEI_TOKEN,
+    MEMBER_TOKEN, OWNER_TOKEN,
+};
 
 /// A request whose access-key signature was verified, and the project its
 /// `X-Project-Id` named.

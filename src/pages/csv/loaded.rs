@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use numbers_core::csv::{self, CsvTable, Problem, Validation};
 
-use crate::timing::now_ms;
+use crate::timing::page_ms;
 
 /// A file read and checked.
 pub struct Loaded {
@@ -46,10 +46,10 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
 
 /// Reads and checks a file; the table keeps `bytes`, not a copy of them.
 pub fn load(name: String, bytes: Vec<u8>) -> Result<Shared, Vec<Problem>> {
-    let started = now_ms();
+    let started = page_ms();
     let table = csv::read_owned(bytes)?;
     let validation = csv::validate(&table);
-    let checked_ms = now_ms() - started;
+    let checked_ms = page_ms() - started;
     let mut bad: HashMap<(u64, String), String> = HashMap::new();
     for p in validation.errors() {
         if let Some(c) = &p.column {

@@ -15,7 +15,7 @@ use super::run::{send_batch, BatchStatus, Halt, RunState, Step};
 use crate::api::ApiError;
 use crate::components::download::download;
 use crate::state::{use_app, AppState};
-use crate::timing::now_ms;
+use crate::timing::page_ms;
 
 /// The numbers as the server has them, by number.
 pub async fn current_state(app: AppState) -> Result<HashMap<String, NumberRecord>, ApiError> {
@@ -180,7 +180,7 @@ fn HaltNotice(run: RwSignal<Option<RunState>>, halt: Halt) -> impl IntoView {
 /// The run of a file: progress, why it stopped, each batch's outcome.
 #[component]
 pub fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
-    let started = StoredValue::new(now_ms());
+    let started = StoredValue::new(page_ms());
     // Only a console served by a gateway has a history to link to.
     let has_history = !crate::state::use_app()
         .history_sources(Some(numbers_core::endpoints::Provider::Ocp))
@@ -189,7 +189,7 @@ pub fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
         // A run that (re)starts measures its time from now.
         let going = run.with(|r| r.as_ref().is_some_and(|r| r.progress.halt.is_none()));
         if going && was == Some(false) {
-            started.set_value(now_ms());
+            started.set_value(page_ms());
         }
         going
     });
@@ -197,7 +197,7 @@ pub fn RunView(run: RwSignal<Option<RunState>>) -> impl IntoView {
         {move || run.get().map(|r| {
             let total = r.progress.batches.len();
             let done = r.progress.batches.iter().filter(|b| matches!(b.status, BatchStatus::Applied | BatchStatus::Skipped)).count();
-            let elapsed = (now_ms() - started.get_value()) / 1000.0;
+            let elapsed = (page_ms() - started.get_value()) / 1000.0;
             let remaining = if done > 0 { elapsed / done as f64 * (total - done) as f64 } else { 0.0 };
             let running = r.progress.halt.is_none() && !r.finished();
             let revert = r.revert.clone();

@@ -6,7 +6,7 @@ use numbers_core::routing::{simulate, split, switches_per_step, Router, Schedule
 
 use crate::components::split_bar::SplitBar;
 use crate::components::timeline::StepTimeline;
-use crate::timing::{clock_in, now_ms};
+use crate::timing::{clock_in, page_ms};
 
 /// Largest simulation offered.
 const MAX_SIMULATED_CALLS: u64 = 1_000_000;
@@ -107,13 +107,13 @@ fn SimulatedCalls(router: Signal<Router>, ids: (String, String)) -> impl IntoVie
     let simulated = RwSignal::new(10_000u64);
     let seed = RwSignal::new(42u64);
     let simulation = Memo::new(move |_| {
-        let started = now_ms();
+        let started = page_ms();
         let s = simulate(
             router.get().effective(),
             simulated.get().min(MAX_SIMULATED_CALLS),
             seed.get(),
         );
-        (s, now_ms() - started)
+        (s, page_ms() - started)
     });
     view! {
         <div class="grid-2">

@@ -155,7 +155,7 @@ impl History {
     /// opened yet is tried again by the writer (entries wait in the spool);
     /// without a database, or with one of a kind the gateway cannot use,
     /// the history is off (said in the log and to readers), never the gateway.
-    pub async fn open(config: &config::History, body_budget: usize) -> Self {
+    pub async fn open(config: &config::HistorySettings, body_budget: usize) -> Self {
         let store = Arc::new(RwLock::new(None));
         let mut off = None;
         let mut writer = None;

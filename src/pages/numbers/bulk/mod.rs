@@ -43,10 +43,8 @@ impl Bulk {
 
     /// Reports an action's outcome: a toast, the result card, a reload.
     pub fn finish(&self, o: BulkOutcome) {
-        match o.summary() {
-            (true, text) => self.app.ok(text),
-            (false, text) => self.app.error(text),
-        }
+        let report = o.summary();
+        self.app.toast(report.kind, report.text);
         self.outcome.set(Some(o));
         self.on_done.run(());
     }
