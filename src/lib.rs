@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod components;
+pub mod fetch;
 pub mod pages;
 pub mod state;
 pub mod storage;

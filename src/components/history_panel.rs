@@ -3,12 +3,12 @@
 //! current environments of that thing's provider.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::endpoints::Provider;
 use numbers_core::history::{format_time, Filter, DEFAULT_PAGE};
 
 use crate::api::history::{read_all, Merged};
 use crate::components::history_table::{outcome_badge, who_label};
+use crate::fetch::Fetched;
 use crate::state::{use_app, AppState, HistoryTarget};
 
 /// A small button that opens `id`'s history in the side panel.
@@ -53,19 +53,18 @@ pub fn HistoryButton(
     )
 }
 
-fn load(app: AppState, target: HistoryTarget, into: RwSignal<Option<Merged>>) {
-    into.set(None);
+/// `target`'s history, from the start: the previous thing's entries are
+/// not shown meanwhile, and a late answer about it is dropped.
+fn load(app: AppState, target: HistoryTarget, into: Fetched<Merged>) {
+    into.data.set(None);
     let sources = app.history_sources(Some(target.provider));
     let filter = Filter {
-        number: Some(target.id.clone()),
+        number: Some(target.id),
         ..Filter::default()
     };
-    spawn_local(async move {
-        let merged = read_all(&sources, &filter, &[], DEFAULT_PAGE).await;
-        // Only the answer for what the panel still shows is kept.
-        if app.history_panel.get_untracked().as_ref() == Some(&target) {
-            into.set(Some(merged));
-        }
+    into.start(async move {
+        // Each source's failure is told inside the merged answer.
+        Ok::<_, std::convert::Infallible>(read_all(&sources, &filter, &[], DEFAULT_PAGE).await)
     });
 }
 
@@ -73,7 +72,7 @@ fn load(app: AppState, target: HistoryTarget, into: RwSignal<Option<Merged>>) {
 #[component]
 pub fn HistoryPanel() -> impl IntoView {
     let app = use_app();
-    let merged = RwSignal::new(None::<Merged>);
+    let merged = Fetched::<Merged>::default();
     Effect::new(move |_| {
         if let Some(target) = app.history_panel.get() {
             load(app, target, merged);
@@ -107,8 +106,8 @@ pub fn HistoryPanel() -> impl IntoView {
 }
 
 #[component]
-fn PanelEntries(merged: RwSignal<Option<Merged>>, id: String) -> impl IntoView {
-    move || match merged.get() {
+fn PanelEntries(merged: Fetched<Merged>, id: String) -> impl IntoView {
+    move || match merged.data.get() {
         None => view! { <p class="hint" role="status">"Loading the history…"</p> }.into_any(),
         Some(m) => {
             let errors = m.errors.clone();

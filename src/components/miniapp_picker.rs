@@ -3,10 +3,10 @@
 //! the documented shape before anything is sent.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::{MiniApp, MiniAppParts};
 use numbers_core::text::count;
 
+use crate::fetch::Fetched;
 use crate::state::use_app;
 
 const OTHER: &str = "\u{0}other";
@@ -14,11 +14,11 @@ const OTHER: &str = "\u{0}other";
 #[component]
 pub fn MiniAppPicker(id: &'static str, value: RwSignal<String>) -> impl IntoView {
     let app = use_app();
-    let apps = RwSignal::new(None::<Result<Vec<MiniApp>, String>>);
     let pasting = RwSignal::new(false);
     let client = app.ocp();
-    spawn_local(async move {
-        let found = client.mini_apps().await.map_err(|e| e.to_string());
+    let read = Fetched::<Vec<MiniApp>>::default();
+    read.start(async move {
+        let found = client.mini_apps().await;
         // Nothing to pick from, or a value given that is none of them:
         // the field to paste an ID into shows.
         let given = value.get_untracked();
@@ -28,8 +28,14 @@ pub fn MiniAppPicker(id: &'static str, value: RwSignal<String>) -> impl IntoView
         if !listed {
             pasting.set(true);
         }
-        apps.set(Some(found));
+        found
     });
+    // None while reading; the apps, or why they could not be read.
+    let apps = move || match (read.data.get(), read.error.get()) {
+        (_, Some(e)) => Some(Err(e)),
+        (Some(a), None) => Some(Ok(a)),
+        (None, None) => None,
+    };
     let choose = move |ev| {
         let v = event_target_value(&ev);
         if v == OTHER {
@@ -52,12 +58,12 @@ pub fn MiniAppPicker(id: &'static str, value: RwSignal<String>) -> impl IntoView
     view! {
         <label for=id>"miniApp"</label>
         <select id=id on:change=choose prop:value=move || if pasting.get() { OTHER.to_string() } else { value.get() }>
-            <option value="">{move || match apps.get() {
+            <option value="">{move || match apps() {
                 None => "Reading the miniApps your numbers use…".to_string(),
                 Some(Ok(a)) => format!("Choose one of {}…", count(a.len(), "miniApp", "miniApps")),
                 Some(Err(_)) => "The miniApps could not be read: paste an ID".to_string(),
             }}</option>
-            {move || apps.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|a| view! {
+            {move || apps().and_then(Result::ok).unwrap_or_default().into_iter().map(|a| view! {
                 <option value=a.id.clone()>{a.label()}</option>
             }).collect_view()}
             <option value=OTHER>"Another one: paste its full ID…"</option>
@@ -66,7 +72,7 @@ pub fn MiniAppPicker(id: &'static str, value: RwSignal<String>) -> impl IntoView
             <label for=paste_id.clone()>"Full miniApp ID"</label>
             <input id=paste_id.clone() autocomplete="off" placeholder="uuid.name.Type.group@app.group" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
         </Show>
-        {move || apps.get().and_then(Result::err).map(|e| view! { <p class="warn-text">{format!("The miniApps in use could not be read ({e}).")}</p> })}
+        {move || apps().and_then(Result::err).map(|e| view! { <p class="warn-text">{format!("The miniApps in use could not be read ({e}).")}</p> })}
         {move || shape().map(|w| view! { <p class="warn-text miniapp-warning" role="status">{w}</p> })}
     }
 }

@@ -3,10 +3,10 @@
 //! password, project). Used by Settings and by the sign-in dialog.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::auth::{huawei_sign_in, ocp_sign_in, HuaweiSession, OcpSession, SignInError};
 use crate::components::text_field::{bound, TextField};
+use crate::fetch::Change;
 
 /// Signs in to the OCP environment `env` of the gateway. `username`, when
 /// given, is fixed (signing in again as the same person).
@@ -21,39 +21,33 @@ pub fn OcpSignInForm(
     let password = RwSignal::new(String::new());
     let otp = RwSignal::new(String::new());
     let ask_otp = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let sign_in = Change::default();
+    let (busy, problem) = (sign_in.pending, sign_in.error);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if user.with_untracked(|u| u.trim().is_empty()) || password.with_untracked(String::is_empty)
         {
-            problem.set(Some("Enter your username and password.".into()));
+            sign_in.refuse("Enter your username and password.");
             return;
         }
-        busy.set(true);
-        problem.set(None);
         let (env, u, p, o) = (
             env.get_untracked(),
             user.get_untracked(),
             password.get_untracked(),
             otp.get_untracked(),
         );
-        spawn_local(async move {
+        let asked = async move {
             let result = ocp_sign_in(&env, &u, &p, &o).await;
-            busy.set(false);
-            match result {
-                Ok(session) => {
-                    password.set(String::new());
-                    otp.set(String::new());
-                    on_signed_in.run(session);
-                }
-                Err(e) => {
-                    if e == SignInError::WrongCredentials {
-                        ask_otp.set(true);
-                    }
-                    problem.set(Some(e.to_string()));
-                }
+            // Wrong credentials may be a missing one-time code.
+            if result == Err(SignInError::WrongCredentials) {
+                ask_otp.set(true);
             }
+            result
+        };
+        sign_in.run(asked, move |session| {
+            password.set(String::new());
+            otp.set(String::new());
+            on_signed_in.run(session);
         });
     };
     view! {
@@ -96,21 +90,17 @@ pub fn HuaweiSignInForm(
     let password = RwSignal::new(String::new());
     let project_field = RwSignal::new(project.get_untracked());
     Effect::new(move |_| project_field.set(project.get()));
-    let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let sign_in = Change::default();
+    let (busy, problem) = (sign_in.pending, sign_in.error);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let missing = [domain, user, password]
             .iter()
             .any(|f| f.with_untracked(|v| v.trim().is_empty()));
         if missing {
-            problem.set(Some(
-                "Enter the account name, IAM user and password.".into(),
-            ));
+            sign_in.refuse("Enter the account name, IAM user and password.");
             return;
         }
-        busy.set(true);
-        problem.set(None);
         let (env, d, u, p, pr) = (
             env.get_untracked(),
             domain.get_untracked(),
@@ -118,19 +108,19 @@ pub fn HuaweiSignInForm(
             password.get_untracked(),
             project_field.get_untracked(),
         );
-        spawn_local(async move {
-            let result = huawei_sign_in(&env, &d, &u, &p, &pr).await;
-            busy.set(false);
-            match result {
-                Ok(session) => {
-                    password.set(String::new());
-                    on_signed_in.run(session);
-                }
-                Err(SignInError::WrongCredentials) => problem.set(Some(
-                    "The account name, IAM user or password is wrong.".into(),
-                )),
-                Err(e) => problem.set(Some(e.to_string())),
-            }
+        let asked = async move {
+            huawei_sign_in(&env, &d, &u, &p, &pr)
+                .await
+                .map_err(|e| match e {
+                    SignInError::WrongCredentials => {
+                        "The account name, IAM user or password is wrong.".to_string()
+                    }
+                    e => e.to_string(),
+                })
+        };
+        sign_in.run(asked, move |session| {
+            password.set(String::new());
+            on_signed_in.run(session);
         });
     };
     view! {

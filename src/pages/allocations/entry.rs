@@ -4,13 +4,14 @@ use leptos::prelude::*;
 use numbers_core::endpoints::Provider;
 
 use crate::components::history_panel::HistoryButton;
-use leptos::task::spawn_local;
 use numbers_core::models::exotel::{Allocation, AllocationState, Envelope};
 
 use super::entry_dialogs::{ChangeVnDialog, DeallocateDialog, UpdatePartiesDialog};
 use super::Register;
+use crate::api::exotel::ExotelClient;
 use crate::api::ApiError;
 use crate::components::form_error::FormError;
+use crate::fetch::Change;
 use crate::state::{use_app, AppState};
 
 /// An entry as its dialogs share it.
@@ -19,51 +20,47 @@ pub struct Entry {
     app: AppState,
     pub register: Register,
     pub id: StoredValue<String>,
-    pub error: RwSignal<Option<String>>,
+    /// The request under way for this allocation, and why the last failed.
+    pub change: Change,
 }
 
 impl Entry {
-    /// Says how a request ended. `action` names what was asked
-    /// ("Deallocate"), `success` what a success is ("Deallocated"): an error
-    /// is never announced as a success, and the allocation is read again.
-    pub fn settle(self, r: Result<Envelope, ApiError>, action: &str, success: &str) {
-        match r {
-            Ok(env) => {
-                self.error.set(None);
-                if let Some(a) = env.data {
-                    let state = if a.state == AllocationState::Active {
-                        "active"
-                    } else {
-                        "in the vault"
-                    };
-                    self.app
-                        .ok(format!("{success}: {} is {state}.", a.green_vn));
-                    self.register.remember(a);
-                }
-            }
-            Err(e) => {
-                self.error.set(Some(e.to_string()));
-                self.app.error(format!("{action} failed: {e}"));
-                // What the provider holds now (e.g. deallocated meanwhile).
-                let c = self.register.client.get_untracked();
-                spawn_local(async move {
-                    if let Ok(Some(a)) = c.get(&self.id.get_value()).await.map(|env| env.data) {
-                        self.register.remember(a);
-                    }
-                });
-            }
-        }
-    }
-
-    /// Sends a request for this allocation, then settles it.
+    /// Sends a request for this allocation and says how it ended. `action`
+    /// names what was asked ("Deallocate"), `success` what a success is
+    /// ("Deallocated"): an error is never announced as a success, and after
+    /// one the allocation is read again.
     pub fn send<F, Fut>(self, action: &'static str, success: &'static str, request: F)
     where
-        F: FnOnce(crate::api::exotel::ExotelClient, String) -> Fut + 'static,
+        F: FnOnce(ExotelClient, String) -> Fut + 'static,
         Fut: std::future::Future<Output = Result<Envelope, ApiError>> + 'static,
     {
         let c = self.register.client.get_untracked();
         let id = self.id.get_value();
-        spawn_local(async move { self.settle(request(c, id).await, action, success) });
+        let asked = async move {
+            let answer = request(c.clone(), id.clone()).await;
+            if let Err(e) = &answer {
+                self.app.error(format!("{action} failed: {e}"));
+                // What the provider holds now (e.g. deallocated meanwhile).
+                leptos::task::spawn_local(async move {
+                    if let Ok(Some(a)) = c.get(&id).await.map(|env| env.data) {
+                        self.register.remember(a);
+                    }
+                });
+            }
+            answer
+        };
+        self.change.run(asked, move |env| {
+            if let Some(a) = env.data {
+                let state = if a.state == AllocationState::Active {
+                    "active"
+                } else {
+                    "in the vault"
+                };
+                self.app
+                    .ok(format!("{success}: {} is {state}.", a.green_vn));
+                self.register.remember(a);
+            }
+        });
     }
 }
 
@@ -73,7 +70,7 @@ pub fn RegisterEntry(a: Allocation, register: Register) -> impl IntoView {
         app: use_app(),
         register,
         id: StoredValue::new(a.greenvn_id.clone()),
-        error: RwSignal::new(None),
+        change: Change::default(),
     };
     let parties_open = RwSignal::new(false);
     let vn_open = RwSignal::new(false);
@@ -106,7 +103,7 @@ pub fn RegisterEntry(a: Allocation, register: Register) -> impl IntoView {
                 <button type="button" class="danger" disabled=!active on:click=move |_| dealloc_open.set(true)>"Deallocate…"</button>
                 <button type="button" class="link" on:click=forget>"Remove from register"</button>
             </div>
-            <FormError error=entry.error/>
+            <FormError error=entry.change.error/>
             <UpdatePartiesDialog open=parties_open entry=entry allocation=a.clone()/>
             <ChangeVnDialog open=vn_open entry=entry/>
             <DeallocateDialog open=dealloc_open entry=entry/>

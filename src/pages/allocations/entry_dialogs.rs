@@ -38,8 +38,8 @@ pub fn UpdatePartiesDialog(
             parse_pins(&b_pins.get_untracked()),
         ) else {
             entry
-                .error
-                .set(Some("Pins are whole numbers separated by commas.".into()));
+                .change
+                .refuse("Pins are whole numbers separated by commas.");
             return;
         };
         let u = CallPartyUpdate {
@@ -50,7 +50,7 @@ pub fn UpdatePartiesDialog(
             usage: Some(usage.get_untracked()),
         };
         if let Some(p) = validate_call_party(&u).into_iter().find(|p| !p.warning) {
-            entry.error.set(Some(format!("{}: {}", p.field, p.message)));
+            entry.change.refuse(format!("{}: {}", p.field, p.message));
             return;
         }
         open.set(false);

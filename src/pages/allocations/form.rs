@@ -2,7 +2,6 @@
 //! with the request it will send shown beside it.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::exotel::{
     describe_duration, parse_duration, parse_pins, validate_allocation, FieldProblem,
 };
@@ -14,6 +13,7 @@ use super::{NumberTypeOptions, RegionOptions, Register};
 use crate::components::chip_input::ChipInput;
 use crate::components::form_error::FormError;
 use crate::components::radio_choice::RadioChoice;
+use crate::fetch::Change;
 use crate::state::use_app;
 
 fn random_connection_id() -> String {
@@ -111,8 +111,7 @@ impl Draft {
 pub fn AllocateForm(register: Register) -> impl IntoView {
     let app = use_app();
     let draft = Draft::new();
-    let send_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let sending = Change::default();
     let request = Memo::new(move |_| draft.request());
     let problems = Memo::new(move |_| match request.get() {
         Ok(r) => validate_allocation(&r),
@@ -131,32 +130,28 @@ pub fn AllocateForm(register: Register) -> impl IntoView {
         if blocking.get_untracked() {
             return;
         }
-        busy.set(true);
-        send_error.set(None);
         let c = register.client.get_untracked();
-        spawn_local(async move {
-            match c.allocate(&req).await {
-                Ok(env) => {
-                    if let Some(a) = env.data {
-                        let state = if a.state == AllocationState::Active {
-                            "active"
-                        } else {
-                            "vault"
-                        };
-                        app.ok(format!(
-                            "Allocated {} to {} ({state}).",
-                            a.green_vn, a.connection_id
-                        ));
-                        register.remember(a);
-                        draft.clear();
-                    }
-                }
-                Err(e) => {
-                    send_error.set(Some(e.to_string()));
-                    app.error(e.to_string());
-                }
+        let asked = async move {
+            let answer = c.allocate(&req).await;
+            if let Err(e) = &answer {
+                app.error(e.to_string());
             }
-            busy.set(false);
+            answer
+        };
+        sending.run(asked, move |env| {
+            if let Some(a) = env.data {
+                let state = if a.state == AllocationState::Active {
+                    "active"
+                } else {
+                    "vault"
+                };
+                app.ok(format!(
+                    "Allocated {} to {} ({state}).",
+                    a.green_vn, a.connection_id
+                ));
+                register.remember(a);
+                draft.clear();
+            }
         });
     };
     let preview = move || {
@@ -192,8 +187,8 @@ pub fn AllocateForm(register: Register) -> impl IntoView {
                 <summary>"Request preview"</summary>
                 <pre class="json">{preview}</pre>
             </details>
-            <FormError error=send_error/>
-            <div class="actions"><button type="submit" class="primary" disabled=move || blocking.get() || busy.get()>"Allocate"</button></div>
+            <FormError error=sending.error/>
+            <div class="actions"><button type="submit" class="primary" disabled=move || blocking.get() || sending.pending.get()>"Allocate"</button></div>
         </form>
     }
 }

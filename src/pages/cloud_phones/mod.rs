@@ -9,11 +9,12 @@ mod phone_list;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use numbers_core::models::huawei::CloudPhone;
+use numbers_core::models::huawei::{CloudPhone, PhoneList as PhonePage};
 
 use crate::api::huawei::HuaweiClient;
 use crate::components::error_card::ErrorCard;
 use crate::components::page_header::PageHeader;
+use crate::fetch::Fetched;
 use crate::state::use_app;
 use diversion::{Diversion, DiversionProgress};
 use divert_form::DivertForm;
@@ -30,7 +31,10 @@ pub struct Phones {
     pub names: RwSignal<HashMap<String, String>>,
     /// The ids to divert, as the admin edits them.
     pub list_text: RwSignal<String>,
-    pub error: RwSignal<Option<String>>,
+    /// Where the page of phones shown starts.
+    pub offset: RwSignal<u32>,
+    /// The page of phones shown, as last read.
+    pub listed: Fetched<PhonePage>,
 }
 
 impl Phones {
@@ -46,18 +50,24 @@ impl Phones {
 #[component]
 pub fn CloudPhonesPage() -> impl IntoView {
     let app = use_app();
+    let client = Memo::new(move |_| app.huawei());
+    let offset = RwSignal::new(0);
     let phones = Phones {
-        client: Memo::new(move |_| app.huawei()),
+        client,
         names: RwSignal::new(HashMap::new()),
         list_text: RwSignal::new(String::new()),
-        error: RwSignal::new(None),
+        offset,
+        listed: Fetched::follow(move || {
+            let (c, o) = (client.get(), offset.get());
+            async move { c.phones(o, PAGE).await }
+        }),
     };
     let diversion = Diversion::new();
     view! {
         <PageHeader title="Cloud phones" lead="Huawei cloud phones: divert their traffic to the default route or the encoding container."/>
-        <ErrorCard error=phones.error/>
+        <ErrorCard error=phones.listed.error/>
         <div class="phones-layout">
-            <Show when=move || phones.error.with(Option::is_none)>
+            <Show when=move || phones.listed.error.with(Option::is_none)>
                 <PhoneList phones=phones/>
             </Show>
             <section class="card form" aria-label="Divert traffic">

@@ -53,26 +53,25 @@ fn PhoneRow(
 #[component]
 pub fn PhoneList(phones: Phones) -> impl IntoView {
     let app = use_app();
-    let page = RwSignal::new(Vec::<CloudPhone>::new());
-    let total = RwSignal::new(0u64);
-    let offset = RwSignal::new(0u32);
-    let selection = RwSignal::new(Selection::default());
+    let offset = phones.offset;
+    let listed = phones.listed.data;
+    let total = move || listed.with(|l| l.as_ref().map_or(0, |l| l.count));
     Effect::new(move |_| {
-        let (c, o) = (phones.client.get(), offset.get());
-        spawn_local(async move {
-            match c.phones(o, PAGE).await {
-                Ok(list) => {
-                    total.set(list.count);
-                    phones.learn(&list.phones);
-                    page.set(list.phones);
-                    phones.error.set(None);
-                }
-                Err(e) => phones.error.set(Some(e.to_string())),
+        listed.with(|l| {
+            if let Some(l) = l {
+                phones.learn(&l.phones);
             }
-        });
+        })
     });
-    let ids_shown =
-        Memo::new(move |_| page.with(|p| p.iter().map(|x| x.phone_id.clone()).collect::<Vec<_>>()));
+    let selection = RwSignal::new(Selection::default());
+    let ids_shown = Memo::new(move |_| {
+        listed.with(|l| {
+            l.iter()
+                .flat_map(|l| &l.phones)
+                .map(|x| x.phone_id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
     let add_selected = move |_| {
         let chosen = selection.with_untracked(Selection::numbers);
         phones.list_text.update(|t| {
@@ -92,10 +91,17 @@ pub fn PhoneList(phones: Phones) -> impl IntoView {
             }
         });
     };
-    let rows = move || page.get().into_iter().enumerate().collect::<Vec<_>>();
+    let rows = move || {
+        listed.with(|l| {
+            l.iter()
+                .flat_map(|l| l.phones.iter().cloned())
+                .enumerate()
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <section class="card" aria-label="Cloud phones of the project">
-            <h2>{move || format!("Phones ({})", total.get())}</h2>
+            <h2>{move || format!("Phones ({})", total())}</h2>
             <div class="table-scroll short">
                 <table class="compact">
                     <thead><tr>
@@ -113,8 +119,8 @@ pub fn PhoneList(phones: Phones) -> impl IntoView {
             </div>
             <div class="pager">
                 <button disabled=move || { offset.get() == 0 } on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Previous"</button>
-                <span class="pager-where">{move || format!("{}–{} of {}", offset.get() + 1, (u64::from(offset.get() + PAGE)).min(total.get()), total.get())}</span>
-                <button disabled=move || { u64::from(offset.get() + PAGE) >= total.get() } on:click=move |_| offset.update(|o| *o += PAGE)>"Next ›"</button>
+                <span class="pager-where">{move || format!("{}–{} of {}", offset.get() + 1, (u64::from(offset.get() + PAGE)).min(total()), total())}</span>
+                <button disabled=move || { u64::from(offset.get() + PAGE) >= total() } on:click=move |_| offset.update(|o| *o += PAGE)>"Next ›"</button>
             </div>
             <div class="actions left">
                 <button disabled=move || selection.with(Selection::is_empty) on:click=add_selected>{move || format!("Add {} selected to the list", selection.with(Selection::len))}</button>

@@ -13,52 +13,38 @@ use crate::api::history::{read_all, Merged};
 use crate::components::download::download;
 use crate::components::history_table::HistoryTable;
 use crate::components::page_header::PageHeader;
+use crate::fetch::Fetched;
 use crate::pages::csv::run::RunState;
 use crate::state::{use_app, AppState};
 use filters::HistoryFilters;
 
-/// What the page shows and how it got it.
-#[derive(Clone, Copy)]
-struct Shown {
-    merged: RwSignal<Option<Merged>>,
-    busy: RwSignal<bool>,
+/// The first page of each source for `filter`.
+fn load(shown: Fetched<Merged>, app: AppState, filter: Filter) {
+    let sources = app.history_sources(filter.provider);
+    shown.start(async move {
+        // Each source's failure is told inside the merged answer.
+        Ok::<_, std::convert::Infallible>(read_all(&sources, &filter, &[], DEFAULT_PAGE).await)
+    });
 }
 
-impl Shown {
-    /// The first page of each source for `filter`.
-    fn load(self, app: AppState, filter: Filter) {
-        self.busy.set(true);
-        let sources = app.history_sources(filter.provider);
-        spawn_local(async move {
-            let m = read_all(&sources, &filter, &[], DEFAULT_PAGE).await;
-            self.merged.set(Some(m));
-            self.busy.set(false);
-        });
-    }
-
-    /// The next page of each source that has one, merged in.
-    fn more(self, app: AppState, filter: Filter) {
-        let Some(after) = self
-            .merged
-            .with_untracked(|m| m.as_ref().map(|m| m.next.clone()))
-        else {
-            return;
-        };
-        self.busy.set(true);
-        let sources = app.history_sources(filter.provider);
-        spawn_local(async move {
-            let more = read_all(&sources, &filter, &after, DEFAULT_PAGE).await;
-            self.merged.update(|m| {
-                if let Some(m) = m {
-                    let before = std::mem::take(&mut m.entries);
-                    m.entries = merge(vec![before, more.entries], usize::MAX);
-                    m.next = more.next;
-                    m.errors = more.errors;
-                }
-            });
-            self.busy.set(false);
-        });
-    }
+/// The next page of each source that has one, merged in.
+fn more(shown: Fetched<Merged>, app: AppState, filter: Filter) {
+    let Some(after) = shown
+        .data
+        .with_untracked(|m| m.as_ref().map(|m| m.next.clone()))
+    else {
+        return;
+    };
+    let sources = app.history_sources(filter.provider);
+    shown.extend(
+        async move { read_all(&sources, &filter, &after, DEFAULT_PAGE).await },
+        |m: &mut Merged, more: Merged| {
+            let before = std::mem::take(&mut m.entries);
+            m.entries = merge(vec![before, more.entries], usize::MAX);
+            m.next = more.next;
+            m.errors = more.errors;
+        },
+    );
 }
 
 #[component]
@@ -66,10 +52,7 @@ pub fn HistoryPage() -> impl IntoView {
     let app = use_app();
     let location = use_location();
     let parsed = Memo::new(move |_| Filter::from_query(&location.search.get()));
-    let shown = Shown {
-        merged: RwSignal::new(None),
-        busy: RwSignal::new(false),
-    };
+    let shown = Fetched::<Merged>::default();
     let saved_run = RwSignal::new(None::<String>);
     spawn_local(async move {
         if let Ok(Some(run)) = RunState::load().await {
@@ -79,7 +62,7 @@ pub fn HistoryPage() -> impl IntoView {
     Effect::new(move |_| {
         app.generation.track();
         if let Ok(f) = parsed.get() {
-            shown.load(app, f);
+            load(shown, app, f);
         }
     });
     let none = app.history_sources(None).is_empty();
@@ -98,29 +81,29 @@ pub fn HistoryPage() -> impl IntoView {
 
 #[component]
 fn HistoryResults(
-    shown: Shown,
+    shown: Fetched<Merged>,
     filter: Memo<Result<Filter, numbers_core::history::FilterError>>,
     saved_run: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let app = use_app();
     let rows = Signal::derive(move || {
         shown
-            .merged
+            .data
             .with(|m| m.as_ref().map(|m| m.entries.clone()).unwrap_or_default())
     });
     let errors = move || {
         shown
-            .merged
+            .data
             .with(|m| m.as_ref().map(|m| m.errors.clone()).unwrap_or_default())
     };
     let has_more = move || {
         shown
-            .merged
+            .data
             .with(|m| m.as_ref().is_some_and(Merged::has_more))
     };
     let summary = move || {
         let n = rows.with(Vec::len);
-        match (shown.busy.get(), n, has_more()) {
+        match (shown.loading.get(), n, has_more()) {
             (true, _, _) => "Loading…".to_string(),
             (false, 0, _) => "No changes match.".into(),
             (false, n, true) => format!("The newest {n} changes that match."),
@@ -133,9 +116,9 @@ fn HistoryResults(
         <HistoryTable rows=rows saved_run=saved_run/>
         <Show when=has_more>
             <div class="pager">
-                <button type="button" disabled=move || shown.busy.get() on:click=move |_| {
+                <button type="button" disabled=move || shown.loading.get() on:click=move |_| {
                     if let Ok(f) = filter.get_untracked() {
-                        shown.more(app, f);
+                        more(shown, app, f);
                     }
                 }>"Load more"</button>
             </div>

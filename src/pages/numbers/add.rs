@@ -1,7 +1,6 @@
 //! Adding numbers directly: a pasted list, checked before anything is sent.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::DirectAddRequest;
 use numbers_core::phone::validate_locale;
 use numbers_core::text::count;
@@ -10,6 +9,7 @@ use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
 use crate::components::pasted_numbers::{read_list, PastedNumbers};
 use crate::components::text_field::{bound, TextField};
+use crate::fetch::Change;
 use crate::state::use_app;
 
 pub fn opt(s: String) -> Option<String> {
@@ -77,8 +77,7 @@ pub fn AddNumbersDialog(
     let app = use_app();
     let pasted = RwSignal::new(String::new());
     let details = Details::new();
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let add = Change::default();
     let list = read_list(pasted);
 
     let submit = move || {
@@ -92,24 +91,15 @@ pub fn AddNumbersDialog(
         };
         let req = match checked {
             Ok(req) => req,
-            Err(e) => return error.set(Some(e)),
+            Err(e) => return add.refuse(e),
         };
-        error.set(None);
         let client = app.ocp();
-        busy.set(true);
-        spawn_local(async move {
-            match client.add_direct(&req).await {
-                Ok(r) => {
-                    app.ok(r.message.unwrap_or_else(|| {
-                        format!("Added {}.", count(req.numbers.len(), "number", "numbers"))
-                    }));
-                    pasted.set(String::new());
-                    open.set(false);
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-            busy.set(false);
+        let added = count(req.numbers.len(), "number", "numbers");
+        add.run(async move { client.add_direct(&req).await }, move |r| {
+            app.ok(r.message.unwrap_or_else(|| format!("Added {added}.")));
+            pasted.set(String::new());
+            open.set(false);
+            on_done.run(());
         });
     };
 
@@ -118,9 +108,9 @@ pub fn AddNumbersDialog(
             <form class="form" on:submit=move |ev| { ev.prevent_default(); submit() }>
                 <PastedNumbers id="add-list" pasted=pasted list=list placeholder="+12015550123\n+12015550124"/>
                 <DetailFields details=details/>
-                <FormError error=error/>
+                <FormError error=add.error/>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || busy.get()>{move || format!("Add {}", count(list.with(|l| l.valid.len()), "number", "numbers"))}</button>
+                    <button type="submit" class="primary" disabled=move || add.pending.get()>{move || format!("Add {}", count(list.with(|l| l.valid.len()), "number", "numbers"))}</button>
                 </div>
             </form>
         </Dialog>

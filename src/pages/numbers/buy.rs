@@ -2,7 +2,6 @@
 //! and what was not are both shown.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::{
     AvailableNumber, AvailableNumbersRequest, BuyRequest, BuyResponse,
 };
@@ -13,6 +12,7 @@ use super::add::opt;
 use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
 use crate::components::text_field::{bound, TextField};
+use crate::fetch::Change;
 use crate::state::use_app;
 
 /// The dialog's state, shared by its parts.
@@ -22,8 +22,8 @@ struct Shop {
     group: RwSignal<String>,
     offers: RwSignal<Option<Vec<AvailableNumber>>>,
     picked: RwSignal<Vec<String>>,
-    error: RwSignal<Option<String>>,
-    busy: RwSignal<bool>,
+    /// A search or a purchase, one at a time, and why it failed.
+    asked: Change,
 }
 
 impl Shop {
@@ -55,16 +55,14 @@ pub fn BuyDialog(open: RwSignal<bool>, #[prop(into)] on_done: Callback<()>) -> i
         group: RwSignal::new(String::from("ocp")),
         offers: RwSignal::new(None),
         picked: RwSignal::new(Vec::new()),
-        error: RwSignal::new(None),
-        busy: RwSignal::new(false),
+        asked: Change::default(),
     };
     let note = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<BuyResponse>);
     let buy = move || {
         let numbers = shop.picked.get_untracked();
         if numbers.is_empty() {
-            shop.error
-                .set(Some("Pick at least one number to buy.".into()));
+            shop.asked.refuse("Pick at least one number to buy.");
             return;
         }
         let req = BuyRequest {
@@ -73,29 +71,22 @@ pub fn BuyDialog(open: RwSignal<bool>, #[prop(into)] on_done: Callback<()>) -> i
             group: shop.group.get_untracked().trim().to_string(),
             note: opt(note.get_untracked()),
         };
-        shop.error.set(None);
-        shop.busy.set(true);
         let client = app.ocp();
-        spawn_local(async move {
-            match client.buy(&req).await {
-                Ok(r) => {
-                    let (failed, bought) = (r.failed_numbers.len(), r.purchased_numbers.len());
-                    if failed == 0 {
-                        app.ok(format!("Bought {}.", count(bought, "number", "numbers")));
-                    } else {
-                        app.error(format!(
-                            "{} could not be bought.",
-                            count(failed, "number", "numbers")
-                        ));
-                    }
-                    shop.bought(&r);
-                    outcome.set(Some(r));
-                    on_done.run(());
+        shop.asked
+            .run(async move { client.buy(&req).await }, move |r| {
+                let (failed, bought) = (r.failed_numbers.len(), r.purchased_numbers.len());
+                if failed == 0 {
+                    app.ok(format!("Bought {}.", count(bought, "number", "numbers")));
+                } else {
+                    app.error(format!(
+                        "{} could not be bought.",
+                        count(failed, "number", "numbers")
+                    ));
                 }
-                Err(e) => shop.error.set(Some(e.to_string())),
-            }
-            shop.busy.set(false);
-        });
+                shop.bought(&r);
+                outcome.set(Some(r));
+                on_done.run(());
+            });
     };
     view! {
         <Dialog open=open title="Buy numbers">
@@ -104,9 +95,9 @@ pub fn BuyDialog(open: RwSignal<bool>, #[prop(into)] on_done: Callback<()>) -> i
             <form class="form" on:submit=move |ev| { ev.prevent_default(); buy() }>
                 <label for="buy-note">"Note for the bought numbers (optional)"</label>
                 <input id="buy-note" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
-                <FormError error=shop.error/>
+                <FormError error=shop.asked.error/>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || shop.busy.get() || shop.picked.with(Vec::is_empty)>
+                    <button type="submit" class="primary" disabled=move || shop.asked.pending.get() || shop.picked.with(Vec::is_empty)>
                         {move || format!("Buy {}", count(shop.picked.with(Vec::len), "number", "numbers"))}
                     </button>
                 </div>
@@ -125,7 +116,7 @@ fn OfferSearch(shop: Shop, outcome: RwSignal<Option<BuyResponse>>) -> impl IntoV
     let find = move || {
         let p = prefix.get_untracked().trim().to_string();
         if let Err(e) = validate_prefix(&p) {
-            shop.error.set(Some(format!("{e}.")));
+            shop.asked.refuse(format!("{e}."));
             return;
         }
         let req = AvailableNumbersRequest {
@@ -134,20 +125,13 @@ fn OfferSearch(shop: Shop, outcome: RwSignal<Option<BuyResponse>>) -> impl IntoV
             code: code.get_untracked().trim().to_string(),
             group: shop.group.get_untracked().trim().to_string(),
         };
-        shop.error.set(None);
         outcome.set(None);
-        shop.busy.set(true);
         let client = app.ocp();
-        spawn_local(async move {
-            match client.available(&req).await {
-                Ok(list) => {
-                    shop.picked.set(Vec::new());
-                    shop.offers.set(Some(list));
-                }
-                Err(e) => shop.error.set(Some(e.to_string())),
-            }
-            shop.busy.set(false);
-        });
+        shop.asked
+            .run(async move { client.available(&req).await }, move |list| {
+                shop.picked.set(Vec::new());
+                shop.offers.set(Some(list));
+            });
     };
     let provider = shop.provider;
     view! {
@@ -162,7 +146,7 @@ fn OfferSearch(shop: Shop, outcome: RwSignal<Option<BuyResponse>>) -> impl IntoV
                 <TextField id="buy-prefix" label="Prefix (optional)" placeholder="+1415" value=bound(prefix).0 on_input=bound(prefix).1/>
                 <TextField id="buy-group" label="Group" value=bound(shop.group).0 on_input=bound(shop.group).1/>
             </div>
-            <div class="actions"><button type="submit" disabled=move || shop.busy.get()>"Find numbers"</button></div>
+            <div class="actions"><button type="submit" disabled=move || shop.asked.pending.get()>"Find numbers"</button></div>
         </form>
     }
 }

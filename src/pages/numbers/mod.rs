@@ -19,6 +19,7 @@ use crate::components::numbers_table::NumbersTable;
 use crate::components::page_header::PageHeader;
 use crate::components::pager::Pager;
 use crate::components::selection::Selection;
+use crate::fetch::Fetched;
 use crate::state::{use_app, AppState};
 use add::AddNumbersDialog;
 use bulk::BulkActions;
@@ -26,61 +27,22 @@ use buy::BuyDialog;
 use query::TableQuery;
 use search::SearchToolbar;
 
-/// The page of numbers the query asks for, as last read.
-#[derive(Clone, Copy)]
-struct Loaded {
-    data: RwSignal<Option<Page>>,
-    loading: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    reload: RwSignal<u32>,
-}
-
-impl Loaded {
-    /// Reads the page again whenever the query, a reload or the environment
-    /// changes; a slower, older answer never overwrites a newer one.
-    fn follow(query: Memo<TableQuery>, selection: RwSignal<Selection>) -> Self {
-        let app = use_app();
-        let this = Self {
-            data: RwSignal::new(None),
-            loading: RwSignal::new(false),
-            error: RwSignal::new(None),
-            reload: RwSignal::new(0),
-        };
-        let latest = StoredValue::new(0u64);
-        Effect::new(move |_| {
-            let q = query.get();
-            this.reload.track();
-            app.generation.track();
-            let client = app.ocp();
-            let seq = latest.get_value() + 1;
-            latest.set_value(seq);
-            this.loading.set(true);
-            selection.update(Selection::forget_anchor);
-            spawn_local(async move {
-                let result = if q.advanced.is_active() {
-                    client.search(&q.advanced_search(true)).await
-                } else {
-                    client.list_numbers(&q.list_query()).await
-                };
-                if latest.get_value() != seq {
-                    return;
-                }
-                match result {
-                    Ok(page) => {
-                        this.data.set(Some(page));
-                        this.error.set(None);
-                    }
-                    Err(e) => this.error.set(Some(e.to_string())),
-                }
-                this.loading.set(false);
-            });
-        });
-        this
-    }
-
-    fn refresh(self) {
-        self.reload.update(|r| *r += 1);
-    }
+/// The page of numbers the query asks for; read again whenever the query,
+/// a reload or the environment changes.
+fn follow(query: Memo<TableQuery>, selection: RwSignal<Selection>) -> Fetched<Page> {
+    let app = use_app();
+    Fetched::follow(move || {
+        let q = query.get();
+        let client = app.ocp();
+        selection.update(Selection::forget_anchor);
+        async move {
+            if q.advanced.is_active() {
+                client.search(&q.advanced_search(true)).await
+            } else {
+                client.list_numbers(&q.list_query()).await
+            }
+        }
+    })
 }
 
 #[component]
@@ -94,7 +56,7 @@ pub fn NumbersPage() -> impl IntoView {
     });
     let selection = RwSignal::new(Selection::default());
     let outcome = RwSignal::new(None::<BulkOutcome>);
-    let loaded = Loaded::follow(query, selection);
+    let loaded = follow(query, selection);
     let add_open = RwSignal::new(false);
     let buy_open = RwSignal::new(false);
 
@@ -153,7 +115,7 @@ pub fn NumbersPage() -> impl IntoView {
     }
 }
 
-fn save_note(app: AppState, number: String, note: String, loaded: Loaded) {
+fn save_note(app: AppState, number: String, note: String, loaded: Fetched<Page>) {
     let client = app.ocp();
     spawn_local(async move {
         let req = NoteRequest {

@@ -247,7 +247,7 @@ fn RouterActions(card: Card, opened: CardOpen, plans: Plans) -> impl IntoView {
                 {next_label}
             </button>
             <button type="button" on:click=move |_| opened.edit.set(true)>"Edit…"</button>
-            <Show when=move || plans.unavailable.with(Option::is_none)>
+            <Show when=move || plans.unavailable().is_none()>
                 <button type="button" disabled=move || plans.of_router(&card.id()).is_some() on:click=move |_| opened.schedule.set(true)>"Schedule…"</button>
             </Show>
             <button type="button" on:click=move |_| opened.plan.update(|o| *o = !*o)>"Plan…"</button>

@@ -11,13 +11,13 @@ mod runner;
 mod schedule_dialog;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::{MiniAppParts, RouterRecord};
 use numbers_core::routing::DIRECTION_RULE;
 
 use crate::components::error_card::ErrorCard;
 use crate::components::lookup_form::LookupForm;
 use crate::components::page_header::PageHeader;
+use crate::fetch::Fetched;
 use crate::state::use_app;
 use card::RouterCard;
 use new_router::NewRouterForm;
@@ -35,27 +35,14 @@ fn route_label(app: &str, tag: &Option<String>) -> String {
 #[component]
 pub fn RoutersPage() -> impl IntoView {
     let app = use_app();
-    let routers = RwSignal::new(None::<Vec<RouterRecord>>);
     let in_progress = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let reload = RwSignal::new(0u32);
-
-    Effect::new(move |_| {
-        reload.track();
-        app.generation.track();
+    let routers = Fetched::follow(move || {
         let only = in_progress.get();
         let client = app.ocp();
-        spawn_local(async move {
-            match client.routers(only).await {
-                Ok(list) => {
-                    routers.set(Some(list));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        async move { client.routers(only).await }
     });
-    let refresh = Callback::new(move |_: ()| reload.update(|r| *r += 1));
+    let error = routers.error;
+    let refresh = Callback::new(move |_: ()| routers.refresh());
     let plans = Plans::follow(app);
 
     view! {
@@ -67,9 +54,9 @@ pub fn RoutersPage() -> impl IntoView {
                 <h2>"Rollouts"</h2>
                 <div class="toolbar">
                     <label class="check-label"><input type="checkbox" prop:checked=move || in_progress.get() on:change=move |ev| in_progress.set(event_target_checked(&ev)) />" In progress only"</label>
-                    <RouterLookup routers=routers error=error refresh=refresh/>
+                    <RouterLookup routers=routers refresh=refresh/>
                 </div>
-                {move || match routers.get() {
+                {move || match routers.data.get() {
                     // The error says what went wrong; no list pretends there is none.
                     _ if error.with(Option::is_some) => ().into_any(),
                     None => view! { <p class="hint">"Loading routers…"</p> }.into_any(),
@@ -89,11 +76,7 @@ pub fn RoutersPage() -> impl IntoView {
 /// Finds the router of a number (starting with +) or of a router id; an
 /// empty field lists them all again.
 #[component]
-fn RouterLookup(
-    routers: RwSignal<Option<Vec<RouterRecord>>>,
-    error: RwSignal<Option<String>>,
-    refresh: Callback<()>,
-) -> impl IntoView {
+fn RouterLookup(routers: Fetched<Vec<RouterRecord>>, refresh: Callback<()>) -> impl IntoView {
     let app = use_app();
     let lookup = RwSignal::new(String::new());
     let find = move |_| {
@@ -103,19 +86,14 @@ fn RouterLookup(
             return;
         }
         let client = app.ocp();
-        spawn_local(async move {
+        routers.start(async move {
             let r = if key.starts_with('+') {
                 client.router_of_number(&key).await
             } else {
                 client.router(&key).await
             };
-            match r {
-                Ok(router) => {
-                    routers.set(Some(vec![router]));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(format!("No router found for {key}: {e}"))),
-            }
+            r.map(|router| vec![router])
+                .map_err(|e| format!("No router found for {key}: {e}"))
         });
     };
     view! {

@@ -1,7 +1,6 @@
 //! The form for a new rollout, with its live preview beside it.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::CreateRouterRequest;
 use numbers_core::phone::validate_e164;
 use numbers_core::routing::{Router, Weights};
@@ -10,6 +9,7 @@ use super::preview::RolloutPreview;
 use crate::components::form_error::FormError;
 use crate::components::miniapp_picker::MiniAppPicker;
 use crate::components::slider::Slider;
+use crate::fetch::Change;
 use crate::state::use_app;
 
 #[component]
@@ -21,7 +21,7 @@ pub fn NewRouterForm(on_created: Callback<()>) -> impl IntoView {
     let weight = RwSignal::new(90i64);
     let step = RwSignal::new(10i64);
     let enabled = RwSignal::new(true);
-    let form_error = RwSignal::new(None::<String>);
+    let creating = Change::default();
     let draft = Signal::derive(move || {
         Router::new(weight.get(), step.get(), enabled.get()).unwrap_or(Router {
             weights: Weights::ALL_SOURCE,
@@ -32,11 +32,11 @@ pub fn NewRouterForm(on_created: Callback<()>) -> impl IntoView {
     let create = move || {
         let n = number.get_untracked().trim().to_string();
         if let Err(e) = validate_e164(&n) {
-            form_error.set(Some(e.to_string()));
+            creating.refuse(e);
             return;
         }
         if target.get_untracked().trim().is_empty() {
-            form_error.set(Some("Enter the target app's ID.".into()));
+            creating.refuse("Enter the target app's ID.");
             return;
         }
         let t = tag.get_untracked().trim().to_string();
@@ -48,17 +48,11 @@ pub fn NewRouterForm(on_created: Callback<()>) -> impl IntoView {
             initial_weight: Some(weight.get_untracked()),
             is_enabled: Some(enabled.get_untracked()),
         };
-        form_error.set(None);
         let client = app.ocp();
-        spawn_local(async move {
-            match client.create_router(&req).await {
-                Ok(r) => {
-                    app.ok(format!("Router created for {}.", r.numbers.join(", ")));
-                    number.set(String::new());
-                    on_created.run(());
-                }
-                Err(e) => form_error.set(Some(e.to_string())),
-            }
+        creating.run(async move { client.create_router(&req).await }, move |r| {
+            app.ok(format!("Router created for {}.", r.numbers.join(", ")));
+            number.set(String::new());
+            on_created.run(());
         });
     };
     view! {
@@ -71,7 +65,7 @@ pub fn NewRouterForm(on_created: Callback<()>) -> impl IntoView {
             <Slider id="router-weight" label="Source weight at the start (%)" value=weight/>
             <Slider id="router-step" label="Step (% moved by each next step)" value=step/>
             <label class="check-label"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />" Enabled"</label>
-            <FormError error=form_error/>
+            <FormError error=creating.error/>
             <div class="actions"><button type="submit" class="primary">"Create router"</button></div>
         </form>
         <RolloutPreview router=draft id_prefix="new-"/>

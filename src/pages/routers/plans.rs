@@ -9,6 +9,7 @@ use numbers_core::rollout::End;
 use numbers_core::text::count;
 
 use crate::components::history_panel::HistoryButton;
+use crate::fetch::Fetched;
 use crate::state::{use_app, AppState};
 use crate::timing::sleep_ms;
 
@@ -18,25 +19,24 @@ const FOLLOW_MS: i32 = 2000;
 /// The environment's plans, as the page and its router cards share them.
 #[derive(Clone, Copy)]
 pub struct Plans {
-    pub list: RwSignal<Option<PlanList>>,
-    /// Why they cannot be shown or made (no gateway, no automation, an error).
-    pub unavailable: RwSignal<Option<String>>,
+    pub list: Fetched<PlanList>,
+    /// Why this environment has no plans at all (no gateway, no automation).
+    not_here: StoredValue<Option<String>>,
 }
 
 impl Plans {
     /// Reads the plans now and every two seconds until the page goes.
     pub fn follow(app: AppState) -> Self {
         let plans = Self {
-            list: RwSignal::new(None),
-            unavailable: RwSignal::new(None),
+            list: Fetched::default(),
+            not_here: StoredValue::new(app.schedules_here().err()),
         };
-        if let Err(why) = app.schedules_here() {
-            plans.unavailable.set(Some(why));
+        if plans.not_here.with_value(Option::is_some) {
             return plans;
         }
         spawn_local(async move {
             // The signals go with the page: then this stops.
-            while plans.list.try_get_untracked().is_some() {
+            while plans.list.data.try_get_untracked().is_some() {
                 plans.read(app).await;
                 sleep_ms(FOLLOW_MS).await;
             }
@@ -45,20 +45,28 @@ impl Plans {
     }
 
     pub async fn read(self, app: AppState) {
-        match app.ocp().schedules().await {
-            Ok(list) => {
-                let _ = self.unavailable.try_set(list.why.clone());
-                let _ = self.list.try_set(Some(list));
-            }
-            Err(e) => {
-                let _ = self.unavailable.try_set(Some(e.to_string()));
-            }
-        }
+        let client = app.ocp();
+        self.list
+            .read(async move { client.schedules().await })
+            .await;
+    }
+
+    /// Why plans cannot be shown or made here (also a failed read, or the
+    /// gateway's own reason).
+    pub fn unavailable(&self) -> Option<String> {
+        self.not_here
+            .get_value()
+            .or_else(|| self.list.error.get())
+            .or_else(|| {
+                self.list
+                    .data
+                    .with(|l| l.as_ref().and_then(|l| l.why.clone()))
+            })
     }
 
     /// The open plan of router `id`, if it has one.
     pub fn of_router(&self, id: &str) -> Option<PlanView> {
-        self.list.with(|l| {
+        self.list.data.with(|l| {
             l.as_ref()?
                 .plans
                 .iter()
@@ -96,10 +104,10 @@ pub fn SchedulesSection(plans: Plans) -> impl IntoView {
         <section class="card schedules" aria-label="Schedules">
             <h2>"Schedules"</h2>
             <p class="hint">"Plans the gateway runs itself, step by step, whether or not a console is open."</p>
-            <Show when=move || plans.unavailable.with(Option::is_some)>
-                <p class="warn-text" role="status">{move || plans.unavailable.get().unwrap_or_default()}</p>
+            <Show when=move || plans.unavailable().is_some()>
+                <p class="warn-text" role="status">{move || plans.unavailable().unwrap_or_default()}</p>
             </Show>
-            {move || plans.list.get().map(|l| if l.plans.is_empty() {
+            {move || plans.list.data.get().map(|l| if l.plans.is_empty() {
                 view! { <p class="empty">"No plans yet. Schedule… on a router makes one."</p> }.into_any()
             } else {
                 view! {

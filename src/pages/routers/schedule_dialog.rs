@@ -15,6 +15,7 @@ use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
 use crate::components::radio_choice::RadioChoice;
 use crate::components::slider::Slider;
+use crate::fetch::{Change, Fetched};
 
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 /// Zones offered as the name is typed (any the time-zone database knows works).
@@ -100,31 +101,19 @@ pub fn ScheduleDialog(open: RwSignal<bool>, card: Card, plans: Plans) -> impl In
         completes: RwSignal::new(false),
         hold: RwSignal::new(100),
     };
-    let zone = RwSignal::new(None::<Zone>);
-    let error = RwSignal::new(None::<String>);
     // The zone's offsets come from the gateway as its name is typed.
+    let zone_read = Fetched::<Zone>::default();
     Effect::new(move |_| {
         let name = form.zone.get();
-        if !open.get() {
-            return;
+        if open.get() {
+            zone_read.start(async move { crate::api::gateway::timezone(&name).await });
         }
-        spawn_local(async move {
-            match crate::api::gateway::timezone(&name).await {
-                Ok(z) => {
-                    let _ = zone.try_set(Some(z));
-                    let _ = error.try_set(None);
-                }
-                Err(e) => {
-                    let _ = zone.try_set(None);
-                    let _ = error.try_set(Some(e.to_string()));
-                }
-            }
-        });
     });
+    let saving = Change::default();
     let save = move || {
         let window = match form.window() {
             Ok(w) => w,
-            Err(e) => return error.set(Some(e)),
+            Err(e) => return saving.refuse(e),
         };
         let plan = NewPlan {
             router_id: card.id(),
@@ -135,18 +124,14 @@ pub fn ScheduleDialog(open: RwSignal<bool>, card: Card, plans: Plans) -> impl In
             first_at_ms: None,
         };
         let app = card.app;
-        spawn_local(async move {
-            match app.ocp().create_schedule(&plan).await {
-                Ok(p) => {
-                    open.set(false);
-                    app.ok(format!(
-                        "Schedule {} saved: the gateway runs it from now on.",
-                        p.id
-                    ));
-                    plans.read(app).await;
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
+        let create = async move { app.ocp().create_schedule(&plan).await };
+        saving.run(create, move |p| {
+            open.set(false);
+            app.ok(format!(
+                "Schedule {} saved: the gateway runs it from now on.",
+                p.id
+            ));
+            spawn_local(plans.read(app));
         });
     };
     let id = card.id();
@@ -170,8 +155,9 @@ pub fn ScheduleDialog(open: RwSignal<bool>, card: Card, plans: Plans) -> impl In
                 <Show when=move || !form.completes.get()>
                     <Slider id="schedule-hold" label="Hold at (% on the target)" value=form.hold/>
                 </Show>
-                <SchedulePreview card=card form=form zone=zone/>
-                <FormError error=error/>
+                <SchedulePreview card=card form=form zone=zone_read/>
+                <FormError error=zone_read.error/>
+                <FormError error=saving.error/>
                 <div class="actions"><button type="submit" class="primary">{move || if form.completes.get() { "Save the plan (completes at the end)" } else { "Save the plan" }}</button></div>
             </form>
         </Dialog>
@@ -198,7 +184,7 @@ fn WindowFields(form: Form) -> impl IntoView {
 
 /// The plan's next steps at their wall-clock times in the chosen zone.
 #[component]
-fn SchedulePreview(card: Card, form: Form, zone: RwSignal<Option<Zone>>) -> impl IntoView {
+fn SchedulePreview(card: Card, form: Form, zone: Fetched<Zone>) -> impl IntoView {
     let steps = move || -> Result<(Zone, Vec<Planned>), String> {
         let router = card
             .state
@@ -206,8 +192,10 @@ fn SchedulePreview(card: Card, form: Form, zone: RwSignal<Option<Zone>>) -> impl
             .ok_or("The router cannot be read as a rollout.")?;
         let end = form.end();
         end.check(&router).map_err(|e| format!("{e}."))?;
-        let zone = zone
-            .get()
+        // A name the gateway does not know is no zone (not the last one known).
+        let zone = (zone.error.with(Option::is_none))
+            .then(|| zone.data.get())
+            .flatten()
             .ok_or("Choose a time zone the gateway knows (e.g. Europe/Athens).")?;
         let calendar = Calendar {
             interval_ms: i64::from(form.interval_secs()) * 1000,

@@ -1,11 +1,11 @@
 //! A new, empty set.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::CreateSetRequest;
 
 use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
+use crate::fetch::Change;
 use crate::state::use_app;
 
 #[component]
@@ -13,7 +13,8 @@ pub fn CreateSetDialog(open: RwSignal<bool>, on_created: Callback<String>) -> im
     let app = use_app();
     let name = RwSignal::new(String::new());
     let group = RwSignal::new(String::from("ocp"));
-    let error = RwSignal::new(None::<String>);
+    let create = Change::default();
+    let error = create.error;
     let submit = move || {
         let req = CreateSetRequest {
             name: name.get_untracked().trim().to_string(),
@@ -24,17 +25,11 @@ pub fn CreateSetDialog(open: RwSignal<bool>, on_created: Callback<String>) -> im
             return;
         }
         let client = app.ocp();
-        spawn_local(async move {
-            match client.create_set(&req).await {
-                Ok(set) => {
-                    app.ok(format!("Created the set {}.", set.name));
-                    name.set(String::new());
-                    error.set(None);
-                    open.set(false);
-                    on_created.run(set.id);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
+        create.run(async move { client.create_set(&req).await }, move |set| {
+            app.ok(format!("Created the set {}.", set.name));
+            name.set(String::new());
+            open.set(false);
+            on_created.run(set.id);
         });
     };
     view! {

@@ -17,27 +17,52 @@ use crate::components::bulk_result::{run_bulk, BulkOutcome, BulkResult};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::numbers_table::NumbersTable;
 use crate::components::selection::Selection;
+use crate::fetch::Fetched;
 use crate::state::{use_app, AppState};
 
 /// The open set as its parts see it: what was read, and how to say it changed.
 #[derive(Clone, Copy)]
 pub struct OpenSet {
     pub id: StoredValue<String>,
-    pub set: RwSignal<Option<NumberSet>>,
-    pub numbers: RwSignal<Vec<NumberRecord>>,
-    reload: RwSignal<u32>,
+    /// The set and its numbers, as last read.
+    read: Fetched<(NumberSet, Vec<NumberRecord>)>,
+    pub numbers: Memo<Vec<NumberRecord>>,
     on_changed: Callback<()>,
 }
 
 impl OpenSet {
+    /// Reads the set and its numbers, and again after each change.
+    fn follow(id: String, on_changed: Callback<()>) -> Self {
+        let app = use_app();
+        let id = StoredValue::new(id);
+        let read = Fetched::follow(move || {
+            let client = app.ocp();
+            let id = id.get_value();
+            async move { Ok::<_, ApiError>((client.set(&id).await?, client.set_numbers(&id).await?)) }
+        });
+        let numbers = Memo::new(move |_| {
+            read.data
+                .with(|d| d.as_ref().map(|(_, n)| n.clone()).unwrap_or_default())
+        });
+        Self {
+            id,
+            read,
+            numbers,
+            on_changed,
+        }
+    }
+
+    pub fn set(&self) -> Option<NumberSet> {
+        self.read.data.with(|d| d.as_ref().map(|(s, _)| s.clone()))
+    }
+
     pub fn name(&self) -> String {
-        self.set
-            .with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default())
+        self.set().map(|s| s.name).unwrap_or_default()
     }
 
     /// Read the set again, and let the list refresh its counts.
     pub fn changed(&self) {
-        self.reload.update(|r| *r += 1);
+        self.read.refresh();
         self.on_changed.run(());
     }
 
@@ -77,37 +102,13 @@ impl SetDialogs {
 #[component]
 pub fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>) -> impl IntoView {
     let app = use_app();
-    let open = OpenSet {
-        id: StoredValue::new(id),
-        set: RwSignal::new(None),
-        numbers: RwSignal::new(Vec::new()),
-        reload: RwSignal::new(0),
-        on_changed,
-    };
-    let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<String>);
+    let open = OpenSet::follow(id, on_changed);
+    let (loading, error) = (open.read.loading, open.read.error);
     let selection = RwSignal::new(Selection::default());
     let outcome = RwSignal::new(None::<BulkOutcome>);
     let progress = RwSignal::new(None::<(usize, usize)>);
     let dialogs = SetDialogs::new();
 
-    Effect::new(move |_| {
-        open.reload.track();
-        let client = app.ocp();
-        let id = open.id.get_value();
-        loading.set(true);
-        spawn_local(async move {
-            match (client.set(&id).await, client.set_numbers(&id).await) {
-                (Ok(s), Ok(n)) => {
-                    open.set.set(Some(s));
-                    open.numbers.set(n);
-                    error.set(None);
-                }
-                (Err(e), _) | (_, Err(e)) => error.set(Some(e.to_string())),
-            }
-            loading.set(false);
-        });
-    });
     let detach_all = move |_| {
         let client = app.ocp();
         spawn_local(async move {
@@ -125,7 +126,7 @@ pub fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>)
         <Show when=move || error.with(Option::is_some)>
             <div class="card error-card" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
         </Show>
-        {move || open.set.get().map(|s| view! { <SetHead set=s dialogs=dialogs/> })}
+        {move || open.set().map(|s| view! { <SetHead set=s dialogs=dialogs/> })}
         <RemoveFromSetBar open=open selection=selection progress=progress outcome=outcome/>
         {move || progress.get().map(|(done, total)| view! { <p class="hint" role="status">{format!("Working: {done} of {total}")}</p> })}
         <BulkResult outcome=outcome/>

@@ -13,28 +13,18 @@ use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
 use crate::components::miniapp_picker::MiniAppPicker;
 use crate::components::pasted_numbers::{read_list, PastedNumbers};
+use crate::fetch::Change;
 use crate::state::use_app;
-
-/// A form error that a dialog forgets each time it opens.
-fn error_cleared_on_open(open: RwSignal<bool>) -> RwSignal<Option<String>> {
-    let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if open.get() {
-            error.set(None);
-        }
-    });
-    error
-}
 
 #[component]
 pub fn RenameSetDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
     let app = use_app();
     let name = RwSignal::new(String::new());
     let group = RwSignal::new(String::new());
-    let form_error = error_cleared_on_open(open);
+    let rename = Change::cleared_on_open(open);
     Effect::new(move |_| {
         if open.get() {
-            if let Some(s) = set.set.get_untracked() {
+            if let Some(s) = untrack(|| set.set()) {
                 name.set(s.name);
                 group.set(s.group_id);
             }
@@ -46,15 +36,11 @@ pub fn RenameSetDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
             group_id: Some(group.get_untracked().trim().to_string()),
         };
         let client = app.ocp();
-        spawn_local(async move {
-            match client.update_set(&set.id.get_value(), &req).await {
-                Ok(s) => {
-                    app.ok(s.message.unwrap_or_else(|| "Set updated.".into()));
-                    open.set(false);
-                    set.changed();
-                }
-                Err(e) => form_error.set(Some(e.to_string())),
-            }
+        let update = async move { client.update_set(&set.id.get_value(), &req).await };
+        rename.run(update, move |s| {
+            app.ok(s.message.unwrap_or_else(|| "Set updated.".into()));
+            open.set(false);
+            set.changed();
         });
     };
     view! {
@@ -65,7 +51,7 @@ pub fn RenameSetDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
                 <label for="edit-group">"Group"</label>
                 <input id="edit-group" prop:value=move || group.get() on:input=move |ev| group.set(event_target_value(&ev)) />
                 <p class="hint">"Moving the set to another group takes out the numbers of the old group."</p>
-                <FormError error=form_error/>
+                <FormError error=rename.error/>
                 <div class="actions"><button type="submit" class="primary">"Save"</button></div>
             </form>
         </Dialog>
@@ -81,14 +67,12 @@ pub fn AddToThisSetDialog(
 ) -> impl IntoView {
     let app = use_app();
     let pasted = RwSignal::new(String::new());
-    let form_error = error_cleared_on_open(open);
+    let form = Change::cleared_on_open(open);
     let pasted_list = read_list(pasted);
     let add = move || {
         let list = pasted_list.get_untracked();
         if !list.invalid.is_empty() || list.valid.is_empty() {
-            form_error.set(Some(
-                "Paste valid E.164 numbers (fix those marked invalid).".into(),
-            ));
+            form.refuse("Paste valid E.164 numbers (fix those marked invalid).");
             return;
         }
         open.set(false);
@@ -114,7 +98,7 @@ pub fn AddToThisSetDialog(
         <Dialog open=open title="Add numbers to the set">
             <form class="form" on:submit=move |ev| { ev.prevent_default(); add() }>
                 <PastedNumbers id="set-add-list" pasted=pasted list=pasted_list/>
-                <FormError error=form_error/>
+                <FormError error=form.error/>
                 <div class="actions"><button type="submit" class="primary">"Add to set"</button></div>
             </form>
         </Dialog>
@@ -127,11 +111,11 @@ pub fn AttachAllDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
     let app_id = RwSignal::new(String::new());
     let locale = RwSignal::new(String::from("en-US"));
     let tag = RwSignal::new(String::new());
-    let form_error = error_cleared_on_open(open);
+    let form = Change::cleared_on_open(open);
     let attach = move || {
         let loc = locale.get_untracked().trim().to_string();
         if let Err(e) = validate_locale(&loc) {
-            form_error.set(Some(e.to_string()));
+            form.refuse(e);
             return;
         }
         let t = tag.get_untracked().trim().to_string();
@@ -142,7 +126,7 @@ pub fn AttachAllDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
             application_tag: (!t.is_empty()).then_some(t),
         };
         if req.mini_app_id.is_empty() {
-            form_error.set(Some("Choose the miniApp, or paste its full ID.".into()));
+            form.refuse("Choose the miniApp, or paste its full ID.");
             return;
         }
         open.set(false);
@@ -164,7 +148,7 @@ pub fn AttachAllDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
                 <input id="set-locale" prop:value=move || locale.get() on:input=move |ev| locale.set(event_target_value(&ev)) />
                 <label for="set-tag">"Application tag (optional)"</label>
                 <input id="set-tag" prop:value=move || tag.get() on:input=move |ev| tag.set(event_target_value(&ev)) />
-                <FormError error=form_error/>
+                <FormError error=form.error/>
                 <div class="actions"><button type="submit" class="primary">"Attach all"</button></div>
             </form>
         </Dialog>

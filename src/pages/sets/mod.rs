@@ -6,48 +6,52 @@ mod detail;
 mod dialogs;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use numbers_core::models::ocp::NumberSet;
 use numbers_core::text::count;
 
 use crate::components::error_card::ErrorCard;
 use crate::components::page_header::PageHeader;
-use crate::state::{use_app, AppState};
+use crate::fetch::Fetched;
+use crate::state::use_app;
 use create::CreateSetDialog;
 use detail::SetDetail;
 
-/// The sets of the user's groups (or of one group), and the groups seen.
-fn load_sets(
-    app: AppState,
-    group: String,
-    sets: RwSignal<Option<Vec<NumberSet>>>,
-    known_groups: RwSignal<Vec<String>>,
-    error: RwSignal<Option<String>>,
-) {
-    let client = app.ocp();
-    spawn_local(async move {
-        let result = if group.is_empty() {
-            client.sets().await
-        } else {
-            client.sets_of_group(&group).await
-        };
-        if group.is_empty() {
-            if let Ok(list) = &result {
-                let mut groups: Vec<String> = list.iter().map(|s| s.group_id.clone()).collect();
-                groups.sort();
-                groups.dedup();
-                known_groups.set(groups);
+/// The sets of the user's groups (or of one group, when `group` names one).
+fn follow_sets(group: RwSignal<String>) -> Fetched<Vec<NumberSet>> {
+    let app = use_app();
+    Fetched::follow(move || {
+        let group = group.get();
+        let client = app.ocp();
+        async move {
+            if group.is_empty() {
+                client.sets().await
+            } else {
+                client.sets_of_group(&group).await
             }
         }
-        match result {
-            Ok(list) => {
-                sets.set(Some(list));
-                error.set(None);
-            }
-            Err(e) => error.set(Some(e.to_string())),
-        }
+    })
+}
+
+/// The groups of every set, learned whenever all of them were read (a
+/// group's own list must not shrink the choice).
+fn learn_groups(sets: Fetched<Vec<NumberSet>>, group: RwSignal<String>) -> RwSignal<Vec<String>> {
+    let known = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        sets.data.with(|list| {
+            let Some(list) = list
+                .as_ref()
+                .filter(|_| group.with_untracked(String::is_empty))
+            else {
+                return;
+            };
+            let mut groups: Vec<String> = list.iter().map(|s| s.group_id.clone()).collect();
+            groups.sort();
+            groups.dedup();
+            known.set(groups);
+        })
     });
+    known
 }
 
 #[component]
@@ -75,7 +79,7 @@ fn SetItem(
 /// The sets to choose from, filtered by group.
 #[component]
 fn SetList(
-    sets: RwSignal<Option<Vec<NumberSet>>>,
+    sets: Fetched<Vec<NumberSet>>,
     known_groups: RwSignal<Vec<String>>,
     group_filter: RwSignal<String>,
     error: RwSignal<Option<String>>,
@@ -89,7 +93,7 @@ fn SetList(
                 <option value="">"All my groups"</option>
                 {move || known_groups.get().into_iter().map(|g| view! { <option value=g.clone()>{g.clone()}</option> }).collect_view()}
             </select>
-            {move || match sets.get() {
+            {move || match sets.data.get() {
                 // The error says what went wrong; no list pretends there is none.
                 _ if error.with(Option::is_some) => ().into_any(),
                 None => view! { <p class="hint">"Loading sets…"</p> }.into_any(),
@@ -104,7 +108,6 @@ fn SetList(
 
 #[component]
 pub fn SetsPage() -> impl IntoView {
-    let app = use_app();
     let params = use_query_map();
     let navigate = use_navigate();
     let open_set = Memo::new(move |_| params.with(|p| p.get("set")));
@@ -118,19 +121,13 @@ pub fn SetsPage() -> impl IntoView {
         };
         navigate(&url, Default::default())
     });
-    let sets = RwSignal::new(None::<Vec<NumberSet>>);
-    let error = RwSignal::new(None::<String>);
-    let reload = RwSignal::new(0u32);
     let create_open = RwSignal::new(false);
     // Empty: every set of the user's groups; else the sets of one group.
     let group_filter = RwSignal::new(String::new());
-    let known_groups = RwSignal::new(Vec::<String>::new());
-    Effect::new(move |_| {
-        reload.track();
-        app.generation.track();
-        load_sets(app, group_filter.get(), sets, known_groups, error);
-    });
-    let refresh = Callback::new(move |_: ()| reload.update(|r| *r += 1));
+    let sets = follow_sets(group_filter);
+    let known_groups = learn_groups(sets, group_filter);
+    let error = sets.error;
+    let refresh = Callback::new(move |_: ()| sets.refresh());
     let deleted = Callback::new(move |_: ()| {
         refresh.run(());
         go.run(None)

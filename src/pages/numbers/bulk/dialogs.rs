@@ -1,22 +1,23 @@
 //! The dialogs of the numbers toolbar's actions, each with its own fields.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::{AttachRequest, NoteRequest, NumberSet, UpdateGroupRequest};
 use numbers_core::phone::validate_locale;
 
 use super::Bulk;
+use crate::api::ApiError;
 use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
 use crate::components::miniapp_picker::MiniAppPicker;
 use crate::components::text_field::{bound, TextField};
+use crate::fetch::{Change, Fetched};
 
 #[component]
 pub fn AttachDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
     let app_id = RwSignal::new(String::new());
     let locale = RwSignal::new(String::from("en-US"));
     let tag = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let form = Change::default();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (id, loc, t) = (
@@ -25,16 +26,14 @@ pub fn AttachDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
             tag.get_untracked().trim().to_string(),
         );
         if id.is_empty() {
-            error.set(Some(
-                "Choose the miniApp to attach to, or paste its full ID.".into(),
-            ));
+            form.refuse("Choose the miniApp to attach to, or paste its full ID.");
             return;
         }
         if let Err(e) = validate_locale(&loc) {
-            error.set(Some(e.to_string()));
+            form.refuse(e);
             return;
         }
-        error.set(None);
+        form.error.set(None);
         open.set(false);
         let client = bulk.app.ocp();
         bulk.run("Attach".into(), move |chunk| {
@@ -56,7 +55,7 @@ pub fn AttachDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
                 </Show>
                 <TextField id="attach-locale" label="Locale" value=bound(locale).0 on_input=bound(locale).1/>
                 <TextField id="attach-tag" label="Application tag (optional)" value=bound(tag).0 on_input=bound(tag).1/>
-                <FormError error=error/>
+                <FormError error=form.error/>
                 <div class="actions">
                     <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" class="primary">{move || format!("Attach {}", bulk.counted())}</button>
@@ -69,15 +68,15 @@ pub fn AttachDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
 #[component]
 pub fn MoveGroupDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
     let group = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let form = Change::default();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let g = group.get_untracked().trim().to_string();
         if g.is_empty() {
-            error.set(Some("Enter the group to move the numbers to.".into()));
+            form.refuse("Enter the group to move the numbers to.");
             return;
         }
-        error.set(None);
+        form.error.set(None);
         open.set(false);
         let client = bulk.app.ocp();
         bulk.run(format!("Move to group {g}"), move |chunk| {
@@ -103,7 +102,7 @@ pub fn MoveGroupDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
                     }}
                 </datalist>
                 <p class="hint">"Numbers leave a set of their old group."</p>
-                <FormError error=error/>
+                <FormError error=form.error/>
                 <div class="actions">
                     <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" class="primary">{move || format!("Move {}", bulk.counted())}</button>
@@ -116,38 +115,33 @@ pub fn MoveGroupDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
 #[component]
 pub fn AddToSetDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
     let set_id = RwSignal::new(String::new());
-    let sets = RwSignal::new(Vec::<NumberSet>::new());
-    let error = RwSignal::new(None::<String>);
+    let form = Change::cleared_on_open(open);
+    let read = Fetched::<Vec<NumberSet>>::default();
     Effect::new(move |_| {
         if !open.get() {
             return;
         }
-        error.set(None);
         let client = bulk.app.ocp();
-        spawn_local(async move {
-            match client.sets().await {
-                Ok(list) => {
-                    if let Some(first) = list.first() {
-                        set_id.set(first.id.clone());
-                    }
-                    sets.set(list);
-                }
-                Err(e) => error.set(Some(e.to_string())),
+        read.start(async move {
+            let list = client.sets().await?;
+            if let Some(first) = list.first() {
+                set_id.set(first.id.clone());
             }
+            Ok::<_, ApiError>(list)
         });
     });
+    let sets = read.data;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let id = set_id.get_untracked();
         if id.is_empty() {
-            error.set(Some(
-                "Choose a set; create one on the Sets page first.".into(),
-            ));
+            form.refuse("Choose a set; create one on the Sets page first.");
             return;
         }
         open.set(false);
         let name = sets.with_untracked(|s| {
             s.iter()
+                .flatten()
                 .find(|x| x.id == id)
                 .map(|x| x.name.clone())
                 .unwrap_or_else(|| id.clone())
@@ -164,12 +158,13 @@ pub fn AddToSetDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
             <form class="form" on:submit=submit>
                 <label for="add-set">"Set"</label>
                 <select id="add-set" on:change=move |ev| set_id.set(event_target_value(&ev)) prop:value=move || set_id.get()>
-                    {move || sets.get().into_iter().map(|s| view! {
+                    {move || sets.get().into_iter().flatten().map(|s| view! {
                         <option value=s.id.clone()>{format!("{} ({}, {})", s.name, s.group_id, numbers_core::text::count(s.phone_number_count as usize, "number", "numbers"))}</option>
                     }).collect_view()}
                 </select>
                 <p class="hint">"A number joins a set only of its own group."</p>
-                <FormError error=error/>
+                <FormError error=read.error/>
+                <FormError error=form.error/>
                 <div class="actions">
                     <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" class="primary">{move || format!("Add {}", bulk.counted())}</button>
