@@ -3,27 +3,14 @@
 
 use numbers_core::csv;
 use numbers_core::models::ocp::NumberRecord;
-use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    capture_downloads, click_button, downloaded, drop_file, eventually, js, screenshot, wait_for,
-    workspace, Browser, RunningSandbox, SandboxProcess,
+    capture_downloads, click_button, downloaded, drop_file, eventually, js, keep_screenshot,
+    screenshot, server_numbers, wait_for, Browser, RunningSandbox, SandboxProcess,
 };
 use numbers_sandbox::Config;
 
 const APP: &str =
     "c4d2a7e8-61f3-4b55-9e0a-3b7d8f2c9e14.card_activation.Numeric.ocp@card_activation.ocp";
-
-fn keep_screenshot(name: &str, shot: &std::path::Path) {
-    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
-    }
-}
-
-/// Every number as the server has it, in number order.
-async fn server_numbers(client: &Client) -> Vec<NumberRecord> {
-    let v = js(client, "fetch('/relay/ocp/sandbox/api/numbers?pageSize=10000&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers)").await;
-    serde_json::from_value(v).expect("numbers")
-}
 
 /// A mixed file: `creates` new numbers, then update/attach/detach/delete of
 /// existing ones in the proportions given.

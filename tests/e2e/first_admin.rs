@@ -4,24 +4,20 @@
 use numbers_core::models::ocp::NumberRecord;
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    capture_downloads, click_button, downloaded, drop_file, eventually, js, screenshot, wait_for,
-    workspace, Browser, RunningSandbox,
+    capture_downloads, click_button, downloaded, drop_file, eventually, js, keep_screenshot,
+    owner_fetch, screenshot, server_numbers, wait_for, Browser, RunningSandbox,
 };
 
-fn keep_screenshot(name: &str, shot: &std::path::Path) {
-    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
-    }
-}
-
-/// Every number as the server has it, in number order.
-async fn server_numbers(client: &Client) -> Vec<NumberRecord> {
-    let v = js(client, "fetch('/relay/ocp/sandbox/api/numbers?pageSize=10000&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers)").await;
-    serde_json::from_value(v).expect("numbers")
-}
-
 async fn delete_on_server(client: &Client, number: &str) {
-    let status = js(client, &format!("fetch('/relay/ocp/sandbox/api/numbers/delete/' + encodeURIComponent({number:?}), {{method: 'DELETE', headers: {{Authorization: 'Bearer sandbox-owner'}}}}).then(r => r.status)")).await;
+    let path = format!("/api/numbers/delete/{}", number.replace('+', "%2B"));
+    let status = js(
+        client,
+        &format!(
+            "{}.then(r => r.status)",
+            owner_fetch("DELETE", &path, "undefined")
+        ),
+    )
+    .await;
     assert_eq!(status, serde_json::json!(200), "deleted {number}");
 }
 
@@ -442,7 +438,7 @@ async fn a_deallocated_allocation_offers_no_changes_and_errors_read_as_errors() 
         "the form is cleared after a success"
     );
     // Deallocated elsewhere meanwhile: the register still says active.
-    let status = js(&client, &format!("fetch('/relay/exotel/sandbox/v1/tenants/sandbox/greenvn/{id}', {{method: 'DELETE', headers: {{Authorization: 'Basic ' + btoa('sandbox-key:sandbox-token')}}}}).then(r => r.status)")).await;
+    let status = js(&client, &format!("fetch('/relay/exotel/sandbox/v1/tenants/sandbox/greenvn/{id}', {{method: 'DELETE', headers: {{Authorization: 'Basic ' + btoa('{}:{}')}}}}).then(r => r.status)", numbers_core::dev::EXOTEL_KEY, numbers_core::dev::EXOTEL_TOKEN)).await;
     assert_eq!(status, serde_json::json!(200));
     click_button(&client, "Deallocate…").await;
     js(&client, "[...document.querySelectorAll('.dialog button[type=submit]')].find(b => b.textContent === 'Deallocate').click()").await;
@@ -543,7 +539,7 @@ async fn dialogs_toasts_notes_and_widths_behave() {
     eventually(
         &client,
         "saved on the server",
-        &format!("fetch('/relay/ocp/sandbox/api/numbers?pageSize=10000', {{headers: {{Authorization: 'Bearer sandbox-owner'}}}}).then(r => r.json()).then(p => p.numbers.find(n => n.number === {number:?}).note === 'left by a click elsewhere')"),
+        &format!("{}.then(r => r.json()).then(p => p.numbers.find(n => n.number === {number:?}).note === 'left by a click elsewhere')", owner_fetch("GET", "/api/numbers?pageSize=10000", "undefined")),
     )
     .await;
     // The toast it raised covers no control.

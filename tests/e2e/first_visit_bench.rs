@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use numbers_core::models::ocp::NumberRecord;
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    drop_file, eventually_within, js, long_scripts, median, note_first_row, throttle, wait_for,
-    workspace, Browser, RunningSandbox,
+    drop_file, eventually_within, js, long_scripts, median, note_first_row, owner_fetch, throttle,
+    wait_for, workspace, Browser, RunningSandbox,
 };
 use numbers_sandbox::Config;
 use serde_json::json;
@@ -202,7 +202,18 @@ async fn longest_tasks_while_a_large_csv_run_starts() {
     wait_for(&client, ".drop-zone").await;
     let mut numbers: Vec<NumberRecord> = Vec::new();
     for page in 1..=NUMBERS.div_ceil(10_000) {
-        let v = js(&client, &format!("fetch('/relay/ocp/sandbox/api/numbers?page={page}&pageSize=10000&orderBy=number', {{headers: {{Authorization: 'Bearer sandbox-owner'}}}}).then(r => r.json()).then(p => p.numbers)")).await;
+        let v = js(
+            &client,
+            &format!(
+                "{}.then(r => r.json()).then(p => p.numbers)",
+                owner_fetch(
+                    "GET",
+                    &format!("/api/numbers?page={page}&pageSize=10000&orderBy=number"),
+                    "undefined"
+                )
+            ),
+        )
+        .await;
         numbers.extend(serde_json::from_value::<Vec<NumberRecord>>(v).expect("numbers"));
     }
     let mut file = String::from(

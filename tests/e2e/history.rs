@@ -5,23 +5,8 @@
 
 use numbers_e2e::{
     capture_downloads, choose, click_button, downloaded, drop_file, eventually, fill, js,
-    screenshot, wait_for, workspace, Browser, RunningSandbox, SandboxProcess,
+    keep_screenshot, owner_fetch, screenshot, wait_for, Browser, RunningSandbox, SandboxProcess,
 };
-
-/// With UPDATE_SCREENSHOTS set, README's copy of a screenshot is refreshed.
-fn keep_screenshot(name: &str, shot: &std::path::Path) {
-    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
-    }
-}
-
-/// Calls the sandbox environment through the gateway as the page would,
-/// with the owner's dev token.
-fn owner_fetch(method: &str, path: &str, body: &str) -> String {
-    format!(
-        "fetch('/relay/ocp/sandbox{path}', {{method: '{method}', headers: {{Authorization: 'Bearer sandbox-owner', 'Content-Type': 'application/json'}}, body: {body}}}).then(r => r.status)"
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn owners_changes_show_filter_export_and_stay_in_their_environment() {
@@ -52,7 +37,7 @@ async fn owners_changes_show_filter_export_and_stay_in_their_environment() {
     // Attach three numbers and complete the demo router, as owner.
     let picked = js(
         &client,
-        "fetch('/relay/ocp/sandbox/api/numbers?pageSize=300&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => { const ocp = p.numbers.filter(n => n.groupId === 'ocp'); return {app: p.numbers.find(n => n.miniAppId).miniAppId, attach: ocp.slice(0, 3).map(n => n.number), remove: ocp.slice(-11).map(n => n.number)}; })",
+        &format!("{}.then(r => r.json()).then(p => {{ const ocp = p.numbers.filter(n => n.groupId === 'ocp'); return {{app: p.numbers.find(n => n.miniAppId).miniAppId, attach: ocp.slice(0, 3).map(n => n.number), remove: ocp.slice(-11).map(n => n.number)}}; }})", owner_fetch("GET", "/api/numbers?pageSize=300&orderBy=number", "undefined")),
     )
     .await;
     let attach: Vec<String> = serde_json::from_value(picked["attach"].clone()).expect("numbers");
@@ -63,16 +48,26 @@ async fn owners_changes_show_filter_export_and_stay_in_their_environment() {
         serde_json::to_string(&attach).expect("json")
     );
     assert_eq!(
-        js(&client, &owner_fetch("PUT", "/api/numbers/attach", &body)).await,
+        js(
+            &client,
+            &format!(
+                "{}.then(r => r.status)",
+                owner_fetch("PUT", "/api/numbers/attach", &body)
+            )
+        )
+        .await,
         200
     );
     assert_eq!(
         js(
             &client,
-            &owner_fetch(
-                "POST",
-                "/api/numbers-routing/router-demo/complete",
-                "undefined"
+            &format!(
+                "{}.then(r => r.status)",
+                owner_fetch(
+                    "POST",
+                    "/api/numbers-routing/router-demo/complete",
+                    "undefined"
+                )
             )
         )
         .await,

@@ -2,8 +2,8 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    choose, click_button, eventually, fill, js, screenshot, shown_numbers, wait_for, workspace,
-    Browser, RunningSandbox,
+    choose, click_button, eventually, fill, js, keep_screenshot, owner_fetch, screenshot,
+    shown_numbers, wait_for, Browser, RunningSandbox,
 };
 
 async fn open(client: &Client, sandbox: &RunningSandbox, path: &str) {
@@ -14,12 +14,6 @@ async fn open(client: &Client, sandbox: &RunningSandbox, path: &str) {
         "document.querySelectorAll('tbody tr[data-number]').length > 0",
     )
     .await;
-}
-
-fn keep_screenshot(name: &str, shot: &std::path::Path) {
-    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,7 +233,7 @@ async fn a_member_token_sees_the_403_explained() {
         .goto(&sandbox.url("/settings"))
         .await
         .expect("settings");
-    fill(&client, "#ocp-token", "sandbox-member").await;
+    fill(&client, "#ocp-token", numbers_core::dev::MEMBER_TOKEN).await;
     click_button(&client, "Test connection").await;
     eventually(
         &client,
@@ -362,7 +356,14 @@ async fn buying_two_numbers_when_one_is_gone_shows_both_outcomes() {
     let bought_elsewhere = js(
         &client,
         &format!(
-            "fetch('/relay/ocp/sandbox/api/numbers', {{method: 'PUT', headers: {{'Authorization': 'Bearer sandbox-owner', 'Content-Type': 'application/json'}}, body: JSON.stringify({{provider: 'twilio', numbers: [{b:?}], group: 'ocp-qa'}})}}).then(r => r.status)"
+            "{}.then(r => r.status)",
+            owner_fetch(
+                "PUT",
+                "/api/numbers",
+                &format!(
+                    "JSON.stringify({{provider: 'twilio', numbers: [{b:?}], group: 'ocp-qa'}})"
+                )
+            )
         ),
     )
     .await;

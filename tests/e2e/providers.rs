@@ -2,14 +2,9 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, eventually, fill, js, screenshot, wait_for, workspace, Browser, RunningSandbox,
+    click_button, eventually, fill, js, keep_screenshot, screenshot, wait_for, Browser,
+    RunningSandbox,
 };
-
-fn keep_screenshot(name: &str, shot: &std::path::Path) {
-    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
-    }
-}
 
 /// Clicks a button inside the register entry (or any element) matching `scope`.
 async fn click_in(client: &Client, scope: &str, label: &str) {

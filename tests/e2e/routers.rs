@@ -1,8 +1,8 @@
 //! A rollout from creation to completion, in headless Chromium against the sandbox.
 
 use numbers_e2e::{
-    choose, click_button, eventually, fill, js, screenshot, wait_for, workspace, Browser,
-    RunningSandbox,
+    choose, click_button, eventually, fill, js, owner_fetch, screenshot, wait_for, workspace,
+    Browser, RunningSandbox,
 };
 
 const TARGET: &str =
@@ -21,7 +21,7 @@ async fn a_rollout_from_preview_to_completion() {
     // A demo number attached to an app, without a router yet.
     let number = js(
         &client,
-        "fetch('/relay/ocp/sandbox/api/numbers?pageSize=300&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers.find(n => n.groupId === 'ocp' && n.miniAppId && !n.miniAppId.includes('appointment_bot') && !document.querySelector(`.router[data-number=\"${n.number}\"]`)).number)",
+        &format!("{}.then(r => r.json()).then(p => p.numbers.find(n => n.groupId === 'ocp' && n.miniAppId && !n.miniAppId.includes('appointment_bot') && !document.querySelector(`.router[data-number=\"${{n.number}}\"]`)).number)", owner_fetch("GET", "/api/numbers?pageSize=300&orderBy=number", "undefined")),
     )
     .await;
     let number = number.as_str().expect("a number").to_string();
@@ -98,7 +98,14 @@ async fn a_rollout_from_preview_to_completion() {
         .await;
         let server = js(
             &client,
-            &format!("fetch('/relay/ocp/sandbox/api/numbers-routing/number/{number}', {{headers: {{Authorization: 'Bearer sandbox-owner'}}}}).then(r => r.json()).then(r => [r.appRoutes[0].weight, r.appRoutes[1].weight])"),
+            &format!(
+                "{}.then(r => r.json()).then(r => [r.appRoutes[0].weight, r.appRoutes[1].weight])",
+                owner_fetch(
+                    "GET",
+                    &format!("/api/numbers-routing/number/{number}"),
+                    "undefined"
+                )
+            ),
         )
         .await;
         assert_eq!(server, serde_json::json!([source, target]));
@@ -151,7 +158,18 @@ async fn a_rollout_from_preview_to_completion() {
         .await
         .expect("numbers");
     eventually(&client, "attached to the target", &format!("document.querySelector('tr[data-number=\"{number}\"]')?.textContent.includes('appointment_bot')")).await;
-    let gone = js(&client, &format!("fetch('/relay/ocp/sandbox/api/numbers-routing/number/{number}', {{headers: {{Authorization: 'Bearer sandbox-owner'}}}}).then(r => r.status)")).await;
+    let gone = js(
+        &client,
+        &format!(
+            "{}.then(r => r.status)",
+            owner_fetch(
+                "GET",
+                &format!("/api/numbers-routing/number/{number}"),
+                "undefined"
+            )
+        ),
+    )
+    .await;
     assert_eq!(gone, serde_json::json!(404));
     client.close().await.expect("close");
 }

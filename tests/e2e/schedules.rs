@@ -7,20 +7,19 @@
 use std::time::Duration;
 
 use numbers_e2e::{
-    click_button, eventually, fill, js, screenshot, wait_for, workspace, Browser, RunningSandbox,
+    click_button, eventually, fill, js, keep_screenshot, owner_fetch, screenshot, wait_for,
+    Browser, RunningSandbox,
 };
-
-/// With UPDATE_SCREENSHOTS set, README's copy of a screenshot is refreshed.
-fn keep_screenshot(name: &str, shot: &std::path::Path) {
-    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-        std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
-    }
-}
 
 const CARD: &str = ".router[data-router=\"router-demo\"]";
 
 /// The demo router's target share, as the sandbox holds it.
-const TARGET_SHARE: &str = "fetch('/relay/ocp/sandbox/api/numbers-routing/router-demo', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(r => r.appRoutes.find(a => a.order === 1).weight)";
+fn target_share() -> String {
+    format!(
+        "{}.then(r => r.json()).then(r => r.appRoutes.find(a => a.order === 1).weight)",
+        owner_fetch("GET", "/api/numbers-routing/router-demo", "undefined")
+    )
+}
 
 /// Opens the demo router's Schedule… dialog and fills it: a step every
 /// `seconds`, holding at `hold` % on the target.
@@ -88,7 +87,7 @@ async fn the_gateway_runs_a_scheduled_rollout_with_no_tab_open() {
     let client = driver.session(1280, 800).await;
     client.goto(&sandbox.url("/routers")).await.expect("page");
     wait_for(&client, CARD).await;
-    let share = js(&client, TARGET_SHARE).await;
+    let share = js(&client, &target_share()).await;
     assert!(
         share.as_i64().unwrap_or(0) >= 50,
         "the router advanced: {share}"

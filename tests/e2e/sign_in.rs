@@ -5,8 +5,8 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, drop_file, eventually, fill, js, screenshot, sign_in, wait_for, Browser,
-    RunningSandbox,
+    click_button, drop_file, eventually, fill, js, owner_fetch, screenshot, sign_in, wait_for,
+    Browser, RunningSandbox,
 };
 use numbers_sandbox::Config;
 
@@ -33,7 +33,7 @@ fn creates(count: usize) -> String {
 
 /// How many numbers of this file the server holds.
 async fn created(client: &Client) -> u64 {
-    js(client, "fetch('/relay/ocp/sandbox/api/numbers?pageSize=10000&searchTerm=%2B1720555', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers.filter(n => n.number.startsWith('+1720555')).length)")
+    js(client, &format!("{}.then(r => r.json()).then(p => p.numbers.filter(n => n.number.startsWith('+1720555')).length)", owner_fetch("GET", "/api/numbers?pageSize=10000&searchTerm=%2B1720555", "undefined")))
         .await
         .as_u64()
         .expect("count")

@@ -8,8 +8,8 @@
 use numbers_e2e::fantoccini::{Client, Locator};
 use numbers_e2e::keys::{ARROW_RIGHT, ENTER, ESCAPE};
 use numbers_e2e::{
-    click_button, drop_file, eventually, fill, js, press, screenshot, sign_in, wait_for, workspace,
-    Browser, RunningSandbox,
+    click_button, drop_file, eventually, fill, js, owner_fetch, press, screenshot, sign_in,
+    wait_for, workspace, Browser, RunningSandbox,
 };
 
 async fn focus(client: &Client, css: &str) {
@@ -95,7 +95,10 @@ async fn a_day_in_the_console() {
     // A CSV file of three note updates, applied and found on the server.
     let picked = js(
         &client,
-        "fetch('/relay/ocp/sandbox/api/numbers?pageSize=3&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers.map(n => n.number))",
+        &format!(
+            "{}.then(r => r.json()).then(p => p.numbers.map(n => n.number))",
+            owner_fetch("GET", "/api/numbers?pageSize=3&orderBy=number", "undefined")
+        ),
     )
     .await;
     let picked: Vec<String> = serde_json::from_value(picked).expect("numbers");
@@ -123,7 +126,10 @@ async fn a_day_in_the_console() {
     .await;
     let notes = js(
         &client,
-        "fetch('/relay/ocp/sandbox/api/numbers?pageSize=3&orderBy=number', {headers: {Authorization: 'Bearer sandbox-owner'}}).then(r => r.json()).then(p => p.numbers.map(n => n.note))",
+        &format!(
+            "{}.then(r => r.json()).then(p => p.numbers.map(n => n.note))",
+            owner_fetch("GET", "/api/numbers?pageSize=3&orderBy=number", "undefined")
+        ),
     )
     .await;
     assert_eq!(notes, serde_json::json!([note, note, note]), "{engine}");

@@ -8,6 +8,7 @@
 
 mod common;
 
+use numbers_core::dev::OWNER_TOKEN;
 use std::time::Duration;
 
 use common::db::{sqlite, Database};
@@ -44,7 +45,7 @@ async fn entries(
 }
 
 fn owner(rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-    rb.bearer_auth("sandbox-owner")
+    rb.bearer_auth(OWNER_TOKEN)
 }
 
 /// One page of the sandbox's OCP history as the owner reads it.
@@ -182,7 +183,7 @@ async fn a_stopping_gateway_writes_what_was_answered(db: Database) {
     let (numbers, _) = numbers_with_app(&g).await;
     let r = client()
         .put(g.url("/relay/ocp/sandbox/api/number/note"))
-        .bearer_auth("sandbox-owner")
+        .bearer_auth(OWNER_TOKEN)
         .json(&json!({"number": numbers[0], "note": "just before stopping"}))
         .send()
         .await
@@ -427,7 +428,7 @@ async fn reading_takes_a_credential_the_provider_accepts(db: Database) {
     let c = client();
     let (numbers, _) = numbers_with_app(&g).await;
     c.put(g.url("/relay/ocp/sandbox/api/number/note"))
-        .bearer_auth("sandbox-owner")
+        .bearer_auth(OWNER_TOKEN)
         .json(&json!({"number": numbers[0], "note": "seen"}))
         .send()
         .await
@@ -534,7 +535,7 @@ async fn a_relay_answers_when_the_history_cannot_be_written(db: Database) {
     let (numbers, _) = numbers_with_app(&g).await;
     let r = c
         .put(g.url("/relay/ocp/sandbox/api/number/note"))
-        .bearer_auth("sandbox-owner")
+        .bearer_auth(OWNER_TOKEN)
         .json(&json!({"number": numbers[0], "note": "still relayed"}))
         .send()
         .await
@@ -573,7 +574,7 @@ async fn filters_and_pages_find_one_numbers_entries(db: Database) {
         let n = &numbers[i % 2];
         let r = c
             .put(g.url("/relay/ocp/sandbox/api/number/note"))
-            .bearer_auth("sandbox-owner")
+            .bearer_auth(OWNER_TOKEN)
             .json(&json!({"number": n, "note": format!("note {i}")}))
             .send()
             .await
@@ -699,7 +700,7 @@ async fn no_secret_reaches_the_database() {
         "owner-pass",
         "cph-pass",
         "sandbox-token",
-        "sandbox-owner",
+        OWNER_TOKEN,
         "sandbox-member",
         "sandbox-huawei",
         basic.as_str(),

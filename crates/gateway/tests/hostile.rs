@@ -8,6 +8,7 @@
 
 mod common;
 
+use numbers_core::dev::OWNER_TOKEN;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -152,12 +153,10 @@ async fn a_flood_of_refused_changes_loses_no_applied_change(db: Database) {
     let (mut g, _dir, _dist) = with_sandbox(&db, "").await;
     let numbers = numbers_of(&g, "ocp").await;
     assert_eq!(
-        note(&g, "sandbox-owner", &numbers[0], "before")
-            .await
-            .status(),
+        note(&g, OWNER_TOKEN, &numbers[0], "before").await.status(),
         200
     );
-    read_at_least(&g, "sandbox-owner", "", 1).await;
+    read_at_least(&g, OWNER_TOKEN, "", 1).await;
     g.stop().await;
     let before = settled_size(&db).await;
     g.restart().await;
@@ -198,13 +197,7 @@ async fn a_flood_of_refused_changes_loses_no_applied_change(db: Database) {
     let started = Instant::now();
     let mut ids = HashSet::new();
     for i in 0..100 {
-        let r = note(
-            &g,
-            "sandbox-owner",
-            &numbers[i % 20],
-            &format!("change {i}"),
-        )
-        .await;
+        let r = note(&g, OWNER_TOKEN, &numbers[i % 20], &format!("change {i}")).await;
         assert_eq!(r.status(), StatusCode::OK);
         ids.insert(request_id(&r));
         if i == 0 {
@@ -217,7 +210,7 @@ async fn a_flood_of_refused_changes_loses_no_applied_change(db: Database) {
         f.await.expect("flood");
     }
     let flooded = sent.load(Ordering::Relaxed);
-    let recorded = read_at_least(&g, "sandbox-owner", "action=note&user=owner", 101).await;
+    let recorded = read_at_least(&g, OWNER_TOKEN, "action=note&user=owner", 101).await;
     let found: HashSet<String> = recorded.iter().map(|e| e.id.clone()).collect();
     let missing = ids.difference(&found).count();
     g.stop().await;
@@ -317,16 +310,16 @@ async fn a_reader_sees_only_what_ocp_shows_them(db: Database) {
     // The member is told "no permission" for a number of group ocp.
     let refused = note(&g, "sandbox-member", &ocp[0], "not mine").await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let owner_ocp = note(&g, "sandbox-owner", &ocp[0], "owner secret plan").await;
+    let owner_ocp = note(&g, OWNER_TOKEN, &ocp[0], "owner secret plan").await;
     assert_eq!(owner_ocp.status(), StatusCode::OK);
-    let owner_qa = note(&g, "sandbox-owner", &qa[0], "owner on qa").await;
+    let owner_qa = note(&g, OWNER_TOKEN, &qa[0], "owner on qa").await;
     let mut member_ids = HashSet::new();
     for n in &qa[1..4] {
         let r = note(&g, "sandbox-member", n, "member on qa").await;
         assert_eq!(r.status(), StatusCode::OK);
         member_ids.insert(request_id(&r));
     }
-    let all = read_at_least(&g, "sandbox-owner", "", 6).await;
+    let all = read_at_least(&g, OWNER_TOKEN, "", 6).await;
     assert_eq!(all.len(), 6, "the owner sees every entry");
 
     let (status, member) = read(&g, "sandbox-member", "").await;
@@ -473,7 +466,7 @@ async fn entries_answered_while_the_database_cannot_be_written_are_written_later
     let mut ids = HashSet::new();
     for (i, n) in numbers.iter().take(20).enumerate() {
         let started = Instant::now();
-        let r = note(&g, "sandbox-owner", n, &format!("during the outage {i}")).await;
+        let r = note(&g, OWNER_TOKEN, n, &format!("during the outage {i}")).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert!(
             started.elapsed() < Duration::from_secs(2),
@@ -515,7 +508,7 @@ async fn a_killed_gateway_writes_its_spool_at_the_next_start(db: Database) {
     let outage = Outage::begin(&db).await;
     let mut ids = HashSet::new();
     for n in numbers.iter().take(5) {
-        let r = note(&g, "sandbox-owner", n, "before the kill").await;
+        let r = note(&g, OWNER_TOKEN, n, "before the kill").await;
         assert_eq!(r.status(), StatusCode::OK);
         ids.insert(request_id(&r));
     }
@@ -523,7 +516,7 @@ async fn a_killed_gateway_writes_its_spool_at_the_next_start(db: Database) {
     g.kill();
     outage.end().await;
     g.restart().await;
-    let entries = read_at_least(&g, "sandbox-owner", "", 5).await;
+    let entries = read_at_least(&g, OWNER_TOKEN, "", 5).await;
     let found: HashSet<String> = entries.iter().map(|e| e.id.clone()).collect();
     assert_eq!(found, ids, "the spooled entries, once each");
     assert_eq!(entries.len(), 5);

@@ -4,6 +4,7 @@
 
 mod common;
 
+use numbers_core::dev::OWNER_TOKEN;
 use std::io::Read;
 
 use common::*;
@@ -182,7 +183,7 @@ async fn exotel_and_the_dev_tokens_work_through_the_relay() {
     let c = client();
     let r = c
         .get(g.url("/relay/ocp/sandbox/api/numbers-set"))
-        .bearer_auth("sandbox-owner")
+        .bearer_auth(OWNER_TOKEN)
         .send()
         .await
         .expect("sets");
@@ -285,7 +286,7 @@ async fn relayed_answers_are_compressed_for_the_browser() {
     let (g, _dist) = with_sandbox().await;
     let r = client()
         .get(g.url("/relay/ocp/sandbox/api/numbers?pageSize=200"))
-        .bearer_auth("sandbox-owner")
+        .bearer_auth(OWNER_TOKEN)
         .header("Accept-Encoding", "br")
         .send()
         .await

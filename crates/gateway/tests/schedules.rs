@@ -27,7 +27,7 @@ use numbers_gateway::{Config, Options};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
-const OWNER: &str = "sandbox-owner";
+const OWNER: &str = numbers_core::dev::OWNER_TOKEN;
 const ROUTER: &str = "router-demo";
 
 /// The sandbox in this process, its database in a file so it can stop and

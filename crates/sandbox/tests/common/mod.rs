@@ -34,14 +34,15 @@ pub async fn start_with(config: Config) -> Srv {
     }
 }
 
-pub const OWNER: &str = "Bearer sandbox-owner";
-pub const MEMBER: &str = "Bearer sandbox-member";
+pub const OWNER: &str = numbers_sandbox::auth::OWNER_TOKEN;
+pub const MEMBER: &str = numbers_sandbox::auth::MEMBER_TOKEN;
 
 impl Srv {
-    pub fn ocp_as(&self, auth: &str, method: Method, path: &str) -> RequestBuilder {
+    /// An OCP request with `token` as its bearer token.
+    pub fn ocp_as(&self, token: &str, method: Method, path: &str) -> RequestBuilder {
         self.client
             .request(method, format!("{}/integrations{path}", self.base))
-            .header("Authorization", auth)
+            .bearer_auth(token)
     }
 
     pub fn ocp(&self, method: Method, path: &str) -> RequestBuilder {
@@ -54,7 +55,10 @@ impl Srv {
                 method,
                 format!("{}/v1/tenants/sandbox/greenvn{path}", self.base),
             )
-            .basic_auth("sandbox-key", Some("sandbox-token"))
+            .basic_auth(
+                numbers_sandbox::auth::EXOTEL_KEY,
+                Some(numbers_sandbox::auth::EXOTEL_TOKEN),
+            )
     }
 
     pub fn huawei(&self, method: Method, path: &str) -> RequestBuilder {
@@ -63,7 +67,7 @@ impl Srv {
                 method,
                 format!("{}/v1/sandbox-project/cloud-phone{path}", self.base),
             )
-            .header("X-Auth-Token", "sandbox-huawei")
+            .header("X-Auth-Token", numbers_sandbox::auth::HUAWEI_TOKEN)
     }
 
     /// All numbers the owner sees, in number order.
