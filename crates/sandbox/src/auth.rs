@@ -1,5 +1,7 @@
 //! The fixed development credentials of the sandbox (README lists them).
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use base64::Engine;
 use numbers_core::exotel::ErrorCode;
@@ -33,6 +35,16 @@ pub enum Role {
 pub struct OcpUser {
     pub role: Role,
     pub groups: &'static [&'static str],
+}
+
+/// An OCP handler takes its caller as an argument: a request without a
+/// valid bearer token is refused (401, OCP's shape) before the handler runs.
+impl FromRequestParts<AppState> for OcpUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        Self::from_headers(app, &parts.headers).await
+    }
 }
 
 impl OcpUser {

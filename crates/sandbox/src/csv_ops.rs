@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use numbers_core::csv::{
@@ -48,10 +48,9 @@ fn problems_message(problems: &[Problem]) -> String {
 /// `POST /api/numbers/csv`: the matching numbers as CSV, formula-safe.
 pub async fn export(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     let filter = advanced_filter(
         if body.is_empty() {
             Default::default()
@@ -78,10 +77,9 @@ pub async fn export(
 /// `PUT /api/numbers/csv`: a multipart upload with one file.
 pub async fn apply(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     user.require_owner()?;
     let mut form = form.map_err(|e| {
         bad(format!(

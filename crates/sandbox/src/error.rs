@@ -1,5 +1,7 @@
 //! Errors as each provider documents them.
 
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -118,4 +120,21 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     bad: impl FnOnce(String) -> ApiError,
 ) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| bad(format!("the request body is not valid: {e}")))
+}
+
+/// An OCP request's JSON body: one that does not parse is refused in OCP's
+/// shape (400 `{success: false, message}`), as OCP refuses it.
+pub struct OcpJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for OcpJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse_json(&body, ApiError::bad_request)
+            .map(OcpJson)
+            .map_err(IntoResponse::into_response)
+    }
 }

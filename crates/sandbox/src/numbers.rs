@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use numbers_core::models::ocp::{
     AdvancedSearch, AttachRequest, AvailableNumber, AvailableNumbersRequest, BuyRequest,
@@ -18,7 +16,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::auth::OcpUser;
 use crate::db::random_id;
-use crate::error::{parse_json, ApiError};
+use crate::error::{parse_json, ApiError, OcpJson};
 use crate::AppState;
 
 pub const MAX_PAGE_SIZE: u32 = 10_000;
@@ -354,10 +352,9 @@ fn order_args(
 /// `GET /api/numbers`
 pub async fn list(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<NumbersPage>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     let get = |k: &str| q.get(k).map(String::as_str);
     let page = page_args(get("page"), get("pageSize"))?;
     let (order_by, direction) = order_args(get("orderBy"), get("direction"))?;
@@ -402,11 +399,10 @@ pub(crate) fn advanced_filter(s: AdvancedSearch, paged: bool) -> Result<Filter, 
 /// `POST /api/numbers/search`
 pub async fn advanced(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(asked): OcpJson<AdvancedSearch>,
 ) -> Result<Json<NumbersPage>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let filter = advanced_filter(json(&body)?, true)?;
+    let filter = advanced_filter(asked, true)?;
     app.db
         .run(move |c| search(c, &user, &filter))
         .await
@@ -416,11 +412,9 @@ pub async fn advanced(
 /// `POST /api/numbers`: numbers available for purchase.
 pub async fn available(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<AvailableNumbersRequest>,
 ) -> Result<Json<Vec<AvailableNumber>>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: AvailableNumbersRequest = json(&body)?;
     for (name, v) in [
         ("provider", &req.provider),
         ("code", &req.code),
@@ -461,11 +455,9 @@ pub async fn available(
 /// `PUT /api/numbers`: buy numbers.
 pub async fn buy(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<BuyRequest>,
 ) -> Result<Json<BuyResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: BuyRequest = json(&body)?;
     if req.provider.trim().is_empty() || req.numbers.is_empty() {
         return Err(bad("provider and numbers are required.".into()));
     }
@@ -505,11 +497,9 @@ pub async fn buy(
 /// `PUT /api/numbers/group`
 pub async fn update_group(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<UpdateGroupRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: UpdateGroupRequest = json(&body)?;
     user.require_group(req.group.trim())?;
     app.db
         .run(move |c| {
@@ -531,11 +521,9 @@ pub async fn update_group(
 /// `PUT /api/numbers/detach`
 pub async fn detach_numbers(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: NumberList = json(&body)?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -557,11 +545,9 @@ pub(crate) fn check_attach(req: &AttachRequest) -> Result<(), ApiError> {
 /// `PUT /api/numbers/attach`
 pub async fn attach_numbers(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<AttachRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: AttachRequest = json(&body)?;
     check_attach(&req)?;
     let numbers = req.numbers.clone().unwrap_or_default();
     app.db
@@ -588,11 +574,9 @@ pub async fn attach_numbers(
 /// `PUT /api/number/note`
 pub async fn note(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<NoteRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: NoteRequest = json(&body)?;
     app.db
         .run(move |c| {
             accessible(c, &user, std::slice::from_ref(&req.number))?;
@@ -608,11 +592,9 @@ pub async fn note(
 /// `POST /api/numbers/direct`
 pub async fn direct(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<DirectAddRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: DirectAddRequest = json(&body)?;
     if req.numbers.is_empty() {
         return Err(bad("numbers is empty: give at least one number.".into()));
     }
@@ -672,10 +654,9 @@ pub async fn direct(
 /// `DELETE /api/numbers/delete/{number}`
 pub async fn delete(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(number): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;

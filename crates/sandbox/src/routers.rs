@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use numbers_core::models::ocp::{
     AppRoute, CreateRouterRequest, RouterRecord, StatusResponse, UpdateRouterRequest,
@@ -15,8 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::auth::OcpUser;
 use crate::db::{random_id, NOW_MILLIS};
-use crate::error::ApiError;
-use crate::numbers::{accessible, attach, bad, json, ok};
+use crate::error::{ApiError, OcpJson};
+use crate::numbers::{accessible, attach, bad, ok};
 use crate::AppState;
 
 const SELECT: &str =
@@ -86,11 +84,9 @@ fn store(conn: &Connection, id: &str, router: &Router) -> Result<(), ApiError> {
 /// `POST /api/numbers-routing`
 pub async fn create(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<CreateRouterRequest>,
 ) -> Result<Json<RouterRecord>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: CreateRouterRequest = json(&body)?;
     validate_e164(&req.number).map_err(|e| bad(format!("number: {e}.")))?;
     if req.target_app_id.trim().is_empty() {
         return Err(bad("targetAppId is required.".into()));
@@ -146,11 +142,9 @@ pub async fn create(
 /// `PUT /api/numbers-routing`
 pub async fn update(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<UpdateRouterRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: UpdateRouterRequest = json(&body)?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -190,10 +184,9 @@ pub async fn update(
 /// `GET /api/numbers-routing?isInProgress=`
 pub async fn list(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<RouterRecord>>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     let in_progress = match q.get("isInProgress").map(|v| v.trim().to_ascii_lowercase()) {
         None => false,
         Some(v) if v == "true" => true,
@@ -226,10 +219,9 @@ pub async fn list(
 /// `GET /api/numbers-routing/{id}`
 pub async fn get(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
 ) -> Result<Json<RouterRecord>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| find(c, &user, "id", &id).map(Json))
         .await
@@ -238,10 +230,9 @@ pub async fn get(
 /// `GET /api/numbers-routing/number/{number}`
 pub async fn by_number(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(number): Path<String>,
 ) -> Result<Json<RouterRecord>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| find(c, &user, "number", &number).map(Json))
         .await
@@ -250,10 +241,9 @@ pub async fn by_number(
 /// `DELETE /api/numbers-routing/{id}`
 pub async fn delete(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let r = find(c, &user, "id", &id)?;
@@ -269,10 +259,9 @@ pub async fn delete(
 /// `POST /api/numbers-routing/number/{number}/next-step`
 pub async fn next_step(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(number): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -292,10 +281,9 @@ pub async fn next_step(
 /// `POST /api/numbers-routing/{id}/complete`
 pub async fn complete(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;

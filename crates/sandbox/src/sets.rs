@@ -1,8 +1,6 @@
 //! OCP phone-number sets (seed 001).
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use numbers_core::models::ocp::{
     AttachRequest, CreateSetRequest, NumberList, NumberRecord, NumberSet, StatusResponse,
@@ -12,10 +10,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::auth::OcpUser;
 use crate::db::random_id;
-use crate::error::ApiError;
+use crate::error::{ApiError, OcpJson};
 use crate::numbers::{
-    accessible, attach, bad, check_attach, detach, json, listing, ok, record, NUMBER_COLUMNS,
-    NUMBER_FROM,
+    accessible, attach, bad, check_attach, detach, listing, ok, record, NUMBER_COLUMNS, NUMBER_FROM,
 };
 use crate::AppState;
 
@@ -74,11 +71,9 @@ fn require_members(
 /// `POST /api/numbers-set`
 pub async fn create(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    user: OcpUser,
+    OcpJson(req): OcpJson<CreateSetRequest>,
 ) -> Result<Json<NumberSet>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: CreateSetRequest = json(&body)?;
     let name = req.name.trim().to_string();
     if name.is_empty() {
         return Err(bad("name is required.".into()));
@@ -110,10 +105,9 @@ pub async fn create(
 /// `GET /api/numbers-set/{setId}`
 pub async fn get(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
 ) -> Result<Json<NumberSet>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db.run(move |c| find(c, &user, &id).map(Json)).await
 }
 
@@ -135,10 +129,9 @@ fn list_where(
 /// `GET /api/numbers-set/group/{groupId}`
 pub async fn by_group(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(group): Path<String>,
 ) -> Result<Json<Vec<NumberSet>>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     user.require_group(&group)?;
     app.db
         .run(move |c| list_where(c, "s.group_id", &[group.as_str()]).map(Json))
@@ -148,9 +141,8 @@ pub async fn by_group(
 /// `GET /api/numbers-set`
 pub async fn mine(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
 ) -> Result<Json<Vec<NumberSet>>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| list_where(c, "s.group_id", user.groups).map(Json))
         .await
@@ -159,12 +151,10 @@ pub async fn mine(
 /// `PATCH /api/numbers-set/{setId}`
 pub async fn update(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
-    body: Bytes,
+    OcpJson(req): OcpJson<UpdateSetRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: UpdateSetRequest = json(&body)?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -206,10 +196,9 @@ pub async fn update(
 /// `GET /api/numbers-set/{setId}/numbers`
 pub async fn numbers(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<NumberRecord>>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             find(c, &user, &id)?;
@@ -227,12 +216,10 @@ pub async fn numbers(
 /// `POST /api/numbers-set/{setId}/numbers`
 pub async fn add(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
-    body: Bytes,
+    OcpJson(req): OcpJson<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: NumberList = json(&body)?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -275,12 +262,10 @@ pub async fn add(
 /// `DELETE /api/numbers-set/{setId}/numbers`
 pub async fn remove(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
-    body: Bytes,
+    OcpJson(req): OcpJson<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: NumberList = json(&body)?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -303,12 +288,10 @@ pub async fn remove(
 /// `PUT /api/numbers-set/{setId}/attach`
 pub async fn attach_all(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
-    body: Bytes,
+    OcpJson(req): OcpJson<AttachRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
-    let req: AttachRequest = json(&body)?;
     check_attach(&req)?;
     app.db
         .run(move |c| {
@@ -343,10 +326,9 @@ pub async fn attach_all(
 /// `PUT /api/numbers-set/{setId}/detach`
 pub async fn detach_all(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -366,10 +348,9 @@ pub async fn detach_all(
 /// `DELETE /api/numbers-set/{setId}/delete`: deletes the set's purchased numbers.
 pub async fn delete_purchased(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
@@ -388,10 +369,9 @@ pub async fn delete_purchased(
 /// `DELETE /api/numbers-set/{setId}`: the set goes, its numbers stay.
 pub async fn delete(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    user: OcpUser,
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user = OcpUser::from_headers(&app, &headers).await?;
     app.db
         .run(move |c| {
             let tx = c.transaction()?;
