@@ -34,6 +34,7 @@ step() { # name, command...
 step fmt        cargo fmt --all -- --check
 step clippy     cargo clippy --workspace --all-targets --locked -- -D warnings
 step clippy-wasm cargo clippy -p numbers-console -p numbers-browser-bench --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step doc        env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked
 # The history tests run on SQLite and, in a throw-away PostgreSQL cluster
 # that pg_virtualenv starts and removes, on PostgreSQL too.
 native_tests() {

@@ -8,15 +8,21 @@
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Who provides an API.
 pub enum Provider {
+    /// Omilia OCP (numbers, sets, routers, CSV).
     Ocp,
+    /// Exotel number masking.
     Exotel,
+    /// Huawei cloud phones.
     Huawei,
 }
 
 impl Provider {
+    /// Every provider.
     pub const ALL: [Provider; 3] = [Self::Ocp, Self::Exotel, Self::Huawei];
 
+    /// The name in relay paths and settings (`ocp`, `exotel`, `huawei`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ocp => "ocp",
@@ -25,6 +31,7 @@ impl Provider {
         }
     }
 
+    /// The provider a name names.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == s)
     }
@@ -46,15 +53,22 @@ impl fmt::Display for Provider {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An HTTP method a documented endpoint takes.
 pub enum Method {
+    /// `GET`.
     Get,
+    /// `POST`.
     Post,
+    /// `PUT`.
     Put,
+    /// `PATCH`.
     Patch,
+    /// `DELETE`.
     Delete,
 }
 
 impl Method {
+    /// The method as HTTP writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Get => "GET",
@@ -65,6 +79,7 @@ impl Method {
         }
     }
 
+    /// The method an HTTP method name names (case-sensitive, as HTTP is).
     pub fn parse(s: &str) -> Option<Self> {
         [Self::Get, Self::Post, Self::Put, Self::Patch, Self::Delete]
             .into_iter()
@@ -82,8 +97,11 @@ pub enum Body {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One documented endpoint of a provider.
 pub struct Endpoint {
+    /// Whose API it is.
     pub provider: Provider,
+    /// Its HTTP method.
     pub method: Method,
     /// Relative to the provider's base URL; `{name}` is one path segment.
     pub template: &'static str,
@@ -91,6 +109,7 @@ pub struct Endpoint {
     pub action: &'static str,
     /// Whether it changes anything at the provider.
     pub changes: bool,
+    /// What its request body is.
     pub body: Body,
 }
 
@@ -290,13 +309,19 @@ pub const MAX_PARAM_LEN: usize = 128;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
     #[error("the path must start with / and have no empty segment")]
+    /// The path does not start with `/`, or has an empty segment.
     Shape,
     #[error("a path segment is not a plain identifier (no dots alone, slashes, backslashes, @ or control characters)")]
+    /// A segment is not allowed (`..`, an encoded `/`, a backslash…).
     Segment,
     #[error("{method} {path} is not a documented {provider} endpoint")]
+    /// No documented endpoint has this method and path.
     NotDocumented {
+        /// The provider asked.
         provider: Provider,
+        /// The method asked.
         method: String,
+        /// The path asked.
         path: String,
     },
 }
@@ -304,6 +329,7 @@ pub enum PathError {
 /// A request that names a documented endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matched {
+    /// The endpoint matched.
     pub endpoint: &'static Endpoint,
     /// Each parameter's name and decoded value, in path order.
     pub params: Vec<(&'static str, String)>,
@@ -328,6 +354,7 @@ impl Matched {
         out
     }
 
+    /// The decoded value of the parameter `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
@@ -383,6 +410,18 @@ pub fn valid_param(value: &str) -> bool {
 
 /// Finds the documented endpoint that `method` and the raw `path` (as sent,
 /// still percent-encoded, without the query) name for `provider`.
+///
+/// ```
+/// use numbers_core::endpoints::{find, PathError, Provider};
+///
+/// let m = find(Provider::Ocp, "DELETE", "/api/numbers/delete/%2B12015550100").expect("documented");
+/// assert_eq!(m.endpoint.action, "delete");
+/// assert_eq!(m.param("number"), Some("+12015550100"));
+///
+/// // Nothing undocumented, and nothing that climbs out of the API, passes.
+/// assert!(matches!(find(Provider::Ocp, "GET", "/api/admin"), Err(PathError::NotDocumented { .. })));
+/// assert!(find(Provider::Ocp, "DELETE", "/api/numbers/delete/..%2F..%2Fadmin").is_err());
+/// ```
 pub fn find(provider: Provider, method: &str, path: &str) -> Result<Matched, PathError> {
     let rest = path.strip_prefix('/').ok_or(PathError::Shape)?;
     let segments: Vec<&str> = rest.split('/').collect();

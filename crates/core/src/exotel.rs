@@ -40,29 +40,50 @@ pub const PIN_DIGITS_ADVISED: usize = 6;
 /// The status codes of the seed's appendix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ErrorCode {
+    /// Code 0: an internal error.
     InternalError,
+    /// Code 1: no such green VN (allocation).
     GreenVnNotFound,
+    /// Code 2: filters it does not support.
     UnsupportedFilters,
+    /// Code 3: a mandatory parameter is missing.
     MandatoryMissing,
+    /// Code 4: no free green VN to allocate.
     NoFreeGreenVn,
+    /// Code 5: parameters that are not valid.
     BadParameters,
+    /// Code 7: authentication failed.
     AuthenticationFailed,
+    /// Code 8: not permitted for this account.
     NotPermitted,
+    /// Code 9: a wrong API version header.
     VersionHeader,
+    /// Code 13: every number is a duplicate.
     AllDuplicates,
+    /// Code 14: the same number on both parties.
     SameNumberBothParties,
+    /// Code 15: a region it does not serve.
     RegionNotSupported,
+    /// Code 16: a number that is not valid.
     InvalidNumber,
+    /// Code 17: too many numbers in one request.
     TooManyRequests,
+    /// Code 18: a connection id in use already.
     DuplicateConnectionId,
+    /// Code 19: pins that conflict.
     PinConflict,
+    /// Code 20: no mapping for the group.
     GroupMappingMissing,
+    /// Code 22: an allocation deleted already.
     AlreadyDeleted,
+    /// Code 23: a date range that is not valid.
     InvalidDateRange,
+    /// Code 50: a call flow that is not valid.
     InvalidCallFlow,
 }
 
 impl ErrorCode {
+    /// Every code of the appendix.
     pub const ALL: [ErrorCode; 20] = [
         Self::InternalError,
         Self::GreenVnNotFound,
@@ -112,6 +133,7 @@ impl ErrorCode {
         }
     }
 
+    /// The code the appendix numbers `code`.
     pub fn from_code(code: u32) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.code() == code)
     }
@@ -227,10 +249,13 @@ impl ErrorCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a deallocation duration cannot be read.
 pub enum DurationError {
     #[error("\"{0}\" is not a duration: write a whole number and s, m or d, e.g. 600s, 20m or 1d")]
+    /// Not a number with a unit (`600s`, `20m`, `1d`).
     Form(String),
     #[error("\"{0}\" is too long")]
+    /// Too long to count in seconds.
     Overflow(String),
 }
 
@@ -294,10 +319,13 @@ pub fn parse_pins(text: &str) -> Result<Option<Vec<i64>>, String> {
 /// A problem with an allocation request, tied to its field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldProblem {
+    /// The request's field it is about.
     pub field: String,
     /// The code Exotel would answer with, where there is one.
     pub code: Option<u32>,
+    /// Whether it only asks a look (Exotel would accept the request).
     pub warning: bool,
+    /// What is wrong, as a sentence that says what to do.
     pub message: String,
 }
 

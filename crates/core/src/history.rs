@@ -38,14 +38,20 @@ pub const DEFAULT_PAGE: u32 = 50;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetKind {
+    /// A telephone number.
     Number,
+    /// A phone-number set.
     Set,
+    /// A traffic router.
     Router,
+    /// An Exotel allocation.
     Allocation,
+    /// A Huawei cloud phone.
     Phone,
 }
 
 impl TargetKind {
+    /// Every kind.
     pub const ALL: [Self; 5] = [
         Self::Number,
         Self::Set,
@@ -54,6 +60,7 @@ impl TargetKind {
         Self::Phone,
     ];
 
+    /// The kind as stored and shown.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Number => "number",
@@ -64,6 +71,7 @@ impl TargetKind {
         }
     }
 
+    /// The kind a stored name names.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -73,9 +81,12 @@ impl TargetKind {
 /// says more than the action ("to group ocp-qa", "A party").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
+    /// What kind of thing it is.
     pub kind: TargetKind,
+    /// Its number or id.
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// What was done to it, where the request says ("note: moved").
     pub detail: Option<String>,
 }
 
@@ -113,8 +124,10 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome.
     pub const ALL: [Self; 3] = [Self::Ok, Self::Failed, Self::Refused];
 
+    /// The outcome as stored and shown.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ok => "ok",
@@ -123,6 +136,7 @@ impl Outcome {
         }
     }
 
+    /// The outcome a stored name names.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|o| o.as_str() == s)
     }
@@ -135,7 +149,9 @@ pub struct Entry {
     pub id: String,
     /// When the provider's answer arrived, in milliseconds since 1970 (UTC).
     pub time_ms: i64,
+    /// `ocp`, `exotel` or `huawei`.
     pub provider: String,
+    /// The environment's name on the gateway.
     pub environment: String,
     /// What was done, as a person says it ("attach", "CSV batch 3 of 12").
     pub action: String,
@@ -150,11 +166,15 @@ pub struct Entry {
     pub target_count: u64,
     /// The provider's HTTP status (0: no answer).
     pub status: u16,
+    /// How the provider answered.
     pub outcome: Outcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The provider's error code, if it gave one.
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The provider's message, if it gave one.
     pub message: Option<String>,
+    /// How long the provider took, in milliseconds.
     pub duration_ms: i64,
     /// The console's CSV run this batch belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,19 +253,24 @@ impl Entry {
 /// One page of entries, newest first; `next` fetches the page after it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryPage {
+    /// The entries, newest first.
     pub entries: Vec<Entry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The cursor of the next page, if there is one.
     pub next: Option<String>,
 }
 
 /// Where a page starts: just after the entry at (`time_ms`, `id`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
+    /// The entry's time, in milliseconds since 1970.
     pub time_ms: i64,
+    /// The entry's id.
     pub id: String,
 }
 
 impl Cursor {
+    /// The cursor of the page after `entry`.
     pub fn after(entry: &Entry) -> Self {
         Self {
             time_ms: entry.time_ms,
@@ -253,6 +278,7 @@ impl Cursor {
         }
     }
 
+    /// Reads a cursor as `next` writes it.
     pub fn parse(s: &str) -> Option<Self> {
         let (t, id) = s.split_once('.')?;
         Some(Self {
@@ -279,12 +305,14 @@ pub fn valid_id(s: &str) -> bool {
 pub struct Filter {
     /// A number, or a set, router, allocation or phone id.
     pub number: Option<String>,
+    /// Who made the change (the provider's user name).
     pub user: Option<String>,
     /// The start of an action's name ("CSV batch" finds every batch).
     pub action: Option<String>,
     /// Which provider's environments to show (the console's choice; the
     /// gateway's routes already name one).
     pub provider: Option<Provider>,
+    /// Only changes that ended so.
     pub outcome: Option<Outcome>,
     /// The first day shown, as `YYYY-MM-DD` (UTC).
     pub from: Option<String>,
@@ -300,14 +328,24 @@ pub struct Filter {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
     #[error("{0:?} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-24.")]
+    /// A day that is not `YYYY-MM-DD`.
     Date(String),
     #[error("The first day ({from}) is after the last ({to}): swap them.")]
-    Range { from: String, to: String },
+    /// The first day is after the last.
+    Range {
+        /// The first day.
+        from: String,
+        /// The last day.
+        to: String,
+    },
     #[error("{0:?} is not a provider: choose ocp, exotel or huawei.")]
+    /// A provider that is none of the three.
     Provider(String),
     #[error("{0:?} is not an outcome: choose ok, failed or refused.")]
+    /// An outcome that is none of the three.
     Outcome(String),
     #[error("{0:?} is not a request or run id (letters, digits and '-').")]
+    /// A request or run id that is not one.
     Request(String),
 }
 
@@ -384,6 +422,7 @@ impl Filter {
         q.finish()
     }
 
+    /// Whether the filter shows everything.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }

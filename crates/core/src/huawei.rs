@@ -50,8 +50,10 @@ pub fn chunk_phone_ids<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> Vec<V
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrafficError {
     #[error("phone_ids is empty: give at least one cloud phone id")]
+    /// No phone id.
     Empty,
     #[error("phone_ids has {0} ids; at most {MAX_PHONE_IDS_PER_REQUEST} can be invoked at a time")]
+    /// More phone ids than one request may carry (how many).
     TooMany(usize),
 }
 
@@ -65,6 +67,7 @@ impl TrafficError {
     }
 }
 
+/// Checks a traffic diversion as Huawei would before sending it.
 pub fn validate_traffic(r: &TrafficRequest) -> Result<(), TrafficError> {
     match r.phone_ids.len() {
         0 => Err(TrafficError::Empty),

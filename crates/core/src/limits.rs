@@ -11,10 +11,15 @@ use crate::csv::Operation;
 /// defaults; environments may be configured otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
+    /// Update rows a request may carry.
     pub update: usize,
+    /// Attach rows a request may carry.
     pub attach: usize,
+    /// Detach rows a request may carry.
     pub detach: usize,
+    /// Delete rows a request may carry.
     pub delete: usize,
+    /// Create rows a request may carry.
     pub create: usize,
 }
 
@@ -31,6 +36,7 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The limit of `op`.
     pub fn get(&self, op: Operation) -> usize {
         match op {
             Operation::Update => self.update,
@@ -41,6 +47,7 @@ impl Limits {
         }
     }
 
+    /// Sets the limit of `op`.
     pub fn set(&mut self, op: Operation, value: usize) {
         match op {
             Operation::Update => self.update = value,
@@ -53,12 +60,16 @@ impl Limits {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a limits text cannot be read.
 pub enum LimitsError {
     #[error("\"{0}\" is not of the form operation=count, e.g. delete=10")]
+    /// Not `operation=count` pairs.
     Form(String),
     #[error("\"{0}\" is not an operation: use update, attach, detach, delete or create")]
+    /// An operation that is none of the five.
     Operation(String),
     #[error("the limit of {0} must be a whole number of at least 1, not \"{1}\"")]
+    /// A count that is not a whole number above 0 (operation, count).
     Count(String, String),
 }
 

@@ -7,20 +7,27 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
     #[error("the number is empty")]
+    /// Nothing given.
     Empty,
     #[error(
         "\"{0}\" has spaces, dashes, dots or brackets: write it as + and digits only, e.g. {1}"
     )]
+    /// Spaces, dashes or brackets inside (the number, its cleaned form).
     Separators(String, String),
     #[error("\"{0}\" lacks the leading +: write + and the country code first, e.g. +{1}")]
+    /// No leading `+` (the number, its form with one).
     MissingPlus(String, String),
     #[error("\"{0}\" starts with 00: replace the 00 by +, e.g. +{1}")]
+    /// An international prefix (`00`) instead of `+` (the number, its E.164 form).
     InternationalPrefix(String, String),
     #[error("\"{0}\" has a country code starting with 0: no country code does; check the number")]
+    /// A country code cannot start with 0.
     LeadingZero(String),
     #[error("\"{0}\" has {1} digits: an E.164 number has 8 to 15 after the +")]
+    /// Too short or too long (the number, its digit count).
     Length(String, usize),
     #[error("\"{0}\" has characters other than + and digits")]
+    /// Characters that are not digits.
     Characters(String),
 }
 

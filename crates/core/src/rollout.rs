@@ -34,8 +34,11 @@ pub struct Transition {
 /// first transition, then each transition in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Zone {
+    /// Its IANA name (`Europe/Athens`).
     pub name: String,
+    /// The offset from UTC before the first transition, in seconds.
     pub initial_offset_s: i32,
+    /// Each change of offset, in time order.
     pub transitions: Vec<Transition>,
 }
 
@@ -133,7 +136,9 @@ impl Zone {
 
 /// Days of the week: bit 0 is Monday, bit 6 Sunday.
 pub type Days = u8;
+/// Every day of the week.
 pub const EVERY_DAY: Days = 0b111_1111;
+/// Monday to Friday.
 pub const WEEKDAYS: Days = 0b001_1111;
 
 /// Monday = 0 … Sunday = 6 of a day counted from 1970-01-01 (a Thursday).
@@ -145,8 +150,11 @@ fn weekday(day: i64) -> u8 {
 /// after local midnight (end excluded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
+    /// The days it opens on.
     pub days: Days,
+    /// When it opens, in minutes after midnight (local).
     pub start_min: u16,
+    /// When it closes, in minutes after midnight (local).
     pub end_min: u16,
 }
 
@@ -154,20 +162,35 @@ pub struct Window {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
     #[error("the window has no day: choose at least one day of the week")]
+    /// A window with no day.
     NoDays,
     #[error("the window must start before it ends, within the day (00:00 to 24:00)")]
+    /// Opening and closing hours that are not within one day.
     Hours,
     #[error("the interval must be at least {min} seconds")]
-    Interval { min: u32 },
+    /// An interval shorter than the shortest.
+    Interval {
+        /// The shortest interval, in seconds.
+        min: u32,
+    },
     #[error("the router's step is 0: a next step would change nothing; set a step first")]
+    /// A router whose step is 0.
     NoStep,
     #[error("the plan would hold at {hold}% on the target, and the target has {now}% already")]
-    AlreadyThere { hold: u8, now: u8 },
+    /// The target has the hold share already.
+    AlreadyThere {
+        /// The share to hold at.
+        hold: u8,
+        /// The target's share now.
+        now: u8,
+    },
     #[error("hold at a share from 1 to 100% of the calls on the target")]
+    /// A hold share that is not 1 to 100%.
     HoldRange,
 }
 
 impl Window {
+    /// Whether the window can open at all.
     pub fn check(&self) -> Result<(), PlanError> {
         if self.days & EVERY_DAY == 0 {
             return Err(PlanError::NoDays);
@@ -190,8 +213,11 @@ impl Window {
 /// When a plan's steps fall.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Calendar {
+    /// The time between steps, in milliseconds.
     pub interval_ms: i64,
+    /// The weekly window steps fall in, if any.
     pub window: Option<Window>,
+    /// The zone the window's hours are in.
     pub zone: Zone,
 }
 
@@ -242,13 +268,17 @@ impl Calendar {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum End {
     /// Stop once the target has at least this share of the calls, and hold.
-    HoldAt { target: u8 },
+    HoldAt {
+        /// The target's share to hold at, in percent.
+        target: u8,
+    },
     /// Move everything to the target, then complete: attach the number to
     /// the target and delete the router.
     Complete,
 }
 
 impl End {
+    /// Whether `router` can reach this end.
     pub fn check(&self, router: &Router) -> Result<(), PlanError> {
         if router.step == 0 {
             return Err(PlanError::NoStep);
@@ -294,7 +324,9 @@ pub fn next_action(router: &Router, end: End) -> Action {
 /// target application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expected {
+    /// The router as the plan left it.
     pub router: Router,
+    /// Its target application.
     pub target_app: String,
 }
 
@@ -358,6 +390,7 @@ pub fn read(expected: &Expected, router: &Router, target_app: &str) -> Reading {
 /// One step of a plan as the console previews it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Planned {
+    /// When, in milliseconds since 1970.
     pub at_ms: i64,
     /// The split after this step.
     pub weights: Weights,

@@ -5,6 +5,18 @@
 //! The seed contradicts itself on the direction of "next step"; the decision
 //! taken: next step moves `step` points from source to target, clamped.
 //! A disabled router sends all traffic to the source.
+//!
+//! ```
+//! use numbers_core::routing::{split, Router};
+//!
+//! // 90% on the source, 30 points a step: 60, 30, then 0.
+//! let router = Router::new(90, 30, true).expect("a valid router");
+//! let sources: Vec<u8> = router.schedule().states.iter().map(|w| w.source()).collect();
+//! assert_eq!(sources, [90, 60, 30, 0]);
+//!
+//! // 1,000 calls at 60/40 after the first step.
+//! assert_eq!(split(1000.0, router.next_step().weights), (600.0, 400.0));
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -31,18 +43,22 @@ impl Weights {
         }
     }
 
+    /// The source's share, in percent.
     pub fn source(self) -> u8 {
         self.source
     }
 
+    /// The target's share, in percent.
     pub fn target(self) -> u8 {
         self.target
     }
 
+    /// Every call to the source.
     pub const ALL_SOURCE: Weights = Weights {
         source: 100,
         target: 0,
     };
+    /// Every call to the target.
     pub const ALL_TARGET: Weights = Weights {
         source: 0,
         target: 100,
@@ -50,14 +66,18 @@ impl Weights {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a router cannot be read or changed so.
 pub enum RoutingError {
     #[error("the {0} must be a whole number from 0 to 100, not {1}")]
+    /// A percentage outside 0 to 100 (what, the value).
     OutOfRange(&'static str, i64),
     #[error(
         "a router has a source route (order 0) and a target route (order 1); this one has {0}"
     )]
+    /// Routes that are not a source (order 0) and a target (order 1).
     Routes(String),
     #[error("the weights of the two routes add up to {0}, not 100")]
+    /// Weights that do not add up to 100.
     Sum(i64),
 }
 
@@ -71,8 +91,11 @@ fn percent(name: &'static str, v: i64) -> Result<u8, RoutingError> {
 /// The state of one router, as the math sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Router {
+    /// How calls are split now.
     pub weights: Weights,
+    /// Points moved to the target by each next step.
     pub step: u8,
+    /// Whether the router splits calls at all.
     pub enabled: bool,
 }
 
@@ -135,6 +158,7 @@ impl Router {
         }
     }
 
+    /// The router with `source` percent on the source.
     pub fn set_weight(&self, source: i64) -> Result<Self, RoutingError> {
         Ok(Self {
             weights: Weights::with_source(i64::from(percent("weight", source)?)),
@@ -142,6 +166,7 @@ impl Router {
         })
     }
 
+    /// The router with a step of `step` points.
     pub fn set_step(&self, step: i64) -> Result<Self, RoutingError> {
         Ok(Self {
             step: percent("step", step)?,
@@ -149,6 +174,7 @@ impl Router {
         })
     }
 
+    /// The router disabled: every call to the source.
     pub fn disable(&self) -> Self {
         Self {
             enabled: false,
@@ -156,6 +182,7 @@ impl Router {
         }
     }
 
+    /// The router enabled again.
     pub fn enable(&self) -> Self {
         Self {
             enabled: true,
@@ -193,6 +220,7 @@ impl Router {
 /// The splits a router passes through, now first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
+    /// The splits in order.
     pub states: Vec<Weights>,
     /// False when the step is 0 and the source still has traffic: next step
     /// would change nothing, so the rollout never completes.
@@ -219,10 +247,12 @@ pub fn split(calls: f64, weights: Weights) -> (f64, f64) {
 pub struct SplitMix64(u64);
 
 impl SplitMix64 {
+    /// A generator started at `seed`.
     pub fn new(seed: u64) -> Self {
         Self(seed)
     }
 
+    /// The next number.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -240,8 +270,11 @@ impl SplitMix64 {
 /// The outcome of simulating calls against a split.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Simulation {
+    /// Calls simulated.
     pub calls: u64,
+    /// Those the source took.
     pub source_calls: u64,
+    /// Those the target took.
     pub target_calls: u64,
     /// 95% Wilson score interval of the source's share, as fractions.
     pub source_interval: (f64, f64),
@@ -250,6 +283,7 @@ pub struct Simulation {
 }
 
 impl Simulation {
+    /// The source's share of the calls, 0 to 1.
     pub fn source_share(&self) -> f64 {
         if self.calls == 0 {
             0.0
@@ -258,6 +292,7 @@ impl Simulation {
         }
     }
 
+    /// The target's share of the calls, 0 to 1.
     pub fn target_share(&self) -> f64 {
         if self.calls == 0 {
             0.0
@@ -306,7 +341,9 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
 /// Which app a call goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Route {
+    /// The source route (order 0).
     Source,
+    /// The target route (order 1).
     Target,
 }
 

@@ -2,6 +2,24 @@
 //!
 //! The same code checks a file in the browser before anything is sent and in
 //! the sandbox when it arrives, so the preview and the server agree.
+//!
+//! A file goes [`read`] → [`validate`] → [`plan`]: a table, every row's
+//! problems, then batches that respect each operation's limit.
+//!
+//! ```
+//! use numbers_core::csv::{plan, read, validate};
+//! use numbers_core::limits::Limits;
+//!
+//! let file = b"OPERATION,NUMBER,NOTE\r\nupdate,+12015550100,moved\r\nupdate,+12015550101,moved\r\n";
+//! let table = read(file).expect("a CSV table");
+//! let checked = validate(&table);
+//! assert_eq!((checked.valid_rows(), checked.invalid_rows()), (2, 0));
+//!
+//! // At most one update a request: two batches.
+//! let limits = Limits { update: 1, ..Limits::default() };
+//! let batches = plan(&checked, &limits).expect("a plan");
+//! assert_eq!(batches.batches.len(), 2);
+//! ```
 
 mod plan;
 mod read;
@@ -29,24 +47,40 @@ pub use write::{
 /// The columns of the OCP numbers CSV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Column {
+    /// `APPLICATION_TAG`.
     ApplicationTag,
+    /// `COUNTRY`.
     Country,
+    /// `GROUP_ID`.
     GroupId,
+    /// `LOCALE`.
     Locale,
+    /// `MINIAPP_DIAMANT_APP_NAME`.
     MiniappDiamantAppName,
+    /// `MINIAPP_GROUP`.
     MiniappGroup,
+    /// `MINIAPP_ID`.
     MiniappId,
+    /// `MINIAPP_NAME`.
     MiniappName,
+    /// `MINIAPP_TYPE`.
     MiniappType,
+    /// `NUMBER`.
     Number,
+    /// `PHONE_NUMBER_SET_ID`.
     PhoneNumberSetId,
+    /// `NOTE`.
     Note,
+    /// `OPERATION`.
     Operation,
+    /// `PROVIDER`.
     Provider,
 }
 
 impl Column {
+    /// How many columns there are.
     pub const COUNT: usize = 14;
+    /// Every column, in the order of the enum.
     pub const ALL: [Column; Self::COUNT] = [
         Self::ApplicationTag,
         Self::Country,
@@ -116,14 +150,20 @@ impl fmt::Display for Column {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Operation {
+    /// A new number (bought or added directly).
     Create,
+    /// Changes the columns of `UPDATABLE` on an existing number.
     Update,
+    /// Attaches a number to a miniApp.
     Attach,
+    /// Detaches a number from its miniApp.
     Detach,
+    /// Deletes a number.
     Delete,
 }
 
 impl Operation {
+    /// Every operation, in the order rows are counted.
     pub const ALL: [Operation; 5] = [
         Self::Create,
         Self::Update,
@@ -132,6 +172,7 @@ impl Operation {
         Self::Delete,
     ];
 
+    /// The operation as written in the `OPERATION` column.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Create => "create",
@@ -197,18 +238,22 @@ impl fmt::Display for Operation {
 pub struct OpCounts(pub [usize; 5]);
 
 impl OpCounts {
+    /// How many rows of `op`.
     pub fn get(&self, op: Operation) -> usize {
         self.0[op.index()]
     }
 
+    /// Counts one more row of `op`.
     pub fn add(&mut self, op: Operation) {
         self.0[op.index()] += 1;
     }
 
+    /// How many rows of every operation.
     pub fn total(&self) -> usize {
         self.0.iter().sum()
     }
 
+    /// Each operation with its count, zeros included.
     pub fn iter(&self) -> impl Iterator<Item = (Operation, usize)> + '_ {
         Operation::ALL.into_iter().map(|op| (op, self.get(op)))
     }
@@ -216,6 +261,7 @@ impl OpCounts {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// Whether a problem blocks the row (error) or only asks a look (warning).
 pub enum Severity {
     /// Nothing is sent while any row has one.
     Error,
@@ -227,23 +273,41 @@ pub enum Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProblemCode {
+    /// The file holds nothing.
     EmptyFile,
+    /// The file is larger than OCP takes.
     TooLarge,
+    /// The file is not UTF-8 text.
     InvalidUtf8,
+    /// A quoted cell never ends.
     UnterminatedQuote,
+    /// A header but no row.
     NoRows,
+    /// A column the rows' operations need is not in the header.
     MissingColumns,
+    /// A column named twice in the header.
     DuplicateColumn,
+    /// A header that is none of the documented columns.
     UnknownColumn,
+    /// A row with more or fewer cells than the header.
     RaggedRow,
+    /// A row without an `OPERATION`.
     MissingOperation,
+    /// An `OPERATION` that is none of the five.
     UnknownOperation,
+    /// A value the operation needs is empty.
     MissingValue,
+    /// A `NUMBER` that is not E.164.
     InvalidNumber,
+    /// A `LOCALE` that is not a language tag.
     InvalidLocale,
+    /// `<NULL>` where a value cannot be cleared.
     NullNotAllowed,
+    /// The same number in two rows.
     DuplicateNumber,
+    /// An update that changes nothing.
     NoChange,
+    /// More rows of an operation than one request may carry.
     OverLimit,
     /// Found by the server against its state: Create of a number it has.
     NumberExists,
@@ -269,13 +333,16 @@ pub struct Problem {
     /// The column, as documented, or the file's own header for unknown ones.
     /// (Borrowed for known columns: a file can have a warning a row.)
     pub column: Option<Cow<'static, str>>,
+    /// What kind of problem it is.
     pub code: ProblemCode,
+    /// Whether it blocks the row.
     pub severity: Severity,
     /// (Static where it can be: a file can have a warning a row.)
     pub message: Cow<'static, str>,
 }
 
 impl Problem {
+    /// An error (it blocks the row) of `code` at `line`, in `column` if one.
     pub fn error(
         line: u64,
         column: Option<Column>,
@@ -306,6 +373,7 @@ impl Problem {
         }
     }
 
+    /// Whether it blocks the row.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -11,24 +11,34 @@ use crate::limits::Limits;
 /// One request: rows of the file (indices into the table), in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Batch {
+    /// The rows of the table it carries, in file order.
     pub rows: Vec<usize>,
+    /// How many rows of each operation.
     pub counts: OpCounts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A valid file split into batches.
 pub struct Plan {
+    /// The requests to send, in order.
     pub batches: Vec<Batch>,
+    /// How many rows of each operation in all.
     pub counts: OpCounts,
+    /// The limits the batches respect.
     pub limits: Limits,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a file cannot be planned.
 pub enum PlanError {
     #[error("{0} rows have errors: fix them before anything is sent")]
+    /// Rows still have errors (how many).
     InvalidRows(usize),
     #[error("the file has errors: fix them before anything is sent")]
+    /// The file itself could not be read.
     InvalidFile,
     #[error("the limit of {0} is 0: set it to at least 1 in Settings")]
+    /// An operation's limit is 0: none of its rows could ever be sent.
     ZeroLimit(Operation),
 }
 

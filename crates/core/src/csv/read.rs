@@ -17,10 +17,12 @@ pub enum CellRef<'a> {
     Empty,
     /// `<NULL>`: "clear this field".
     Null,
+    /// A value as written (unquoted).
     Value(&'a str),
 }
 
 impl<'a> CellRef<'a> {
+    /// The value, unless the column is absent.
     pub fn value(self) -> Option<&'a str> {
         match self {
             Self::Value(v) => Some(v),
@@ -28,6 +30,7 @@ impl<'a> CellRef<'a> {
         }
     }
 
+    /// Whether the cell is absent or empty.
     pub fn is_empty(self) -> bool {
         self == Self::Empty
     }
@@ -55,14 +58,17 @@ impl CsvTable {
         self.scan.len().saturating_sub(1)
     }
 
+    /// Whether the file has no data rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The delimiter the file uses (`,` or `;`).
     pub fn delimiter(&self) -> u8 {
         self.delimiter
     }
 
+    /// The line of the file the header is on (1-based).
     pub fn header_line(&self) -> u64 {
         self.header_line
     }
@@ -85,6 +91,7 @@ impl CsvTable {
             .collect()
     }
 
+    /// Whether the header names `column`.
     pub fn has_column(&self, column: Column) -> bool {
         self.index[column.index()].is_some()
     }
@@ -123,6 +130,7 @@ impl CsvTable {
             .unwrap_or("")
     }
 
+    /// The cell of `row` in `column` (absent when the header lacks it).
     pub fn cell(&self, row: usize, column: Column) -> CellRef<'_> {
         CellRef::of(self.text(row, column))
     }

@@ -21,6 +21,7 @@ use super::{Column, OpCounts, Operation};
 use crate::models::ocp::NumberRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a batch of a run stands.
 pub enum BatchStatus {
     /// Not sent, or surely not applied.
     Pending,
@@ -35,10 +36,15 @@ pub enum BatchStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One batch of a run, as it stands.
 pub struct BatchState {
+    /// How many rows it carries.
     pub rows: usize,
+    /// How many rows of each operation.
     pub counts: OpCounts,
+    /// Where it stands.
     pub status: BatchStatus,
+    /// The server's message about it, if any.
     pub message: Option<String>,
 }
 
@@ -46,12 +52,27 @@ pub struct BatchState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Halt {
     /// The server could not be reached, or did not answer: resume later.
-    Connection { batch: usize, message: String },
+    Connection {
+        /// The batch (0-based).
+        batch: usize,
+        /// What went wrong.
+        message: String,
+    },
     /// The server refused a batch: retry it, skip it or stop.
-    Refused { batch: usize, message: String },
+    Refused {
+        /// The batch (0-based).
+        batch: usize,
+        /// The server's message.
+        message: String,
+    },
     /// The current state neither shows the batch applied nor not applied:
     /// a person must look.
-    Unclear { batch: usize, message: String },
+    Unclear {
+        /// The batch (0-based).
+        batch: usize,
+        /// What the state shows.
+        message: String,
+    },
 }
 
 /// What the run does next.
@@ -70,19 +91,25 @@ pub enum Step {
 /// What the current state says of a batch whose answer never came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Evidence {
+    /// Every row shows the change.
     Applied,
+    /// No row shows the change.
     NotApplied,
     /// Its rows disagree: some show the change, some do not.
     Unclear,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A run of a plan: every batch's state, and why it stopped if it did.
 pub struct Progress {
+    /// Every batch, in the order they are sent.
     pub batches: Vec<BatchState>,
+    /// Why the run stopped, while it is stopped.
     pub halt: Option<Halt>,
 }
 
 impl Progress {
+    /// A run of `plan` about to start: every batch pending.
     pub fn new(plan: &Plan) -> Self {
         Self {
             batches: plan
@@ -203,18 +230,22 @@ impl Progress {
         }
     }
 
+    /// Whether every batch is applied or skipped.
     pub fn finished(&self) -> bool {
         self.step() == Step::Done
     }
 
+    /// How many batches are applied.
     pub fn applied(&self) -> usize {
         self.count(BatchStatus::Applied)
     }
 
+    /// How many batches are in `status`.
     pub fn count(&self, status: BatchStatus) -> usize {
         self.batches.iter().filter(|b| b.status == status).count()
     }
 
+    /// How many rows are applied or skipped.
     pub fn rows_done(&self) -> usize {
         self.batches
             .iter()
@@ -223,6 +254,7 @@ impl Progress {
             .sum()
     }
 
+    /// How many rows the run carries.
     pub fn rows_total(&self) -> usize {
         self.batches.iter().map(|b| b.rows).sum()
     }

@@ -12,8 +12,11 @@ use crate::models::ocp::NumberRecord;
 /// What one row does to its number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowChange {
+    /// The row of the file (0-based among data rows).
     pub row: usize,
+    /// The value the provider holds now.
     pub before: String,
+    /// The value the row would write.
     pub after: String,
     /// Set when the server would refuse the row.
     pub problem: Option<Problem>,

@@ -29,14 +29,17 @@ impl Validation {
         !self.problems.iter().any(Problem::is_error)
     }
 
+    /// Whether `row` has no error.
     pub fn row_is_valid(&self, row: usize) -> bool {
         self.valid.get(row).copied().unwrap_or(false)
     }
 
+    /// How many rows have no error.
     pub fn valid_rows(&self) -> usize {
         self.valid.iter().filter(|v| **v).count()
     }
 
+    /// How many rows have an error.
     pub fn invalid_rows(&self) -> usize {
         self.valid.len() - self.valid_rows()
     }
@@ -47,10 +50,12 @@ impl Validation {
         self.problems.iter().filter(|p| p.is_file_level())
     }
 
+    /// The problems that block a row.
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
         self.problems.iter().filter(|p| p.is_error())
     }
 
+    /// The problems that only ask a look.
     pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
         self.problems.iter().filter(|p| !p.is_error())
     }

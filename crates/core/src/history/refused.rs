@@ -10,8 +10,11 @@ pub const OTHER_CLIENTS: &str = "other addresses";
 /// Refused requests one client sent beyond its share in one window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counted {
+    /// The client address it came from.
     pub client: String,
+    /// The start of the window, in milliseconds since 1970.
     pub from_ms: i64,
+    /// The end of the window.
     pub to_ms: i64,
     /// How many refused requests were counted, not recorded one by one.
     pub requests: u64,
@@ -49,6 +52,7 @@ impl RefusedLimiter {
     /// The most addresses followed at once (bounded memory).
     pub const MAX_CLIENTS: usize = 10_000;
 
+    /// Records `per_window` refusals one by one per client and window of `window_ms`, and counts the rest.
     pub fn new(per_window: u32, window_ms: i64) -> Self {
         Self {
             per_window,

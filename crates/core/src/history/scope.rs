@@ -87,6 +87,7 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// Whether this reader may see what `scope` holds.
     pub fn covers(&self, scope: &Scope) -> bool {
         match scope {
             Scope::Environment => true,

@@ -14,11 +14,14 @@ pub const MAX_TARGETS: usize = 1000;
 /// were in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Described {
+    /// The targets kept (at most the cap).
     pub targets: Vec<Target>,
+    /// How many targets the request named in all.
     pub total: u64,
 }
 
 impl Described {
+    /// Keeps `target` (counted always, kept while under the cap).
     pub fn push(&mut self, target: Target) {
         self.total += 1;
         if self.targets.len() < MAX_TARGETS {
@@ -227,6 +230,7 @@ impl Default for CsvTargets {
 }
 
 impl CsvTargets {
+    /// Nothing read yet.
     pub fn new() -> Self {
         Self {
             rows: Rows::new(vec![Column::Number, Column::Operation]),
@@ -267,6 +271,7 @@ pub struct CsvColumn {
 }
 
 impl CsvColumn {
+    /// Reads the values of `column` as the file streams in.
     pub fn new(column: Column) -> Self {
         Self {
             rows: Rows::new(vec![column]),
@@ -274,11 +279,13 @@ impl CsvColumn {
         }
     }
 
+    /// Reads the next bytes of the file.
     pub fn push(&mut self, bytes: &[u8]) {
         let values = &mut self.values;
         self.rows.push(bytes, &mut |row| Self::row(values, row));
     }
 
+    /// The values read, once the file has ended.
     pub fn finish(mut self) -> BTreeSet<String> {
         let values = &mut self.values;
         self.rows.finish(&mut |row| Self::row(values, row));

@@ -10,9 +10,13 @@ use hmac::{Hmac, Mac};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
 
+/// The algorithm an `Authorization` header names.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+/// The header that dates a signed request.
 pub const DATE_HEADER: &str = "x-sdk-date";
+/// The header that names the project.
 pub const PROJECT_HEADER: &str = "x-project-id";
+/// The header of the body's SHA-256, when it is signed that way.
 pub const CONTENT_HASH_HEADER: &str = "x-sdk-content-sha256";
 /// How far `X-Sdk-Date` may be from the server's clock (Huawei's API
 /// gateway allows 15 minutes).
@@ -23,6 +27,7 @@ const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49599
 /// A request as it is signed.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
+    /// The HTTP method.
     pub method: &'a str,
     /// The path as sent (percent-encoded or not: it is decoded first).
     pub path: &'a str,
@@ -30,6 +35,7 @@ pub struct Request<'a> {
     pub query: &'a [(String, String)],
     /// Every header with its value; names in any case.
     pub headers: &'a [(String, String)],
+    /// The body, as sent.
     pub body: &'a [u8],
 }
 
@@ -142,8 +148,11 @@ pub fn authorization(r: &Request<'_>, ak: &str, sk: &str) -> String {
 /// An access key pair and the project its requests name.
 #[derive(Debug, Clone, Copy)]
 pub struct Key<'a> {
+    /// The access key ID.
     pub access: &'a str,
+    /// The secret key.
     pub secret: &'a str,
+    /// The project the request is for.
     pub project: &'a str,
 }
 
@@ -192,8 +201,11 @@ pub fn sign(
 /// What an `Authorization: SDK-HMAC-SHA256 …` header says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {
+    /// The access key ID it names.
     pub access: String,
+    /// The headers it signed, lower case.
     pub signed_headers: Vec<String>,
+    /// The signature, in hex.
     pub signature: String,
 }
 
@@ -230,18 +242,24 @@ pub fn parse(value: &str) -> Option<Signed> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
     #[error("Incorrect IAM authentication information: the Authorization header is not an access-key signature")]
+    /// The `Authorization` header is not a signature.
     Malformed,
     #[error("Incorrect IAM authentication information: the access key is unknown")]
+    /// The access key is not known.
     UnknownKey,
     #[error("Incorrect IAM authentication information: the signed headers must include host and x-sdk-date")]
+    /// A header that must be signed is not.
     Unsigned,
     #[error(
         "Incorrect IAM authentication information: x-sdk-date is missing or not YYYYMMDDTHHMMSSZ"
     )]
+    /// The request has no date.
     NoDate,
     #[error("Incorrect IAM authentication information: the x-sdk-date of the request is more than 15 minutes from the server's time")]
+    /// The date is more than 15 minutes away.
     Stale,
     #[error("Incorrect IAM authentication information: verify aksk signature fail")]
+    /// The signature does not match.
     Mismatch,
 }
 
