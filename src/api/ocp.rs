@@ -1,6 +1,7 @@
 //! Omilia OCP: numbers, sets, CSV and routers (seeds 000, 001, 002).
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use numbers_core::miniapp::MiniApp;
 use numbers_core::models::ocp::*;
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanView};
 use serde::Serialize;

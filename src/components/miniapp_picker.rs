@@ -3,7 +3,7 @@
 //! the documented shape before anything is sent.
 
 use leptos::prelude::*;
-use numbers_core::models::ocp::{MiniApp, MiniAppParts};
+use numbers_core::miniapp::{MiniApp, MiniAppParts};
 use numbers_core::text::count;
 
 use crate::fetch::Fetched;

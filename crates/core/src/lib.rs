@@ -18,6 +18,7 @@ pub mod exotel;
 pub mod history;
 pub mod huawei;
 pub mod limits;
+pub mod miniapp;
 // The wire models mirror the seeds field by field; the seeds document the
 // fields, the models their types.
 #[allow(missing_docs)]

@@ -7,8 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use numbers_core::models::ocp::{
     AdvancedSearch, AttachRequest, AvailableNumber, AvailableNumbersRequest, BuyRequest,
-    BuyResponse, DirectAddRequest, Direction, MiniAppParts, NoteRequest, NumberList, NumberRecord,
-    NumbersPage, OrderBy, PurchasedNumber, StatusResponse, UpdateGroupRequest,
+    BuyResponse, DirectAddRequest, Direction, NoteRequest, NumberList, NumberRecord, NumbersPage,
+    OrderBy, PurchasedNumber, StatusResponse, UpdateGroupRequest,
 };
 use numbers_core::phone::{validate_e164, validate_locale, validate_prefix};
 use rusqlite::types::Value;
@@ -18,6 +18,7 @@ use crate::auth::OcpUser;
 use crate::db::random_id;
 use crate::error::{parse_json, ApiError, OcpJson};
 use crate::AppState;
+use numbers_core::miniapp::MiniAppParts;
 
 pub const MAX_PAGE_SIZE: u32 = 10_000;
 

@@ -58,11 +58,7 @@ async fn routed(srv: &common::Srv, method: Method, path: &str) -> bool {
 async fn the_sandbox_routes_exactly_the_documented_endpoints() {
     let srv = start().await;
     for endpoint in ENDPOINTS {
-        let path = format!(
-            "{}{}",
-            base(endpoint.provider),
-            concrete(endpoint.template)
-        );
+        let path = format!("{}{}", base(endpoint.provider), concrete(endpoint.template));
         for method in METHODS {
             let documented = ENDPOINTS.iter().any(|e| {
                 e.provider == endpoint.provider

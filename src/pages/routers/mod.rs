@@ -11,7 +11,8 @@ mod runner;
 mod schedule_dialog;
 
 use leptos::prelude::*;
-use numbers_core::models::ocp::{MiniAppParts, RouterRecord};
+use numbers_core::miniapp::MiniAppParts;
+use numbers_core::models::ocp::RouterRecord;
 use numbers_core::routing::DIRECTION_RULE;
 
 use crate::components::error_card::ErrorCard;

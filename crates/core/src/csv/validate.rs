@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use super::read::{cell_text, CellRef, CsvTable};
 use super::write;
 use super::{Column, OpCounts, Operation, Problem, ProblemCode};
-use crate::models::ocp::MiniAppParts;
+use crate::miniapp::MiniAppParts;
 use crate::phone::{validate_e164, validate_locale};
 
 /// The verdict on a file.
