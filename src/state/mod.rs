@@ -1,0 +1,175 @@
+//! What the whole app shares: where each provider is reached (through the
+//! gateway that served the console, or directly), with what credentials,
+//! the sign-in sessions, and toasts.
+//!
+//! Secrets live in memory and in this tab's sessionStorage; only when the
+//! admin opts in ("remember on this device") are they written to
+//! localStorage. They never go in a URL and are never logged.
+
+mod connections;
+mod saved;
+mod sessions;
+mod toasts;
+
+pub use crate::api::origin;
+pub use connections::{dev_huawei_keys, huawei_keys_client, relay_base, Connections, OcpTarget};
+pub use sessions::keep_sessions;
+use sessions::load_sessions;
+pub use toasts::{Report, Toast, ToastKind};
+
+use leptos::prelude::*;
+use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
+
+use crate::api::auth::Auth;
+use crate::api::exotel::ExotelClient;
+use crate::api::history::Source;
+use crate::api::huawei::HuaweiClient;
+use crate::api::ocp::OcpClient;
+use numbers_core::endpoints::Provider;
+
+/// The app-wide context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub connections: RwSignal<Connections>,
+    pub auth: Auth,
+    /// The environments of the gateway that served the console, if any.
+    pub gateway: StoredValue<Option<EnvironmentList>>,
+    pub toasts: RwSignal<Vec<Toast>>,
+    /// Bumped when who or what the console talks to changes, so pages drop
+    /// the data they show.
+    pub generation: RwSignal<u64>,
+    /// What the history side panel shows, while it is open.
+    pub history_panel: RwSignal<Option<HistoryTarget>>,
+    next_toast: StoredValue<u64>,
+}
+
+/// A number, set, router, allocation or phone whose history is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryTarget {
+    pub provider: Provider,
+    pub id: String,
+    /// What the panel is titled ("Number +12015550100").
+    pub title: String,
+}
+
+impl AppState {
+    pub fn new(gateway: Option<EnvironmentList>) -> Self {
+        let saved = load_sessions();
+        Self {
+            connections: RwSignal::new(Connections::load(gateway.as_ref())),
+            auth: Auth::new(saved.ocp, saved.huawei, saved.huawei_keys),
+            gateway: StoredValue::new(gateway),
+            toasts: RwSignal::new(Vec::new()),
+            generation: RwSignal::new(0),
+            history_panel: RwSignal::new(None),
+            next_toast: StoredValue::new(0),
+        }
+    }
+
+    pub fn ocp(&self) -> OcpClient {
+        self.connections.with_untracked(|c| c.ocp_client(self.auth))
+    }
+
+    pub fn exotel(&self) -> ExotelClient {
+        self.connections.with(Connections::exotel_client)
+    }
+
+    /// The Huawei client (tracked: a memo of it follows sign-in and settings).
+    pub fn huawei(&self) -> HuaweiClient {
+        self.connections.with(|c| c.huawei_client(self.auth))
+    }
+
+    /// The histories this console can read (of `provider`'s, or every
+    /// provider's): those of the current environments the gateway relays
+    /// to, each with its label ("Omilia OCP EU1").
+    pub fn history_sources(&self, provider: Option<Provider>) -> Vec<(Source, String)> {
+        let wanted = |p: Provider| provider.is_none_or(|w| w == p);
+        let label = |provider: Provider, env: &str| {
+            let name = self
+                .environment(provider.as_str(), env)
+                .map_or_else(|| env.to_string(), |e| e.label);
+            format!("{} {name}", provider.label())
+        };
+        self.connections.with_untracked(|c| {
+            let mut out = Vec::new();
+            if let Some(env) = c.ocp.relay_env().filter(|_| wanted(Provider::Ocp)) {
+                out.push((
+                    Source::Ocp(c.ocp_client(self.auth)),
+                    label(Provider::Ocp, env),
+                ));
+            }
+            if let Some(env) = c.exotel_env.as_ref().filter(|_| wanted(Provider::Exotel)) {
+                out.push((
+                    Source::Exotel(c.exotel_client()),
+                    label(Provider::Exotel, env),
+                ));
+            }
+            if let Some(env) = c.huawei_env.as_ref().filter(|_| wanted(Provider::Huawei)) {
+                out.push((
+                    Source::Huawei(c.huawei_client(self.auth)),
+                    label(Provider::Huawei, env),
+                ));
+            }
+            out
+        })
+    }
+
+    /// Whether the gateway runs rollout plans for the current OCP
+    /// environment (it relays it, and has an automation account there).
+    pub fn schedules_here(&self) -> Result<(), String> {
+        let env = self
+            .connections
+            .with(|c| c.ocp.relay_env().map(str::to_string))
+            .ok_or_else(|| {
+                "Plans run on numbers-gateway: choose an environment it relays to in Settings."
+                    .to_string()
+            })?;
+        match self.environment("ocp", &env) {
+            Some(e) if e.schedules => Ok(()),
+            _ => Err(format!("The gateway has no automation account for {env}, so it cannot run plans there; ask whoever runs it to configure one. The console can run steps while this tab stays open (Plan…).")),
+        }
+    }
+
+    /// Opens the history side panel on `id`.
+    pub fn show_history(&self, provider: Provider, id: &str, title: String) {
+        self.history_panel.set(Some(HistoryTarget {
+            provider,
+            id: id.to_string(),
+            title,
+        }));
+    }
+
+    /// The gateway's environments of `provider` (none without a gateway).
+    pub fn environments(&self, provider: &str) -> Vec<EnvironmentInfo> {
+        self.gateway.with_value(|g| {
+            g.as_ref()
+                .map(|g| g.of(provider).cloned().collect())
+                .unwrap_or_default()
+        })
+    }
+
+    pub fn environment(&self, provider: &str, name: &str) -> Option<EnvironmentInfo> {
+        self.gateway
+            .with_value(|g| g.as_ref().and_then(|g| g.find(provider, name).cloned()))
+    }
+
+    pub fn update_connections(&self, new: Connections) {
+        let changed_env = self
+            .connections
+            .with_untracked(|c| c.ocp != new.ocp || c.ocp_token != new.ocp_token);
+        new.save();
+        self.connections.set(new);
+        if changed_env {
+            self.changed_identity();
+        }
+    }
+
+    /// Who the console acts as changed (sign-in, sign-out, environment).
+    pub fn changed_identity(&self) {
+        self.generation.update(|g| *g += 1);
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
