@@ -16,7 +16,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::auth::OcpUser;
 use crate::db::random_id;
-use crate::error::{parse_json, ApiError, OcpJson};
+use crate::error::{parse_json, ApiError, OcpCall};
 use crate::AppState;
 use numbers_core::miniapp::MiniAppParts;
 
@@ -400,8 +400,7 @@ pub(crate) fn advanced_filter(s: AdvancedSearch, paged: bool) -> Result<Filter, 
 /// `POST /api/numbers/search`
 pub async fn advanced(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(asked): OcpJson<AdvancedSearch>,
+    OcpCall { user, body: asked }: OcpCall<AdvancedSearch>,
 ) -> Result<Json<NumbersPage>, ApiError> {
     let filter = advanced_filter(asked, true)?;
     app.db
@@ -413,8 +412,7 @@ pub async fn advanced(
 /// `POST /api/numbers`: numbers available for purchase.
 pub async fn available(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<AvailableNumbersRequest>,
+    OcpCall { user, body: req }: OcpCall<AvailableNumbersRequest>,
 ) -> Result<Json<Vec<AvailableNumber>>, ApiError> {
     for (name, v) in [
         ("provider", &req.provider),
@@ -456,8 +454,7 @@ pub async fn available(
 /// `PUT /api/numbers`: buy numbers.
 pub async fn buy(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<BuyRequest>,
+    OcpCall { user, body: req }: OcpCall<BuyRequest>,
 ) -> Result<Json<BuyResponse>, ApiError> {
     if req.provider.trim().is_empty() || req.numbers.is_empty() {
         return Err(bad("provider and numbers are required.".into()));
@@ -498,8 +495,7 @@ pub async fn buy(
 /// `PUT /api/numbers/group`
 pub async fn update_group(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<UpdateGroupRequest>,
+    OcpCall { user, body: req }: OcpCall<UpdateGroupRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     user.require_group(req.group.trim())?;
     app.db
@@ -522,8 +518,7 @@ pub async fn update_group(
 /// `PUT /api/numbers/detach`
 pub async fn detach_numbers(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<NumberList>,
+    OcpCall { user, body: req }: OcpCall<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
         .run(move |c| {
@@ -546,8 +541,7 @@ pub(crate) fn check_attach(req: &AttachRequest) -> Result<(), ApiError> {
 /// `PUT /api/numbers/attach`
 pub async fn attach_numbers(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<AttachRequest>,
+    OcpCall { user, body: req }: OcpCall<AttachRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     check_attach(&req)?;
     let numbers = req.numbers.clone().unwrap_or_default();
@@ -575,8 +569,7 @@ pub async fn attach_numbers(
 /// `PUT /api/number/note`
 pub async fn note(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<NoteRequest>,
+    OcpCall { user, body: req }: OcpCall<NoteRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
         .run(move |c| {
@@ -593,8 +586,7 @@ pub async fn note(
 /// `POST /api/numbers/direct`
 pub async fn direct(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<DirectAddRequest>,
+    OcpCall { user, body: req }: OcpCall<DirectAddRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     if req.numbers.is_empty() {
         return Err(bad("numbers is empty: give at least one number.".into()));

@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::auth::OcpUser;
 use crate::db::{random_id, NOW_MILLIS};
-use crate::error::{ApiError, OcpJson};
+use crate::error::{ApiError, OcpCall};
 use crate::numbers::{accessible, attach, bad, ok};
 use crate::AppState;
 
@@ -84,8 +84,7 @@ fn store(conn: &Connection, id: &str, router: &Router) -> Result<(), ApiError> {
 /// `POST /api/numbers-routing`
 pub async fn create(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<CreateRouterRequest>,
+    OcpCall { user, body: req }: OcpCall<CreateRouterRequest>,
 ) -> Result<Json<RouterRecord>, ApiError> {
     validate_e164(&req.number).map_err(|e| bad(format!("number: {e}.")))?;
     if req.target_app_id.trim().is_empty() {
@@ -142,8 +141,7 @@ pub async fn create(
 /// `PUT /api/numbers-routing`
 pub async fn update(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<UpdateRouterRequest>,
+    OcpCall { user, body: req }: OcpCall<UpdateRouterRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
         .run(move |c| {

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::auth::OcpUser;
 use crate::db::random_id;
-use crate::error::{ApiError, OcpJson};
+use crate::error::{ApiError, OcpCall};
 use crate::numbers::{
     accessible, attach, bad, check_attach, detach, listing, ok, record, NUMBER_COLUMNS, NUMBER_FROM,
 };
@@ -71,8 +71,7 @@ fn require_members(
 /// `POST /api/numbers-set`
 pub async fn create(
     State(app): State<AppState>,
-    user: OcpUser,
-    OcpJson(req): OcpJson<CreateSetRequest>,
+    OcpCall { user, body: req }: OcpCall<CreateSetRequest>,
 ) -> Result<Json<NumberSet>, ApiError> {
     let name = req.name.trim().to_string();
     if name.is_empty() {
@@ -151,9 +150,8 @@ pub async fn mine(
 /// `PATCH /api/numbers-set/{setId}`
 pub async fn update(
     State(app): State<AppState>,
-    user: OcpUser,
     Path(id): Path<String>,
-    OcpJson(req): OcpJson<UpdateSetRequest>,
+    OcpCall { user, body: req }: OcpCall<UpdateSetRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
         .run(move |c| {
@@ -216,9 +214,8 @@ pub async fn numbers(
 /// `POST /api/numbers-set/{setId}/numbers`
 pub async fn add(
     State(app): State<AppState>,
-    user: OcpUser,
     Path(id): Path<String>,
-    OcpJson(req): OcpJson<NumberList>,
+    OcpCall { user, body: req }: OcpCall<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
         .run(move |c| {
@@ -262,9 +259,8 @@ pub async fn add(
 /// `DELETE /api/numbers-set/{setId}/numbers`
 pub async fn remove(
     State(app): State<AppState>,
-    user: OcpUser,
     Path(id): Path<String>,
-    OcpJson(req): OcpJson<NumberList>,
+    OcpCall { user, body: req }: OcpCall<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
         .run(move |c| {
@@ -288,9 +284,8 @@ pub async fn remove(
 /// `PUT /api/numbers-set/{setId}/attach`
 pub async fn attach_all(
     State(app): State<AppState>,
-    user: OcpUser,
     Path(id): Path<String>,
-    OcpJson(req): OcpJson<AttachRequest>,
+    OcpCall { user, body: req }: OcpCall<AttachRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     check_attach(&req)?;
     app.db
