@@ -5,7 +5,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -13,6 +16,25 @@ use url::Url;
 
 use crate::config::Server;
 use crate::refusal::Refusal;
+
+/// Refuses a cross-site request to the relay before its route runs (a
+/// `route_layer` on the relay's routes).
+pub async fn same_origin_only(
+    State(s): State<crate::Shared>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match same_origin(request.headers(), &s.config.server) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => {
+            let mut response = refusal.into_response();
+            response
+                .extensions_mut()
+                .insert(crate::relay::RouteName("/relay/{refused}".into()));
+            response
+        }
+    }
+}
 
 /// Refuses what a browser marks as coming from another site: a
 /// `Sec-Fetch-Site` other than same-origin (or none, a typed address), or an

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -29,9 +29,11 @@ use axum::routing::{any, get};
 use axum::Router;
 use numbers_core::endpoints::Provider;
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use url::Url;
 
 pub use config::{Config, ConfigError, Environment};
@@ -344,25 +346,6 @@ async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Respo
     r
 }
 
-/// Headers every answer carries: no framing, no sniffing, no referrer, and
-/// the console's CSP (unless the answer has a stricter one of its own: a
-/// provider's answer of an undocumented type is sandboxed).
-async fn security_headers(csp: HeaderValue, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let h = response.headers_mut();
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(csp);
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    response
-}
-
 /// The longest route a log line names.
 const MAX_LOGGED_ROUTE: usize = 160;
 
@@ -374,14 +357,22 @@ async fn access_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    let template = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string());
     let response = next.run(request).await;
     let status = response.status();
-    let mut route = match response.extensions().get::<RouteName>() {
-        Some(RouteName(name)) => name.clone(),
-        None if path.starts_with("/relay/") => "/relay/{other}".into(),
-        // A file of the console that was served, or /metrics.
-        None if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED => path,
-        None => "/{other}".into(),
+    let mut route = match (response.extensions().get::<RouteName>(), template) {
+        // A relay route names itself: its environment, and the provider's
+        // path template.
+        (Some(RouteName(name)), _) => name.clone(),
+        (None, Some(template)) => template,
+        // A file of the console that was served.
+        (None, None) if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED => {
+            path
+        }
+        (None, None) => "/{other}".into(),
     };
     if route.len() > MAX_LOGGED_ROUTE {
         let mut end = MAX_LOGGED_ROUTE;
@@ -427,10 +418,34 @@ async fn host_check(hosts: Arc<guard::Hosts>, request: Request, next: Next) -> R
 const BROTLI_QUALITY: i32 = 1;
 
 fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts) -> Router {
+    // What the gateway answers itself for an environment; everything else
+    // under it is a provider's documented endpoint.
+    let per_environment = Router::new()
+        .route("/", any(relay::relay))
+        .route("/{*path}", any(relay::relay))
+        .route("/sign-in", any(sign_in::route))
+        .route("/refresh", any(sign_in::route))
+        .route("/sign-out", any(sign_in::route))
+        .route("/check", any(sign_in::route))
+        .route("/history", any(history::read))
+        .route("/history.csv", any(history::read))
+        .route("/schedules", any(schedule::api::route))
+        .route("/schedules/{id}/{command}", any(schedule::api::route));
     let relay = Router::new()
+        .nest("/relay/{provider}/{env}", per_environment)
+        // Too short to name an environment: refused as unknown.
+        .route("/relay/{provider}", any(relay::relay))
+        .route("/relay/{provider}/{env}/", any(relay::relay))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            relay::environment,
+        ))
         .route("/relay/environments", get(relay::environments))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            guard::same_origin_only,
+        ))
         .route("/relay/timezone", get(schedule::api::timezone))
-        .route("/relay/{*rest}", any(relay::relay))
         .route("/metrics", get(metrics))
         .with_state(shared);
     let csp = statics
@@ -448,20 +463,39 @@ fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts) -> Router
         HeaderName::from_static("x-subject-token"),
     ];
     let hosts = Arc::new(hosts);
-    router
-        .layer(
-            CompressionLayer::new()
-                .br(true)
-                .gzip(true)
-                .quality(tower_http::CompressionLevel::Precise(BROTLI_QUALITY)),
-        )
-        .layer(middleware::from_fn(move |req, next| {
-            security_headers(csp.clone(), req, next)
-        }))
-        .layer(middleware::from_fn(move |req, next| {
-            host_check(hosts.clone(), req, next)
-        }))
-        .layer(middleware::from_fn(access_log))
-        .layer(SetSensitiveHeadersLayer::new(secret_headers))
-        .layer(CatchPanicLayer::new())
+    // Outermost first: a request passes down this list, its answer up it.
+    router.layer(
+        ServiceBuilder::new()
+            .layer(CatchPanicLayer::new())
+            .layer(SetSensitiveHeadersLayer::new(secret_headers))
+            .layer(middleware::from_fn(access_log))
+            .layer(middleware::from_fn(move |req, next| {
+                host_check(hosts.clone(), req, next)
+            }))
+            // No framing, no sniffing, no referrer, and the console's CSP
+            // unless the answer has a stricter one of its own (a provider's
+            // answer of an undocumented type is sandboxed).
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                csp,
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("DENY"),
+            ))
+            .layer(
+                CompressionLayer::new()
+                    .br(true)
+                    .gzip(true)
+                    .quality(tower_http::CompressionLevel::Precise(BROTLI_QUALITY)),
+            ),
+    )
 }

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, Limited};
@@ -22,7 +24,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use crate::config::Environment;
 use crate::guard;
 use crate::refusal::Refusal;
-use crate::{history, sign_in, Shared};
+use crate::{history, Shared};
 
 /// Request headers passed to the provider; nothing else (no Cookie, no
 /// hop-by-hop headers, no client addresses).
@@ -76,10 +78,7 @@ pub fn environment_list(config: &crate::Config) -> EnvironmentList {
 
 /// `GET /relay/environments`: what this gateway offers, without URLs'
 /// paths or anything secret.
-pub async fn environments(State(s): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard::same_origin(&headers, &s.config.server) {
-        return r.into_response();
-    }
+pub async fn environments(State(s): State<Shared>) -> Response {
     let list = environment_list(&s.config);
     let mut response = Json(list).into_response();
     response
@@ -88,23 +87,33 @@ pub async fn environments(State(s): State<Shared>, headers: HeaderMap) -> Respon
     response
 }
 
-/// Everything under `/relay/` but the environment list.
-pub async fn relay(
-    State(s): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
-    let path = request.uri().path().to_string();
+/// The environment a `/relay/{provider}/{env}/…` request is for, and the
+/// rest of its path (raw, as the client sent it: the relay forwards paths
+/// byte for byte and refuses a bad one itself).
+#[derive(Clone)]
+pub struct Relayed {
+    pub env: Environment,
+    pub tail: String,
+}
+
+/// The raw provider and environment segments of a `/relay/` path, and the
+/// rest (`/…`, or empty). Read raw rather than with axum's `Path`, which
+/// decodes and answers a plain 400 for what is not UTF-8 once decoded.
+fn relay_segments(path: &str) -> (&str, &str, &str) {
     let rest = path.strip_prefix("/relay/").unwrap_or_default();
     let mut parts = rest.splitn(3, '/');
-    let (provider, env_name, tail) = (
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default(),
-        parts.next(),
-    );
-    if let Err(r) = guard::same_origin(request.headers(), &s.config.server) {
-        return named(r.into_response(), "/relay/{refused}".into());
-    }
+    let provider = parts.next().unwrap_or_default();
+    let env = parts.next().unwrap_or_default();
+    let tail_at = (provider.len() + env.len() + 1).min(rest.len());
+    (provider, env, &rest[tail_at..])
+}
+
+/// Resolves the environment of every `/relay/{provider}/{env}/…` route once
+/// (a `route_layer`): an unknown one is refused before any handler runs. A
+/// route no handler named is logged as its template with the environment's
+/// own names (the configuration's, never the client's words).
+pub async fn environment(State(s): State<Shared>, mut request: Request, next: Next) -> Response {
+    let (provider, env_name, tail) = relay_segments(request.uri().path());
     let Some(provider) = Provider::parse(provider) else {
         return named(
             Refusal::UnknownProvider.into_response(),
@@ -121,25 +130,33 @@ pub async fn relay(
         );
     };
     let prefix = format!("/relay/{provider}/{}", env.name);
-    let tail = tail.map(|t| format!("/{t}")).unwrap_or_default();
+    let template = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|m| m.as_str().strip_prefix("/relay/{provider}/{env}"))
+        .map(str::to_string);
+    let tail = tail.to_string();
+    request.extensions_mut().insert(Relayed { env, tail });
+    let response = next.run(request).await;
+    match template {
+        Some(t) if response.extensions().get::<RouteName>().is_none() => {
+            named(response, format!("{prefix}{t}"))
+        }
+        _ => response,
+    }
+}
+
+/// The providers' documented endpoints: everything under an environment
+/// that the gateway does not answer itself.
+pub async fn relay(
+    State(s): State<Shared>,
+    Extension(Relayed { env, tail }): Extension<Relayed>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let provider = env.provider;
+    let prefix = format!("/relay/{provider}/{}", env.name);
     let client = guard::client_address(peer, request.headers(), &s.config.server.trusted_proxies);
-    if let Some(action) = sign_in::Action::parse(&tail) {
-        let response = sign_in::handle(&s, &env, action, client, request).await;
-        return named(response, format!("{prefix}{tail}"));
-    }
-    if provider == Provider::Ocp && (tail == "/schedules" || tail.starts_with("/schedules/")) {
-        let response = crate::schedule::api::handle(&s, &env, &tail, request).await;
-        let template = if tail == "/schedules" {
-            "/schedules"
-        } else {
-            "/schedules/{id}/{command}"
-        };
-        return named(response, format!("{prefix}{template}"));
-    }
-    if tail == "/history" || tail == "/history.csv" {
-        let response = history::read(&s, &env, tail.ends_with(".csv"), request).await;
-        return named(response, format!("{prefix}{tail}"));
-    }
     let matched = match endpoints::find(provider, request.method().as_str(), &tail) {
         Ok(m) => m,
         Err(e @ PathError::NotDocumented { .. }) => {

@@ -4,11 +4,12 @@
 //! readable by the console. Password attempts are rate-limited per client.
 //! The gateway keeps nothing: every token goes straight back to the browser.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderName, Method};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::Provider;
 use numbers_core::models::auth::{IamTokenRequest, ProjectScope, OCP_CLIENT_ID};
@@ -17,7 +18,7 @@ use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshR
 use crate::config::Environment;
 use crate::history::Credential;
 use crate::refusal::{self, Refusal};
-use crate::relay::pass_back;
+use crate::relay::{pass_back, Relayed};
 use crate::Shared;
 
 /// The sign-in routes, under `/relay/{provider}/{env}`.
@@ -69,17 +70,18 @@ async fn body<T: serde::de::DeserializeOwned>(
     })
 }
 
-pub async fn handle(
-    s: &Shared,
-    env: &Environment,
-    action: Action,
-    client: IpAddr,
+/// `/relay/{provider}/{env}/sign-in`, `/refresh`, `/sign-out`, `/check`.
+pub async fn route(
+    State(s): State<Shared>,
+    Extension(Relayed { env, tail }): Extension<Relayed>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
-) -> Response {
-    match run(s, env, action, client, request).await {
-        Ok(r) => r,
-        Err(refusal) => refusal.into_response(),
-    }
+) -> Result<Response, Refusal> {
+    let action =
+        Action::parse(&tail).ok_or_else(|| Refusal::BadSignIn("no such sign-in route.".into()))?;
+    let client =
+        crate::guard::client_address(peer, request.headers(), &s.config.server.trusted_proxies);
+    run(&s, &env, action, client, request).await
 }
 
 async fn run(

@@ -17,9 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use numbers_core::endpoints::{Endpoint, Provider};
 use numbers_core::history::refused::{Admit, RefusedLimiter};
 use numbers_core::history::{self, Cursor, Described, Entry, Filter};
@@ -27,6 +28,7 @@ use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 
 use crate::config::{self, Environment};
 use crate::refusal::Refusal;
+use crate::relay::Relayed;
 use crate::Shared;
 pub use access::{Access, Credential, Verdict};
 pub use store::{Record, Store, StoreError};
@@ -442,19 +444,13 @@ async fn verified_name(s: &Shared, env: &Environment, p: &Pending) -> String {
 
 /// `GET /relay/{provider}/{env}/history[.csv]?number=…&after=…&limit=…`:
 /// this environment's entries that the reader's credential may see.
-pub async fn read(s: &Shared, env: &Environment, csv: bool, request: Request) -> Response {
-    match read_inner(s, env, csv, request).await {
-        Ok(r) => r,
-        Err(refusal) => refusal.into_response(),
-    }
-}
-
-async fn read_inner(
-    s: &Shared,
-    env: &Environment,
-    csv: bool,
+/// `GET /relay/{provider}/{env}/history` (JSON) and `/history.csv`.
+pub async fn read(
+    State(shared): State<Shared>,
+    Extension(Relayed { env, tail }): Extension<Relayed>,
     request: Request,
 ) -> Result<Response, Refusal> {
+    let (s, env, csv) = (&shared, &env, tail.ends_with(".csv"));
     if request.method() != Method::GET {
         return Err(Refusal::BadFilter("the history is read with GET.".into()));
     }

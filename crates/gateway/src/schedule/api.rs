@@ -7,12 +7,13 @@
 
 use std::time::Duration;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use http_body_util::{BodyExt, Limited};
-use numbers_core::endpoints::valid_param;
+use numbers_core::endpoints::{self as endpoints, valid_param, PathError, Provider};
 use numbers_core::history::{self, Entry, Scope};
 use numbers_core::models::ocp::RouterRecord;
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanState};
@@ -24,6 +25,7 @@ use super::store::Plan;
 use crate::config::Environment;
 use crate::history::{Credential, Verdict};
 use crate::refusal::Refusal;
+use crate::relay::Relayed;
 use crate::Shared;
 
 /// How long a person's command waits for a step under way to end.
@@ -31,7 +33,22 @@ const COMMAND_WAIT: Duration = Duration::from_secs(10);
 const BODY_LIMIT: usize = 16 * 1024;
 
 /// `…/schedules` and `…/schedules/{id}/{command}`.
-pub async fn handle(s: &Shared, env: &Environment, tail: &str, request: Request) -> Response {
+/// `/relay/ocp/{env}/schedules` (list, create) and
+/// `/relay/ocp/{env}/schedules/{id}/{command}`; other providers have no plans.
+pub async fn route(
+    State(shared): State<Shared>,
+    Extension(Relayed { env, tail }): Extension<Relayed>,
+    request: Request,
+) -> Response {
+    if env.provider != Provider::Ocp {
+        return match endpoints::find(env.provider, request.method().as_str(), &tail) {
+            Err(e @ PathError::NotDocumented { .. }) => Refusal::NotDocumented(e),
+            Err(e) => Refusal::BadPath(e),
+            Ok(_) => Refusal::ScheduleNotFound,
+        }
+        .into_response();
+    }
+    let (s, env) = (&shared, &env);
     let parts: Vec<&str> = tail.trim_start_matches('/').split('/').collect();
     let result = match (request.method().clone(), &parts[..]) {
         (Method::GET, ["schedules"]) => list(s, env, request).await,
