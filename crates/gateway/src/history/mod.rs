@@ -7,6 +7,8 @@
 //! provider accepts now, and shows only entries of scopes it covers.
 
 pub mod access;
+mod read;
+mod record;
 pub mod scope;
 pub mod store;
 pub mod writer;
@@ -16,21 +18,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
-use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use numbers_core::endpoints::{Endpoint, Provider};
+use numbers_core::endpoints::Provider;
 use numbers_core::history::refused::{Admit, RefusedLimiter};
-use numbers_core::history::{self, Cursor, Described, Entry, Filter};
+use numbers_core::history::{self, Described, Entry};
 use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 
 use crate::config::{self, Environment};
-use crate::refusal::Refusal;
-use crate::relay::Relayed;
-use crate::Shared;
 pub use access::{Access, Credential, Verdict};
+pub use read::read;
+pub use record::{record, Pending};
 pub use store::{Record, Store, StoreError};
 use writer::Writer;
 
@@ -83,53 +79,6 @@ impl Kept {
             Self::Csv(reader) => reader.await.unwrap_or_default(),
             Self::Nothing => history::describe(p.endpoint, &p.params, b"", answer),
         }
-    }
-}
-
-/// A change on its way to the provider: what the entry will need.
-pub struct Pending {
-    pub id: String,
-    pub endpoint: &'static Endpoint,
-    pub params: Vec<(&'static str, String)>,
-    pub credential: Credential,
-    pub csv_run: Option<String>,
-    pub csv_batch: Option<String>,
-    pub client: String,
-    pub started: Instant,
-}
-
-impl Pending {
-    pub fn new(
-        endpoint: &'static Endpoint,
-        params: Vec<(&'static str, String)>,
-        headers: &HeaderMap,
-        client: std::net::IpAddr,
-    ) -> Self {
-        let text = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        Self {
-            id: new_id(),
-            endpoint,
-            params,
-            credential: Credential::from_headers(headers),
-            csv_run: text(CSV_RUN_HEADER).filter(|r| history::valid_id(r)),
-            csv_batch: text(CSV_BATCH_HEADER),
-            client: client.to_string(),
-            started: Instant::now(),
-        }
-    }
-
-    fn param(&self, name: &str) -> String {
-        self.params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
     }
 }
 
@@ -338,201 +287,4 @@ impl History {
         }
         admit
     }
-}
-
-/// Counts the entry as made however `record` ends.
-struct Made<'a>(&'a AtomicU64);
-
-impl Drop for Made<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Makes the entry of a change the provider answered and hands it to the
-/// writer. Never fails the relay (its answer has already gone back).
-pub async fn record(
-    s: Shared,
-    env: Environment,
-    p: Pending,
-    kept: Kept,
-    status: u16,
-    answer: Bytes,
-) {
-    let h = &s.history;
-    let _made = Made(&h.pending);
-    let Some(writer) = &h.writer else { return };
-    let described = kept.describe(&p, &answer).await;
-    let (outcome, code, message) = history::outcome(status, &answer);
-    let mut entry = Entry {
-        id: p.id.clone(),
-        time_ms: now_ms(),
-        provider: env.provider.as_str().into(),
-        environment: env.name.clone(),
-        action: history::action_name(p.endpoint, p.csv_batch.as_deref()),
-        who: String::new(),
-        target_count: described.total,
-        targets: Vec::new(),
-        status,
-        outcome,
-        code,
-        message,
-        duration_ms: i64::try_from(p.started.elapsed().as_millis()).unwrap_or(i64::MAX),
-        csv_run: p.csv_run.clone(),
-        client: None,
-        requests: 1,
-    };
-    let scope = if matches!(status, 401 | 403) {
-        if h.admit_refused(&env, &p.client, described.total) == Admit::Count {
-            return;
-        }
-        entry = entry.compact(&p.client);
-        // A refused credential proves no name; a forbidden one is named
-        // only once the provider says it accepts it.
-        if status == 403 {
-            entry.who = verified_name(&s, &env, &p).await;
-        }
-        scope::of_refused(&env, &p.params)
-    } else {
-        entry.who = who(&s, &env, &p, status).await;
-        let scope =
-            scope::of_change(&s, &env, p.endpoint, &p.params, &p.credential, &described).await;
-        entry.targets = described.targets;
-        scope
-    };
-    writer
-        .submit(Record {
-            entry,
-            scope: scope.key(),
-        })
-        .await;
-}
-
-/// Who made a change the provider answered: the name the provider knows
-/// them by, taken from the credential only for a change it accepted, and
-/// otherwise only once the provider says it accepts the credential.
-async fn who(s: &Shared, env: &Environment, p: &Pending, status: u16) -> String {
-    if !(200..300).contains(&status) {
-        return verified_name(s, env, p).await;
-    }
-    match (env.provider, &p.credential) {
-        (Provider::Ocp, Credential::Bearer(token)) => access::ocp_user(env, token)
-            .unwrap_or_else(|| "unknown OCP user (the token names nobody)".into()),
-        (Provider::Exotel, c @ Credential::Basic(_)) => c.basic_user().unwrap_or_default(),
-        (Provider::Huawei, c @ Credential::Signed { .. }) => c.access_key().unwrap_or_default(),
-        (Provider::Huawei, Credential::AuthToken(_)) => {
-            match s.history.access.verdict(s, env, &p.credential, "").await {
-                Ok(Verdict::Accepted(name)) => name,
-                _ => "unknown IAM user (IAM did not say)".into(),
-            }
-        }
-        _ => history::UNVERIFIED.into(),
-    }
-}
-
-async fn verified_name(s: &Shared, env: &Environment, p: &Pending) -> String {
-    match s
-        .history
-        .access
-        .verdict(s, env, &p.credential, &p.param("sid"))
-        .await
-    {
-        Ok(Verdict::Accepted(name)) if !name.is_empty() => name,
-        _ => history::UNVERIFIED.into(),
-    }
-}
-
-/// `GET /relay/{provider}/{env}/history[.csv]?number=…&after=…&limit=…`:
-/// this environment's entries that the reader's credential may see.
-/// `GET /relay/{provider}/{env}/history` (JSON) and `/history.csv`.
-pub async fn read(
-    State(shared): State<Shared>,
-    Extension(Relayed { env, tail }): Extension<Relayed>,
-    request: Request,
-) -> Result<Response, Refusal> {
-    let (s, env, csv) = (&shared, &env, tail.ends_with(".csv"));
-    if request.method() != Method::GET {
-        return Err(Refusal::BadFilter("the history is read with GET.".into()));
-    }
-    let query = request.uri().query().unwrap_or_default().to_string();
-    let credential = Credential::from_headers(request.headers());
-    let mut sid = String::new();
-    let mut after = None;
-    let mut limit = history::DEFAULT_PAGE;
-    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        match k.as_ref() {
-            "sid" => sid = v.into_owned(),
-            "after" => {
-                after = Some(Cursor::parse(&v).ok_or_else(|| {
-                    Refusal::BadFilter(
-                        "after= is not a page's cursor; start from the first page.".into(),
-                    )
-                })?)
-            }
-            "limit" => {
-                limit = v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=history::MAX_PAGE).contains(n))
-                    .ok_or_else(|| {
-                        Refusal::BadFilter(format!("limit= takes 1 to {}.", history::MAX_PAGE))
-                    })?
-            }
-            _ => {}
-        }
-    }
-    let filter = Filter::from_query(&query).map_err(|e| Refusal::BadFilter(e.to_string()))?;
-    if let Some(why) = &s.history.off {
-        return Err(Refusal::HistoryUnavailable(why.clone()));
-    }
-    let store = s.history.store().await.ok_or_else(|| {
-        Refusal::HistoryUnavailable(
-            "its database cannot be reached yet (changes are kept until it can)".into(),
-        )
-    })?;
-    let unavailable = |e: StoreError| {
-        tracing::warn!(target: "history", "read failed: {e}");
-        Refusal::HistoryUnavailable("its database did not answer; try again in a minute".into())
-    };
-    let (provider, name) = (env.provider.as_str(), env.name.as_str());
-    let known = store.scopes(provider, name).await.map_err(unavailable)?;
-    let Some(coverage) = s
-        .history
-        .access
-        .coverage(s, env, &credential, &sid, &known)
-        .await?
-    else {
-        return Err(Refusal::HistoryRefused {
-            env: env.describe(),
-        });
-    };
-    let visible = coverage.visible(known.iter().map(String::as_str));
-    let mut response = if csv {
-        let page = store
-            .page(provider, name, &visible, &filter, None, MAX_EXPORT)
-            .await
-            .map_err(unavailable)?;
-        let mut r = history::export(&page.entries).into_response();
-        let headers = r.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "attachment; filename=\"history-{provider}-{name}.csv\""
-        )) {
-            headers.insert(header::CONTENT_DISPOSITION, v);
-        }
-        r
-    } else {
-        let page = store
-            .page(provider, name, &visible, &filter, after.as_ref(), limit)
-            .await
-            .map_err(unavailable)?;
-        axum::Json(page).into_response()
-    };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
 }

@@ -1,0 +1,192 @@
+//! What the gateway answers, and how: its routes (the relay per
+//! environment, the console's files, metrics) and the layers every answer
+//! passes, read top to bottom in one `ServiceBuilder`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{any, get};
+use axum::Router;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::relay::RouteName;
+use crate::statics::Statics;
+use crate::{guard, history, refusal, relay, schedule, sign_in, Shared};
+
+/// `GET /metrics`: counters for whoever runs the gateway (no data).
+async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
+    let text = format!(
+        "{}{}{}",
+        s.history.metrics(),
+        s.connections.metrics(),
+        s.schedules.webhooks.metrics()
+    );
+    let mut r = Response::new(axum::body::Body::from(text));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    r
+}
+
+/// The longest route a log line names.
+const MAX_LOGGED_ROUTE: usize = 160;
+
+/// One line a request: method, route template, status, milliseconds. Never
+/// a query string, a header value or a path a client made up: a relay
+/// route is its template, a file the console's own, anything else a name
+/// for what it was.
+async fn access_log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let template = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string());
+    let response = next.run(request).await;
+    let status = response.status();
+    let mut route = match (response.extensions().get::<RouteName>(), template) {
+        // A relay route names itself: its environment, and the provider's
+        // path template.
+        (Some(RouteName(name)), _) => name.clone(),
+        (None, Some(template)) => template,
+        // A file of the console that was served.
+        (None, None) if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED => {
+            path
+        }
+        (None, None) => "/{other}".into(),
+    };
+    if route.len() > MAX_LOGGED_ROUTE {
+        let mut end = MAX_LOGGED_ROUTE;
+        while !route.is_char_boundary(end) {
+            end -= 1;
+        }
+        route.truncate(end);
+        route.push('…');
+    }
+    tracing::info!(
+        target: "access",
+        "{method} {route} {} {}ms",
+        status.as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}
+
+/// Refuses a Host this gateway does not answer for, before anything else.
+async fn host_check(hosts: Arc<guard::Hosts>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("(not text)").to_string());
+    match host {
+        Some(host) if !hosts.allows(&host) => {
+            let mut r =
+                axum::response::IntoResponse::into_response(refusal::Refusal::UnknownHost {
+                    host: host.chars().take(100).collect(),
+                });
+            r.extensions_mut()
+                .insert(RouteName("{unknown host}".into()));
+            r
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// The compression level of answers made per request (the console's own
+/// files are compressed once, at start, at the highest): brotli 4 is about
+/// gzip 9's size at several times its speed, which keeps a relayed list
+/// ahead of nginx with gzip (README: Load).
+const BROTLI_QUALITY: i32 = 1;
+
+pub(crate) fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts) -> Router {
+    // What the gateway answers itself for an environment; everything else
+    // under it is a provider's documented endpoint.
+    let per_environment = Router::new()
+        .route("/", any(relay::relay))
+        .route("/{*path}", any(relay::relay))
+        .route("/sign-in", any(sign_in::route))
+        .route("/refresh", any(sign_in::route))
+        .route("/sign-out", any(sign_in::route))
+        .route("/check", any(sign_in::route))
+        .route("/history", any(history::read))
+        .route("/history.csv", any(history::read))
+        .route("/schedules", any(schedule::api::route))
+        .route("/schedules/{id}/{command}", any(schedule::api::route));
+    let relay = Router::new()
+        .nest("/relay/{provider}/{env}", per_environment)
+        // Too short to name an environment: refused as unknown.
+        .route("/relay/{provider}", any(relay::relay))
+        .route("/relay/{provider}/{env}/", any(relay::relay))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            relay::environment,
+        ))
+        .route("/relay/environments", get(relay::environments))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            guard::same_origin_only,
+        ))
+        .route("/relay/timezone", get(schedule::api::timezone))
+        .route("/metrics", get(metrics))
+        .with_state(shared);
+    let csp = statics
+        .map(|s| s.csp.clone())
+        .unwrap_or_else(|| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    let router = match statics {
+        Some(s) => relay.merge(s.router()),
+        None => relay,
+    };
+    let secret_headers: [HeaderName; 5] = [
+        header::AUTHORIZATION,
+        header::COOKIE,
+        header::SET_COOKIE,
+        HeaderName::from_static("x-auth-token"),
+        HeaderName::from_static("x-subject-token"),
+    ];
+    let hosts = Arc::new(hosts);
+    // Outermost first: a request passes down this list, its answer up it.
+    router.layer(
+        ServiceBuilder::new()
+            .layer(CatchPanicLayer::new())
+            .layer(SetSensitiveHeadersLayer::new(secret_headers))
+            .layer(middleware::from_fn(access_log))
+            .layer(middleware::from_fn(move |req, next| {
+                host_check(hosts.clone(), req, next)
+            }))
+            // No framing, no sniffing, no referrer, and the console's CSP
+            // unless the answer has a stricter one of its own (a provider's
+            // answer of an undocumented type is sandboxed).
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                csp,
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("DENY"),
+            ))
+            .layer(
+                CompressionLayer::new()
+                    .br(true)
+                    .gzip(true)
+                    .quality(tower_http::CompressionLevel::Precise(BROTLI_QUALITY)),
+            ),
+    )
+}
