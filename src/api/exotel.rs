@@ -15,6 +15,12 @@ pub struct ExotelClient {
     token: String,
 }
 
+/// The gateway's answer to a check of Exotel credentials.
+#[derive(serde::Deserialize)]
+struct Checked {
+    message: Option<String>,
+}
+
 impl std::fmt::Debug for ExotelClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ExotelClient({}, tenant {})", self.base, self.sid)
@@ -86,12 +92,11 @@ impl ExotelClient {
                 self.base,
                 String::from(js_sys::encode_uri_component(&self.sid))
             );
-            let answer: serde_json::Value =
+            let answer: Checked =
                 json(send(self.authed(Request::get, &url).build(), &url).await?).await?;
-            return Ok(answer["message"]
-                .as_str()
-                .unwrap_or("The account answered.")
-                .to_string());
+            return Ok(answer
+                .message
+                .unwrap_or_else(|| "The account answered.".into()));
         }
         match self.get("connection-test").await {
             Ok(_) | Err(ApiError::Rejected { status: 404, .. }) => {
