@@ -8,13 +8,10 @@ use super::{clip, Outcome};
 pub fn outcome(status: u16, answer: &[u8]) -> (Outcome, Option<String>, Option<String>) {
     let v: serde_json::Value = serde_json::from_slice(answer).unwrap_or(serde_json::Value::Null);
     let first = if v.is_array() { &v[0] } else { &v };
-    let said = crate::models::error::ErrorAnswer::read(answer);
-    let code = said
-        .as_ref()
-        .and_then(|e| e.code.as_deref())
-        .map(clip)
-        .filter(|c| !c.is_empty());
-    let message = said.and_then(|e| e.message).map(|m| clip(&m));
+    // The answer is parsed once: its error reading and its outcome share it.
+    let said = crate::models::error::ErrorAnswer::of(&v);
+    let code = said.code.as_deref().map(clip).filter(|c| !c.is_empty());
+    let message = said.message.map(|m| clip(&m));
     let failed_numbers = first
         .get("failedNumbers")
         .and_then(|f| f.as_array())

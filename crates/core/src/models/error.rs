@@ -48,40 +48,46 @@ impl ErrorAnswer {
     /// assert_eq!(e.message.as_deref(), Some("Not found"));
     /// ```
     pub fn read(body: &[u8]) -> Option<Self> {
-        let v: Value = serde_json::from_slice(body).ok()?;
-        let first = if v.is_array() { &v[0] } else { &v };
+        serde_json::from_slice(body)
+            .ok()
+            .map(|v: Value| Self::of(&v))
+    }
+
+    /// What a body already parsed says (a list's first element is read).
+    pub fn of(v: &Value) -> Self {
+        let first = if v.is_array() { &v[0] } else { v };
         let text = |key: &str| first.get(key).and_then(Value::as_str).map(str::to_string);
         if let Some(code) = first.get("code").and_then(Value::as_u64) {
-            return Some(Self {
+            return Self {
                 shape: ErrorShape::Exotel,
                 code: Some(code.to_string()),
                 message: text("message"),
-            });
+            };
         }
         if let Some(code) = text("error_code") {
-            return Some(Self {
+            return Self {
                 shape: ErrorShape::Huawei,
                 code: Some(code),
                 message: text("error_msg"),
-            });
+            };
         }
         if let Some(description) = text("error_description") {
-            return Some(Self {
+            return Self {
                 shape: ErrorShape::OAuth,
                 code: text("error"),
                 message: Some(description),
-            });
+            };
         }
         let nested = first
             .get("error")
             .and_then(|e| e.get("message"))
             .and_then(Value::as_str)
             .map(str::to_string);
-        Some(Self {
+        Self {
             shape: ErrorShape::Message,
             code: text("error"),
             message: text("message").or(nested),
-        })
+        }
     }
 }
 
