@@ -5,15 +5,16 @@
 //! the same proof pauses, resumes, cancels or steps a plan. A reader sees
 //! the plans of routers whose group their credential may read.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum::Json;
 use http_body_util::{BodyExt, Limited};
-use numbers_core::endpoints::{self as endpoints, valid_param, PathError, Provider};
+use numbers_core::endpoints::{valid_param, Provider};
 use numbers_core::history::{self, Entry, Scope};
 use numbers_core::models::ocp::RouterRecord;
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanState};
@@ -34,20 +35,18 @@ const BODY_LIMIT: usize = 16 * 1024;
 
 /// `…/schedules` and `…/schedules/{id}/{command}`.
 /// `/relay/ocp/{env}/schedules` (list, create) and
-/// `/relay/ocp/{env}/schedules/{id}/{command}`; other providers have no plans.
+/// `/relay/ocp/{env}/schedules/{id}/{command}`. Other providers have no
+/// plans: there the path is the relay's to answer, like any other.
 pub async fn route(
     State(shared): State<Shared>,
-    Extension(Relayed { env, tail }): Extension<Relayed>,
+    Extension(relayed): Extension<Relayed>,
+    peer: ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
-    if env.provider != Provider::Ocp {
-        return match endpoints::find(env.provider, request.method().as_str(), &tail) {
-            Err(e @ PathError::NotDocumented { .. }) => Refusal::NotDocumented(e),
-            Err(e) => Refusal::BadPath(e),
-            Ok(_) => Refusal::ScheduleNotFound,
-        }
-        .into_response();
+    if relayed.env.provider != Provider::Ocp {
+        return crate::relay::relay(State(shared), Extension(relayed), peer, request).await;
     }
+    let Relayed { env, tail } = relayed;
     let (s, env) = (&shared, &env);
     let parts: Vec<&str> = tail.trim_start_matches('/').split('/').collect();
     let result = match (request.method().clone(), &parts[..]) {
