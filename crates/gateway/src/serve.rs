@@ -148,18 +148,22 @@ pub async fn serve(
 
 /// Answers a connection over the cap with 503 and closes it at once.
 async fn refuse(mut stream: TcpStream) {
-    let body = serde_json::json!({
-        "success": false,
-        "error": numbers_core::models::gateway::ErrorCode::Busy,
-        "message": "This gateway has as many connections open as it serves. Try again in a few seconds.",
-    })
-    .to_string();
-    let answer = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 2\r\ncache-control: no-store\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
+    // Written once: a flood of connections over the cap meets this answer
+    // many times a second.
+    static ANSWER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let body = serde_json::json!({
+            "success": false,
+            "error": numbers_core::models::gateway::ErrorCode::Busy,
+            "message": "This gateway has as many connections open as it serves. Try again in a few seconds.",
+        })
+        .to_string();
+        format!(
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 2\r\ncache-control: no-store\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    });
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        let _ = stream.write_all(answer.as_bytes()).await;
+        let _ = stream.write_all(ANSWER.as_bytes()).await;
         let _ = stream.shutdown().await;
     })
     .await;
