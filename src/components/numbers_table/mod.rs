@@ -13,13 +13,13 @@ use header::{ColumnHeader, COLUMNS};
 use row::{NoteEditing, NumberRow};
 
 /// Height of one row in pixels; CSS `.numbers-table tr` uses the same.
-pub const ROW_HEIGHT: f64 = 40.0;
+const ROW_HEIGHT: usize = 40;
 const VIEWPORT_ROWS: usize = 16;
 const OVERSCAN: usize = 8;
 
 /// The rows to render for a scroll position: `start..end` of `len`.
 pub fn visible_range(scroll_top: f64, len: usize) -> (usize, usize) {
-    let first = (scroll_top.max(0.0) / ROW_HEIGHT) as usize;
+    let first = (scroll_top.max(0.0) / ROW_HEIGHT as f64) as usize;
     let start = first.saturating_sub(OVERSCAN).min(len);
     let end = (first + VIEWPORT_ROWS + OVERSCAN).min(len);
     (start, end)
@@ -33,7 +33,9 @@ pub fn spacer_height(range: (usize, usize), len: usize, before: bool) -> String 
     } else {
         len.saturating_sub(range.1)
     };
-    format!("{}px", count as f64 * ROW_HEIGHT)
+    // Whole pixels, written as integers: float formatting is not needed in
+    // the first visit's code.
+    format!("{}px", count * ROW_HEIGHT)
 }
 
 #[component]

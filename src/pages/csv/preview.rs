@@ -11,7 +11,7 @@ use super::loaded::{load, Shared};
 use super::plan_card::PlanCard;
 use super::run::RunState;
 use crate::components::download::download;
-use crate::components::numbers_table::{visible_range, ROW_HEIGHT};
+use crate::components::numbers_table::{spacer_height, visible_range};
 use crate::state::use_app;
 
 /// Problems listed in full; the rest are counted.
@@ -184,11 +184,7 @@ fn RowsGrid(
         let (a, b) = window.get();
         shown.with(|s| s[a..b].to_vec())
     };
-    let spacer = move |before: bool| {
-        let (a, b) = window.get();
-        let n = if before { a } else { shown.with(Vec::len) - b };
-        format!("{}px", n as f64 * ROW_HEIGHT)
-    };
+    let spacer = move |before: bool| spacer_height(window.get(), shown.with(Vec::len), before);
     view! {
         <div class="table-scroll grid" tabindex="0" role="region" aria-label="Rows of the file" on:scroll=move |ev| { let el: web_sys::Element = event_target(&ev); scroll.set(f64::from(el.scroll_top())); }>
             <table class="numbers-table csv-grid" aria-rowcount=move || shown.with(Vec::len) + 1>
