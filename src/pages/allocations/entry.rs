@@ -1,5 +1,8 @@
 //! One allocation of the register, and what can be done to it.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::prelude::*;
 use numbers_core::endpoints::Provider;
 
@@ -24,20 +27,40 @@ pub struct Entry {
     pub change: Change,
 }
 
+/// A request for one allocation, under way.
+type Request = Pin<Box<dyn Future<Output = Result<Envelope, ApiError>>>>;
+
 impl Entry {
     /// Sends a request for this allocation and says how it ended. `action`
     /// names what was asked ("Deallocate"), `success` what a success is
     /// ("Deallocated"): an error is never announced as a success, and after
     /// one the allocation is read again.
-    pub fn send<F, Fut>(self, action: &'static str, success: &'static str, request: F)
-    where
-        F: FnOnce(ExotelClient, String) -> Fut + 'static,
-        Fut: std::future::Future<Output = Result<Envelope, ApiError>> + 'static,
+    pub fn send<Fut>(
+        self,
+        action: &'static str,
+        success: &'static str,
+        request: impl FnOnce(ExotelClient, String) -> Fut,
+    ) where
+        Fut: Future<Output = Result<Envelope, ApiError>> + 'static,
     {
         let c = self.register.client.get_untracked();
         let id = self.id.get_value();
+        // Boxed here so that what follows is compiled once, not once for
+        // each of the entry's requests.
+        let request: Request = Box::pin(request(c.clone(), id.clone()));
+        self.settle(action, success, c, id, request);
+    }
+
+    fn settle(
+        self,
+        action: &'static str,
+        success: &'static str,
+        c: ExotelClient,
+        id: String,
+        request: Request,
+    ) {
         let asked = async move {
-            let answer = request(c.clone(), id.clone()).await;
+            let answer = request.await;
             if let Err(e) = &answer {
                 self.app.error(format!("{action} failed: {e}"));
                 // What the provider holds now (e.g. deallocated meanwhile).
