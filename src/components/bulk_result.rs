@@ -2,6 +2,7 @@
 //! exactly which numbers succeeded and which failed and why.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 use numbers_core::text::count;
@@ -40,20 +41,34 @@ impl BulkOutcome {
     }
 }
 
+/// One chunk's request, under way.
+type ChunkRequest<'a> = Pin<Box<dyn Future<Output = Result<(), ApiError>> + 'a>>;
+
 /// Runs `op` over `numbers` in chunks; a failed chunk is retried number by
 /// number so every failure is tied to its number and reason.
-pub async fn run_bulk<F, Fut>(
+pub fn run_bulk<'a, Fut>(
     action: &str,
     numbers: Vec<String>,
     progress: RwSignal<Option<(usize, usize)>>,
-    op: F,
-) -> BulkOutcome
+    op: impl Fn(Vec<String>) -> Fut + 'a,
+) -> impl Future<Output = BulkOutcome> + 'a
 where
-    F: Fn(Vec<String>) -> Fut,
-    Fut: Future<Output = Result<(), ApiError>>,
+    Fut: Future<Output = Result<(), ApiError>> + 'a,
 {
+    // Boxed so that the loop is compiled once, not once for each action.
+    let op: Box<dyn Fn(Vec<String>) -> ChunkRequest<'a> + 'a> =
+        Box::new(move |chunk| Box::pin(op(chunk)));
+    run_chunks(action.to_string(), numbers, progress, op)
+}
+
+async fn run_chunks<'a>(
+    action: String,
+    numbers: Vec<String>,
+    progress: RwSignal<Option<(usize, usize)>>,
+    op: Box<dyn Fn(Vec<String>) -> ChunkRequest<'a> + 'a>,
+) -> BulkOutcome {
     let mut out = BulkOutcome {
-        action: action.to_string(),
+        action,
         ..Default::default()
     };
     let total = numbers.len();
