@@ -66,10 +66,9 @@ pub fn PhoneList(phones: Phones) -> impl IntoView {
     let selection = RwSignal::new(Selection::default());
     let ids_shown = Memo::new(move |_| {
         listed.with(|l| {
-            l.iter()
-                .flat_map(|l| &l.phones)
-                .map(|x| x.phone_id.clone())
-                .collect::<Vec<_>>()
+            l.as_ref().map_or_else(Vec::new, |l| {
+                l.phones.iter().map(|x| x.phone_id.clone()).collect()
+            })
         })
     });
     let add_selected = move |_| {
@@ -93,10 +92,8 @@ pub fn PhoneList(phones: Phones) -> impl IntoView {
     };
     let rows = move || {
         listed.with(|l| {
-            l.iter()
-                .flat_map(|l| l.phones.iter().cloned())
-                .enumerate()
-                .collect::<Vec<_>>()
+            l.as_ref()
+                .map_or_else(Vec::new, |l| l.phones.iter().cloned().enumerate().collect())
         })
     };
     view! {
