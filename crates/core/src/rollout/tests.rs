@@ -303,3 +303,27 @@ proptest! {
         prop_assert!(all.windows(2).all(|p| p[1] - p[0] == interval));
     }
 }
+
+#[test]
+fn an_end_is_written_and_read_back_as_tagged_json() {
+    for end in [End::HoldAt { target: 70 }, End::Complete] {
+        let text = serde_json::to_string(&end).expect("an end is written");
+        assert_eq!(serde_json::from_str::<End>(&text).ok(), Some(end));
+    }
+    assert_eq!(
+        serde_json::to_string(&End::HoldAt { target: 70 })
+            .ok()
+            .as_deref(),
+        Some(r#"{"kind":"hold_at","target":70}"#)
+    );
+    // Fields in any order, others ignored, as serde's tagged enums read.
+    let read = |t: &str| serde_json::from_str::<End>(t).ok();
+    assert_eq!(
+        read(r#"{"target":40,"note":"x","kind":"hold_at"}"#),
+        Some(End::HoldAt { target: 40 })
+    );
+    assert_eq!(read(r#"{"kind":"complete","note":1}"#), Some(End::Complete));
+    assert_eq!(read(r#"{"kind":"hold_at"}"#), None);
+    assert_eq!(read(r#"{"kind":"later","target":40}"#), None);
+    assert_eq!(read(r#"{"target":40}"#), None);
+}
