@@ -45,11 +45,15 @@ pub async fn served_build() -> Result<Option<String>, ApiError> {
     Ok(build_in(&html))
 }
 
-#[cfg(test)]
+// The console's tests run in the browser (wasm-bindgen-test): a plain
+// `#[test]` here would never run.
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
+    use wasm_bindgen_test::*;
+
     use super::build_in;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn the_build_is_read_from_an_index() {
         let html =
             "<script type=module>import init from '/numbers-console-0123456789abcdef.js';</script>";
