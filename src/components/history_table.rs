@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use numbers_core::history::{format_time, touched, Entry, Outcome};
 
-use super::numbers_table::{spacer_height, visible_range};
+use super::virtual_rows::VirtualRows;
 
 #[component]
 pub fn HistoryTable(
@@ -14,18 +14,13 @@ pub fn HistoryTable(
     #[prop(into)]
     saved_run: Signal<Option<String>>,
 ) -> impl IntoView {
-    let scroll_top = RwSignal::new(0.0);
-    let window = Memo::new(move |_| visible_range(scroll_top.get(), rows.with(Vec::len)));
+    let virtual_rows = VirtualRows::new(move || rows.with(Vec::len));
     let shown = move || {
-        let (start, end) = window.get();
+        let (start, end) = virtual_rows.range();
         rows.with(|r| r[start..end].to_vec())
     };
-    let spacer = move |before: bool| spacer_height(window.get(), rows.with(Vec::len), before);
     view! {
-        <div class="table-scroll history-table" on:scroll=move |ev| {
-            let el: web_sys::Element = event_target(&ev);
-            scroll_top.set(f64::from(el.scroll_top()));
-        }>
+        <div class="table-scroll history-table" on:scroll=move |ev| virtual_rows.on_scroll(&ev)>
             <table class="numbers-table" aria-rowcount=move || rows.with(Vec::len) + 1>
                 <thead><tr>
                     <th scope="col">"Time (UTC)"</th>
@@ -36,11 +31,11 @@ pub fn HistoryTable(
                     <th scope="col">"Outcome"</th>
                 </tr></thead>
                 <tbody>
-                    <tr class="spacer" aria-hidden="true"><td colspan="6" style:height=move || spacer(true)></td></tr>
+                    <tr class="spacer" aria-hidden="true"><td colspan="6" style:height=move || virtual_rows.spacer(true)></td></tr>
                     <For each=shown key=|e| e.id.clone() let:e>
                         <HistoryRow entry=e saved_run=saved_run/>
                     </For>
-                    <tr class="spacer" aria-hidden="true"><td colspan="6" style:height=move || spacer(false)></td></tr>
+                    <tr class="spacer" aria-hidden="true"><td colspan="6" style:height=move || virtual_rows.spacer(false)></td></tr>
                 </tbody>
             </table>
         </div>

@@ -29,3 +29,4 @@ pub mod text_field;
 pub mod timeline;
 pub mod toasts;
 pub mod unsaved_guard;
+pub mod virtual_rows;

@@ -11,7 +11,7 @@ use super::loaded::{load, Shared};
 use super::plan_card::PlanCard;
 use super::run::RunState;
 use crate::components::download::download;
-use crate::components::numbers_table::{spacer_height, visible_range};
+use crate::components::virtual_rows::VirtualRows;
 use crate::state::use_app;
 
 /// Problems listed in full; the rest are counted.
@@ -178,15 +178,13 @@ fn RowsGrid(
             .collect::<Vec<_>>()
     });
     let columns: Vec<String> = loaded.table.headers().to_vec();
-    let scroll = RwSignal::new(0.0);
-    let window = Memo::new(move |_| visible_range(scroll.get(), shown.with(Vec::len)));
+    let virtual_rows = VirtualRows::new(move || shown.with(Vec::len));
     let grid_rows = move || {
-        let (a, b) = window.get();
+        let (a, b) = virtual_rows.range();
         shown.with(|s| s[a..b].to_vec())
     };
-    let spacer = move |before: bool| spacer_height(window.get(), shown.with(Vec::len), before);
     view! {
-        <div class="table-scroll grid" tabindex="0" role="region" aria-label="Rows of the file" on:scroll=move |ev| { let el: web_sys::Element = event_target(&ev); scroll.set(f64::from(el.scroll_top())); }>
+        <div class="table-scroll grid" tabindex="0" role="region" aria-label="Rows of the file" on:scroll=move |ev| virtual_rows.on_scroll(&ev)>
             <table class="numbers-table csv-grid" aria-rowcount=move || shown.with(Vec::len) + 1>
                 <thead><tr>
                     <th scope="col">"Line"</th>
@@ -194,7 +192,7 @@ fn RowsGrid(
                     <th scope="col">"Before → after"</th>
                 </tr></thead>
                 <tbody>
-                    <tr class="spacer" aria-hidden="true" style:height=move || spacer(true)></tr>
+                    <tr class="spacer" aria-hidden="true" style:height=move || virtual_rows.spacer(true)></tr>
                     <For each=grid_rows key=|r| *r let:row>
                         {
                             let line = loaded.table.line(row);
@@ -221,7 +219,7 @@ fn RowsGrid(
                             }
                         }
                     </For>
-                    <tr class="spacer" aria-hidden="true" style:height=move || spacer(false)></tr>
+                    <tr class="spacer" aria-hidden="true" style:height=move || virtual_rows.spacer(false)></tr>
                 </tbody>
             </table>
         </div>
