@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -190,6 +189,31 @@ fn client_refused(form: &HashMap<String, String>, headers: &HeaderMap) -> Option
     }
 }
 
+/// The form a client posted to the token or logout endpoint, refused as
+/// Keycloak refuses it: first what is not form-encoded, then an unknown or
+/// missing client.
+pub struct ClientForm(HashMap<String, String>);
+
+impl FromRequest<AppState> for ClientForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, app: &AppState) -> Result<Self, Response> {
+        let headers = request.headers().clone();
+        let Ok(Form(form)) = Form::<HashMap<String, String>>::from_request(request, app).await
+        else {
+            return Err(oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The request must be form-encoded (application/x-www-form-urlencoded)",
+            ));
+        };
+        match client_refused(&form, &headers) {
+            Some(refused) => Err(refused),
+            None => Ok(Self(form)),
+        }
+    }
+}
+
 /// The `scope` claim of a token the sandbox signed.
 fn token_scope(token: &str) -> String {
     token
@@ -209,18 +233,8 @@ fn token_scope(token: &str) -> String {
 pub async fn ocp_token(
     State(app): State<AppState>,
     headers: HeaderMap,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
+    ClientForm(form): ClientForm,
 ) -> Result<Response, ApiError> {
-    let Ok(Form(form)) = form else {
-        return Ok(oauth(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "The request must be form-encoded (application/x-www-form-urlencoded)",
-        ));
-    };
-    if let Some(refused) = client_refused(&form, &headers) {
-        return Ok(refused);
-    }
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let lifetimes = app.lifetimes;
     let issuer = oidc::issuer(&headers);
@@ -319,19 +333,8 @@ pub async fn ocp_token(
 /// session of a refresh token; every token it issued stops working.
 pub async fn ocp_logout(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
+    ClientForm(form): ClientForm,
 ) -> Result<Response, ApiError> {
-    let Ok(Form(form)) = form else {
-        return Ok(oauth(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "The request must be form-encoded (application/x-www-form-urlencoded)",
-        ));
-    };
-    if let Some(refused) = client_refused(&form, &headers) {
-        return Ok(refused);
-    }
     let Some(refresh) = form.get("refresh_token").cloned() else {
         return Ok(oauth(
             StatusCode::BAD_REQUEST,
