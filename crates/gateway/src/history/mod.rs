@@ -162,10 +162,13 @@ impl History {
         }
     }
 
-    /// Hands an entry the gateway made itself (a plan's step) to the writer.
+    /// Hands an entry the gateway made itself (a plan's step) to the writer
+    /// and waits until it is written or spooled: the plan is saved after
+    /// it, so a gateway stopped in between never leaves a step the plan
+    /// counts with no entry in the history.
     pub async fn submit(&self, record: Record) {
         if let Some(w) = &self.writer {
-            w.submit(record).await;
+            w.submit_durably(record).await;
         }
     }
 

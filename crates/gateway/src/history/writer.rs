@@ -58,7 +58,8 @@ pub struct Writer {
 }
 
 enum Command {
-    Write(Box<Record>),
+    /// An entry, and who waits until it is in the database or the spool.
+    Write(Box<Record>, Option<oneshot::Sender<()>>),
     /// Write (or spool) everything queued, then answer and stop.
     Stop(oneshot::Sender<()>),
 }
@@ -90,10 +91,25 @@ impl Writer {
     /// Hands an entry to the writer; waits while the queue is full (the
     /// relay's answer has already gone back).
     pub async fn submit(&self, record: Record) {
+        self.send(record, None).await;
+    }
+
+    /// Hands an entry to the writer and waits until it is in the database
+    /// or synced to the spool: for what must be recorded before the caller
+    /// records anything that follows from it (a plan's step, before the
+    /// plan says the step was taken).
+    pub async fn submit_durably(&self, record: Record) {
+        let (written, durable) = oneshot::channel();
+        self.send(record, Some(written)).await;
+        // An error is a writer that stopped or lost the entry (logged).
+        let _ = durable.await;
+    }
+
+    async fn send(&self, record: Record, written: Option<oneshot::Sender<()>>) {
         self.counters.queued.fetch_add(1, Ordering::Relaxed);
         if self
             .tx
-            .send(Command::Write(Box::new(record)))
+            .send(Command::Write(Box::new(record), written))
             .await
             .is_err()
         {
@@ -111,6 +127,27 @@ impl Writer {
         }
         if tokio::time::timeout(limit, finished).await.is_err() {
             tracing::error!(target: "history", "the history writer did not finish in {} s", limit.as_secs());
+        }
+    }
+}
+
+/// Entries taken off the queue together, and who waits for them.
+#[derive(Default)]
+struct Batch {
+    records: Vec<Record>,
+    waiting: Vec<oneshot::Sender<()>>,
+}
+
+impl Batch {
+    fn push(&mut self, record: Box<Record>, written: Option<oneshot::Sender<()>>) {
+        self.records.push(*record);
+        self.waiting.extend(written);
+    }
+
+    /// Written or spooled (or lost, and logged): the waiters go on.
+    fn done(self) {
+        for w in self.waiting {
+            let _ = w.send(());
         }
     }
 }
@@ -162,36 +199,37 @@ impl Task {
                 command = self.rx.recv() => command,
                 _ = tokio::time::sleep_until(wake) => continue,
             };
-            let mut batch = Vec::new();
+            let mut batch = Batch::default();
             let mut stop = None;
             match first {
-                Some(Command::Write(r)) => batch.push(*r),
+                Some(Command::Write(r, written)) => batch.push(r, written),
                 Some(Command::Stop(done)) => stop = Some(done),
                 None => return,
             }
-            while stop.is_none() && batch.len() < BATCH {
+            while stop.is_none() && batch.records.len() < BATCH {
                 match self.rx.try_recv() {
-                    Ok(Command::Write(r)) => batch.push(*r),
+                    Ok(Command::Write(r, written)) => batch.push(r, written),
                     Ok(Command::Stop(done)) => stop = Some(done),
                     Err(_) => break,
                 }
             }
             self.counters
                 .queued
-                .fetch_sub(batch.len() as u64, Ordering::Relaxed);
-            if !batch.is_empty() {
+                .fetch_sub(batch.records.len() as u64, Ordering::Relaxed);
+            if !batch.records.is_empty() {
                 if !degraded {
-                    if let Err(e) = self.write(&batch).await {
+                    if let Err(e) = self.write(&batch.records).await {
                         self.counters.failures.fetch_add(1, Ordering::Relaxed);
-                        tracing::warn!(target: "history", "{} entries not written ({e}): kept in the spool", batch.len());
+                        tracing::warn!(target: "history", "{} entries not written ({e}): kept in the spool", batch.records.len());
                         degraded = true;
                         next_try = Instant::now() + backoff;
-                        self.to_spool(&batch).await;
+                        self.to_spool(&batch.records).await;
                     }
                 } else {
-                    self.to_spool(&batch).await;
+                    self.to_spool(&batch.records).await;
                 }
             }
+            batch.done();
             if let Some(done) = stop {
                 self.finish(degraded).await;
                 let _ = done.send(());
@@ -298,26 +336,27 @@ impl Task {
             degraded = self.recover().await.is_err();
         }
         loop {
-            let mut batch = Vec::new();
-            while batch.len() < BATCH {
+            let mut batch = Batch::default();
+            while batch.records.len() < BATCH {
                 match self.rx.try_recv() {
-                    Ok(Command::Write(r)) => batch.push(*r),
+                    Ok(Command::Write(r, written)) => batch.push(r, written),
                     Ok(Command::Stop(done)) => {
                         let _ = done.send(());
                     }
                     Err(_) => break,
                 }
             }
-            if batch.is_empty() {
+            if batch.records.is_empty() {
                 break;
             }
             self.counters
                 .queued
-                .fetch_sub(batch.len() as u64, Ordering::Relaxed);
-            if degraded || self.write(&batch).await.is_err() {
+                .fetch_sub(batch.records.len() as u64, Ordering::Relaxed);
+            if degraded || self.write(&batch.records).await.is_err() {
                 degraded = true;
-                self.to_spool(&batch).await;
+                self.to_spool(&batch.records).await;
             }
+            batch.done();
         }
         if degraded {
             tracing::warn!(target: "history", "stopping with entries in the spool: they are written at the next start");
