@@ -1,5 +1,9 @@
 //! Reading: bytes in, a table of rows or the reasons it cannot be read out.
 
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+
 use super::scan::{self, Scan};
 use super::write::unguard_cell;
 use super::{Column, Problem, ProblemCode, NULL_MARKER};
@@ -50,6 +54,9 @@ pub struct CsvTable {
     /// Record 0 is the header; data row `r` is record `r + 1`.
     scan: Scan,
     problems: Vec<Problem>,
+    /// The text of the few cells an export guarded inside (`x;'=1`), by
+    /// (row, position): the rest are ranges of the file.
+    unguarded: FxHashMap<(usize, usize), Box<str>>,
 }
 
 impl CsvTable {
@@ -124,10 +131,16 @@ impl CsvTable {
 
     /// The cell's text: trimmed, with a formula guard added by an export removed.
     pub fn text(&self, row: usize, column: Column) -> &str {
-        self.index[column.index()]
-            .and_then(|i| self.raw(row, i))
-            .map(cell_text)
-            .unwrap_or("")
+        let Some(i) = self.index[column.index()] else {
+            return "";
+        };
+        if let Some(t) = self.unguarded.get(&(row, i)) {
+            return t;
+        }
+        match self.raw(row, i).map(cell_text) {
+            Some(Cow::Borrowed(t)) => t,
+            _ => "",
+        }
     }
 
     /// The cell of `row` in `column` (absent when the header lacks it).
@@ -142,8 +155,8 @@ impl CsvTable {
 }
 
 /// A field as the rules read it: trimmed, with a formula guard added by an
-/// export removed.
-pub(crate) fn cell_text(field: &str) -> &str {
+/// export removed (borrowed unless the guard sat inside the cell).
+pub(crate) fn cell_text(field: &str) -> Cow<'_, str> {
     // Most fields start and end with a visible ASCII character: no
     // whitespace to look for (`trim` would decode both ends as Unicode).
     let b = field.as_bytes();
@@ -310,6 +323,7 @@ fn read_text(text: String) -> Result<CsvTable, Vec<Problem>> {
             ));
         }
     }
+    let unguarded = inner_guards(&text, &scan);
     Ok(CsvTable {
         delimiter,
         header_line,
@@ -318,7 +332,28 @@ fn read_text(text: String) -> Result<CsvTable, Vec<Problem>> {
         text,
         scan,
         problems,
+        unguarded,
     })
+}
+
+/// The cells whose text had a guard inside it taken off. Only a file
+/// with a quote right after a split character can have one: most files
+/// are not looked at field by field.
+fn inner_guards(text: &str, scan: &Scan) -> FxHashMap<(usize, usize), Box<str>> {
+    let mut out = FxHashMap::default();
+    let maybe = memchr::memchr_iter(b'\'', text.as_bytes())
+        .any(|i| i > 0 && matches!(text.as_bytes()[i - 1], b';' | b',' | b'\t' | b'\r' | b'\n'));
+    if !maybe {
+        return out;
+    }
+    for record in 1..scan.len() {
+        for (i, field) in scan.fields(text, record).enumerate() {
+            if let Cow::Owned(t) = cell_text(field) {
+                out.insert((record - 1, i), t.into_boxed_str());
+            }
+        }
+    }
+    out
 }
 
 fn shorten(s: &str) -> String {

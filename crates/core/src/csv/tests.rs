@@ -81,12 +81,15 @@ proptest! {
     }
 
     #[test]
-    fn guard_then_unguard_is_identity(s in "\\PC{0,40}") {
+    fn guard_then_unguard_is_identity(s in "(\\PC|[;,\t\r\n=+@'-]){0,40}") {
         let guarded = guard_cell(&s);
         prop_assert_eq!(unguard_cell(&guarded), s.as_str());
-        let starts_like_formula = matches!(guarded.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
-        let plain_number = guarded.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit());
-        prop_assert!(!starts_like_formula || plain_number, "{:?} could run as a formula", guarded);
+        // Wherever a spreadsheet may split the cell, no part starts a formula.
+        for part in guarded.split([';', ',', '\t', '\r', '\n']) {
+            let starts_like_formula = matches!(part.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@'));
+            let plain_number = part.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            prop_assert!(!starts_like_formula || plain_number, "{:?} of {:?} could run as a formula", part, guarded);
+        }
     }
 
     #[test]
@@ -153,6 +156,51 @@ fn plain_numbers_are_not_guarded_but_formulas_are() {
     assert_eq!(guard_cell("\tx"), "'\tx");
     assert_eq!(guard_cell("'=x"), "''=x");
     assert_eq!(guard_cell("it's"), "it's");
+}
+
+#[test]
+fn a_formula_after_a_split_character_is_guarded_where_it_starts() {
+    // A de-DE spreadsheet splits a comma file on ';': `=1+1` would be a cell.
+    assert_eq!(guard_cell("x;=1+1;y"), "x;'=1+1;y");
+    assert_eq!(guard_cell("a, @SUM(1)"), "a, @SUM(1)");
+    assert_eq!(guard_cell("a,@SUM(1)"), "a,'@SUM(1)");
+    assert_eq!(guard_cell("a\t-cmd|x"), "a\t'-cmd|x");
+    assert_eq!(
+        guard_cell("first\r\n=HYPERLINK(\"x\")"),
+        "first\r\n'=HYPERLINK(\"x\")"
+    );
+    // Read whole, two numbers with a `;` are no number: guarded at the start.
+    assert_eq!(
+        guard_cell("+12015550100;+12015550101"),
+        "'+12015550100;+12015550101"
+    );
+    assert_eq!(guard_cell("x;+12015550101"), "x;+12015550101");
+    assert_eq!(guard_cell("=1;=2"), "'=1;'=2");
+    assert_eq!(unguard_cell("x;'=1+1;y"), "x;=1+1;y");
+    assert_eq!(unguard_cell("'=1;'=2"), "=1;=2");
+    // A quote of the person's own, where no formula follows, stays.
+    assert_eq!(unguard_cell("x;'y"), "x;'y");
+}
+
+#[test]
+fn an_export_with_guards_inside_cells_reads_back_as_it_was() {
+    let record = NumberRecord {
+        number: "+12015550100".into(),
+        note: Some("x;=1+1;y".into()),
+        application_tag: Some("a,@b".into()),
+        ..Default::default()
+    };
+    let text = export(std::slice::from_ref(&record));
+    assert!(text.contains("x;'=1+1;y"), "{text}");
+    let table = read(text.as_bytes()).expect("reads its own export");
+    assert_eq!(table.text(0, Column::Note), "x;=1+1;y");
+    assert_eq!(table.text(0, Column::ApplicationTag), "a,@b");
+    let v = validate(&table);
+    assert!(
+        v.problems.iter().all(|p| !p.message.contains("formula")),
+        "{:?}",
+        v.problems
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Validation: every row checked against the rules of its operation, every
 //! problem collected (not just the first).
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
@@ -153,7 +154,7 @@ pub fn validate(table: &CsvTable) -> Validation {
             operations[row] = op;
             continue;
         }
-        let mut texts = [""; Column::COUNT];
+        let mut texts: [Cow<str>; Column::COUNT] = Default::default();
         formulas.clear();
         for (i, field) in table.fields(row).enumerate() {
             if let Some(c) = column_at[i] {
@@ -163,17 +164,17 @@ pub fn validate(table: &CsvTable) -> Validation {
                 formulas.push(i);
             }
         }
-        let cell = |c: Column| CellRef::of(texts[c.index()]);
+        let cell = |c: Column| CellRef::of(&texts[c.index()]);
         let line = table.line(row);
         let mut row_errors: Vec<Problem> = Vec::new();
         let mut error = |column: Option<Column>, code, message: String| {
             row_errors.push(Problem::error(line, column, code, message));
         };
-        let op = Operation::parse(texts[Column::Operation.index()]);
+        let op = Operation::parse(&texts[Column::Operation.index()]);
         operations[row] = op;
         let Some(op) = op else {
             if has(Column::Operation) {
-                let text = texts[Column::Operation.index()];
+                let text = &*texts[Column::Operation.index()];
                 if text.is_empty() {
                     error(
                         Some(Column::Operation),
@@ -313,7 +314,7 @@ pub fn validate(table: &CsvTable) -> Validation {
         }
 
         if let Some(first) = duplicate_of {
-            let number = texts[Column::Number.index()];
+            let number = &*texts[Column::Number.index()];
             problems.push(Problem::error(
                 table.line(first),
                 Some(Column::Number),

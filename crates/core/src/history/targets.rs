@@ -184,7 +184,7 @@ impl Rows {
             None => self.header_cells.push(text.and_then(Column::parse)),
             Some(columns) => {
                 if let Some(i) = columns.get(self.field).copied().flatten() {
-                    self.row[i] = text.map(|t| cell_text(t).to_string()).unwrap_or_default();
+                    self.row[i] = text.map(|t| cell_text(t).into_owned()).unwrap_or_default();
                 }
             }
         }
