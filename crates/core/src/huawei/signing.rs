@@ -18,6 +18,9 @@ pub const DATE_HEADER: &str = "x-sdk-date";
 pub const PROJECT_HEADER: &str = "x-project-id";
 /// The header of the body's SHA-256, when it is signed that way.
 pub const CONTENT_HASH_HEADER: &str = "x-sdk-content-sha256";
+/// The value of [`CONTENT_HASH_HEADER`] that leaves a body out of the
+/// signature.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// How far `X-Sdk-Date` may be from the server's clock (Huawei's API
 /// gateway allows 15 minutes).
 pub const SKEW_MS: i64 = 15 * 60_000;
@@ -71,8 +74,9 @@ pub fn signed_headers(headers: &[(String, String)]) -> Vec<String> {
     names
 }
 
-/// The canonical request of `r`, signing `signed` (lower-case names).
-pub fn canonical_request(r: &Request<'_>, signed: &[String]) -> String {
+/// The canonical request of `r`, signing `signed` (lower-case names),
+/// with the body's hash `payload` (see [`payload_hash`]).
+pub fn canonical_request(r: &Request<'_>, signed: &[String], payload: &str) -> String {
     let mut uri = percent_decode_str(r.path.split('?').next().unwrap_or_default())
         .decode_utf8_lossy()
         .split('/')
@@ -102,11 +106,6 @@ pub fn canonical_request(r: &Request<'_>, signed: &[String]) -> String {
             )
         })
         .collect();
-    let payload = match header(r.headers, CONTENT_HASH_HEADER) {
-        Some(h) if !r.body.is_empty() => h.to_string(),
-        _ if r.body.is_empty() => EMPTY_HASH.to_string(),
-        _ => hex::encode(Sha256::digest(r.body)),
-    };
     format!(
         "{}\n{uri}\n{query}\n{headers}\n{}\n{payload}",
         r.method.to_ascii_uppercase(),
@@ -114,23 +113,75 @@ pub fn canonical_request(r: &Request<'_>, signed: &[String]) -> String {
     )
 }
 
-/// The HMAC of `r`'s string to sign, keyed with the secret key `sk`, at
-/// `date` (`YYYYMMDDTHHMMSSZ`).
-fn mac(r: &Request<'_>, signed: &[String], date: &str, sk: &str) -> Hmac<Sha256> {
-    let canonical = canonical_request(r, signed);
-    let to_sign = format!(
+/// The body's own SHA-256, in hex.
+fn body_hash(body: &[u8]) -> String {
+    if body.is_empty() {
+        EMPTY_HASH.to_string()
+    } else {
+        hex::encode(Sha256::digest(body))
+    }
+}
+
+/// The payload hash a request is signed with, as Huawei's API gateway
+/// takes it: the body's own, always, unless `X-Sdk-Content-Sha256` is one
+/// of the signed headers. A signed one must be the body's hash, or
+/// `UNSIGNED-PAYLOAD` for a request with no body (CPH's changes carry
+/// their whole meaning in the body: an unsigned one would let anyone
+/// swap it). An unsigned header is never read: it would let whoever
+/// relays the request replace the body and keep the signature.
+pub fn payload_hash(r: &Request<'_>, signed: &[String]) -> Result<String, SignError> {
+    let own = body_hash(r.body);
+    if !signed.iter().any(|h| h == CONTENT_HASH_HEADER) {
+        return Ok(own);
+    }
+    match header(r.headers, CONTENT_HASH_HEADER).map(str::trim) {
+        Some(UNSIGNED_PAYLOAD) if r.body.is_empty() => Ok(UNSIGNED_PAYLOAD.to_string()),
+        Some(UNSIGNED_PAYLOAD) => Err(SignError::UnsignedPayload),
+        Some(given) if given.eq_ignore_ascii_case(&own) => Ok(own),
+        _ => Err(SignError::Mismatch),
+    }
+}
+
+/// What is signed: the algorithm, the date (`YYYYMMDDTHHMMSSZ`) and the
+/// canonical request's hash.
+pub fn string_to_sign(canonical: &str, date: &str) -> String {
+    format!(
         "{ALGORITHM}\n{date}\n{}",
         hex::encode(Sha256::digest(canonical.as_bytes()))
-    );
+    )
+}
+
+/// The HMAC-SHA256 of `to_sign` keyed with the secret key `sk`.
+fn mac(to_sign: &str, sk: &str) -> Hmac<Sha256> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(sk.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
     mac.update(to_sign.as_bytes());
     mac
 }
 
+/// The string `r` signs at `date` with `signed` headers (a client's: the
+/// body's own hash).
+fn client_string_to_sign(r: &Request<'_>, signed: &[String], date: &str) -> String {
+    let payload = payload_hash(r, signed).unwrap_or_else(|_| body_hash(r.body));
+    string_to_sign(&canonical_request(r, signed, &payload), date)
+}
+
 /// The signature of `r` with secret key `sk` at `date`, in hex.
 pub fn signature(r: &Request<'_>, signed: &[String], date: &str, sk: &str) -> String {
-    hex::encode(mac(r, signed, date, sk).finalize().into_bytes())
+    hex::encode(
+        mac(&client_string_to_sign(r, signed, date), sk)
+            .finalize()
+            .into_bytes(),
+    )
+}
+
+/// The `Authorization` value naming access key `ak`, the `signed`
+/// headers and the `signature` (hex).
+pub fn authorization_value(ak: &str, signed: &[String], signature: &str) -> String {
+    format!(
+        "{ALGORITHM} Access={ak}, SignedHeaders={}, Signature={signature}",
+        signed.join(";")
+    )
 }
 
 /// The `Authorization` value of `r` (whose headers include `Host` and
@@ -138,11 +189,7 @@ pub fn signature(r: &Request<'_>, signed: &[String], date: &str, sk: &str) -> St
 pub fn authorization(r: &Request<'_>, ak: &str, sk: &str) -> String {
     let signed = signed_headers(r.headers);
     let date = header(r.headers, DATE_HEADER).unwrap_or_default();
-    format!(
-        "{ALGORITHM} Access={ak}, SignedHeaders={}, Signature={}",
-        signed.join(";"),
-        signature(r, &signed, date, sk)
-    )
+    authorization_value(ak, &signed, &signature(r, &signed, date, sk))
 }
 
 /// An access key pair and the project its requests name.
@@ -154,6 +201,75 @@ pub struct Key<'a> {
     pub secret: &'a str,
     /// The project the request is for.
     pub project: &'a str,
+}
+
+/// A request made ready to sign with a key kept elsewhere (the browser's
+/// WebCrypto key, which never leaves it as text): what to HMAC, and the
+/// headers to send besides `Authorization`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsigned {
+    /// The headers it signs, lower case, sorted.
+    pub signed: Vec<String>,
+    /// What the HMAC-SHA256 with the secret key is taken of.
+    pub string_to_sign: String,
+    /// `X-Sdk-Date` and `X-Project-Id`, to send as they are.
+    pub headers: [(&'static str, String); 2],
+}
+
+impl Unsigned {
+    /// The three headers to send once the HMAC is `signature` (hex),
+    /// `Authorization` first.
+    pub fn signed_with(self, access: &str, signature: &str) -> [(&'static str, String); 3] {
+        let [date, project] = self.headers;
+        [
+            (
+                "Authorization",
+                authorization_value(access, &self.signed, signature),
+            ),
+            date,
+            project,
+        ]
+    }
+}
+
+/// What a client signs to send `method target` (a path and its query, as
+/// sent) for `host` at `now_ms` in `project`: `Host`, `X-Sdk-Date`,
+/// `X-Project-Id` and, with a body, `Content-Type: application/json`.
+pub fn prepare(
+    project: &str,
+    method: &str,
+    host: &str,
+    target: &str,
+    body: &str,
+    now_ms: i64,
+) -> Unsigned {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let date = format_date(now_ms);
+    let mut headers = vec![
+        ("Host".to_string(), host.to_string()),
+        ("X-Sdk-Date".to_string(), date.clone()),
+        ("X-Project-Id".to_string(), project.to_string()),
+    ];
+    if !body.is_empty() {
+        headers.push(("Content-Type".to_string(), "application/json".to_string()));
+    }
+    let request = Request {
+        method,
+        path,
+        query: &query,
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let signed = signed_headers(&headers);
+    let string_to_sign = client_string_to_sign(&request, &signed, &date);
+    Unsigned {
+        signed,
+        string_to_sign,
+        headers: [("X-Sdk-Date", date), ("X-Project-Id", project.to_string())],
+    }
 }
 
 /// What a client sends to sign `method target` (a path and its query, as
@@ -168,34 +284,13 @@ pub fn sign(
     body: &str,
     now_ms: i64,
 ) -> [(&'static str, String); 3] {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let date = format_date(now_ms);
-    let mut headers = vec![
-        ("Host".to_string(), host.to_string()),
-        ("X-Sdk-Date".to_string(), date.clone()),
-        ("X-Project-Id".to_string(), key.project.to_string()),
-    ];
-    if !body.is_empty() {
-        headers.push(("Content-Type".to_string(), "application/json".to_string()));
-    }
-    let request = Request {
-        method,
-        path,
-        query: &query,
-        headers: &headers,
-        body: body.as_bytes(),
-    };
-    [
-        (
-            "Authorization",
-            authorization(&request, key.access, key.secret),
-        ),
-        ("X-Sdk-Date", date),
-        ("X-Project-Id", key.project.to_string()),
-    ]
+    let unsigned = prepare(key.project, method, host, target, body, now_ms);
+    let signature = hex::encode(
+        mac(&unsigned.string_to_sign, key.secret)
+            .finalize()
+            .into_bytes(),
+    );
+    unsigned.signed_with(key.access, &signature)
 }
 
 /// What an `Authorization: SDK-HMAC-SHA256 …` header says.
@@ -261,6 +356,9 @@ pub enum SignError {
     #[error("Incorrect IAM authentication information: verify aksk signature fail")]
     /// The signature does not match.
     Mismatch,
+    #[error("Incorrect IAM authentication information: x-sdk-content-sha256 UNSIGNED-PAYLOAD is not accepted for a request with a body: sign the body")]
+    /// The request asks to leave its body out of the signature.
+    UnsignedPayload,
 }
 
 impl SignError {
@@ -310,8 +408,10 @@ pub fn verify(
         return Err(SignError::Stale);
     }
     let given = hex::decode(&signed.signature).map_err(|_| SignError::Mismatch)?;
+    let payload = payload_hash(r, names)?;
+    let to_sign = string_to_sign(&canonical_request(r, names, &payload), date.trim());
     // In constant time, whatever differs first.
-    mac(r, names, date.trim(), &sk)
+    mac(&to_sign, &sk)
         .verify_slice(&given)
         .map_err(|_| SignError::Mismatch)?;
     Ok(signed)
@@ -480,6 +580,120 @@ mod tests {
         assert_eq!(
             verify(&other_body, &sent[0].1, secret, at),
             Err(SignError::Mismatch)
+        );
+    }
+
+    /// The swap a relay (or anyone between) could try: the body signed for
+    /// one change, another body sent, and an unsigned content hash of the
+    /// signed body added to make the check pass.
+    #[test]
+    fn a_body_swapped_behind_an_unsigned_content_hash_is_refused() {
+        let key = Key {
+            access: AK,
+            secret: SK,
+            project: PROJECT,
+        };
+        let at = parse_date("20261202T073000Z").expect("date");
+        let target = format!("/v1/{PROJECT}/cloud-phone/phones-traffic");
+        let signed_body = r#"{"traffic_type":"routing","phone_ids":["p1"]}"#;
+        let swapped = r#"{"traffic_type":"direct","phone_ids":["p1","p2","p3"]}"#;
+        let sent = sign(&key, "POST", HOST, &target, signed_body, at);
+        let hash = hex::encode(Sha256::digest(signed_body.as_bytes()));
+        let received = |extra: &[(&str, &str)]| -> Vec<(String, String)> {
+            [
+                ("host", HOST),
+                ("x-sdk-date", sent[1].1.as_str()),
+                ("x-project-id", PROJECT),
+                ("content-type", "application/json"),
+            ]
+            .iter()
+            .chain(extra)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+        };
+        let secret = |ak: &str| (ak == AK).then(|| SK.to_string());
+        let with_hash = received(&[(CONTENT_HASH_HEADER, &hash)]);
+        let request = |headers, body: &'static str| Request {
+            method: "POST",
+            path: &target,
+            query: &[],
+            headers,
+            body: body.as_bytes(),
+        };
+        assert!(verify(&request(&with_hash, signed_body), &sent[0].1, secret, at).is_ok());
+        assert_eq!(
+            verify(&request(&with_hash, swapped), &sent[0].1, secret, at),
+            Err(SignError::Mismatch)
+        );
+        // Signed, the header must be the body's own hash, and a body may
+        // not be left out of the signature.
+        let headers_with = |value: &str| received(&[(CONTENT_HASH_HEADER, value)]);
+        let sign_with = |headers: &[(String, String)], body: &str| {
+            let r = Request {
+                method: "POST",
+                path: &target,
+                query: &[],
+                headers,
+                body: body.as_bytes(),
+            };
+            let names = signed_headers(headers);
+            let payload = payload_hash(&r, &names).unwrap_or_else(|_| hash.clone());
+            let to_sign = string_to_sign(&canonical_request(&r, &names, &payload), &sent[1].1);
+            authorization_value(
+                AK,
+                &names,
+                &hex::encode(mac(&to_sign, SK).finalize().into_bytes()),
+            )
+        };
+        let signed_hash = headers_with(&hash);
+        let auth = sign_with(&signed_hash, signed_body);
+        assert!(auth.contains("x-sdk-content-sha256"), "{auth}");
+        assert!(verify(&request(&signed_hash, signed_body), &auth, secret, at).is_ok());
+        assert_eq!(
+            verify(&request(&signed_hash, swapped), &auth, secret, at),
+            Err(SignError::Mismatch)
+        );
+        let unsigned_payload = headers_with(UNSIGNED_PAYLOAD);
+        let auth = sign_with(&unsigned_payload, swapped);
+        assert_eq!(
+            verify(&request(&unsigned_payload, swapped), &auth, secret, at),
+            Err(SignError::UnsignedPayload)
+        );
+        let list = format!("/v1/{PROJECT}/cloud-phone/phones");
+        let get = Request {
+            method: "GET",
+            path: &list,
+            query: &[],
+            headers: &unsigned_payload,
+            body: b"",
+        };
+        let names = signed_headers(&unsigned_payload);
+        let to_sign = string_to_sign(
+            &canonical_request(&get, &names, UNSIGNED_PAYLOAD),
+            &sent[1].1,
+        );
+        let auth = authorization_value(
+            AK,
+            &names,
+            &hex::encode(mac(&to_sign, SK).finalize().into_bytes()),
+        );
+        assert!(verify(&get, &auth, secret, at).is_ok());
+    }
+
+    #[test]
+    fn a_request_prepared_for_a_key_kept_elsewhere_signs_as_sign_does() {
+        let key = Key {
+            access: AK,
+            secret: SK,
+            project: PROJECT,
+        };
+        let at = parse_date("20261202T073000Z").expect("date");
+        let target = format!("/v1/{PROJECT}/cloud-phone/phones?limit=1");
+        let unsigned = prepare(PROJECT, "GET", HOST, &target, "", at);
+        let hmac = hex::encode(mac(&unsigned.string_to_sign, SK).finalize().into_bytes());
+        assert_eq!(
+            unsigned.signed_with(AK, &hmac),
+            sign(&key, "GET", HOST, &target, "", at)
         );
     }
 }
