@@ -12,5 +12,5 @@ echo "run: building the console (release)"
 trunk build --release --quiet
 bash scripts/wasm-size.sh
 echo "run: building the gateway"
-cargo build --quiet --profile server -p numbers-gateway
+cargo build --quiet --profile server -p numbers-gateway --features sandbox
 exec "$ROOT/target/server/numbers-gateway" --sandbox --dist "$ROOT/dist" "$@"

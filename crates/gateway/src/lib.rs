@@ -11,6 +11,7 @@ pub mod history;
 pub mod refusal;
 pub mod relay;
 mod routes;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 pub mod schedule;
 pub mod serve;
@@ -42,6 +43,7 @@ pub enum GatewayError {
     },
     #[error("the HTTP client cannot start: {0}")]
     Client(String),
+    #[cfg(feature = "sandbox")]
     #[error("the sandbox cannot start: {0}")]
     Sandbox(#[from] numbers_sandbox::SandboxError),
     #[error("server stopped: {0}")]
@@ -70,6 +72,7 @@ pub struct Options {
     pub dist: Option<PathBuf>,
     /// Run the sandbox in this process and offer it as an environment of
     /// each provider, reached through the relay like any other.
+    #[cfg(feature = "sandbox")]
     pub sandbox: Option<numbers_sandbox::Config>,
     /// The clock plans run by (the system's when `None`).
     pub clock: Option<Arc<dyn schedule::Clock>>,
@@ -107,37 +110,23 @@ impl Gateway {
     pub async fn bind(options: Options) -> Result<Self, GatewayError> {
         let Options {
             listen,
-            mut config,
+            config,
             dist,
+            #[cfg(feature = "sandbox")]
             sandbox,
             clock,
         } = options;
-        let sandbox = match sandbox {
-            Some(sandbox_config) => {
-                let sandbox = numbers_sandbox::Sandbox::bind(numbers_sandbox::Config {
-                    listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-                    dist: None,
-                    ..sandbox_config
-                })
-                .await?;
-                let addr = sandbox.addr();
-                let task = tokio::spawn(async move {
-                    if let Err(e) = sandbox.serve(std::future::pending()).await {
-                        tracing::error!("the sandbox stopped: {e}");
-                    }
-                });
-                let mut envs = sandbox::environments(addr);
-                envs.append(&mut config.environments);
-                config.environments = envs;
-                // `trunk serve` (live reload) proxies the relay from its own origin.
-                config.server.extra_origins.extend([
-                    "http://127.0.0.1:8081".to_string(),
-                    "http://localhost:8081".to_string(),
-                ]);
-                Some((addr, task))
-            }
-            None => None,
+        #[cfg(feature = "sandbox")]
+        let (config, sandbox) = {
+            let mut config = config;
+            let sandbox = match sandbox {
+                Some(sandbox_config) => Some(start_sandbox(sandbox_config, &mut config).await?),
+                None => None,
+            };
+            (config, sandbox)
         };
+        #[cfg(not(feature = "sandbox"))]
+        let sandbox = None;
         let environments = relay::environment_list(&config);
         let statics = match dist {
             Some(dist) => Some(
@@ -212,6 +201,7 @@ impl Gateway {
                 e.sign_in().as_str()
             ));
         }
+        #[cfg(feature = "sandbox")]
         if self.sandbox.is_some() {
             lines.push(numbers_sandbox::sign_in_banner());
             lines.push(format!(
@@ -267,6 +257,36 @@ impl Gateway {
         }
         served
     }
+}
+
+/// Starts the sandbox on a free loopback port and puts its environments
+/// first in `config`.
+#[cfg(feature = "sandbox")]
+async fn start_sandbox(
+    sandbox_config: numbers_sandbox::Config,
+    config: &mut Config,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), GatewayError> {
+    let sandbox = numbers_sandbox::Sandbox::bind(numbers_sandbox::Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        dist: None,
+        ..sandbox_config
+    })
+    .await?;
+    let addr = sandbox.addr();
+    let task = tokio::spawn(async move {
+        if let Err(e) = sandbox.serve(std::future::pending()).await {
+            tracing::error!("the sandbox stopped: {e}");
+        }
+    });
+    let mut envs = sandbox::environments(addr);
+    envs.append(&mut config.environments);
+    config.environments = envs;
+    // `trunk serve` (live reload) proxies the relay from its own origin.
+    config.server.extra_origins.extend([
+        "http://127.0.0.1:8081".to_string(),
+        "http://localhost:8081".to_string(),
+    ]);
+    Ok((addr, task))
 }
 
 /// How often the gateway's chores run: counted refused requests whose

@@ -20,7 +20,8 @@ struct Args {
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
     /// Also run the sandbox (its database in data/sandbox.sqlite, demo data
-    /// on first start) and offer it as an environment of each provider.
+    /// on first start) and offer it as an environment of each provider
+    /// (a gateway built with the `sandbox` feature, as scripts/run.sh does).
     #[arg(long)]
     sandbox: bool,
 }
@@ -79,10 +80,16 @@ async fn main() -> ExitCode {
     {
         history.spool = Some(dir.join("history.spool"));
     }
+    #[cfg(not(feature = "sandbox"))]
+    if args.sandbox {
+        eprintln!("numbers-gateway: this gateway was built without the sandbox (a deployed build); build it with `--features sandbox` to run one, as scripts/run.sh does");
+        return ExitCode::FAILURE;
+    }
     let options = Options {
         listen: args.listen,
         config,
         dist: Some(args.dist),
+        #[cfg(feature = "sandbox")]
         sandbox: args.sandbox.then(|| numbers_sandbox::Config {
             db: "data/sandbox.sqlite".into(),
             ..numbers_sandbox::Config::ephemeral()

@@ -37,11 +37,26 @@ const REQUEST_HEADERS: [HeaderName; 4] = [
 
 /// And to Huawei, the headers an access-key signature signs besides Host
 /// (which is the environment's own, as the console signed it).
-const HUAWEI_SIGNED_HEADERS: [HeaderName; 3] = [
+const HUAWEI_SIGNED_HEADERS: [HeaderName; 2] = [
     HeaderName::from_static("x-sdk-date"),
     HeaderName::from_static("x-project-id"),
-    HeaderName::from_static("x-sdk-content-sha256"),
 ];
+
+/// The body's hash, passed to Huawei only when the signature signs it:
+/// unsigned, it would let whoever sent the request swap the body under a
+/// signature made for another (Huawei's gateway would take the header's
+/// hash for the body's).
+const HUAWEI_CONTENT_HASH: HeaderName = HeaderName::from_static("x-sdk-content-sha256");
+
+/// Whether the request's access-key signature names `header` among the
+/// headers it signs.
+fn signs(headers: &HeaderMap, header: &HeaderName) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(numbers_core::huawei::signing::parse)
+        .is_some_and(|s| s.signed_headers.iter().any(|h| h == header.as_str()))
+}
 
 /// Response headers passed back to the browser; nothing else (no Set-Cookie).
 const RESPONSE_HEADERS: [HeaderName; 2] = [header::CONTENT_TYPE, header::CONTENT_DISPOSITION];
@@ -396,12 +411,14 @@ async fn forward(
     let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes())
         .unwrap_or(reqwest::Method::GET);
     let mut upstream = s.client.request(method, url);
-    let signing: &[HeaderName] = if env.provider == Provider::Huawei {
-        &HUAWEI_SIGNED_HEADERS
-    } else {
-        &[]
-    };
-    for name in REQUEST_HEADERS.iter().chain(signing) {
+    let mut names = REQUEST_HEADERS.to_vec();
+    if env.provider == Provider::Huawei {
+        names.extend(HUAWEI_SIGNED_HEADERS);
+        if signs(&parts.headers, &HUAWEI_CONTENT_HASH) {
+            names.push(HUAWEI_CONTENT_HASH);
+        }
+    }
+    for name in &names {
         for value in parts.headers.get_all(name) {
             let mut value = value.clone();
             if name == header::AUTHORIZATION || name.as_str() == "x-auth-token" {
@@ -499,11 +516,12 @@ fn allowed_headers(answer: &reqwest::Response, allowed: &[HeaderName]) -> Header
             headers.append(name.clone(), value.clone());
         }
     }
-    // Anything else a provider (or what answers in its name) sends is
+    // Anything else a provider (or what answers in its name) sends, or an
+    // answer that names no type at all (a browser would sniff one), is
     // never rendered on the console's origin: a download, in a sandbox.
-    if headers
+    if !headers
         .get(header::CONTENT_TYPE)
-        .is_some_and(|t| !documented_type(t))
+        .is_some_and(documented_type)
     {
         headers.insert(
             header::CONTENT_TYPE,

@@ -363,12 +363,23 @@ pub async fn ask(
 /// The OCP user a bearer token names: its `preferred_username`, or for a
 /// sandbox the dev user its fixed dev token stands for.
 pub fn ocp_user(env: &Environment, token: &str) -> Option<String> {
-    let dev = match token {
+    dev_user(env, token).or_else(|| history::jwt_username(token))
+}
+
+/// The sandbox's dev user a fixed dev token stands for (only a gateway
+/// built with the sandbox knows them).
+#[cfg(feature = "sandbox")]
+fn dev_user(env: &Environment, token: &str) -> Option<String> {
+    match token {
         numbers_sandbox::auth::OWNER_TOKEN if env.sandbox => Some("owner".into()),
         numbers_sandbox::auth::MEMBER_TOKEN if env.sandbox => Some("member".into()),
         _ => None,
-    };
-    dev.or_else(|| history::jwt_username(token))
+    }
+}
+
+#[cfg(not(feature = "sandbox"))]
+fn dev_user(_env: &Environment, _token: &str) -> Option<String> {
+    None
 }
 
 async fn ask_verdict(
