@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod chat;
 pub mod csv;
 pub mod dev;
 pub mod endpoints;

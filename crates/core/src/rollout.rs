@@ -16,6 +16,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::chat::Message;
+
 use crate::routing::{Router, Weights};
 
 const MINUTE_MS: i64 = 60_000;
@@ -366,8 +368,9 @@ pub enum Reading {
     /// Exactly one step further: the last step was applied, but its result
     /// was not recorded (a gateway stopped between the two). Not again.
     StepAlreadyApplied,
-    /// Someone else changed it: what changed, as a sentence.
-    Changed(String),
+    /// Someone else changed it: what changed, as a sentence (the target
+    /// app's id is someone else's words, quoted).
+    Changed(Message),
 }
 
 /// Compares the router as read with what the plan left.
@@ -382,37 +385,44 @@ pub fn read(expected: &Expected, router: &Router, target_app: &str) -> Reading {
     let mut what = Vec::new();
     let (was, now) = (expected.router, router);
     if was.weights != now.weights {
-        what.push(format!(
+        what.push(Message::new().say(format!(
             "the split is {}/{} (source/target); the plan left it at {}/{}",
             now.weights.source(),
             now.weights.target(),
             was.weights.source(),
             was.weights.target()
-        ));
+        )));
     }
     if was.step != now.step {
-        what.push(format!(
+        what.push(Message::new().say(format!(
             "the step is {} points; the plan left it at {}",
             now.step, was.step
-        ));
+        )));
     }
     if was.enabled != now.enabled {
-        what.push(if now.enabled {
-            "the router was enabled".into()
+        what.push(Message::new().say(if now.enabled {
+            "the router was enabled"
         } else {
-            "the router was disabled".into()
-        });
+            "the router was disabled"
+        }));
     }
     if target_app != expected.target_app {
-        what.push(format!(
-            "the target is {target_app}; the plan was made for {}",
-            expected.target_app
-        ));
+        what.push(
+            Message::new()
+                .say("the target is ")
+                .quote(target_app)
+                .say("; the plan was made for ")
+                .quote(expected.target_app.as_str()),
+        );
     }
-    Reading::Changed(format!(
-        "Someone changed the router: {}. The plan paused; resume it to go on from here, or cancel it.",
-        what.join("; ")
-    ))
+    let mut why = Message::new().say("Someone changed the router: ");
+    for (i, part) in what.into_iter().enumerate() {
+        if i > 0 {
+            why = why.say("; ");
+        }
+        why = why.then(part);
+    }
+    Reading::Changed(why.say(". The plan paused; resume it to go on from here, or cancel it."))
 }
 
 /// One step of a plan as the console previews it.

@@ -110,6 +110,62 @@ pub struct PlanList {
     pub why: Option<String>,
     /// The shortest interval a plan may have here.
     pub min_interval_secs: u32,
+    /// Where the next page starts (`?after=`), when there are more plans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// Plans a page holds when the reader does not say (besides every open
+/// plan, which the first page always holds).
+pub const DEFAULT_PLAN_PAGE: u32 = 100;
+/// The most closed plans a page holds.
+pub const MAX_PLAN_PAGE: u32 = 500;
+
+/// Where a page of plans ends: open plans come first, then closed ones,
+/// each newest first; a page goes on after this plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanCursor {
+    /// Whether the plan is closed (finished or cancelled).
+    pub closed: bool,
+    /// When it was made (UTC ms).
+    pub created_ms: i64,
+    /// Its number.
+    pub id: i64,
+}
+
+impl PlanCursor {
+    /// The cursor after `plan`.
+    pub fn after(plan: &PlanView) -> Self {
+        Self {
+            closed: !plan.state.is_open(),
+            created_ms: plan.created_ms,
+            id: plan.id,
+        }
+    }
+
+    /// Reads what [`std::fmt::Display`] wrote (`c.1733500000000.42`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.split('.');
+        let closed = match parts.next()? {
+            "o" => false,
+            "c" => true,
+            _ => return None,
+        };
+        let created_ms = parts.next()?.parse().ok()?;
+        let id = parts.next()?.parse().ok()?;
+        parts.next().is_none().then_some(Self {
+            closed,
+            created_ms,
+            id,
+        })
+    }
+}
+
+impl std::fmt::Display for PlanCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.closed { "c" } else { "o" };
+        write!(f, "{kind}.{}.{}", self.created_ms, self.id)
+    }
 }
 
 /// What someone may do to a plan: `POST …/schedules/{id}/{command}`.
@@ -163,3 +219,29 @@ impl PlanCommand {
 /// `GET /relay/timezone?name=…`: a zone's offsets for the next year or
 /// so, for previews in the browser (which carries no time-zone database).
 pub type ZoneAnswer = Zone;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_cursor_reads_what_it_writes_and_nothing_else() {
+        for c in [
+            PlanCursor {
+                closed: false,
+                created_ms: 1_733_500_000_000,
+                id: 42,
+            },
+            PlanCursor {
+                closed: true,
+                created_ms: 0,
+                id: 1,
+            },
+        ] {
+            assert_eq!(PlanCursor::parse(&c.to_string()), Some(c));
+        }
+        for bad in ["", "x.1.2", "c.1", "c.1.2.3", "o.a.2", "c.1.b"] {
+            assert_eq!(PlanCursor::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -232,14 +232,20 @@ fn someone_elses_change_is_told_and_the_plans_own_lost_step_is_not_repeated() {
     ) else {
         panic!("a change");
     };
+    let why = why.plain();
     assert!(
         why.contains("40/60") && why.contains("70/30") && why.contains("disabled"),
         "{why}"
     );
-    let Reading::Changed(why) = read(&left, &left.router, "app-9") else {
+    let Reading::Changed(why) = read(&left, &left.router, "<!channel>") else {
         panic!("a change");
     };
-    assert!(why.contains("app-9"), "{why}");
+    assert!(why.plain().contains("the target is <!channel>;"), "{why:?}");
+    assert!(
+        why.render(crate::chat::Markup::Slack)
+            .contains("the target is `&lt;!channel&gt;`;"),
+        "{why:?}"
+    );
 }
 
 const ZONES: [&str; 7] = [

@@ -333,10 +333,17 @@ impl Store {
         })
     }
 
-    /// Removes entries older than `before_ms`; how many went. Scopes no
-    /// entry is in any more are kept (a handful of short rows).
+    /// Removes entries older than `before_ms`, and plans that ended before
+    /// it (kept as long as the history of their steps); how many entries
+    /// went. Scopes no entry is in any more are kept (a handful of short rows).
     pub async fn forget_before(&self, before_ms: i64) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM schedules WHERE state IN ('finished', 'cancelled') AND updated_ms < $1",
+        )
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM history_targets WHERE time_ms < $1")
             .bind(before_ms)
             .execute(&mut *tx)

@@ -3,10 +3,10 @@
 //! plan's step; whatever changes a plan takes the lease first, so a step
 //! and a person's pause never overwrite each other.
 
-use numbers_core::models::schedule::{PlanState, PlanView};
+use numbers_core::models::schedule::{PlanCursor, PlanState, PlanView};
 use numbers_core::rollout::{End, Expected, Window};
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 
 use crate::history::{Store, StoreError};
 
@@ -102,7 +102,7 @@ impl Store {
     /// router has an open plan already.
     pub async fn insert_plan(&self, p: &Plan, now_ms: i64) -> Result<Option<i64>, StoreError> {
         for _ in 0..5 {
-            let open = sqlx::query(sqlx::AssertSqlSafe(format!(
+            let open = sqlx::query(AssertSqlSafe(format!(
                 "SELECT id FROM schedules WHERE provider = $1 AND environment = $2 AND router_id = $3 AND state IN {OPEN}"
             )))
             .bind(&p.provider)
@@ -152,16 +152,113 @@ impl Store {
         Ok(None)
     }
 
-    /// The environment's plans, newest first (at most 500).
-    pub async fn plans(&self, provider: &str, environment: &str) -> Result<Vec<Plan>, StoreError> {
+    /// The scopes the environment's plans lie in.
+    pub async fn plan_scopes(
+        &self,
+        provider: &str,
+        environment: &str,
+    ) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
-            "SELECT * FROM schedules WHERE provider = $1 AND environment = $2 ORDER BY created_ms DESC, id DESC LIMIT 500",
+            "SELECT DISTINCT scope FROM schedules WHERE provider = $1 AND environment = $2",
         )
         .bind(provider)
         .bind(environment)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(plan).collect()
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("scope").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// One page of the environment's plans in the `visible` scopes: open
+    /// plans first, then closed ones, each newest first, after `cursor`.
+    /// The first page holds every open plan (their number is bounded by
+    /// the configuration) and up to `limit` more; the next `limit` plans
+    /// follow a cursor. The reader's scope is part of the query, so no
+    /// number of plans in other scopes can push theirs off the page.
+    pub async fn plans_page(
+        &self,
+        provider: &str,
+        environment: &str,
+        visible: &[String],
+        cursor: Option<PlanCursor>,
+        limit: u32,
+    ) -> Result<(Vec<Plan>, Option<PlanCursor>), StoreError> {
+        if visible.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        let marks: Vec<String> = (0..visible.len()).map(|i| format!("${}", i + 3)).collect();
+        let scoped = format!(
+            "provider = $1 AND environment = $2 AND scope IN ({})",
+            marks.join(", ")
+        );
+        let bind_all = |sql: String| {
+            let mut q = sqlx::query(AssertSqlSafe(sql))
+                .bind(provider)
+                .bind(environment);
+            for v in visible {
+                q = q.bind(v.clone());
+            }
+            q
+        };
+        let mut limit = i64::from(limit.max(1));
+        if cursor.is_none() {
+            let open: i64 = bind_all(format!(
+                "SELECT COUNT(*) AS n FROM schedules WHERE {scoped} AND state IN {OPEN}"
+            ))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+            limit += open;
+        }
+        let n = visible.len() + 3;
+        let after = match cursor {
+            None => String::new(),
+            Some(_) => format!(
+                " AND (closed > ${n} OR (closed = ${n} AND (created_ms < ${} OR (created_ms = ${} AND id < ${}))))",
+                n + 1,
+                n + 1,
+                n + 2
+            ),
+        };
+        // Only placeholders and fixed clauses are generated; every value is bound.
+        let sql = format!(
+            "SELECT * FROM (SELECT *, CASE WHEN state IN {OPEN} THEN 0 ELSE 1 END AS closed \
+             FROM schedules WHERE {scoped}) p WHERE 1 = 1{after} \
+             ORDER BY closed, created_ms DESC, id DESC LIMIT {}",
+            limit + 1
+        );
+        let mut q = bind_all(sql);
+        if let Some(c) = cursor {
+            q = q.bind(i64::from(c.closed)).bind(c.created_ms).bind(c.id);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut plans = rows.iter().map(plan).collect::<Result<Vec<_>, _>>()?;
+        let more = plans.len() as i64 > limit;
+        plans.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let next = more
+            .then(|| plans.last().map(|p| PlanCursor::after(&p.view())))
+            .flatten();
+        Ok((plans, next))
+    }
+
+    /// Open plans of the environment, and of them those `author` made.
+    pub async fn open_plans(
+        &self,
+        provider: &str,
+        environment: &str,
+        author: &str,
+    ) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN author = $3 THEN 1 ELSE 0 END), 0) AS mine \
+             FROM schedules WHERE provider = $1 AND environment = $2 AND state IN {OPEN}"
+        )))
+        .bind(provider)
+        .bind(environment)
+        .bind(author)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("mine")?))
     }
 
     pub async fn plan(&self, id: i64) -> Result<Option<Plan>, StoreError> {
