@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use numbers_core::chat::Markup;
 use numbers_core::endpoints::Provider;
 use numbers_core::limits::Limits;
 use serde::Deserialize;
@@ -167,6 +168,12 @@ pub struct Schedules {
     pub lease_secs: u32,
     /// How often the gateway looks for steps that are due.
     pub tick_ms: u64,
+    /// Open plans one person may have in an environment.
+    pub max_open_per_author: u32,
+    /// Open plans an environment may have.
+    pub max_open_per_environment: u32,
+    /// Plans one person may make in an environment in an hour.
+    pub created_per_author_per_hour: u32,
 }
 
 impl Default for Schedules {
@@ -175,6 +182,9 @@ impl Default for Schedules {
             min_interval_secs: 60,
             lease_secs: 30,
             tick_ms: 1000,
+            max_open_per_author: 20,
+            max_open_per_environment: 200,
+            created_per_author_per_hour: 60,
         }
     }
 }
@@ -253,6 +263,8 @@ pub struct Environment {
     pub automation: Option<Automation>,
     /// OCP: where plans' events are posted (a Slack or Teams incoming webhook).
     pub webhook: Option<Url>,
+    /// The markup the webhook's chat reads.
+    pub webhook_markup: Markup,
 }
 
 impl Environment {
@@ -318,6 +330,7 @@ struct EnvFile {
     automation_password_file: Option<std::path::PathBuf>,
     automation_password_env: Option<String>,
     webhook_url: Option<String>,
+    webhook_format: Option<String>,
 }
 
 fn yes() -> bool {
@@ -414,10 +427,22 @@ impl Config {
             }
             None => Schedules::default(),
         };
-        if schedules.min_interval_secs == 0 || schedules.lease_secs == 0 || schedules.tick_ms == 0 {
+        if schedules.min_interval_secs == 0
+            || schedules.lease_secs == 0
+            || schedules.tick_ms == 0
+            || schedules.max_open_per_author == 0
+            || schedules.max_open_per_environment == 0
+            || schedules.created_per_author_per_hour == 0
+        {
             return Err(invalid(
                 "schedules",
-                "min_interval_secs, lease_secs and tick_ms must be at least 1",
+                "min_interval_secs, lease_secs, tick_ms, max_open_per_author, max_open_per_environment and created_per_author_per_hour must be at least 1",
+            ));
+        }
+        if schedules.max_open_per_environment > 10_000 {
+            return Err(invalid(
+                "schedules",
+                "max_open_per_environment is at most 10000 (every open plan is on a reader's first page)",
             ));
         }
         if history.retention_days == 0 {
@@ -518,6 +543,7 @@ fn environment(
         Provider::Ocp,
     )?;
     only("webhook_url", &file.webhook_url, Provider::Ocp)?;
+    only("webhook_format", &file.webhook_format, Provider::Ocp)?;
     let automation = match (
         file.automation_user,
         file.automation_password_file,
@@ -549,6 +575,16 @@ fn environment(
         .webhook_url
         .map(|u| provider_url(t, "webhook_url", &u))
         .transpose()?;
+    let webhook_markup = match file.webhook_format.as_deref() {
+        Some(f) => Markup::parse(f)
+            .ok_or_else(|| invalid(t, "webhook_format is \"slack\" or \"teams\""))?,
+        None => Markup::for_host(
+            webhook
+                .as_ref()
+                .and_then(Url::host_str)
+                .unwrap_or_default(),
+        ),
+    };
     only("project_name", &file.project_name, Provider::Huawei)?;
     let token_url = file
         .token_url
@@ -582,6 +618,7 @@ fn environment(
         sandbox: file.sandbox,
         automation,
         webhook,
+        webhook_markup,
     })
 }
 

@@ -153,6 +153,7 @@ impl Gateway {
                 client.clone(),
                 addr,
                 clock.unwrap_or_else(|| Arc::new(schedule::SystemClock)),
+                config.schedules.created_per_author_per_hour,
             ),
             client,
             sign_ins: guard::SignInLimiter::per_minute(config.server.sign_ins_per_minute),
@@ -229,6 +230,7 @@ impl Gateway {
                 shared.history.tick().await;
                 if ticks.is_multiple_of(FORGET_SIGN_INS_EVERY) {
                     shared.sign_ins.forget_old();
+                    shared.schedules.forget_old();
                 }
                 ticks += 1;
             }

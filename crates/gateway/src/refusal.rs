@@ -64,6 +64,8 @@ pub enum Refusal {
     ScheduleConflict(String),
     #[error("Plans are not available: {0}")]
     SchedulesUnavailable(String),
+    #[error("{0}")]
+    ScheduleLimit(String),
     #[error("This gateway does not answer for the host {host:?}. Open the console at the gateway's own address (ask whoever runs it to add the name to allowed_hosts or public_origin).")]
     UnknownHost { host: String },
 }
@@ -81,6 +83,7 @@ impl Refusal {
             Self::ScheduleRefused(_) => StatusCode::FORBIDDEN,
             Self::ScheduleInvalid(_) => StatusCode::BAD_REQUEST,
             Self::ScheduleConflict(_) => StatusCode::CONFLICT,
+            Self::ScheduleLimit(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::SlowBody => StatusCode::REQUEST_TIMEOUT,
             Self::UnknownHost { .. } => StatusCode::MISDIRECTED_REQUEST,
             Self::HistoryRefused { .. } => StatusCode::UNAUTHORIZED,
@@ -116,6 +119,7 @@ impl Refusal {
             Self::ScheduleInvalid(_) => ErrorCode::ScheduleInvalid,
             Self::ScheduleConflict(_) => ErrorCode::ScheduleConflict,
             Self::SchedulesUnavailable(_) => ErrorCode::SchedulesUnavailable,
+            Self::ScheduleLimit(_) => ErrorCode::ScheduleLimit,
             Self::SlowBody => ErrorCode::SlowBody,
             Self::UnknownHost { .. } => ErrorCode::UnknownHost,
         }

@@ -33,6 +33,7 @@ pub(crate) fn environments(addr: SocketAddr) -> Vec<Environment> {
                 ),
             }),
             webhook: None,
+            webhook_markup: numbers_core::chat::Markup::Slack,
         })
     };
     [

@@ -182,6 +182,9 @@ pub enum ErrorCode {
     ScheduleConflict,
     /// The gateway runs no plans (or cannot read them now).
     SchedulesUnavailable,
+    /// As many open plans, or plans made within the hour, as the gateway
+    /// allows one person or one environment.
+    ScheduleLimit,
     /// A request body that stopped arriving.
     SlowBody,
     /// A `Host` the gateway does not answer for.
@@ -190,7 +193,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for checks that each is written as it is read.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 24] = [
         Self::UnknownProvider,
         Self::UnknownEnvironment,
         Self::BadPath,
@@ -212,6 +215,7 @@ impl ErrorCode {
         Self::ScheduleInvalid,
         Self::ScheduleConflict,
         Self::SchedulesUnavailable,
+        Self::ScheduleLimit,
         Self::SlowBody,
         Self::UnknownHost,
     ];
@@ -240,6 +244,7 @@ impl ErrorCode {
             Self::ScheduleInvalid => "schedule_invalid",
             Self::ScheduleConflict => "schedule_conflict",
             Self::SchedulesUnavailable => "schedules_unavailable",
+            Self::ScheduleLimit => "schedule_limit",
             Self::SlowBody => "slow_body",
             Self::UnknownHost => "unknown_host",
         }

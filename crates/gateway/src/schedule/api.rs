@@ -1,9 +1,11 @@
 //! `/relay/ocp/{env}/schedules`: plans as people make, see and steer them,
 //! each with their own credential. A plan is accepted only from someone
 //! the provider accepts now and lets change the router (proved with an
-//! update that sets the router's step to what it is: nothing changes);
-//! the same proof pauses, resumes, cancels or steps a plan. A reader sees
-//! the plans of routers whose group their credential may read.
+//! update that sets the router's step to what it is: nothing changes, and
+//! the history records it as the check it is); the same proof pauses,
+//! resumes, cancels or steps a plan. A reader sees, page by page, the
+//! plans of routers whose group their credential may read, open ones
+//! first; a plan they may not see answers as one that does not exist.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,17 +16,20 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum::Json;
 use http_body_util::{BodyExt, Limited};
+use numbers_core::chat::Message;
 use numbers_core::endpoints::{valid_param, Provider};
-use numbers_core::history::{self, Entry, Scope};
+use numbers_core::history::{self, Entry, Scope, Target, TargetKind};
 use numbers_core::models::ocp::RouterRecord;
-use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanState};
+use numbers_core::models::schedule::{
+    NewPlan, PlanCommand, PlanCursor, PlanList, PlanState, DEFAULT_PLAN_PAGE, MAX_PLAN_PAGE,
+};
 use numbers_core::rollout::{Calendar, Expected, Zone};
 use numbers_core::routing::Router;
 
 use super::runner::calendar;
 use super::store::Plan;
 use crate::config::Environment;
-use crate::history::{Credential, Verdict};
+use crate::history::{Credential, Record, Verdict};
 use crate::refusal::Refusal;
 use crate::relay::Relayed;
 use crate::Shared;
@@ -33,7 +38,6 @@ use crate::Shared;
 const COMMAND_WAIT: Duration = Duration::from_secs(10);
 const BODY_LIMIT: usize = 16 * 1024;
 
-/// `…/schedules` and `…/schedules/{id}/{command}`.
 /// `/relay/ocp/{env}/schedules` (list, create) and
 /// `/relay/ocp/{env}/schedules/{id}/{command}`. Other providers have no
 /// plans: there the path is the relay's to answer, like any other.
@@ -75,38 +79,73 @@ async fn store(s: &Shared) -> Result<crate::history::Store, Refusal> {
     })
 }
 
+/// `?after=` and `?limit=` of a list.
+fn page_query(request: &Request) -> Result<(Option<PlanCursor>, u32), Refusal> {
+    let mut after = None;
+    let mut limit = DEFAULT_PLAN_PAGE;
+    let query = request.uri().query().unwrap_or_default();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            "after" => {
+                after = Some(PlanCursor::parse(&v).ok_or_else(|| {
+                    Refusal::BadFilter("after= is not a page's cursor; start from the first page.".into())
+                })?)
+            }
+            "limit" => {
+                limit = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PLAN_PAGE).contains(n))
+                    .ok_or_else(|| {
+                        Refusal::BadFilter(format!("limit= takes 1 to {MAX_PLAN_PAGE}."))
+                    })?
+            }
+            _ => {}
+        }
+    }
+    Ok((after, limit))
+}
+
 async fn list(s: &Shared, env: &Environment, request: Request) -> Result<Response, Refusal> {
+    let (after, limit) = page_query(&request)?;
     let credential = Credential::from_headers(request.headers());
+    person(s, env, &credential).await?;
     let store = store(s).await?;
-    let plans = store
-        .plans(env.provider.as_str(), &env.name)
+    let (provider, name) = (env.provider.as_str(), env.name.as_str());
+    let keys = store.plan_scopes(provider, name).await.map_err(unavailable)?;
+    let visible = visible(s, env, &credential, &keys).await?;
+    let (plans, next) = store
+        .plans_page(provider, name, &visible, after, limit)
         .await
         .map_err(unavailable)?;
-    let mut keys: Vec<String> = plans.iter().map(|p| p.scope.clone()).collect();
-    keys.sort();
-    keys.dedup();
+    let list = PlanList {
+        plans: plans.iter().map(Plan::view).collect(),
+        available: env.automation.is_some(),
+        why: env.automation.is_none().then(|| no_automation(env)),
+        min_interval_secs: s.config.schedules.min_interval_secs,
+        next: next.map(|c| c.to_string()),
+    };
+    Ok(Json(list).into_response())
+}
+
+/// Of the scope keys `keys`, those `credential` may see.
+async fn visible(
+    s: &Shared,
+    env: &Environment,
+    credential: &Credential,
+    keys: &[String],
+) -> Result<Vec<String>, Refusal> {
     let Some(coverage) = s
         .history
         .access
-        .coverage(s, env, &credential, "", &keys)
+        .coverage(s, env, credential, "", keys)
         .await?
     else {
         return Err(Refusal::HistoryRefused {
             env: env.describe(),
         });
     };
-    let visible = coverage.visible(keys.iter().map(String::as_str));
-    let list = PlanList {
-        plans: plans
-            .iter()
-            .filter(|p| visible.contains(&p.scope))
-            .map(Plan::view)
-            .collect(),
-        available: env.automation.is_some(),
-        why: env.automation.is_none().then(|| no_automation(env)),
-        min_interval_secs: s.config.schedules.min_interval_secs,
-    };
-    Ok(Json(list).into_response())
+    Ok(coverage.visible(keys.iter().map(String::as_str)))
 }
 
 fn no_automation(env: &Environment) -> String {
@@ -132,13 +171,23 @@ async fn person(s: &Shared, env: &Environment, credential: &Credential) -> Resul
     }
 }
 
+/// What the permission check is for, in its history entry.
+enum CheckFor {
+    NewPlan,
+    Plan(i64),
+}
+
 /// Proves with the provider that `credential` may change router `id`
-/// without changing it: read it, then update its step to what it is.
+/// without changing it: read it, then update its step to what it is. The
+/// update is a change OCP makes (it may say so in its own audit), so the
+/// history records it, credited to `who`, as the check it is.
 async fn may_change(
     s: &Shared,
     env: &Environment,
     credential: &Credential,
+    who: &str,
     id: &str,
+    purpose: CheckFor,
 ) -> Result<RouterRecord, Refusal> {
     let not_allowed = |why: String| Refusal::ScheduleRefused(why);
     if !valid_param(id) {
@@ -178,6 +227,7 @@ async fn may_change(
         }
     };
     let same = serde_json::json!({ "id": id, "step": record.step });
+    let started = std::time::Instant::now();
     let answer = crate::history::access::ask(
         s,
         env,
@@ -186,8 +236,9 @@ async fn may_change(
     )
     .await?;
     let status = answer.status().as_u16();
+    let body = answer.bytes().await.unwrap_or_default();
+    record_check(s, env, &record, who, purpose, status, &body, started).await;
     if !(200..300).contains(&status) {
-        let body = answer.bytes().await.unwrap_or_default();
         let (_, _, message) = history::outcome(status, &body);
         return Err(not_allowed(format!(
             "OCP does not let you change router {id}, so you may not plan or steer its rollout: {}",
@@ -195,6 +246,62 @@ async fn may_change(
         )));
     }
     Ok(record)
+}
+
+/// The history's entry of a permission check's update.
+#[allow(clippy::too_many_arguments)]
+async fn record_check(
+    s: &Shared,
+    env: &Environment,
+    record: &RouterRecord,
+    who: &str,
+    purpose: CheckFor,
+    status: u16,
+    body: &[u8],
+    started: std::time::Instant,
+) {
+    let (outcome, code, message) = history::outcome(status, body);
+    let detail = match purpose {
+        CheckFor::NewPlan => "a new schedule".to_string(),
+        CheckFor::Plan(id) => format!("schedule {id}"),
+    };
+    let mut targets = vec![Target {
+        kind: TargetKind::Router,
+        id: record.id.clone(),
+        detail: Some(detail.clone()),
+    }];
+    targets.extend(record.numbers.first().map(|n| Target {
+        kind: TargetKind::Number,
+        id: n.clone(),
+        detail: None,
+    }));
+    let entry = Entry {
+        id: crate::history::new_id(),
+        time_ms: crate::history::now_ms(),
+        provider: env.provider.as_str().into(),
+        environment: env.name.clone(),
+        action: format!(
+            "permission check · router step set to {} (unchanged) for {detail}",
+            record.step
+        ),
+        who: who.to_string(),
+        target_count: targets.len() as u64,
+        targets,
+        status,
+        outcome,
+        code,
+        message,
+        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        csv_run: None,
+        client: None,
+        requests: 1,
+    };
+    s.history
+        .submit(Record {
+            entry,
+            scope: Scope::groups(record.group.clone()).key(),
+        })
+        .await;
 }
 
 async fn body<T: serde::de::DeserializeOwned>(s: &Shared, request: Request) -> Result<T, Refusal> {
@@ -210,14 +317,8 @@ async fn body<T: serde::de::DeserializeOwned>(s: &Shared, request: Request) -> R
         .map_err(|e| Refusal::ScheduleInvalid(format!("send the plan's documented fields ({e})")))
 }
 
-async fn create(s: &Shared, env: &Environment, request: Request) -> Result<Response, Refusal> {
-    if env.automation.is_none() {
-        return Err(Refusal::SchedulesUnavailable(no_automation(env)));
-    }
-    let store = store(s).await?;
-    let credential = Credential::from_headers(request.headers());
-    let author = person(s, env, &credential).await?;
-    let new: NewPlan = body(s, request).await?;
+/// What can be checked of a new plan without asking anyone.
+fn check_new(s: &Shared, new: &NewPlan, now: i64) -> Result<(), Refusal> {
     let min = s.config.schedules.min_interval_secs;
     if new.interval_secs < min {
         return Err(Refusal::ScheduleInvalid(
@@ -228,9 +329,64 @@ async fn create(s: &Shared, env: &Environment, request: Request) -> Result<Respo
         w.check()
             .map_err(|e| Refusal::ScheduleInvalid(e.to_string()))?;
     }
-    let now = s.schedules.now_ms();
     Zone::named(&new.zone, now, now + 1).map_err(|e| Refusal::ScheduleInvalid(e.to_string()))?;
-    let record = may_change(s, env, &credential, &new.router_id).await?;
+    if !valid_param(&new.router_id) {
+        return Err(Refusal::ScheduleInvalid(
+            "the router id is not an id".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a plan past the configured number of open plans or of plans
+/// made in an hour, before the provider is asked anything.
+async fn within_limits(
+    s: &Shared,
+    env: &Environment,
+    store: &crate::history::Store,
+    author: &str,
+) -> Result<(), Refusal> {
+    let limits = &s.config.schedules;
+    let (open, mine) = store
+        .open_plans(env.provider.as_str(), &env.name, author)
+        .await
+        .map_err(unavailable)?;
+    if mine >= i64::from(limits.max_open_per_author) {
+        return Err(Refusal::ScheduleLimit(format!(
+            "You have {mine} open plans in {}, as many as this gateway allows one person ({}): cancel or finish one first.",
+            env.describe(),
+            limits.max_open_per_author
+        )));
+    }
+    if open >= i64::from(limits.max_open_per_environment) {
+        return Err(Refusal::ScheduleLimit(format!(
+            "{} has {open} open plans, as many as this gateway allows ({}): cancel or finish one first, or ask whoever runs the gateway to raise [schedules] max_open_per_environment.",
+            env.describe(),
+            limits.max_open_per_environment
+        )));
+    }
+    s.schedules.made_by(env, author).map_err(|wait| {
+        Refusal::ScheduleLimit(format!(
+            "You made {} plans in {} within the hour, as many as this gateway allows: try again in {} minutes.",
+            limits.created_per_author_per_hour,
+            env.describe(),
+            wait.as_secs().div_ceil(60).max(1)
+        ))
+    })
+}
+
+async fn create(s: &Shared, env: &Environment, request: Request) -> Result<Response, Refusal> {
+    if env.automation.is_none() {
+        return Err(Refusal::SchedulesUnavailable(no_automation(env)));
+    }
+    let credential = Credential::from_headers(request.headers());
+    let new: NewPlan = body(s, request).await?;
+    let now = s.schedules.now_ms();
+    check_new(s, &new, now)?;
+    let author = person(s, env, &credential).await?;
+    let store = store(s).await?;
+    within_limits(s, env, &store, &author).await?;
+    let record = may_change(s, env, &credential, &author, &new.router_id, CheckFor::NewPlan).await?;
     let router = Router::from_record(&record)
         .map_err(|e| Refusal::ScheduleInvalid(format!("the router cannot be planned: {e}")))?;
     new.end
@@ -285,33 +441,38 @@ async fn steer(
     command: PlanCommand,
     request: Request,
 ) -> Result<Response, Refusal> {
-    let store = store(s).await?;
     let credential = Credential::from_headers(request.headers());
     let name = person(s, env, &credential).await?;
-    let Some(plan) = store.plan(id).await.map_err(unavailable)? else {
-        return Err(Refusal::ScheduleNotFound);
-    };
-    if plan.provider != env.provider.as_str() || plan.environment != env.name {
+    let store = store(s).await?;
+    // A plan of another environment, or of a router the person may not
+    // see, answers exactly as one that does not exist.
+    let plan = store
+        .plan(id)
+        .await
+        .map_err(unavailable)?
+        .filter(|p| p.provider == env.provider.as_str() && p.environment == env.name)
+        .ok_or(Refusal::ScheduleNotFound)?;
+    let keys = [plan.scope.clone()];
+    if visible(s, env, &credential, &keys).await?.is_empty() {
         return Err(Refusal::ScheduleNotFound);
     }
     // A router that is gone can still have its plan cancelled or paused
     // by someone who may see its group.
-    let current = match may_change(s, env, &credential, &plan.router_id).await {
+    let current = match may_change(
+        s,
+        env,
+        &credential,
+        &name,
+        &plan.router_id,
+        CheckFor::Plan(id),
+    )
+    .await
+    {
         Ok(r) => Some(r),
         Err(Refusal::ScheduleRefused(why))
             if why.starts_with("OCP knows no router")
                 && matches!(command, PlanCommand::Cancel | PlanCommand::Pause) =>
         {
-            let keys = [plan.scope.clone()];
-            let covered = s
-                .history
-                .access
-                .coverage(s, env, &credential, "", &keys)
-                .await?
-                .is_some_and(|c| !c.visible(keys.iter().map(String::as_str)).is_empty());
-            if !covered {
-                return Err(Refusal::ScheduleRefused(why));
-            }
             None
         }
         Err(e) => return Err(e),
@@ -393,21 +554,15 @@ async fn steer(
     }
     record_event(s, env, &plan, &name, command.action(), 200).await;
     if command == PlanCommand::Pause {
-        s.schedules.webhooks.send(
-            env,
-            super::webhook::Event {
-                event: "pause",
-                schedule: plan.id,
-                environment: plan.environment.clone(),
-                router: plan.router_id.clone(),
-                number: plan.number.clone(),
-                text: format!(
-                    "Rollout of {} (schedule {}) paused by {name}.",
-                    plan.number, plan.id
-                ),
-                at_ms: now,
-            },
-        );
+        let text = Message::new()
+            .say("Rollout of ")
+            .quote(plan.number.as_str())
+            .say(format!(" (schedule {}) paused by ", plan.id))
+            .quote(name.as_str())
+            .say(".");
+        s.schedules
+            .webhooks
+            .send(env, super::runner::event(&plan, "pause", text));
     }
     Ok(Json(plan.view()).into_response())
 }

@@ -17,8 +17,10 @@ use crate::Shared;
 pub enum AutomationError {
     #[error("{env} has no automation account on this gateway: ask whoever runs it to configure one ([ocp.{name}] automation_user)")]
     None { env: String, name: String },
-    #[error("{0}")]
-    Password(String),
+    /// Where the password is kept is the operator's business: the log
+    /// says it, plans' readers and the webhook only that it failed.
+    #[error("the automation account could not sign in: see the gateway's log")]
+    Password,
     #[error(
         "{env} refused the automation account's sign-in ({status}): check its user and password"
     )]
@@ -91,10 +93,10 @@ async fn sign_in(s: &Shared, env: &Environment) -> Result<Tokens, AutomationErro
             env: env.describe(),
             name: env.name.clone(),
         })?;
-    let password = automation
-        .password
-        .read()
-        .map_err(|e| AutomationError::Password(e.to_string()))?;
+    let password = automation.password.read().map_err(|e| {
+        tracing::error!(target: "schedules", "{}: {e}", env.describe());
+        AutomationError::Password
+    })?;
     grant(
         s,
         env,

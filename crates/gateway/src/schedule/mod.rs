@@ -10,7 +10,11 @@ pub mod runner;
 pub mod store;
 pub mod webhook;
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
+
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use numbers_core::history::{Entry, Outcome, Target, TargetKind};
 
@@ -42,6 +46,8 @@ pub struct Schedules {
     /// it takes its own plans back at once), another gateway's elsewhere.
     pub owner: String,
     pub clock: Arc<dyn Clock>,
+    /// Plans made per person and environment, within the hour.
+    made: DefaultKeyedRateLimiter<(String, String)>,
 }
 
 impl Schedules {
@@ -49,17 +55,33 @@ impl Schedules {
         client: reqwest::Client,
         listen: std::net::SocketAddr,
         clock: Arc<dyn Clock>,
+        per_hour: u32,
     ) -> Self {
+        let per_hour = NonZeroU32::new(per_hour).unwrap_or(NonZeroU32::MIN);
         Self {
             sessions: automation::Sessions::default(),
             webhooks: webhook::Webhooks::new(client),
             owner: format!("{}#{listen}", host_name()),
             clock,
+            made: RateLimiter::keyed(Quota::per_hour(per_hour).allow_burst(per_hour)),
         }
     }
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Counts a plan `author` makes in `env`; how long to wait when they
+    /// made as many within the hour as the gateway allows.
+    pub fn made_by(&self, env: &Environment, author: &str) -> Result<(), std::time::Duration> {
+        self.made
+            .check_key(&(env.name.clone(), author.to_string()))
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// Forgets people whose plans are long past (bounded memory).
+    pub fn forget_old(&self) {
+        self.made.retain_recent();
     }
 }
 

@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use numbers_core::chat::Message;
 use numbers_core::endpoints::Provider;
 use numbers_core::history::{self, Entry};
 use numbers_core::models::ocp::RouterRecord;
@@ -95,13 +96,13 @@ async fn step(s: &Shared, plan: &mut Plan) {
             s,
             None,
             plan,
-            "The environment is no longer configured on this gateway.".into(),
+            Message::new().say("The environment is no longer configured on this gateway."),
         );
         return;
     };
     let token = match s.schedules.sessions.token(s, &env).await {
         Ok(t) => t,
-        Err(e) => return failed(s, &env, plan, now, e.to_string()),
+        Err(e) => return failed(s, &env, plan, now, Message::new().say(e.to_string())),
     };
     let record =
         match read_router(s, &env, &token, &plan.router_id).await {
@@ -110,8 +111,9 @@ async fn step(s: &Shared, plan: &mut Plan) {
                 s,
                 Some(&env),
                 plan,
-                "The router is gone at OCP (deleted or completed by someone): the plan stopped."
-                    .into(),
+                Message::new().say(
+                    "The router is gone at OCP (deleted or completed by someone): the plan stopped."
+                ),
             ),
             Err(message) => return failed(s, &env, plan, now, message),
         };
@@ -128,7 +130,7 @@ async fn step(s: &Shared, plan: &mut Plan) {
                 s,
                 Some(&env),
                 plan,
-                format!("The router cannot be read as a rollout: {e}."),
+                Message::new().say(format!("The router cannot be read as a rollout: {e}.")),
             )
         }
     };
@@ -152,7 +154,7 @@ async fn step(s: &Shared, plan: &mut Plan) {
                 let answer = call(&env, &token, s.client.post(env.url(&path))).await;
                 let (status, body) = match answer {
                     Ok(a) => a,
-                    Err(message) => return failed(s, &env, plan, now, message),
+                    Err(message) => return failed(s, &env, plan, now, Message::new().say(message)),
                 };
                 let action = format!("next step · schedule {} by {}", plan.id, plan.author);
                 record_step(s, &env, plan, &action, status, &body, started).await;
@@ -161,13 +163,7 @@ async fn step(s: &Shared, plan: &mut Plan) {
                     if status == 401 {
                         s.schedules.sessions.forget(&env).await;
                     }
-                    return failed(
-                        s,
-                        &env,
-                        plan,
-                        now,
-                        message.unwrap_or_else(|| format!("OCP answered {status}")),
-                    );
+                    return failed(s, &env, plan, now, provider_said(status, message));
                 }
                 // What the step does by the rules (the provider applies the
                 // same math), not a read of the router after it: a change
@@ -190,22 +186,20 @@ async fn step(s: &Shared, plan: &mut Plan) {
                     after.weights.source(),
                     after.weights.target()
                 ));
+                let next = if rollout::next_action(&after, plan.end) == Action::Done {
+                    "none: it holds here".to_string()
+                } else {
+                    format!("at {} UTC", history::format_time(plan.next_at_ms))
+                };
                 s.schedules.webhooks.send(
                     &env,
                     event(
                         plan,
                         "step",
-                        format!(
-                            "Rollout of {} (schedule {}): now {}% on the target; next step {}.",
-                            plan.number,
-                            plan.id,
-                            after.weights.target(),
-                            if rollout::next_action(&after, plan.end) == Action::Done {
-                                "none: it holds here".to_string()
-                            } else {
-                                format!("at {} UTC", history::format_time(plan.next_at_ms))
-                            }
-                        ),
+                        rollout_of(plan).say(format!(
+                            ": now {}% on the target; next step {next}.",
+                            after.weights.target()
+                        )),
                     ),
                 );
                 finish_if_done(s, &env, plan);
@@ -215,29 +209,23 @@ async fn step(s: &Shared, plan: &mut Plan) {
                 let started = Instant::now();
                 let (status, body) = match call(&env, &token, s.client.post(env.url(&path))).await {
                     Ok(a) => a,
-                    Err(message) => return failed(s, &env, plan, now, message),
+                    Err(message) => return failed(s, &env, plan, now, Message::new().say(message)),
                 };
                 let action = format!("complete · schedule {} by {}", plan.id, plan.author);
                 record_step(s, &env, plan, &action, status, &body, started).await;
                 if !(200..300).contains(&status) {
                     let (_, _, message) = history::outcome(status, &body);
-                    return failed(
-                        s,
-                        &env,
-                        plan,
-                        now,
-                        message.unwrap_or_else(|| format!("OCP answered {status}")),
-                    );
+                    return failed(s, &env, plan, now, provider_said(status, message));
                 }
                 plan.last_step_ms = Some(now);
                 finish(
                     s,
                     &env,
                     plan,
-                    format!(
-                        "Completed: {} is attached to the target and the router deleted.",
-                        plan.number
-                    ),
+                    Message::new()
+                        .say("Completed: ")
+                        .quote(plan.number.as_str())
+                        .say(" is attached to the target and the router deleted."),
                 );
             }
         },
@@ -252,72 +240,64 @@ fn finish_if_done(s: &Shared, env: &Environment, plan: &mut Plan) {
             s,
             env,
             plan,
-            format!("Holds at {held}% on the target, as planned."),
+            Message::new().say(format!("Holds at {held}% on the target, as planned.")),
         );
     }
 }
 
-fn finish(s: &Shared, env: &Environment, plan: &mut Plan, why: String) {
-    plan.state = PlanState::Finished;
-    plan.reason = Some(why.clone());
-    s.schedules.webhooks.send(
-        env,
-        event(
-            plan,
-            "finish",
-            format!(
-                "Rollout of {} (schedule {}) finished. {why}",
-                plan.number, plan.id
-            ),
-        ),
-    );
+/// "Rollout of `number` (schedule 7)", the number quoted.
+fn rollout_of(plan: &Plan) -> Message {
+    Message::new()
+        .say("Rollout of ")
+        .quote(plan.number.as_str())
+        .say(format!(" (schedule {})", plan.id))
 }
 
-fn pause(s: &Shared, env: Option<&Environment>, plan: &mut Plan, why: String) {
+/// What the provider said of a step it refused, quoted.
+fn provider_said(status: u16, message: Option<String>) -> Message {
+    match message {
+        Some(m) => Message::new().say("OCP answered: ").quote(m),
+        None => Message::new().say(format!("OCP answered {status}")),
+    }
+}
+
+fn finish(s: &Shared, env: &Environment, plan: &mut Plan, why: Message) {
+    plan.state = PlanState::Finished;
+    plan.reason = Some(why.plain());
+    let text = rollout_of(plan).say(" finished. ").then(why);
+    s.schedules.webhooks.send(env, event(plan, "finish", text));
+}
+
+pub(super) fn pause(s: &Shared, env: Option<&Environment>, plan: &mut Plan, why: Message) {
     plan.state = PlanState::Paused;
-    plan.reason = Some(why.clone());
+    plan.reason = Some(why.plain());
     if let Some(env) = env {
-        s.schedules.webhooks.send(
-            env,
-            event(
-                plan,
-                "pause",
-                format!(
-                    "Rollout of {} (schedule {}) paused. {why}",
-                    plan.number, plan.id
-                ),
-            ),
-        );
+        let text = rollout_of(plan).say(" paused. ").then(why);
+        s.schedules.webhooks.send(env, event(plan, "pause", text));
     }
 }
 
 /// A step that did not go through: tried again a little later, and after
 /// [`ATTEMPTS`] the plan pauses with the provider's message.
-fn failed(s: &Shared, env: &Environment, plan: &mut Plan, now: i64, message: String) {
+fn failed(s: &Shared, env: &Environment, plan: &mut Plan, now: i64, message: Message) {
     plan.failures += 1;
     plan.last_result = Some(format!(
-        "Attempt {} of the step failed: {message}",
-        plan.failures
+        "Attempt {} of the step failed: {}",
+        plan.failures,
+        message.plain()
     ));
-    s.schedules.webhooks.send(
-        env,
-        event(
-            plan,
-            "failure",
-            format!(
-                "Rollout of {} (schedule {}): a step failed ({message}).",
-                plan.number, plan.id
-            ),
-        ),
-    );
+    let text = rollout_of(plan)
+        .say(": a step failed (")
+        .then(message.clone())
+        .say(").");
+    s.schedules.webhooks.send(env, event(plan, "failure", text));
     if plan.failures >= ATTEMPTS {
         plan.failures = 0;
-        pause(
-            s,
-            Some(env),
-            plan,
-            format!("The step failed {ATTEMPTS} times; the last answer: {message} Resume the plan once the provider answers again."),
-        );
+        let why = Message::new()
+            .say(format!("The step failed {ATTEMPTS} times; the last answer: "))
+            .then(message)
+            .say(" Resume the plan once the provider answers again.");
+        pause(s, Some(env), plan, why);
     } else {
         // An interval (at most 5 s), then four: a blip passes, an outage
         // pauses the plan soon.
@@ -326,7 +306,7 @@ fn failed(s: &Shared, env: &Environment, plan: &mut Plan, now: i64, message: Str
     }
 }
 
-fn event(plan: &Plan, kind: &'static str, text: String) -> Event {
+pub(super) fn event(plan: &Plan, kind: &'static str, text: Message) -> Event {
     Event {
         event: kind,
         schedule: plan.id,
@@ -368,21 +348,27 @@ pub async fn read_router(
     env: &Environment,
     token: &str,
     id: &str,
-) -> Result<Option<RouterRecord>, String> {
+) -> Result<Option<RouterRecord>, Message> {
     let (status, body) = call(
         env,
         token,
         s.client.get(env.url(&format!("/api/numbers-routing/{id}"))),
     )
-    .await?;
+    .await
+    .map_err(|e| Message::new().say(e))?;
     match status {
         404 => Ok(None),
-        200..=299 => serde_json::from_slice(&body)
-            .map(Some)
-            .map_err(|e| format!("the router's answer could not be read ({e})")),
+        200..=299 => serde_json::from_slice(&body).map(Some).map_err(|e| {
+            Message::new().say(format!("the router's answer could not be read ({e})"))
+        }),
         _ => {
             let (_, _, message) = history::outcome(status, &body);
-            Err(message.unwrap_or_else(|| format!("OCP answered {status} to reading the router")))
+            Err(match message {
+                Some(m) => Message::new()
+                    .say("OCP answered reading the router: ")
+                    .quote(m),
+                None => Message::new().say(format!("OCP answered {status} to reading the router")),
+            })
         }
     }
 }

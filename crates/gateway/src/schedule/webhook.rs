@@ -1,20 +1,22 @@
 //! Telling people what plans do: a JSON POST to the environment's webhook
 //! on each step, pause, failure and finish, with a `text` a Slack or Teams
-//! incoming webhook shows as it is. Delivered in the background, retried a
-//! few times, never holding up a step; what could not be delivered is
-//! counted.
+//! incoming webhook shows: written in that chat's markup, with everything
+//! a person or a provider wrote escaped and quoted as data
+//! (`numbers_core::chat`). Delivered in the background, retried a few
+//! times, never holding up a step; what could not be delivered is counted.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use numbers_core::chat::Message;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::config::Environment;
 
 /// One event of a plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Event {
     /// `step`, `pause`, `failure` or `finish`.
     pub event: &'static str,
@@ -23,8 +25,21 @@ pub struct Event {
     pub router: String,
     pub number: String,
     /// The sentence a chat shows.
-    pub text: String,
+    pub text: Message,
     pub at_ms: i64,
+}
+
+/// The JSON posted: the event's fields as data, and its sentence in the
+/// chat's markup.
+#[derive(Debug, Clone, Serialize)]
+struct Posted {
+    event: &'static str,
+    schedule: i64,
+    environment: String,
+    router: String,
+    number: String,
+    text: String,
+    at_ms: i64,
 }
 
 /// Deliveries under way, and what they came to.
@@ -56,6 +71,15 @@ impl Webhooks {
     pub fn send(&self, env: &Environment, event: Event) {
         let Some(url) = env.webhook.clone() else {
             return;
+        };
+        let event = Posted {
+            text: event.text.render(env.webhook_markup),
+            event: event.event,
+            schedule: event.schedule,
+            environment: event.environment,
+            router: event.router,
+            number: event.number,
+            at_ms: event.at_ms,
         };
         let Ok(slot) = self.slots.clone().try_acquire_owned() else {
             self.failed.fetch_add(1, Ordering::Relaxed);
