@@ -11,7 +11,7 @@ use crate::refusal::Refusal;
 use crate::relay::Relayed;
 use crate::Shared;
 
-use super::{Credential, StoreError, MAX_EXPORT};
+use super::{Credential, StoreError, Verdict, MAX_EXPORT};
 
 /// `GET /relay/{provider}/{env}/history[.csv]?number=…&after=…&limit=…`:
 /// this environment's entries that the reader's credential may see.
@@ -52,6 +52,13 @@ pub async fn read(
         }
     }
     let filter = Filter::from_query(&query).map_err(|e| Refusal::BadFilter(e.to_string()))?;
+    // Nothing about the gateway's storage is said to a credential the
+    // provider does not accept.
+    if s.history.access.verdict(s, env, &credential, &sid).await? == Verdict::Refused {
+        return Err(Refusal::HistoryRefused {
+            env: env.describe(),
+        });
+    }
     if let Some(why) = &s.history.off {
         return Err(Refusal::HistoryUnavailable(why.clone()));
     }

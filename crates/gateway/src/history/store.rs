@@ -13,8 +13,9 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 pub enum StoreError {
     #[error("the history database URL must start with sqlite: or postgres: (got {0:?})")]
     Scheme(String),
+    /// With the URL's secrets taken off its text.
     #[error("the history database cannot be opened: {0}")]
-    Open(sqlx::Error),
+    Open(String),
     #[error("the history database cannot be brought up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the history database failed: {0}")]
@@ -41,15 +42,71 @@ pub struct Store {
     pub(crate) pool: AnyPool,
 }
 
-/// The URL without its password, for messages.
+/// The URL without its credentials, for messages and the log: the user
+/// information (everything between the scheme's `//`, or the first `:`,
+/// and the last `@`) and any query parameter that names a password,
+/// taken off as text, so a URL too mistyped to parse keeps none either.
 pub fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
+    let mut out = url.to_string();
+    if let Some(at) = out.rfind('@') {
+        let start = out
+            .find("//")
+            .map(|i| i + 2)
+            .or_else(|| out.find(':').map(|i| i + 1))
+            .filter(|&i| i <= at)
+            .unwrap_or(0);
+        out.replace_range(start..at, "***");
     }
+    if let Some(q) = out.find('?') {
+        let (base, query) = out.split_at(q + 1);
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if is_secret_key(k) => format!("{k}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        out = format!("{base}{}", query.join("&"));
+    }
+    out
+}
+
+fn is_secret_key(k: &str) -> bool {
+    let k = k.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token", "key"]
+        .iter()
+        .any(|s| k.contains(s))
+}
+
+/// `message` with every secret of `url` (its user information, password
+/// parameters) taken off, for errors whose text may quote the URL.
+pub fn scrubbed(message: &str, url: &str) -> String {
+    let mut secrets: Vec<&str> = Vec::new();
+    if let Some(at) = url.rfind('@') {
+        let start = url
+            .find("//")
+            .map(|i| i + 2)
+            .or_else(|| url.find(':').map(|i| i + 1))
+            .filter(|&i| i <= at)
+            .unwrap_or(0);
+        let userinfo = &url[start..at];
+        secrets.push(userinfo);
+        secrets.extend(userinfo.split_once(':').map(|(_, p)| p));
+    }
+    if let Some((_, query)) = url.split_once('?') {
+        secrets.extend(
+            query
+                .split('&')
+                .filter_map(|p| p.split_once('='))
+                .filter(|(k, _)| is_secret_key(k))
+                .map(|(_, v)| v),
+        );
+    }
+    let mut out = message.replace(url, &redacted(url));
+    for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
+        out = out.replace(secret, "***");
+    }
+    out
 }
 
 /// The most targets one multi-row insert carries (5 values each).
@@ -75,7 +132,8 @@ impl Store {
                 }
             }
         }
-        let options = sqlx::any::AnyConnectOptions::from_str(&url).map_err(StoreError::Open)?;
+        let open_failed = |e: sqlx::Error| StoreError::Open(scrubbed(&e.to_string(), &url));
+        let options = sqlx::any::AnyConnectOptions::from_str(&url).map_err(open_failed)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(5))
@@ -91,7 +149,7 @@ impl Store {
             })
             .connect_with(options)
             .await
-            .map_err(StoreError::Open)?;
+            .map_err(open_failed)?;
         if sqlite {
             // Readers never wait for the writer; a read-only file keeps its mode.
             let _ = sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await;
@@ -399,4 +457,37 @@ fn entry(row: &AnyRow) -> Result<Entry, StoreError> {
         client: row.try_get("client")?,
         requests: u64::try_from(row.try_get::<i64, _>("requests")?).unwrap_or(1),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_password_is_left_in_a_url_said_back_parsed_or_not() {
+        for (url, shown) in [
+            (
+                "postgres://numbers:S3cretPW@db.example/numbers",
+                "postgres://***@db.example/numbers",
+            ),
+            (
+                "postgres//numbers:S3cretPW@db.example/numbers",
+                "postgres//***@db.example/numbers",
+            ),
+            ("numbers:S3cretPW@db", "numbers:***@db"),
+            (
+                "postgres://u:p@ss/w@rd@db/n?sslmode=require&password=S3cretPW",
+                "postgres://***@db/n?sslmode=require&password=***",
+            ),
+            ("sqlite:///var/lib/numbers/history.sqlite", "sqlite:///var/lib/numbers/history.sqlite"),
+        ] {
+            assert_eq!(redacted(url), shown, "{url}");
+            assert!(!redacted(url).contains("S3cretPW"));
+        }
+        let url = "postgres//numbers:S3cretPW@db";
+        assert_eq!(
+            scrubbed("cannot connect to numbers:S3cretPW at db (S3cretPW)", url),
+            "cannot connect to *** at db (***)"
+        );
+    }
 }
