@@ -6,6 +6,7 @@
 //! share in PostgreSQL.
 
 pub mod config;
+pub mod files;
 pub mod guard;
 pub mod history;
 pub mod refusal;
@@ -60,6 +61,8 @@ pub struct Inner {
     pub csv_uploads: Arc<tokio::sync::Semaphore>,
     pub connections: Arc<serve::Counters>,
     pub schedules: schedule::Schedules,
+    /// What `/readyz` last said (a change is logged).
+    pub ready: std::sync::atomic::AtomicBool,
 }
 
 pub type Shared = Arc<Inner>;
@@ -161,6 +164,7 @@ impl Gateway {
                 config.server.csv_uploads_at_once,
             )),
             connections: Arc::new(serve::Counters::default()),
+            ready: std::sync::atomic::AtomicBool::new(true),
             config,
         });
         let router = routes::app(shared.clone(), statics.as_ref(), hosts);
@@ -242,6 +246,15 @@ impl Gateway {
             grace: server.response_timeout() + Duration::from_secs(5),
         };
         let plans = tokio::spawn(schedule::runner::run(self.shared.clone()));
+        // Apart from the chores: a slow sign-in must not hold them up.
+        let signed_in = self.shared.clone();
+        let readiness = tokio::spawn(async move {
+            let mut every = tokio::time::interval(READINESS_EVERY);
+            loop {
+                every.tick().await;
+                signed_in.schedules.sessions.keep_ready(&signed_in).await;
+            }
+        });
         let served = serve::serve(
             self.listener,
             self.router,
@@ -253,6 +266,7 @@ impl Gateway {
         .map_err(GatewayError::Serve);
         chores.abort();
         plans.abort();
+        readiness.abort();
         shared.history.drain(Duration::from_secs(30)).await;
         if let Some((_, task)) = self.sandbox {
             task.abort();
@@ -294,5 +308,7 @@ async fn start_sandbox(
 /// How often the gateway's chores run: counted refused requests whose
 /// window ended are written.
 const CHORES_EVERY: Duration = Duration::from_secs(5);
+/// How often the automation accounts are checked for `/readyz`.
+const READINESS_EVERY: Duration = Duration::from_secs(10);
 /// Chores between forgetting old sign-in attempts (a minute).
 const FORGET_SIGN_INS_EVERY: u64 = 12;

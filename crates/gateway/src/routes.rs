@@ -37,6 +37,55 @@ async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Respo
     r
 }
 
+/// `GET /healthz`: the process answers (for a load balancer's liveness
+/// check; no credential, nothing else said).
+async fn healthz() -> Response {
+    plain(axum::http::StatusCode::OK, "ok\n")
+}
+
+/// `GET /readyz`: the configuration is loaded (it is, once anything
+/// answers), the history can keep what is changed (its database, or its
+/// spool meanwhile), and every automation account is signed in. Says
+/// which check failed only in the log.
+async fn readyz(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
+    let mut failing = Vec::new();
+    if let Err(why) = s.history.ready() {
+        failing.push(format!("history: {why}"));
+    }
+    let accounts = s.schedules.sessions.not_signed_in(&s);
+    if !accounts.is_empty() {
+        failing.push(format!(
+            "automation accounts not signed in: {}",
+            accounts.join(", ")
+        ));
+    }
+    let ready = failing.is_empty();
+    if s.ready.swap(ready, std::sync::atomic::Ordering::Relaxed) != ready {
+        if ready {
+            tracing::info!("ready");
+        } else {
+            tracing::warn!("not ready: {}", failing.join("; "));
+        }
+    }
+    if ready {
+        plain(axum::http::StatusCode::OK, "ready\n")
+    } else {
+        plain(axum::http::StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+    }
+}
+
+fn plain(status: axum::http::StatusCode, text: &'static str) -> Response {
+    let mut r = Response::new(axum::body::Body::from(text));
+    *r.status_mut() = status;
+    let headers = r.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
 /// The longest route a log line names.
 const MAX_LOGGED_ROUTE: usize = 160;
 
@@ -138,6 +187,8 @@ pub(crate) fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts
         ))
         .route("/relay/timezone", get(schedule::api::timezone))
         .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .with_state(shared);
     let csp = statics
         .map(|s| s.csp.clone())

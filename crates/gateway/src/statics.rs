@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use axum::extract::Request;
-use axum::handler::HandlerWithoutStateExt;
+use tower::ServiceExt;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +47,9 @@ pub struct Statics {
     pub csp: HeaderValue,
     /// Names of Trunk's content-hashed files (cached for a year).
     hashed: HashSet<String>,
+    /// The files served, as paths under `dist` (`public/x.csv`): found at
+    /// start, without following links; nothing else under `dist` is.
+    served: std::sync::Arc<HashSet<String>>,
     index: std::sync::Arc<Index>,
 }
 
@@ -179,12 +182,22 @@ pub fn csp(script_hashes: &[String]) -> String {
     )
 }
 
+/// The console's files under `dir`. A link is never followed: it could
+/// lead anywhere on the machine (a folder of secrets, `/`), and whatever
+/// it points at would be served and compressed beside its target.
 fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_symlink() {
+            tracing::warn!(
+                "{} is a link: it is not served (copy the file into the console folder instead)",
+                path.display()
+            );
+        } else if kind.is_dir() {
             files(&path, out)?;
-        } else {
+        } else if kind.is_file() {
             out.push(path);
         }
     }
@@ -197,20 +210,19 @@ fn sibling(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Whether `compressed` must be written again: missing, older than its
+/// source, or a link (replaced, never followed).
 fn stale(source: &Path, compressed: &Path) -> bool {
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let modified = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
+    };
     match (modified(source), modified(compressed)) {
         (Some(s), Some(c)) => c < s,
         _ => true,
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file, so a reader (or a
-/// second gateway starting at once) never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = sibling(path, &format!(".{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 fn brotli(data: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -255,7 +267,7 @@ fn precompress(all: &[PathBuf]) -> usize {
             if !stale(path, &target) {
                 continue;
             }
-            match compress(&data).and_then(|c| write_atomically(&target, &c)) {
+            match compress(&data).and_then(|c| crate::files::write_atomically(&target, &c)) {
                 Ok(()) => written += 1,
                 Err(e) => tracing::warn!(
                     "cannot write {}: {e}; it will be compressed on each request instead",
@@ -293,6 +305,12 @@ impl Statics {
             .filter(|n| is_hashed(n))
             .map(str::to_string)
             .collect();
+        let served = all
+            .iter()
+            .filter_map(|p| p.strip_prefix(dist).ok())
+            .filter_map(|p| p.to_str())
+            .map(str::to_string)
+            .collect();
         let csp = HeaderValue::from_str(&csp(&inline_script_hashes(&html)))
             .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
         let index = Index::new(with_environments(&html, environments)).map_err(|source| {
@@ -305,6 +323,7 @@ impl Statics {
             dist: dist.to_path_buf(),
             csp,
             hashed,
+            served: std::sync::Arc::new(served),
             index: std::sync::Arc::new(index),
         })
     }
@@ -335,15 +354,35 @@ impl Statics {
                 response
             }
         };
-        let files = ServeDir::new(&self.dist)
+        let dir = ServeDir::new(&self.dist)
             .precompressed_br()
-            .precompressed_gzip()
-            .fallback(spa.into_service());
+            .precompressed_gzip();
+        let served = self.served.clone();
+        // Only a file found at start is served: never a folder (ServeDir
+        // would redirect `//public` to the protocol-relative `//public/`),
+        // never what a link leads to.
+        let files = move |request: Request| {
+            let (dir, served, spa) = (dir.clone(), served.clone(), spa.clone());
+            async move {
+                let path = percent_encoding::percent_decode_str(request.uri().path())
+                    .decode_utf8_lossy()
+                    .trim_start_matches('/')
+                    .to_string();
+                if served.contains(&path) {
+                    match dir.oneshot(request).await {
+                        Ok(r) => r.map(axum::body::Body::new),
+                        Err(never) => match never {},
+                    }
+                } else {
+                    spa(request).await
+                }
+            }
+        };
         let hashed = std::sync::Arc::new(self.hashed.clone());
         Router::new()
             .route("/", get(shell.clone()))
             .route("/index.html", get(shell))
-            .fallback_service(files)
+            .fallback(files)
             .layer(middleware::from_fn(move |req: Request, next: Next| {
                 let hashed = hashed.clone();
                 async move { cache_control(&hashed, req, next).await }

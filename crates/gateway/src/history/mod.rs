@@ -48,6 +48,8 @@ pub struct History {
     /// Why there is no history at all (no database configured, or one of
     /// a kind the gateway cannot use); `None` when there is one.
     off: Option<String>,
+    /// Whether a database was configured at all.
+    configured: bool,
     writer: Option<Writer>,
     pub access: Access,
     /// Groups of OCP targets lately learned.
@@ -150,6 +152,7 @@ impl History {
         Self {
             store,
             off,
+            configured: config.url.is_some(),
             writer,
             access: Access::default(),
             groups: scope::Groups::default(),
@@ -175,6 +178,26 @@ impl History {
     /// Whether changes are recorded at all.
     pub fn is_on(&self) -> bool {
         self.writer.is_some()
+    }
+
+    /// Whether an entry answered now would be kept: the database takes
+    /// entries, or the spool does meanwhile. A history that is off because
+    /// its configured database cannot be used is not ready; one that was
+    /// never configured (a gateway run as a library) is.
+    pub fn ready(&self) -> Result<(), &'static str> {
+        match &self.writer {
+            None if self.configured => Err("the history database cannot be used (see the log)"),
+            None => Ok(()),
+            Some(w) => {
+                let c = &w.counters;
+                let degraded = c.degraded.load(Ordering::Relaxed);
+                if degraded && (!w.spooling || c.spool_failed.load(Ordering::Relaxed)) {
+                    Err("the history database cannot be written and its entries have nowhere to wait")
+                } else {
+                    Ok(())
+                }
+            }
+        }
     }
 
     /// The database, once open.

@@ -126,9 +126,16 @@ impl Store {
             url.push_str("mode=rwc");
         }
         if sqlite {
-            if let Some(dir) = sqlite_path(&url).and_then(|p| p.parent().map(|d| d.to_path_buf())) {
-                if !dir.as_os_str().is_empty() {
-                    let _ = std::fs::create_dir_all(dir);
+            // The file is made for the gateway's user before SQLite opens
+            // it; SQLite gives its -wal and -shm files the same mode.
+            if let Some(path) = sqlite_path(&url) {
+                crate::files::private_file(&path).map_err(|e| {
+                    StoreError::Open(format!("{}: {e}", redacted(&path.display().to_string())))
+                })?;
+                for suffix in ["-wal", "-shm"] {
+                    let mut side = path.clone().into_os_string();
+                    side.push(suffix);
+                    let _ = crate::files::narrow(std::path::Path::new(&side));
                 }
             }
         }

@@ -7,7 +7,7 @@
 //! never written twice: a replay inserts what is not there yet.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,6 +41,10 @@ pub struct Counters {
     pub spooled_total: AtomicU64,
     pub replayed_total: AtomicU64,
     pub lost: AtomicU64,
+    /// The database cannot take entries now (they go to the spool).
+    pub degraded: AtomicBool,
+    /// The last write to the spool failed (entries were lost).
+    pub spool_failed: AtomicBool,
 }
 
 /// Where the database is, for the writer to open (and open again).
@@ -55,6 +59,8 @@ pub enum Target {
 pub struct Writer {
     tx: mpsc::Sender<Command>,
     pub counters: Arc<Counters>,
+    /// Whether entries the database cannot take have a spool to wait in.
+    pub spooling: bool,
 }
 
 enum Command {
@@ -76,6 +82,7 @@ impl Writer {
     ) -> Self {
         let (tx, rx) = mpsc::channel(queue.max(1));
         let counters = Arc::new(Counters::default());
+        let spooling = spool.is_some();
         let task = Task {
             rx,
             target,
@@ -85,7 +92,11 @@ impl Writer {
             retention_days,
         };
         tokio::spawn(task.run());
-        Self { tx, counters }
+        Self {
+            tx,
+            counters,
+            spooling,
+        }
     }
 
     /// Hands an entry to the writer; waits while the queue is full (the
@@ -194,6 +205,7 @@ impl Task {
                 self.forget_expired().await;
                 next_retention = Instant::now() + RETENTION_EVERY;
             }
+            self.counters.degraded.store(degraded, Ordering::Relaxed);
             let wake = if degraded { next_try } else { next_retention };
             let first = tokio::select! {
                 command = self.rx.recv() => command,
@@ -312,7 +324,11 @@ impl Task {
             tracing::error!(target: "history", "{} entries lost: the database failed and no spool is configured ([history] spool)", batch.len());
             return;
         };
-        match spool.append(batch).await {
+        let appended = spool.append(batch).await;
+        self.counters
+            .spool_failed
+            .store(appended.is_err(), Ordering::Relaxed);
+        match appended {
             Ok(()) => {
                 self.counters
                     .spooled
@@ -415,6 +431,10 @@ impl Lines {
 
 impl Spool {
     fn new(path: PathBuf) -> Self {
+        // A spool an older gateway left readable by others is narrowed.
+        if let Err(e) = crate::files::narrow(&path) {
+            tracing::warn!(target: "history", "the spool {} cannot be made private: {e}", path.display());
+        }
         Self { path }
     }
 
@@ -424,12 +444,13 @@ impl Spool {
             serde_json::to_writer(&mut text, r)?;
             text.push(b'\n');
         }
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(dir).await?;
+        if let Some(dir) = self.path.parent() {
+            crate::files::private_dir(dir)?;
         }
         let mut file = tokio::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(crate::files::FILE_MODE)
             .open(&self.path)
             .await?;
         file.write_all(&text).await?;

@@ -40,7 +40,13 @@ struct Tokens {
 #[derive(Default)]
 pub struct Sessions {
     tokens: Mutex<HashMap<String, Tokens>>,
+    /// Whether each environment's account could last sign in (or renew), and when.
+    signed_in: std::sync::Mutex<HashMap<String, (bool, Instant)>>,
 }
+
+/// How often an account that could not sign in is tried again to say
+/// whether the gateway is ready (a plan's step tries at its own pace).
+const READY_RETRY: Duration = Duration::from_secs(30);
 
 /// A token is renewed this long before it runs out.
 const MARGIN: Duration = Duration::from_secs(5);
@@ -48,6 +54,54 @@ const MARGIN: Duration = Duration::from_secs(5);
 impl Sessions {
     /// A current access token of `env`'s automation account.
     pub async fn token(&self, s: &Shared, env: &Environment) -> Result<String, AutomationError> {
+        let token = self.current_token(s, env).await;
+        if let Ok(mut m) = self.signed_in.lock() {
+            m.insert(env.name.clone(), (token.is_ok(), Instant::now()));
+        }
+        token
+    }
+
+    /// Signs in, now, the accounts that are not (and were not tried
+    /// lately), so that readiness says what is true; run by the gateway's
+    /// chores.
+    pub async fn keep_ready(&self, s: &Shared) {
+        for env in s.config.environments.iter().filter(|e| e.automation.is_some()) {
+            let tried = self
+                .signed_in
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&env.name).copied());
+            let due = match tried {
+                Some((true, _)) => self.tokens.lock().await.get(&env.name).is_none_or(|t| {
+                    t.access_until <= Instant::now() + MARGIN && t.refresh_until <= Instant::now() + MARGIN
+                }),
+                Some((false, at)) => at.elapsed() >= READY_RETRY,
+                None => true,
+            };
+            if due {
+                let _ = self.token(s, env).await;
+            }
+        }
+    }
+
+    /// The environments whose automation account could not sign in at
+    /// its last try (or was never tried).
+    pub fn not_signed_in(&self, s: &Shared) -> Vec<String> {
+        let m = self.signed_in.lock().map(|m| m.clone()).unwrap_or_default();
+        s.config
+            .environments
+            .iter()
+            .filter(|e| e.automation.is_some())
+            .filter(|e| !m.get(&e.name).is_some_and(|(ok, _)| *ok))
+            .map(Environment::describe)
+            .collect()
+    }
+
+    async fn current_token(
+        &self,
+        s: &Shared,
+        env: &Environment,
+    ) -> Result<String, AutomationError> {
         let mut tokens = self.tokens.lock().await;
         let now = Instant::now();
         if let Some(t) = tokens.get(&env.name) {
