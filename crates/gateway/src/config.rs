@@ -578,12 +578,7 @@ fn environment(
     let webhook_markup = match file.webhook_format.as_deref() {
         Some(f) => Markup::parse(f)
             .ok_or_else(|| invalid(t, "webhook_format is \"slack\" or \"teams\""))?,
-        None => Markup::for_host(
-            webhook
-                .as_ref()
-                .and_then(Url::host_str)
-                .unwrap_or_default(),
-        ),
+        None => Markup::for_host(webhook.as_ref().and_then(Url::host_str).unwrap_or_default()),
     };
     only("project_name", &file.project_name, Provider::Huawei)?;
     let token_url = file

@@ -10,7 +10,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use axum::extract::Request;
-use tower::ServiceExt;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +18,7 @@ use axum::Router;
 use base64::Engine;
 use numbers_core::models::gateway::EnvironmentList;
 use sha2::{Digest, Sha256};
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 #[derive(Debug, thiserror::Error)]

@@ -123,19 +123,25 @@ fn body_hash(body: &[u8]) -> String {
 }
 
 /// The payload hash a request is signed with, as Huawei's API gateway
-/// takes it: the body's own, always, unless `X-Sdk-Content-Sha256` is one
-/// of the signed headers. A signed one must be the body's hash, or
-/// `UNSIGNED-PAYLOAD` for a request with no body (CPH's changes carry
-/// their whole meaning in the body: an unsigned one would let anyone
-/// swap it). An unsigned header is never read: it would let whoever
-/// relays the request replace the body and keep the signature.
+/// and its SDKs take it: an empty body's hash for no body; otherwise the
+/// body's own, unless `X-Sdk-Content-Sha256` is one of the signed headers.
+/// A signed one must be the body's hash, or `UNSIGNED-PAYLOAD` where
+/// Huawei allows a body out of the signature: a body that is not JSON (an
+/// upload; the SDKs send it for those only). CPH's changes are JSON and
+/// carry their whole meaning in the body. An unsigned header is never
+/// read: it would let whoever relays the request replace the body and keep
+/// the signature.
 pub fn payload_hash(r: &Request<'_>, signed: &[String]) -> Result<String, SignError> {
     let own = body_hash(r.body);
-    if !signed.iter().any(|h| h == CONTENT_HASH_HEADER) {
+    if r.body.is_empty() || !signed.iter().any(|h| h == CONTENT_HASH_HEADER) {
         return Ok(own);
     }
+    let json = header(r.headers, "content-type").is_some_and(|t| {
+        let t = t.trim_start().to_ascii_lowercase();
+        t.starts_with("application/json") || t.starts_with("application/bson")
+    });
     match header(r.headers, CONTENT_HASH_HEADER).map(str::trim) {
-        Some(UNSIGNED_PAYLOAD) if r.body.is_empty() => Ok(UNSIGNED_PAYLOAD.to_string()),
+        Some(UNSIGNED_PAYLOAD) if !json => Ok(UNSIGNED_PAYLOAD.to_string()),
         Some(UNSIGNED_PAYLOAD) => Err(SignError::UnsignedPayload),
         Some(given) if given.eq_ignore_ascii_case(&own) => Ok(own),
         _ => Err(SignError::Mismatch),
@@ -356,7 +362,7 @@ pub enum SignError {
     #[error("Incorrect IAM authentication information: verify aksk signature fail")]
     /// The signature does not match.
     Mismatch,
-    #[error("Incorrect IAM authentication information: x-sdk-content-sha256 UNSIGNED-PAYLOAD is not accepted for a request with a body: sign the body")]
+    #[error("Incorrect IAM authentication information: x-sdk-content-sha256 UNSIGNED-PAYLOAD is not accepted for a JSON body: sign the body")]
     /// The request asks to leave its body out of the signature.
     UnsignedPayload,
 }
@@ -659,25 +665,27 @@ mod tests {
             verify(&request(&unsigned_payload, swapped), &auth, secret, at),
             Err(SignError::UnsignedPayload)
         );
-        let list = format!("/v1/{PROJECT}/cloud-phone/phones");
-        let get = Request {
-            method: "GET",
-            path: &list,
+        // An upload (not JSON) may leave its body out, as the SDKs do.
+        let upload: Vec<(String, String)> = unsigned_payload
+            .iter()
+            .map(|(k, v)| {
+                let v = if k == "content-type" {
+                    "application/octet-stream"
+                } else {
+                    v
+                };
+                (k.clone(), v.to_string())
+            })
+            .collect();
+        let auth = sign_with(&upload, "any bytes");
+        let r = Request {
+            method: "POST",
+            path: &target,
             query: &[],
-            headers: &unsigned_payload,
-            body: b"",
+            headers: &upload,
+            body: b"any bytes",
         };
-        let names = signed_headers(&unsigned_payload);
-        let to_sign = string_to_sign(
-            &canonical_request(&get, &names, UNSIGNED_PAYLOAD),
-            &sent[1].1,
-        );
-        let auth = authorization_value(
-            AK,
-            &names,
-            &hex::encode(mac(&to_sign, SK).finalize().into_bytes()),
-        );
-        assert!(verify(&get, &auth, secret, at).is_ok());
+        assert!(verify(&r, &auth, secret, at).is_ok());
     }
 
     #[test]

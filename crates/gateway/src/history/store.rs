@@ -486,7 +486,10 @@ mod tests {
                 "postgres://u:p@ss/w@rd@db/n?sslmode=require&password=S3cretPW",
                 "postgres://***@db/n?sslmode=require&password=***",
             ),
-            ("sqlite:///var/lib/numbers/history.sqlite", "sqlite:///var/lib/numbers/history.sqlite"),
+            (
+                "sqlite:///var/lib/numbers/history.sqlite",
+                "sqlite:///var/lib/numbers/history.sqlite",
+            ),
         ] {
             assert_eq!(redacted(url), shown, "{url}");
             assert!(!redacted(url).contains("S3cretPW"));

@@ -88,7 +88,9 @@ fn page_query(request: &Request) -> Result<(Option<PlanCursor>, u32), Refusal> {
         match k.as_ref() {
             "after" => {
                 after = Some(PlanCursor::parse(&v).ok_or_else(|| {
-                    Refusal::BadFilter("after= is not a page's cursor; start from the first page.".into())
+                    Refusal::BadFilter(
+                        "after= is not a page's cursor; start from the first page.".into(),
+                    )
                 })?)
             }
             "limit" => {
@@ -112,7 +114,10 @@ async fn list(s: &Shared, env: &Environment, request: Request) -> Result<Respons
     person(s, env, &credential).await?;
     let store = store(s).await?;
     let (provider, name) = (env.provider.as_str(), env.name.as_str());
-    let keys = store.plan_scopes(provider, name).await.map_err(unavailable)?;
+    let keys = store
+        .plan_scopes(provider, name)
+        .await
+        .map_err(unavailable)?;
     let visible = visible(s, env, &credential, &keys).await?;
     let (plans, next) = store
         .plans_page(provider, name, &visible, after, limit)
@@ -386,7 +391,15 @@ async fn create(s: &Shared, env: &Environment, request: Request) -> Result<Respo
     let author = person(s, env, &credential).await?;
     let store = store(s).await?;
     within_limits(s, env, &store, &author).await?;
-    let record = may_change(s, env, &credential, &author, &new.router_id, CheckFor::NewPlan).await?;
+    let record = may_change(
+        s,
+        env,
+        &credential,
+        &author,
+        &new.router_id,
+        CheckFor::NewPlan,
+    )
+    .await?;
     let router = Router::from_record(&record)
         .map_err(|e| Refusal::ScheduleInvalid(format!("the router cannot be planned: {e}")))?;
     new.end

@@ -65,7 +65,12 @@ impl Sessions {
     /// lately), so that readiness says what is true; run by the gateway's
     /// chores.
     pub async fn keep_ready(&self, s: &Shared) {
-        for env in s.config.environments.iter().filter(|e| e.automation.is_some()) {
+        for env in s
+            .config
+            .environments
+            .iter()
+            .filter(|e| e.automation.is_some())
+        {
             let tried = self
                 .signed_in
                 .lock()
@@ -73,7 +78,8 @@ impl Sessions {
                 .and_then(|m| m.get(&env.name).copied());
             let due = match tried {
                 Some((true, _)) => self.tokens.lock().await.get(&env.name).is_none_or(|t| {
-                    t.access_until <= Instant::now() + MARGIN && t.refresh_until <= Instant::now() + MARGIN
+                    t.access_until <= Instant::now() + MARGIN
+                        && t.refresh_until <= Instant::now() + MARGIN
                 }),
                 Some((false, at)) => at.elapsed() >= READY_RETRY,
                 None => true,

@@ -104,19 +104,18 @@ async fn step(s: &Shared, plan: &mut Plan) {
         Ok(t) => t,
         Err(e) => return failed(s, &env, plan, now, Message::new().say(e.to_string())),
     };
-    let record =
-        match read_router(s, &env, &token, &plan.router_id).await {
-            Ok(Some(r)) => r,
-            Ok(None) => return pause(
-                s,
-                Some(&env),
-                plan,
-                Message::new().say(
-                    "The router is gone at OCP (deleted or completed by someone): the plan stopped."
-                ),
+    let record = match read_router(s, &env, &token, &plan.router_id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return pause(
+            s,
+            Some(&env),
+            plan,
+            Message::new().say(
+                "The router is gone at OCP (deleted or completed by someone): the plan stopped.",
             ),
-            Err(message) => return failed(s, &env, plan, now, message),
-        };
+        ),
+        Err(message) => return failed(s, &env, plan, now, message),
+    };
     let (router, target_app) = match Router::from_record(&record) {
         Ok(r) => (
             r,
@@ -294,7 +293,9 @@ fn failed(s: &Shared, env: &Environment, plan: &mut Plan, now: i64, message: Mes
     if plan.failures >= ATTEMPTS {
         plan.failures = 0;
         let why = Message::new()
-            .say(format!("The step failed {ATTEMPTS} times; the last answer: "))
+            .say(format!(
+                "The step failed {ATTEMPTS} times; the last answer: "
+            ))
             .then(message)
             .say(" Resume the plan once the provider answers again.");
         pause(s, Some(env), plan, why);
