@@ -157,7 +157,14 @@ async fn host_check(hosts: Arc<guard::Hosts>, request: Request, next: Next) -> R
 /// ahead of nginx with gzip (README: Load).
 const BROTLI_QUALITY: i32 = 1;
 
+#[cfg(feature = "sandbox")]
+async fn panics() -> Response {
+    panic!("GET /sandbox/panic panics, as asked")
+}
+
 pub(crate) fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts) -> Router {
+    #[cfg(feature = "sandbox")]
+    let shared_has_sandbox = shared.config.environments.iter().any(|e| e.sandbox);
     // What the gateway answers itself for an environment; everything else
     // under it is a provider's documented endpoint.
     let per_environment = Router::new()
@@ -190,6 +197,14 @@ pub(crate) fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(shared);
+    // A development gateway shows that a handler's panic is one answer's
+    // 500, not the end of the process (the server profile unwinds).
+    #[cfg(feature = "sandbox")]
+    let relay = if shared_has_sandbox {
+        relay.route("/sandbox/panic", get(panics))
+    } else {
+        relay
+    };
     let csp = statics
         .map(|s| s.csp.clone())
         .unwrap_or_else(|| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));

@@ -584,6 +584,12 @@ async fn fake() -> Fake {
                 match v["note"].as_str().unwrap_or_default() {
                     "forbidden" => (StatusCode::FORBIDDEN, "{\"success\":false,\"message\":\"You have no permission for that group.\"}").into_response(),
                     "broken" => (StatusCode::INTERNAL_SERVER_ERROR, "{\"message\":\"boom\"}").into_response(),
+                    // HTML that names no type: a browser would sniff it as a page.
+                    "untyped" => {
+                        let mut r = Response::new(axum::body::Body::from("<script>document.title='owned'</script>"));
+                        r.headers_mut().remove("content-type");
+                        r
+                    }
                     _ => (
                         StatusCode::OK,
                         [("content-type", "text/html")],
@@ -757,6 +763,18 @@ async fn only_documented_answers_render_and_only_own_hosts_are_answered() {
         .send()
         .await
         .expect("note");
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert_eq!(r.headers()["content-disposition"], "attachment");
+    assert_eq!(r.headers()["content-security-policy"], "sandbox");
+    // So does one that names no type at all.
+    let r = client()
+        .put(g.url("/relay/ocp/fake/api/number/note"))
+        .bearer_auth("good")
+        .json(&json!({"number": "+12015550100", "note": "untyped"}))
+        .send()
+        .await
+        .expect("note");
+    assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/octet-stream");
     assert_eq!(r.headers()["content-disposition"], "attachment");
     assert_eq!(r.headers()["content-security-policy"], "sandbox");

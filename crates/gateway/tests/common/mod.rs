@@ -6,6 +6,7 @@
 
 pub mod db;
 pub mod process;
+pub mod upstream;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -131,11 +131,14 @@ fn spawn(dir: &Path, port: u16, args: &[&str], open_files: Option<u64>) -> Child
         .stdout(log("stdout.log"))
         .stderr(log("stderr.log"))
         .process_group(0);
-    if let Some(n) = open_files {
-        // SAFETY: setrlimit is async-signal-safe; it runs in the child
-        // between fork and exec.
-        unsafe {
-            command.pre_exec(move || {
+    // SAFETY: umask and setrlimit are async-signal-safe; they run in the
+    // child between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            // The usual umask, which leaves new files readable by all: the
+            // gateway must make its own private whatever it is.
+            libc::umask(0o022);
+            if let Some(n) = open_files {
                 let limit = libc::rlimit {
                     rlim_cur: n,
                     rlim_max: n,
@@ -143,9 +146,9 @@ fn spawn(dir: &Path, port: u16, args: &[&str], open_files: Option<u64>) -> Child
                 if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
-                Ok(())
-            });
-        }
+            }
+            Ok(())
+        });
     }
     command.spawn().expect("the gateway starts")
 }
