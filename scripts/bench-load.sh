@@ -18,7 +18,7 @@ if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
 fi
 GATEWAY="${1:-}"
 if [ -z "$GATEWAY" ]; then
-  cargo build --quiet --profile server -p numbers-gateway --locked
+  cargo build --quiet --profile server -p numbers-gateway --features sandbox --locked
   GATEWAY="$ROOT/target/server/numbers-gateway"
 fi
 GATEWAY="$(realpath "$GATEWAY")"

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 pub struct Process {
     child: Child,
+    binary: PathBuf,
     pub port: u16,
     pub dir: PathBuf,
     args: Vec<String>,
@@ -29,10 +30,27 @@ impl Process {
         args: &[&str],
         open_files: Option<u64>,
     ) -> Self {
+        let binary = Path::new(env!("CARGO_BIN_EXE_numbers-gateway"));
+        Self::start_full(binary, dir, config, args, open_files).await
+    }
+
+    /// [`Self::start`] of another build of the gateway.
+    pub async fn start_binary(binary: &Path, dir: &Path, config: &str, args: &[&str]) -> Self {
+        Self::start_full(binary, dir, config, args, None).await
+    }
+
+    async fn start_full(
+        binary: &Path,
+        dir: &Path,
+        config: &str,
+        args: &[&str],
+        open_files: Option<u64>,
+    ) -> Self {
         std::fs::write(dir.join("gateway.toml"), config).expect("config");
         let port = super::closed_port();
         let mut p = Self {
-            child: spawn(dir, port, args, open_files),
+            child: spawn(binary, dir, port, args, open_files),
+            binary: binary.to_path_buf(),
             port,
             dir: dir.to_path_buf(),
             args: args.iter().map(|a| a.to_string()).collect(),
@@ -106,12 +124,12 @@ impl Process {
     /// Starts it again, as before, on the same port.
     pub async fn restart(&mut self) {
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
-        self.child = spawn(&self.dir, self.port, &args, self.open_files);
+        self.child = spawn(&self.binary, &self.dir, self.port, &args, self.open_files);
         self.wait_listening().await;
     }
 }
 
-fn spawn(dir: &Path, port: u16, args: &[&str], open_files: Option<u64>) -> Child {
+fn spawn(binary: &Path, dir: &Path, port: u16, args: &[&str], open_files: Option<u64>) -> Child {
     let log = |name: &str| {
         Stdio::from(
             std::fs::OpenOptions::new()
@@ -121,7 +139,7 @@ fn spawn(dir: &Path, port: u16, args: &[&str], open_files: Option<u64>) -> Child
                 .expect("log file"),
         )
     };
-    let mut command = Command::new(env!("CARGO_BIN_EXE_numbers-gateway"));
+    let mut command = Command::new(binary);
     command
         .args(["--listen", &format!("127.0.0.1:{port}"), "--config"])
         .arg(dir.join("gateway.toml"))
