@@ -358,17 +358,19 @@ impl Statics {
             .precompressed_br()
             .precompressed_gzip();
         let served = self.served.clone();
-        // Only a file found at start is served: never a folder (ServeDir
-        // would redirect `//public` to the protocol-relative `//public/`),
-        // never what a link leads to.
+        let root = self.dist.clone();
+        // Only a file is served: one found at start, or one put there since
+        // (a deploy in progress) that is no link and under no link; never
+        // a folder (ServeDir would redirect `//public` to the
+        // protocol-relative `//public/`).
         let files = move |request: Request| {
-            let (dir, served, spa) = (dir.clone(), served.clone(), spa.clone());
+            let (dir, served, spa, root) = (dir.clone(), served.clone(), spa.clone(), root.clone());
             async move {
                 let path = percent_encoding::percent_decode_str(request.uri().path())
                     .decode_utf8_lossy()
                     .trim_start_matches('/')
                     .to_string();
-                if served.contains(&path) {
+                if served.contains(&path) || plain_file_under(&root, &path) {
                     match dir.oneshot(request).await {
                         Ok(r) => r.map(axum::body::Body::new),
                         Err(never) => match never {},
@@ -388,6 +390,27 @@ impl Statics {
                 async move { cache_control(&hashed, req, next).await }
             }))
     }
+}
+
+/// Whether `path` (relative, `/`-separated) names a regular file under
+/// `root` reached through folders only: no link on the way, no `..`.
+fn plain_file_under(root: &Path, path: &str) -> bool {
+    let mut at = root.to_path_buf();
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() || *part == "." || *part == ".." || part.contains('\\') {
+            return false;
+        }
+        at.push(part);
+        let Ok(meta) = std::fs::symlink_metadata(&at) else {
+            return false;
+        };
+        let last = i + 1 == parts.len();
+        if (last && !meta.is_file()) || (!last && !meta.is_dir()) {
+            return false;
+        }
+    }
+    true
 }
 
 /// A year, immutable, for hashed files that exist; HTML never kept (a page

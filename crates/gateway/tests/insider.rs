@@ -659,6 +659,18 @@ async fn a_link_in_the_console_folder_is_not_served() {
         .collect();
     assert_eq!(beside.len(), 1, "written beside the secret: {beside:?}");
     assert!(g.log().contains("is a link"), "{}", g.log());
+    // What a deploy puts there later is served; a link put there is not.
+    std::fs::write(dist.path().join("late.txt"), "arrived later").expect("late");
+    std::os::unix::fs::symlink(&secret, dist.path().join("late-link.txt")).expect("link");
+    let r = client().get(g.url("/late.txt")).send().await.expect("late");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.text().await.expect("text"), "arrived later");
+    let r = client()
+        .get(g.url("/late-link.txt"))
+        .send()
+        .await
+        .expect("late link");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let addr: SocketAddr = format!("127.0.0.1:{}", g.port).parse().expect("addr");
     for target in ["//public", "/public", "//public/templates"] {
         let (status, text) = common::raw(addr, "GET", target, &[]).await;
