@@ -7,6 +7,7 @@ pub mod api;
 pub mod components;
 pub mod fetch;
 pub mod pages;
+pub mod secrets;
 pub mod state;
 pub mod storage;
 pub mod timing;
@@ -69,8 +70,12 @@ fn preload_on_intent() {
 /// The console. `gateway`: the environments of the numbers-gateway that
 /// served it (`None` when it was served without one).
 #[component]
-pub fn App(gateway: Option<numbers_core::models::gateway::EnvironmentList>) -> impl IntoView {
-    let app = AppState::new(gateway);
+pub fn App(
+    gateway: Option<numbers_core::models::gateway::EnvironmentList>,
+    /// What was kept of earlier visits, opened.
+    remembered: state::Remembered,
+) -> impl IntoView {
+    let app = AppState::new(gateway, remembered);
     provide_context(app);
     state::keep_sessions(app);
     focus_search_on_slash();

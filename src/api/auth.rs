@@ -107,13 +107,14 @@ impl HuaweiSession {
 }
 
 /// A Huawei access key pair of a relayed environment: each request is
-/// signed in this browser (`SDK-HMAC-SHA256`); the secret key is never sent.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// signed in this browser (`SDK-HMAC-SHA256`); the secret key is never
+/// sent, and is held only as a WebCrypto key that cannot be exported.
+#[derive(Clone, PartialEq)]
 pub struct HuaweiKeys {
     pub env: String,
     pub access_key: String,
-    pub secret_key: String,
     pub project_id: String,
+    pub secret: crate::secrets::SigningKey,
 }
 
 impl std::fmt::Debug for HuaweiKeys {

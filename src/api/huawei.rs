@@ -75,7 +75,7 @@ impl HuaweiClient {
                     _ => "",
                 };
                 let [auth, extra @ ..] =
-                    signed_headers(keys, host, verb.as_str(), provider_url, body);
+                    signed_headers(keys, host, verb.as_str(), provider_url, body).await?;
                 send(
                     build_with(method, &url, (auth.0, &auth.1), &extra, &payload),
                     &url,
@@ -137,7 +137,7 @@ impl HuaweiClient {
                 "/v1/{}/cloud-phone/phones?limit=1",
                 encode(&keys.project_id)
             );
-            let [auth, extra @ ..] = signed_headers(keys, host, "GET", &probe, "");
+            let [auth, extra @ ..] = signed_headers(keys, host, "GET", &probe, "").await?;
             return send(
                 build_with(
                     Request::get,
@@ -187,25 +187,27 @@ impl Verb {
 /// The headers that sign `method provider_url` with `keys` for `host`
 /// (Authorization first): what the browser sends besides Host, which the
 /// gateway sets to `host` when it relays, and the `Content-Type:
-/// application/json` the request builder sets for a JSON body.
-fn signed_headers(
+/// application/json` the request builder sets for a JSON body. The HMAC is
+/// the browser's (WebCrypto), with a key that cannot be exported.
+async fn signed_headers(
     keys: &HuaweiKeys,
     host: &str,
     method: &str,
     provider_url: &str,
     body: &str,
-) -> [(&'static str, String); 3] {
-    let key = signing::Key {
-        access: &keys.access_key,
-        secret: &keys.secret_key,
-        project: &keys.project_id,
-    };
-    signing::sign(
-        &key,
+) -> Result<[(&'static str, String); 3], ApiError> {
+    let unsigned = signing::prepare(
+        &keys.project_id,
         method,
         host,
         provider_url,
         body,
         js_sys::Date::now() as i64,
-    )
+    );
+    let signature = keys
+        .secret
+        .sign_hex(&unsigned.string_to_sign)
+        .await
+        .map_err(|e| ApiError::Signing(e.to_string()))?;
+    Ok(unsigned.signed_with(&keys.access_key, &signature))
 }

@@ -48,6 +48,9 @@ pub enum ApiError {
     Decode(String),
     #[error("{0}")]
     Invalid(String),
+    /// The request could not be signed in this browser; nothing was sent.
+    #[error("The request could not be signed: {0}. Nothing was sent.")]
+    Signing(String),
 }
 
 impl ApiError {

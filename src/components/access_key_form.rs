@@ -9,7 +9,17 @@ use leptos::task::spawn_local;
 use crate::api::auth::HuaweiKeys;
 use crate::api::ApiError;
 use crate::components::text_field::{bound, TextField};
+use crate::secrets::SigningKey;
 use crate::state::huawei_keys_client;
+
+/// What the form is filled in with beforehand (the sandbox's documented
+/// dev key pair).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyPreset {
+    pub access_key: String,
+    pub secret_key: String,
+    pub project_id: String,
+}
 
 /// What a rejected key pair means, and what to do about it.
 fn explain(e: &ApiError) -> String {
@@ -34,7 +44,7 @@ pub fn AccessKeyForm(
     host: Signal<String>,
     /// Filled in beforehand (the sandbox's documented dev key pair).
     #[prop(into)]
-    preset: Signal<Option<HuaweiKeys>>,
+    preset: Signal<Option<KeyPreset>>,
     #[prop(into)] on_saved: Callback<HuaweiKeys>,
 ) -> impl IntoView {
     let access_key = RwSignal::new(String::new());
@@ -58,13 +68,11 @@ pub fn AccessKeyForm(
     let problem = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let keys = HuaweiKeys {
-            env: env.get_untracked(),
-            access_key: access_key.get_untracked().trim().to_string(),
-            secret_key: secret_key.get_untracked().trim().to_string(),
-            project_id: project.get_untracked().trim().to_string(),
-        };
-        if keys.access_key.is_empty() || keys.secret_key.is_empty() || keys.project_id.is_empty() {
+        let env = env.get_untracked();
+        let access_key = access_key.get_untracked().trim().to_string();
+        let secret = secret_key.get_untracked().trim().to_string();
+        let project_id = project.get_untracked().trim().to_string();
+        if access_key.is_empty() || secret.is_empty() || project_id.is_empty() {
             problem.set(Some(
                 "Enter the access key ID, the secret access key and the project ID.".into(),
             ));
@@ -72,16 +80,35 @@ pub fn AccessKeyForm(
         }
         busy.set(true);
         problem.set(None);
-        let client = huawei_keys_client(keys.clone(), host.get_untracked());
+        crate::secrets::warm_up();
+        let host = host.get_untracked();
         spawn_local(async move {
-            let result = client.phones(0, 1).await;
+            // The secret becomes a key the browser will not give back as
+            // text; the text is dropped here.
+            let result = match SigningKey::import(&secret).await {
+                Ok(secret) => {
+                    let keys = HuaweiKeys {
+                        env,
+                        access_key,
+                        project_id,
+                        secret,
+                    };
+                    let client = huawei_keys_client(keys.clone(), host);
+                    client
+                        .phones(0, 1)
+                        .await
+                        .map(|_| keys)
+                        .map_err(|e| explain(&e))
+                }
+                Err(e) => Err(e.to_string()),
+            };
             busy.set(false);
             match result {
-                Ok(_) => {
+                Ok(keys) => {
                     secret_key.set(String::new());
                     on_saved.run(keys);
                 }
-                Err(e) => problem.set(Some(explain(&e))),
+                Err(why) => problem.set(Some(why)),
             }
         });
     };

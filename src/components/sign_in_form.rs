@@ -36,6 +36,8 @@ pub fn OcpSignInForm(
             password.get_untracked(),
             otp.get_untracked(),
         );
+        // The tokens it gives are sealed before they are kept.
+        crate::secrets::warm_up();
         let asked = async move {
             let result = ocp_sign_in(&env, &u, &p, &o).await;
             // Wrong credentials may be a missing one-time code.
@@ -108,6 +110,7 @@ pub fn HuaweiSignInForm(
             password.get_untracked(),
             project_field.get_untracked(),
         );
+        crate::secrets::warm_up();
         let asked = async move {
             huawei_sign_in(&env, &d, &u, &p, &pr)
                 .await

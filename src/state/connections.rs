@@ -13,10 +13,11 @@ use crate::api::exotel::ExotelClient;
 use crate::api::huawei::{HuaweiClient, HuaweiCredential};
 use crate::api::ocp::{Credential, OcpClient};
 use crate::api::origin;
+use crate::components::access_key_form::KeyPreset;
 
-use super::saved::{load_text, save_text};
+use super::saved::{save, Unlocked};
 
-const KEY: &str = "numbers-console.connections";
+pub(super) const KEY: &str = "numbers-console.connections";
 
 /// A dev credential, offered only for the sandbox (empty elsewhere).
 fn offered(sandbox: bool, credential: &str) -> String {
@@ -28,9 +29,8 @@ fn offered(sandbox: bool, credential: &str) -> String {
 }
 
 /// The sandbox's documented access key pair, offered for its environment.
-pub fn dev_huawei_keys(env: &str) -> HuaweiKeys {
-    HuaweiKeys {
-        env: env.into(),
+pub fn dev_huawei_keys() -> KeyPreset {
+    KeyPreset {
         access_key: dev::HUAWEI_AK.into(),
         secret_key: dev::HUAWEI_SK.into(),
         project_id: dev::HUAWEI_PROJECT.into(),
@@ -182,9 +182,12 @@ impl Connections {
 
     /// The saved connections, kept only where they still fit the gateway
     /// that serves the console now.
-    pub fn load(gateway: Option<&EnvironmentList>) -> Self {
+    pub(super) fn load(gateway: Option<&EnvironmentList>, unlocked: &Unlocked) -> Self {
         let defaults = Self::defaults(gateway);
-        let Some(mut c) = load_text(KEY).and_then(|t| serde_json::from_str::<Self>(&t).ok()) else {
+        let Some(mut c) = unlocked
+            .text(KEY)
+            .and_then(|t| serde_json::from_str::<Self>(t).ok())
+        else {
             return defaults;
         };
         let known =
@@ -217,9 +220,18 @@ impl Connections {
         c
     }
 
+    /// Keeps the settings, sealed; where the browser cannot seal, without
+    /// their tokens (they are then asked for again after a reload).
     pub fn save(&self) {
-        if let Ok(text) = serde_json::to_string(self) {
-            save_text(KEY, &text, self.remember);
+        let plain = Self {
+            ocp_token: String::new(),
+            exotel_token: String::new(),
+            huawei_token: String::new(),
+            ..self.clone()
+        };
+        if let (Ok(text), Ok(plain)) = (serde_json::to_string(self), serde_json::to_string(&plain))
+        {
+            save(KEY, text, self.remember, Some(plain));
         }
     }
 

@@ -2,9 +2,10 @@
 //! gateway that served the console, or directly), with what credentials,
 //! the sign-in sessions, and toasts.
 //!
-//! Secrets live in memory and in this tab's sessionStorage; only when the
-//! admin opts in ("remember on this device") are they written to
-//! localStorage. They never go in a URL and are never logged.
+//! Secrets live in memory and, sealed (see `secrets`), in this tab's
+//! sessionStorage; only when the admin opts in ("remember on this device")
+//! are they written to localStorage. They never go in a URL and are never
+//! logged.
 
 mod connections;
 mod saved;
@@ -13,8 +14,9 @@ mod toasts;
 
 pub use crate::api::origin;
 pub use connections::{dev_huawei_keys, huawei_keys_client, relay_base, Connections, OcpTarget};
+pub use saved::Unlocked;
 pub use sessions::keep_sessions;
-use sessions::load_sessions;
+use sessions::{load_sessions, Sessions};
 pub use toasts::{Report, Toast, ToastKind};
 
 use leptos::prelude::*;
@@ -52,12 +54,27 @@ pub struct HistoryTarget {
     pub title: String,
 }
 
+/// What the console remembered, opened before it starts.
+pub struct Remembered {
+    unlocked: Unlocked,
+    sessions: Sessions,
+}
+
+impl Remembered {
+    /// Opens what is kept (sealed) in the tab's and the device's storage.
+    pub async fn open() -> Self {
+        let unlocked = saved::unlock(&[connections::KEY, sessions::SESSIONS_KEY]).await;
+        let sessions = load_sessions(&unlocked).await;
+        Self { unlocked, sessions }
+    }
+}
+
 impl AppState {
-    pub fn new(gateway: Option<EnvironmentList>) -> Self {
-        let saved = load_sessions();
+    pub fn new(gateway: Option<EnvironmentList>, remembered: Remembered) -> Self {
+        let Remembered { unlocked, sessions } = remembered;
         Self {
-            connections: RwSignal::new(Connections::load(gateway.as_ref())),
-            auth: Auth::new(saved.ocp, saved.huawei, saved.huawei_keys),
+            connections: RwSignal::new(Connections::load(gateway.as_ref(), &unlocked)),
+            auth: Auth::new(sessions.ocp, sessions.huawei, sessions.huawei_keys),
             gateway: StoredValue::new(gateway),
             toasts: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),

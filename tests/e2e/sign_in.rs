@@ -5,8 +5,8 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, drop_file, eventually, fill, js, owner_fetch, screenshot, sign_in, wait_for,
-    Browser, RunningSandbox,
+    click_button, drop_file, eventually, every_stored_value, fill, go_in_app, js, kept_sessions,
+    owner_fetch, screenshot, sign_in, wait_for, Browser, RunningSandbox,
 };
 use numbers_sandbox::Config;
 
@@ -40,14 +40,10 @@ async fn created(client: &Client) -> u64 {
 }
 
 async fn access_token(client: &Client) -> String {
-    js(
-        client,
-        "JSON.parse(sessionStorage.getItem('numbers-console.sessions') || '{}').ocp?.access_token || ''",
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_string()
+    kept_sessions(client).await["ocp"]["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 async fn progress(client: &Client) -> u64 {
@@ -244,37 +240,38 @@ async fn a_wrong_password_is_explained_and_a_one_time_code_asked() {
     // Not remembered on the device: the tokens live in this tab only.
     let on_device = js(&client, "localStorage.getItem('numbers-console.sessions')").await;
     assert_eq!(on_device, serde_json::Value::Null, "tokens in localStorage");
+    // Sealed: no script reads a token from storage as text.
     let in_tab = js(
         &client,
         "sessionStorage.getItem('numbers-console.sessions') || ''",
     )
     .await;
+    let in_tab = in_tab.as_str().unwrap_or("");
+    assert!(in_tab.starts_with("sealed:v1:"), "{in_tab}");
+    assert!(!in_tab.contains("refresh_token"), "{in_tab}");
     assert!(
-        in_tab.as_str().unwrap_or("").contains("refresh_token"),
-        "{in_tab}"
+        kept_sessions(&client).await["ocp"]["refresh_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "the session is kept in the tab"
     );
     // Signed out: the session ends at the provider, and the form is back.
     click_button(&client, "Sign out").await;
     wait_for(&client, "#ocp-password").await;
-    let kept = js(
+    eventually(
         &client,
-        "sessionStorage.getItem('numbers-console.sessions')",
+        "nothing of the session kept",
+        "!sessionStorage.getItem('numbers-console.sessions')",
     )
     .await;
-    assert!(
-        !kept.as_str().unwrap_or("").contains("access_token\":\"ey"),
-        "{kept}"
-    );
     client.close().await.expect("close");
 }
 
 /// Diverts the traffic of the first `n` cloud phones listed, and waits
-/// for all of them to succeed.
-async fn divert_the_first(client: &Client, sandbox: &RunningSandbox, n: usize) {
-    client
-        .goto(&sandbox.url("/cloud-phones"))
-        .await
-        .expect("phones");
+/// for all of them to succeed (the page opened as a link opens it: what
+/// lives in the tab's memory stays).
+async fn divert_the_first(client: &Client, n: usize) {
+    go_in_app(client, "/cloud-phones").await;
     eventually(
         client,
         "phones listed",
@@ -324,13 +321,10 @@ async fn huawei_sign_in_then_a_diversion() {
         "[...document.querySelectorAll('.signed-in')].some(p => p.textContent.startsWith('Signed in as cph-admin of sandbox-domain'))",
     )
     .await;
-    divert_the_first(&client, &sandbox, 5).await;
+    divert_the_first(&client, 5).await;
     // The token the console used is IAM's, not the dev token.
-    let token = js(
-        &client,
-        "JSON.parse(sessionStorage.getItem('numbers-console.sessions') || '{}').huawei?.token || ''",
-    )
-    .await;
+    let kept = kept_sessions(&client).await;
+    let token = kept["huawei"]["token"].clone();
     assert!(token.as_str().unwrap_or("").starts_with("MII"), "{token}");
     client.close().await.expect("close");
 }
@@ -378,24 +372,84 @@ async fn a_huawei_access_key_signs_a_diversion_in_the_browser() {
         )
         .expect("docs screenshot");
     }
-    divert_the_first(&client, &sandbox, 3).await;
+    divert_the_first(&client, 3).await;
     // The gateway credits the key; the secret never left the browser.
-    client
-        .goto(&sandbox.url("/history?provider=huawei"))
-        .await
-        .expect("history");
+    go_in_app(&client, "/history?provider=huawei").await;
     eventually(
         &client,
         "the diversion by the key",
         "[...document.querySelectorAll('.history-table tbody tr[data-request-id] .who')].some(w => w.textContent === 'SANDBOXACCESSKEY0001')",
     )
     .await;
-    let kept = js(
+    // Not remembered on this device: the key lives in this tab's memory
+    // only, and nothing of it is kept.
+    let kept = kept_sessions(&client).await;
+    assert!(kept.is_null() || kept["huawei_keys"].is_null(), "{kept}");
+    for value in every_stored_value(&client).await {
+        assert!(!value.contains("sandbox-secret-key"), "{value}");
+    }
+    client.close().await.expect("close");
+}
+
+/// With "remember on this device", the key pair survives a reload, but
+/// its secret is kept only as a WebCrypto key that cannot be exported: no
+/// value in sessionStorage, localStorage or IndexedDB holds its text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_access_key_is_kept_as_a_key_never_as_text() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = Browser::start();
+    let client = driver.session(1280, 1000).await;
+    client
+        .goto(&sandbox.url("/settings"))
+        .await
+        .expect("settings");
+    wait_for(&client, "#hw-domain").await;
+    js(&client, "[...document.querySelectorAll('label')].find(l => l.textContent.includes('Remember on this device')).querySelector('input').click()").await;
+    click_button(&client, "Save settings").await;
+    js(&client, "[...document.querySelectorAll('label')].find(l => l.textContent.includes('An access key')).querySelector('input').click()").await;
+    wait_for(&client, "#hw-ak").await;
+    fill(&client, "#hw-sk", "sandbox-secret-key").await;
+    click_button(&client, "Use this key").await;
+    eventually(
         &client,
-        "JSON.parse(sessionStorage.getItem('numbers-console.sessions') || '{}')",
+        "kept",
+        "[...document.querySelectorAll('.signed-in')].some(p => p.textContent.startsWith('Requests are signed with access key SANDBOXACCESSKEY0001'))",
     )
     .await;
+    eventually(
+        &client,
+        "the key pair kept on the device",
+        "(localStorage.getItem('numbers-console.sessions') || '').startsWith('sealed:v1:')",
+    )
+    .await;
+    let values = every_stored_value(&client).await;
+    assert!(
+        values
+            .iter()
+            .any(|v| v.starts_with("numbers-console-keys/keys/huawei=")),
+        "the key is kept: {values:?}"
+    );
+    for value in &values {
+        assert!(!value.contains("sandbox-secret-key"), "{value}");
+    }
+    let kept = kept_sessions(&client).await;
     assert_eq!(kept["huawei_keys"]["access_key"], "SANDBOXACCESSKEY0001");
-    assert!(kept["huawei"].is_null(), "{kept}");
+    assert!(!kept.to_string().contains("sandbox-secret-key"), "{kept}");
+    // A reload (the tab's memory gone): requests are still signed with it.
+    client.refresh().await.expect("reload");
+    eventually(
+        &client,
+        "the key still in use",
+        "[...document.querySelectorAll('.signed-in')].some(p => p.textContent.startsWith('Requests are signed with access key SANDBOXACCESSKEY0001'))",
+    )
+    .await;
+    divert_the_first(&client, 2).await;
+    go_in_app(&client, "/history?provider=huawei").await;
+    eventually(
+        &client,
+        "the diversion by the kept key",
+        "[...document.querySelectorAll('.history-table tbody tr[data-request-id] .who')].some(w => w.textContent === 'SANDBOXACCESSKEY0001')",
+    )
+    .await;
     client.close().await.expect("close");
 }

@@ -74,6 +74,18 @@ pub async fn follow_link(client: &Client, label: &str) {
         .expect("click");
 }
 
+/// Goes to `path` as a click on a link of the console does: the page is
+/// not loaded again, so what lives in its memory stays.
+pub async fn go_in_app(client: &Client, path: &str) {
+    client
+        .execute(
+            "const a = document.createElement('a'); a.href = arguments[0]; document.body.appendChild(a); a.click(); a.remove();",
+            vec![serde_json::json!(path)],
+        )
+        .await
+        .expect("navigate");
+}
+
 /// Signs in on the Settings page as `user` and waits for it to say so.
 pub async fn sign_in(client: &Client, sandbox: &RunningSandbox, user: &str, password: &str) {
     client

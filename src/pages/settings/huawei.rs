@@ -65,7 +65,7 @@ fn HuaweiAccessKey(draft: Draft) -> impl IntoView {
         let env = env.get();
         app.environment("huawei", &env)
             .filter(|e| e.sandbox)
-            .map(|_| dev_huawei_keys(&env))
+            .map(|_| dev_huawei_keys())
     });
     let keys = move || app.auth.huawei_keys.get().filter(|k| k.env == env.get());
     let saved = move |keys: HuaweiKeys| {

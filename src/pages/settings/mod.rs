@@ -118,6 +118,8 @@ fn save(app: AppState, draft: Draft, custom_url: RwSignal<String>) {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let app = use_app();
+    // What is entered here is sealed before it is kept: ready beforehand.
+    crate::secrets::warm_up();
     let draft = RwSignal::new(app.connections.get_untracked());
     let custom_url = RwSignal::new(match draft.get_untracked().ocp {
         OcpTarget::Custom(u) => u,
