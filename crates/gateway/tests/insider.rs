@@ -217,20 +217,57 @@ async fn a_flood_of_plans_leaves_the_owners_plan_listed_first() {
     );
 }
 
-/// The gateway in front of a sandbox of the test's (through a counting
-/// proxy), with an automation account whose password is in `password`
-/// and a webhook.
-fn lab_config(proxy: SocketAddr, hook: SocketAddr, password: &Path) -> String {
-    format!(
-        "builtin_environments = false\n\
-         [schedules]\nmin_interval_secs = 1\ntick_ms = 200\n\
-         [ocp.lab]\nlabel = \"Lab\"\nsandbox = true\n\
-         base_url = \"http://{proxy}/integrations\"\n\
-         token_url = \"http://{proxy}/auth/realms/master/protocol/openid-connect/token\"\n\
-         automation_user = \"automation\"\nautomation_password_file = \"{}\"\n\
-         webhook_url = \"http://{hook}/hook\"\n",
-        password.display()
-    )
+/// A gateway process in front of a sandbox of the test's (through a
+/// counting proxy) as the `ocp.lab` environment, with an automation
+/// account and a webhook; and what keeps them all alive.
+struct Lab {
+    gateway: Process,
+    proxy: common::upstream::Counter,
+    hooks: common::upstream::Hooks,
+    _hook: tokio::sync::oneshot::Sender<()>,
+    _upstream: Upstream,
+    _dirs: [tempfile::TempDir; 3],
+}
+
+impl Lab {
+    /// With the automation password in a file, or (`false`) a file that
+    /// is not there (`secret-place/automation.password`).
+    async fn start(with_password: bool) -> Self {
+        let dir = tempfile::tempdir().expect("dir");
+        let upstream = Upstream::start(dir.path()).await;
+        let proxy = counter(upstream.addr).await;
+        let (hook, hooks, stop_hook) = receiver().await;
+        let password = if with_password {
+            let p = dir.path().join("automation.password");
+            std::fs::write(&p, numbers_sandbox::sign_in::AUTOMATION_PASSWORD).expect("password");
+            p
+        } else {
+            dir.path().join("secret-place/automation.password")
+        };
+        let config = format!(
+            "builtin_environments = false\n\
+             [schedules]\nmin_interval_secs = 1\ntick_ms = 200\n\
+             [ocp.lab]\nlabel = \"Lab\"\nsandbox = true\n\
+             base_url = \"http://{p}/integrations\"\n\
+             token_url = \"http://{p}/auth/realms/master/protocol/openid-connect/token\"\n\
+             automation_user = \"automation\"\nautomation_password_file = \"{}\"\n\
+             webhook_url = \"http://{hook}/hook\"\n",
+            password.display(),
+            p = proxy.addr,
+        );
+        let work = tempfile::tempdir().expect("work");
+        let dist = fake_dist();
+        let dist_path = dist.path().to_string_lossy().to_string();
+        let gateway = Process::start(work.path(), &config, &["--dist", &dist_path]).await;
+        Self {
+            gateway,
+            proxy,
+            hooks,
+            _hook: stop_hook,
+            _upstream: upstream,
+            _dirs: [dir, work, dist],
+        }
+    }
 }
 
 /// Waits (at most 30 s) for a webhook event of `kind`.
@@ -255,21 +292,8 @@ async fn hook_event(hooks: &common::upstream::Hooks, kind: &str) -> Value {
 /// of a plan that is is in the history as what it is.
 #[tokio::test]
 async fn a_hostile_target_id_reaches_the_webhook_escaped() {
-    let dir = tempfile::tempdir().expect("dir");
-    let upstream = Upstream::start(dir.path()).await;
-    let proxy = counter(upstream.addr).await;
-    let (hook, hooks, _h) = receiver().await;
-    let password = dir.path().join("automation.password");
-    std::fs::write(&password, numbers_sandbox::sign_in::AUTOMATION_PASSWORD).expect("password");
-    let work = tempfile::tempdir().expect("work");
-    let dist = fake_dist();
-    let dist_path = dist.path().to_string_lossy().to_string();
-    let g = Process::start(
-        work.path(),
-        &lab_config(proxy.addr, hook, &password),
-        &["--dist", &dist_path],
-    )
-    .await;
+    let lab = Lab::start(true).await;
+    let (g, proxy, hooks) = (&lab.gateway, &lab.proxy, &lab.hooks);
     let base = |path: &str| g.url(&format!("/relay/ocp/lab/schedules{path}"));
     let before = proxy.requests.load(Ordering::SeqCst);
     let mut bad = hold_at_80("router-demo");
@@ -297,7 +321,7 @@ async fn a_hostile_target_id_reaches_the_webhook_escaped() {
     assert_eq!(r.status(), StatusCode::OK);
     let r = post(base(&format!("/{}/step-now", plan.id)), OWNER_TOKEN, None).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let event = hook_event(&hooks, "pause").await;
+    let event = hook_event(hooks, "pause").await;
     let text = event["text"].as_str().expect("text");
     assert!(
         text.contains("`&lt;!channel&gt; *URGENT* &lt;https://evil.example/login|OCP session expired - sign in again&gt;`"),
@@ -335,20 +359,8 @@ async fn a_hostile_target_id_reaches_the_webhook_escaped() {
 /// password is kept; the log says where.
 #[tokio::test]
 async fn where_the_automation_password_is_kept_is_only_in_the_log() {
-    let dir = tempfile::tempdir().expect("dir");
-    let upstream = Upstream::start(dir.path()).await;
-    let proxy = counter(upstream.addr).await;
-    let (hook, hooks, _h) = receiver().await;
-    let password = dir.path().join("secret-place/automation.password");
-    let work = tempfile::tempdir().expect("work");
-    let dist = fake_dist();
-    let dist_path = dist.path().to_string_lossy().to_string();
-    let g = Process::start(
-        work.path(),
-        &lab_config(proxy.addr, hook, &password),
-        &["--dist", &dist_path],
-    )
-    .await;
+    let lab = Lab::start(false).await;
+    let (g, hooks) = (&lab.gateway, &lab.hooks);
     let base = |path: &str| g.url(&format!("/relay/ocp/lab/schedules{path}"));
     let plan: PlanView = post(base(""), OWNER_TOKEN, Some(hold_at_80("router-demo")))
         .await
@@ -356,7 +368,7 @@ async fn where_the_automation_password_is_kept_is_only_in_the_log() {
         .await
         .expect("plan");
     post(base(&format!("/{}/step-now", plan.id)), OWNER_TOKEN, None).await;
-    let event = hook_event(&hooks, "failure").await;
+    let event = hook_event(hooks, "failure").await;
     let listed = client()
         .get(base(""))
         .bearer_auth(OWNER_TOKEN)

@@ -48,14 +48,8 @@ pub struct Store {
 /// taken off as text, so a URL too mistyped to parse keeps none either.
 pub fn redacted(url: &str) -> String {
     let mut out = url.to_string();
-    if let Some(at) = out.rfind('@') {
-        let start = out
-            .find("//")
-            .map(|i| i + 2)
-            .or_else(|| out.find(':').map(|i| i + 1))
-            .filter(|&i| i <= at)
-            .unwrap_or(0);
-        out.replace_range(start..at, "***");
+    if let Some(userinfo) = userinfo(url) {
+        out.replace_range(userinfo, "***");
     }
     if let Some(q) = out.find('?') {
         let (base, query) = out.split_at(q + 1);
@@ -71,6 +65,19 @@ pub fn redacted(url: &str) -> String {
     out
 }
 
+/// Where a URL's user information is, read as text: from after the
+/// scheme's `//` (or the first `:`) to the last `@`.
+fn userinfo(url: &str) -> Option<std::ops::Range<usize>> {
+    let at = url.rfind('@')?;
+    let start = url
+        .find("//")
+        .map(|i| i + 2)
+        .or_else(|| url.find(':').map(|i| i + 1))
+        .filter(|&i| i <= at)
+        .unwrap_or(0);
+    Some(start..at)
+}
+
 fn is_secret_key(k: &str) -> bool {
     let k = k.to_ascii_lowercase();
     ["pass", "pwd", "secret", "token", "key"]
@@ -82,14 +89,8 @@ fn is_secret_key(k: &str) -> bool {
 /// parameters) taken off, for errors whose text may quote the URL.
 pub fn scrubbed(message: &str, url: &str) -> String {
     let mut secrets: Vec<&str> = Vec::new();
-    if let Some(at) = url.rfind('@') {
-        let start = url
-            .find("//")
-            .map(|i| i + 2)
-            .or_else(|| url.find(':').map(|i| i + 1))
-            .filter(|&i| i <= at)
-            .unwrap_or(0);
-        let userinfo = &url[start..at];
+    if let Some(range) = userinfo(url) {
+        let userinfo = &url[range];
         secrets.push(userinfo);
         secrets.extend(userinfo.split_once(':').map(|(_, p)| p));
     }
