@@ -6,7 +6,6 @@
 //! written.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use crate::secrets::{self, SEALED};
 
@@ -42,20 +41,23 @@ fn save_text(key: &str, text: &str, remember: bool) {
 /// What the console remembered, opened once before it starts.
 #[derive(Debug, Clone, Default)]
 pub struct Unlocked {
-    texts: HashMap<&'static str, String>,
+    texts: Vec<(&'static str, String)>,
 }
 
 impl Unlocked {
     /// The text kept under `key`, opened.
     pub(super) fn text(&self, key: &str) -> Option<&str> {
-        self.texts.get(key).map(String::as_str)
+        self.texts
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, t)| t.as_str())
     }
 }
 
 /// Opens what is kept under `keys`. Where nothing is kept (a first visit),
 /// the key store is not even opened.
 pub async fn unlock(keys: &[&'static str]) -> Unlocked {
-    let mut texts = HashMap::new();
+    let mut texts = Vec::new();
     for key in keys {
         let Some(raw) = load_text(key) else { continue };
         let text = if raw.starts_with(SEALED) {
@@ -69,7 +71,7 @@ pub async fn unlock(keys: &[&'static str]) -> Unlocked {
         } else {
             raw
         };
-        texts.insert(*key, text);
+        texts.push((*key, text));
     }
     Unlocked { texts }
 }
@@ -77,22 +79,39 @@ pub async fn unlock(keys: &[&'static str]) -> Unlocked {
 thread_local! {
     /// The latest write asked for each key: a slower seal of an older
     /// value never overwrites a newer one.
-    static WRITES: RefCell<HashMap<&'static str, u64>> = RefCell::new(HashMap::new());
+    static WRITES: RefCell<Vec<(&'static str, u64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Counts a write to `key`; its number.
+fn next_write(key: &'static str) -> u64 {
+    WRITES.with(|w| {
+        let mut w = w.borrow_mut();
+        match w.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                w.push((key, 1));
+                1
+            }
+        }
+    })
+}
+
+/// Whether `write` is still the latest write to `key`.
+fn latest(key: &str, write: u64) -> bool {
+    WRITES.with(|w| w.borrow().iter().any(|(k, n)| *k == key && *n == write))
 }
 
 /// Seals `text` and keeps it under `key` (in this tab, and on the device
 /// if `remember`). Where the browser cannot seal (no key store), `plain`
 /// is kept instead: what may be kept without its secrets, or nothing.
 pub(super) fn save(key: &'static str, text: String, remember: bool, plain: Option<String>) {
-    let write = WRITES.with(|w| {
-        let mut w = w.borrow_mut();
-        let n = w.entry(key).or_default();
-        *n += 1;
-        *n
-    });
+    let write = next_write(key);
     leptos::task::spawn_local(async move {
         let sealed = secrets::seal(&text).await;
-        if WRITES.with(|w| w.borrow().get(key).copied()) != Some(write) {
+        if !latest(key, write) {
             return;
         }
         match (sealed, plain) {
@@ -111,7 +130,7 @@ pub(super) fn save(key: &'static str, text: String, remember: bool, plain: Optio
 /// Removes what is kept under `key` (a later write asked before wins over
 /// none: this one is the latest).
 pub(super) fn forget(key: &'static str) {
-    WRITES.with(|w| *w.borrow_mut().entry(key).or_default() += 1);
+    next_write(key);
     for s in [session(), local()].into_iter().flatten() {
         let _ = s.remove_item(key);
     }
