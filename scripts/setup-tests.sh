@@ -11,8 +11,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # axe-core (accessibility audit), papaparse and udsv (the benchmark's
-# yardsticks) are used only by tests and benchmarks: installed into target/npm.
-NPM_TEST_PACKAGES="axe-core@4.14.1 papaparse@5.7.1 udsv@0.7.3"
+# yardsticks), csv-spectrum and the big list of naughty strings (corpora the
+# CSV reader and the export guard are tested on) are used only by tests and
+# benchmarks: installed into target/npm.
+NPM_TEST_PACKAGES="axe-core@4.14.1 papaparse@5.7.1 udsv@0.7.3 csv-spectrum@2.0.0 big-list-of-naughty-strings@1.0.0"
 for package in $NPM_TEST_PACKAGES; do
   installed="$(node -p "require('$ROOT/target/npm/node_modules/${package%@*}/package.json').version" 2>/dev/null || true)"
   if [ "$installed" != "${package##*@}" ]; then

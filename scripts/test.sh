@@ -8,7 +8,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/setup-tests.sh" || { echo "tests: setup failed"; exit 1; }
 # Tests that need these fail instead of skipping where setup installed them.
-export NUMBERS_REQUIRE_HUAWEI_SDK=1
+export NUMBERS_REQUIRE_HUAWEI_SDK=1 NUMBERS_REQUIRE_CORPORA=1
 cd "$ROOT"
 LOGS="$ROOT/target/test-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
