@@ -10,16 +10,7 @@ use crate::api::auth::HuaweiKeys;
 use crate::api::ApiError;
 use crate::components::text_field::{bound, TextField};
 use crate::secrets::SigningKey;
-use crate::state::huawei_keys_client;
-
-/// What the form is filled in with beforehand (the sandbox's documented
-/// dev key pair).
-#[derive(Debug, Clone, PartialEq)]
-pub struct KeyPreset {
-    pub access_key: String,
-    pub secret_key: String,
-    pub project_id: String,
-}
+use crate::state::{huawei_keys_client, KeyPreset};
 
 /// What a rejected key pair means, and what to do about it.
 fn explain(e: &ApiError) -> String {

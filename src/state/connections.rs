@@ -13,7 +13,6 @@ use crate::api::exotel::ExotelClient;
 use crate::api::huawei::{HuaweiClient, HuaweiCredential};
 use crate::api::ocp::{Credential, OcpClient};
 use crate::api::origin;
-use crate::components::access_key_form::KeyPreset;
 
 use super::saved::{save, Unlocked};
 
@@ -26,6 +25,14 @@ fn offered(sandbox: bool, credential: &str) -> String {
     } else {
         String::new()
     }
+}
+
+/// What the access key form is filled in with beforehand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyPreset {
+    pub access_key: String,
+    pub secret_key: String,
+    pub project_id: String,
 }
 
 /// The sandbox's documented access key pair, offered for its environment.

@@ -13,7 +13,9 @@ mod sessions;
 mod toasts;
 
 pub use crate::api::origin;
-pub use connections::{dev_huawei_keys, huawei_keys_client, relay_base, Connections, OcpTarget};
+pub use connections::{
+    dev_huawei_keys, huawei_keys_client, relay_base, Connections, KeyPreset, OcpTarget,
+};
 pub use saved::Unlocked;
 pub use sessions::keep_sessions;
 use sessions::{load_sessions, Sessions};
