@@ -181,7 +181,7 @@ async fn a_flood_of_plans_leaves_the_owners_plan_listed_first() {
         refusal["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("open plans"),
+            .contains("as many as this gateway allows one person"),
         "{refusal}"
     );
     post(base(&format!("/{}/cancel", a.id)), MEMBER_TOKEN, None).await;

@@ -358,24 +358,28 @@ async fn within_limits(
         .map_err(unavailable)?;
     if mine >= i64::from(limits.max_open_per_author) {
         return Err(Refusal::ScheduleLimit(format!(
-            "You have {mine} open plans in {}, as many as this gateway allows one person ({}): cancel or finish one first.",
+            "You have {} in {}, as many as this gateway allows one person: cancel or finish one first.",
+            numbers_core::text::count(mine as usize, "open plan", "open plans"),
             env.describe(),
-            limits.max_open_per_author
         )));
     }
     if open >= i64::from(limits.max_open_per_environment) {
         return Err(Refusal::ScheduleLimit(format!(
-            "{} has {open} open plans, as many as this gateway allows ({}): cancel or finish one first, or ask whoever runs the gateway to raise [schedules] max_open_per_environment.",
+            "{} has {}, as many as this gateway allows: cancel or finish one first, or ask whoever runs the gateway to raise [schedules] max_open_per_environment.",
             env.describe(),
-            limits.max_open_per_environment
+            numbers_core::text::count(open as usize, "open plan", "open plans"),
         )));
     }
     s.schedules.made_by(env, author).map_err(|wait| {
         Refusal::ScheduleLimit(format!(
-            "You made {} plans in {} within the hour, as many as this gateway allows: try again in {} minutes.",
-            limits.created_per_author_per_hour,
+            "You made {} in {} within the hour, as many as this gateway allows: try again in {}.",
+            numbers_core::text::count(limits.created_per_author_per_hour as usize, "plan", "plans"),
             env.describe(),
-            wait.as_secs().div_ceil(60).max(1)
+            numbers_core::text::count(
+                wait.as_secs().div_ceil(60).max(1) as usize,
+                "minute",
+                "minutes"
+            )
         ))
     })
 }
