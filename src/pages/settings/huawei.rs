@@ -84,7 +84,8 @@ fn HuaweiAccessKey(draft: Draft) -> impl IntoView {
         {move || match keys() {
             Some(k) => view! {
                 <p class="signed-in" role="status">
-                    {format!("Requests are signed with access key {} for project {}. The secret key stays in this browser.", k.access_key, k.project_id)}
+                    {format!("Requests are signed with access key {} for project {}. The secret key stays in this browser, held as a key it will not give back as text.", k.access_key, k.project_id)}
+                    {(!app.connections.with(|c| c.remember)).then_some(" Without \u{201c}Remember on this device\u{201d} it lives in this tab's memory only: a reload asks for it again.")}
                 </p>
                 <div class="actions left"><button type="button" on:click=move |_| app.auth.huawei_keys.set(None)>"Forget the key"</button></div>
             }.into_any(),
