@@ -21,6 +21,7 @@
 //! assert_eq!(batches.batches.len(), 2);
 //! ```
 
+mod formula;
 mod plan;
 mod read;
 pub mod run;
@@ -34,14 +35,15 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use formula::{becomes_formula, guard_cell, is_formula, unguard_cell};
 pub use plan::{limit_problems, plan, plan_without, relabel_lines, Batch, Plan, PlanError};
 pub(crate) use read::{cell_text, sniff_delimiter, BOM};
 pub use read::{read, read_owned, CellRef, CsvTable, MAX_FILE_BYTES};
 pub use state::{against_state, RowChange};
 pub use validate::{validate, Validation};
 pub use write::{
-    becomes_formula, errors_report, errors_report_with, export, export_cells, export_parts,
-    guard_cell, is_formula, revert, revert_parts, strip_formulas, unguard_cell, EXPORT_COLUMNS,
+    errors_report, errors_report_with, export, export_cells, export_parts, revert, revert_parts,
+    strip_formulas, EXPORT_COLUMNS,
 };
 
 /// The columns of the OCP numbers CSV.

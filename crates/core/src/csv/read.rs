@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
+use super::formula::unguard_cell;
 use super::scan::{self, Scan};
-use super::write::unguard_cell;
 use super::{Column, Problem, ProblemCode, NULL_MARKER};
 
 /// The largest file the console accepts.

@@ -6,8 +6,8 @@ use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 
+use super::formula;
 use super::read::{cell_text, CellRef, CsvTable};
-use super::write;
 use super::{Column, OpCounts, Operation, Problem, ProblemCode};
 use crate::miniapp::MiniAppParts;
 use crate::phone::{validate_e164, validate_locale};
@@ -160,7 +160,7 @@ pub fn validate(table: &CsvTable) -> Validation {
             if let Some(c) = column_at[i] {
                 texts[c.index()] = cell_text(field);
             }
-            if i != number_at && write::becomes_formula(field) {
+            if i != number_at && formula::becomes_formula(field) {
                 formulas.push(i);
             }
         }
