@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Figures of the code's shape, for before/after notes on clean-ups:
-# the longest source files (lines before a file's `#[cfg(test)]`), spawn_local
-# calls and hand-written error sets in the console, undocumented public items in
-# numbers-core and `cargo doc` warnings.
+# Figures of the code's shape, for before/after notes on clean-ups: import
+# circles among each crate's files, the longest source files and those over
+# 400 lines (lines before a file's `#[cfg(test)]`; test files left out),
+# routes matched by hand inside handlers, spawn_local calls and hand-written
+# error sets in the console, undocumented public items in numbers-core and
+# `cargo doc` warnings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "longest files (non-test lines):"
-for f in $(git ls-files 'src/*.rs' 'crates/*/src/*.rs'); do
-  n=$(awk '/^#\[cfg\(test\)\]/{exit} {c++} END{print c+0}' "$f")
-  echo "$n $f"
-done | sort -rn | head -12 | sed 's/^/  /'
+echo "import circles (files that take names from each other):"
+python3 scripts/import-circles.py crates/core/src crates/sandbox/src crates/gateway/src src | sed 's/^/  /'
 
+# Source files, not tests (a crate's tests/, or a module's tests.rs).
+sources() { git ls-files 'src/*.rs' 'crates/*/src/*.rs' | grep -vE '(^|/)tests?(/|\.rs$)'; }
+lines() { awk '/^#\[cfg\(test\)\]/{exit} {c++} END{print c+0}' "$1"; }
+echo "longest files (non-test lines):"
+for f in $(sources); do echo "$(lines "$f") $f"; done | sort -rn | head -12 | sed 's/^/  /'
+echo "files over 400 lines: $(for f in $(sources); do lines "$f"; done | awk '$1 > 400' | wc -l)"
+
+# A handler that looks at the method or the path's segments itself, where
+# the router should have chosen the handler.
+echo "routes matched by hand in handlers: $(git grep -cE '\(Method::[A-Z]+, \[|\.method\(\) [!=]= Method::' -- 'crates/*/src/*.rs' | awk -F: '{s+=$2} END{print s+0}')"
 echo "spawn_local calls in src/: $(git grep -c 'spawn_local(' -- 'src/*.rs' | awk -F: '{s+=$2} END{print s+0}')"
 echo "hand-written error sets in src/: $(git grep -cE '\.set\(Some\([a-z_]+\.to_string\(\)\)\)' -- 'src/*.rs' | awk -F: '{s+=$2} END{print s+0}')"
 
