@@ -30,7 +30,7 @@ pub async fn same_origin_only(
             let mut response = refusal.into_response();
             response
                 .extensions_mut()
-                .insert(crate::relay::RouteName("/relay/{refused}".into()));
+                .insert(crate::access_log::RouteName("/relay/{refused}".into()));
             response
         }
     }
@@ -187,6 +187,28 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpAddr])
         }
     }
     peer
+}
+
+/// The client's address ([`client_address`]), as a handler takes it.
+pub struct Client(pub IpAddr);
+
+impl axum::extract::FromRequestParts<crate::Shared> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        s: &crate::Shared,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |c| c.0);
+        Ok(Self(client_address(
+            peer,
+            &parts.headers,
+            &s.config.server.trusted_proxies,
+        )))
+    }
 }
 
 /// Password sign-ins per client address per minute.

@@ -5,7 +5,9 @@
 //! state is the history, which several gateways behind a load balancer
 //! share in PostgreSQL.
 
+pub mod access_log;
 pub mod config;
+pub mod environment;
 pub mod files;
 pub mod guard;
 pub mod history;
@@ -130,7 +132,7 @@ impl Gateway {
         };
         #[cfg(not(feature = "sandbox"))]
         let sandbox = None;
-        let environments = relay::environment_list(&config);
+        let environments = environment::environment_list(&config);
         let statics = match dist {
             Some(dist) => Some(
                 tokio::task::spawn_blocking(move || Statics::prepare(&dist, &environments))

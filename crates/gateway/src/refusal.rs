@@ -71,57 +71,36 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn status(&self) -> StatusCode {
+    /// The answer's status and the stable code the console acts on, in
+    /// one table.
+    pub fn kind(&self) -> (StatusCode, ErrorCode) {
+        use ErrorCode as C;
+        use StatusCode as S;
         match self {
-            Self::UnknownProvider | Self::UnknownEnvironment { .. } | Self::NoSignIn { .. } => {
-                StatusCode::NOT_FOUND
-            }
-            Self::NotDocumented(_) => StatusCode::NOT_FOUND,
-            Self::BadPath(_) | Self::BadSignIn(_) | Self::BadFilter(_) => StatusCode::BAD_REQUEST,
-            Self::Busy { .. } | Self::SchedulesUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::ScheduleNotFound => StatusCode::NOT_FOUND,
-            Self::ScheduleRefused(_) => StatusCode::FORBIDDEN,
-            Self::ScheduleInvalid(_) => StatusCode::BAD_REQUEST,
-            Self::ScheduleConflict(_) => StatusCode::CONFLICT,
-            Self::ScheduleLimit(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::SlowBody => StatusCode::REQUEST_TIMEOUT,
-            Self::UnknownHost { .. } => StatusCode::MISDIRECTED_REQUEST,
-            Self::HistoryRefused { .. } => StatusCode::UNAUTHORIZED,
-            Self::HistoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::CrossSite => StatusCode::FORBIDDEN,
-            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::UpstreamDown { .. } | Self::UpstreamBroken { .. } => StatusCode::BAD_GATEWAY,
-            Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
-        }
-    }
-
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::UnknownProvider => ErrorCode::UnknownProvider,
-            Self::UnknownEnvironment { .. } => ErrorCode::UnknownEnvironment,
-            Self::BadPath(_) => ErrorCode::BadPath,
-            Self::NotDocumented(_) => ErrorCode::NotDocumented,
-            Self::CrossSite => ErrorCode::CrossSite,
-            Self::TooLarge { .. } => ErrorCode::TooLarge,
-            Self::RateLimited { .. } => ErrorCode::RateLimited,
-            Self::NoSignIn { .. } => ErrorCode::NoSignIn,
-            Self::BadSignIn(_) => ErrorCode::BadSignIn,
-            Self::UpstreamDown { .. } => ErrorCode::UpstreamDown,
-            Self::UpstreamTimeout { .. } => ErrorCode::UpstreamTimeout,
-            Self::UpstreamBroken { .. } => ErrorCode::UpstreamBroken,
-            Self::HistoryRefused { .. } => ErrorCode::HistoryRefused,
-            Self::HistoryUnavailable(_) => ErrorCode::HistoryUnavailable,
-            Self::BadFilter(_) => ErrorCode::BadFilter,
-            Self::Busy { .. } => ErrorCode::Busy,
-            Self::ScheduleNotFound => ErrorCode::ScheduleNotFound,
-            Self::ScheduleRefused(_) => ErrorCode::ScheduleRefused,
-            Self::ScheduleInvalid(_) => ErrorCode::ScheduleInvalid,
-            Self::ScheduleConflict(_) => ErrorCode::ScheduleConflict,
-            Self::SchedulesUnavailable(_) => ErrorCode::SchedulesUnavailable,
-            Self::ScheduleLimit(_) => ErrorCode::ScheduleLimit,
-            Self::SlowBody => ErrorCode::SlowBody,
-            Self::UnknownHost { .. } => ErrorCode::UnknownHost,
+            Self::UnknownProvider => (S::NOT_FOUND, C::UnknownProvider),
+            Self::UnknownEnvironment { .. } => (S::NOT_FOUND, C::UnknownEnvironment),
+            Self::BadPath(_) => (S::BAD_REQUEST, C::BadPath),
+            Self::NotDocumented(_) => (S::NOT_FOUND, C::NotDocumented),
+            Self::CrossSite => (S::FORBIDDEN, C::CrossSite),
+            Self::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, C::TooLarge),
+            Self::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited),
+            Self::NoSignIn { .. } => (S::NOT_FOUND, C::NoSignIn),
+            Self::BadSignIn(_) => (S::BAD_REQUEST, C::BadSignIn),
+            Self::UpstreamDown { .. } => (S::BAD_GATEWAY, C::UpstreamDown),
+            Self::UpstreamTimeout { .. } => (S::GATEWAY_TIMEOUT, C::UpstreamTimeout),
+            Self::UpstreamBroken { .. } => (S::BAD_GATEWAY, C::UpstreamBroken),
+            Self::HistoryRefused { .. } => (S::UNAUTHORIZED, C::HistoryRefused),
+            Self::HistoryUnavailable(_) => (S::SERVICE_UNAVAILABLE, C::HistoryUnavailable),
+            Self::BadFilter(_) => (S::BAD_REQUEST, C::BadFilter),
+            Self::Busy { .. } => (S::SERVICE_UNAVAILABLE, C::Busy),
+            Self::ScheduleNotFound => (S::NOT_FOUND, C::ScheduleNotFound),
+            Self::ScheduleRefused(_) => (S::FORBIDDEN, C::ScheduleRefused),
+            Self::ScheduleInvalid(_) => (S::BAD_REQUEST, C::ScheduleInvalid),
+            Self::ScheduleConflict(_) => (S::CONFLICT, C::ScheduleConflict),
+            Self::SchedulesUnavailable(_) => (S::SERVICE_UNAVAILABLE, C::SchedulesUnavailable),
+            Self::ScheduleLimit(_) => (S::TOO_MANY_REQUESTS, C::ScheduleLimit),
+            Self::SlowBody => (S::REQUEST_TIMEOUT, C::SlowBody),
+            Self::UnknownHost { .. } => (S::MISDIRECTED_REQUEST, C::UnknownHost),
         }
     }
 
@@ -167,15 +146,14 @@ pub async fn send(
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let status = self.status();
+        let (status, code) = self.kind();
         let body = json!({
             "success": false,
-            "error": self.code().as_str(),
+            "error": code.as_str(),
             "message": self.to_string(),
         });
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Self::RateLimited { retry_after } | Self::Busy { retry_after, .. } = self {
             let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));

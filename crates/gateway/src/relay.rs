@@ -8,20 +8,19 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use axum::Json;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::{self, Body as BodyKind, PathError, Provider};
 use numbers_core::history::{CsvTargets, Described};
-use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
+use crate::access_log::named;
 use crate::config::Environment;
+use crate::environment::Relayed;
 use crate::guard;
 use crate::refusal::Refusal;
 use crate::{history, Shared};
@@ -60,106 +59,6 @@ fn signs(headers: &HeaderMap, header: &HeaderName) -> bool {
 
 /// Response headers passed back to the browser; nothing else (no Set-Cookie).
 const RESPONSE_HEADERS: [HeaderName; 2] = [header::CONTENT_TYPE, header::CONTENT_DISPOSITION];
-
-/// The route template the access log shows for a request, set by handlers.
-#[derive(Debug, Clone)]
-pub struct RouteName(pub String);
-
-fn named(mut response: Response, name: String) -> Response {
-    response.extensions_mut().insert(RouteName(name));
-    response
-}
-
-/// What this gateway offers, as the console reads it.
-pub fn environment_list(config: &crate::Config) -> EnvironmentList {
-    EnvironmentList {
-        environments: config
-            .environments
-            .iter()
-            .map(|e| EnvironmentInfo {
-                provider: e.provider.as_str().into(),
-                name: e.name.clone(),
-                label: e.label.clone(),
-                host: e.host(),
-                sign_in: e.sign_in(),
-                sandbox: e.sandbox,
-                project_name: e.project_name.clone(),
-                csv_limits: e.csv_limits.map(|l| l.to_string()),
-                schedules: e.automation.is_some(),
-            })
-            .collect(),
-    }
-}
-
-/// `GET /relay/environments`: what this gateway offers, without URLs'
-/// paths or anything secret.
-pub async fn environments(State(s): State<Shared>) -> Response {
-    let list = environment_list(&s.config);
-    let mut response = Json(list).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// The environment a `/relay/{provider}/{env}/…` request is for, and the
-/// rest of its path (raw, as the client sent it: the relay forwards paths
-/// byte for byte and refuses a bad one itself).
-#[derive(Clone)]
-pub struct Relayed {
-    pub env: Environment,
-    pub tail: String,
-}
-
-/// The raw provider and environment segments of a `/relay/` path, and the
-/// rest (`/…`, or empty). Read raw rather than with axum's `Path`, which
-/// decodes and answers a plain 400 for what is not UTF-8 once decoded.
-fn relay_segments(path: &str) -> (&str, &str, &str) {
-    let rest = path.strip_prefix("/relay/").unwrap_or_default();
-    let mut parts = rest.splitn(3, '/');
-    let provider = parts.next().unwrap_or_default();
-    let env = parts.next().unwrap_or_default();
-    let tail_at = (provider.len() + env.len() + 1).min(rest.len());
-    (provider, env, &rest[tail_at..])
-}
-
-/// Resolves the environment of every `/relay/{provider}/{env}/…` route once
-/// (a `route_layer`): an unknown one is refused before any handler runs. A
-/// route no handler named is logged as its template with the environment's
-/// own names (the configuration's, never the client's words).
-pub async fn environment(State(s): State<Shared>, mut request: Request, next: Next) -> Response {
-    let (provider, env_name, tail) = relay_segments(request.uri().path());
-    let Some(provider) = Provider::parse(provider) else {
-        return named(
-            Refusal::UnknownProvider.into_response(),
-            "/relay/{unknown}".into(),
-        );
-    };
-    let Some(env) = s.config.environment(provider, env_name).cloned() else {
-        return named(
-            Refusal::UnknownEnvironment {
-                provider: provider.to_string(),
-            }
-            .into_response(),
-            format!("/relay/{provider}/{{unknown}}"),
-        );
-    };
-    let prefix = format!("/relay/{provider}/{}", env.name);
-    let template = request
-        .extensions()
-        .get::<MatchedPath>()
-        .and_then(|m| m.as_str().strip_prefix("/relay/{provider}/{env}"))
-        .map(str::to_string);
-    let tail = tail.to_string();
-    request.extensions_mut().insert(Relayed { env, tail });
-    let response = next.run(request).await;
-    match template {
-        Some(t) if response.extensions().get::<RouteName>().is_none() => {
-            named(response, format!("{prefix}{t}"))
-        }
-        _ => response,
-    }
-}
 
 /// The providers' documented endpoints: everything under an environment
 /// that the gateway does not answer itself.
@@ -483,8 +382,9 @@ fn is_error<E: std::error::Error + 'static>(e: &reqwest::Error) -> bool {
     false
 }
 
-/// The provider's status, the allowed headers and the body, streamed; never
-/// cached by the browser (the answers hold people's numbers).
+/// The provider's status, the allowed headers and the body, streamed (never
+/// cached by the browser: the answers hold people's numbers, and the
+/// gateway's layers say `no-store`).
 pub fn pass_back(answer: reqwest::Response, allowed: &[HeaderName]) -> Response {
     let status = answer.status();
     let headers = allowed_headers(&answer, allowed);
@@ -536,6 +436,5 @@ fn allowed_headers(answer: &reqwest::Response, allowed: &[HeaderName]) -> Header
             HeaderValue::from_static("sandbox"),
         );
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers
 }

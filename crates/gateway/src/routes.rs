@@ -3,9 +3,8 @@
 //! passes, read top to bottom in one `ServiceBuilder`.
 
 use std::sync::Arc;
-use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -17,9 +16,9 @@ use tower_http::compression::CompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::relay::RouteName;
+use crate::access_log::{self, RouteName};
 use crate::statics::Statics;
-use crate::{guard, history, refusal, relay, schedule, sign_in, Shared};
+use crate::{environment, guard, history, refusal, relay, schedule, sign_in, Shared};
 
 /// `GET /metrics`: counters for whoever runs the gateway (no data).
 async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
@@ -82,53 +81,7 @@ fn plain(status: axum::http::StatusCode, text: &'static str) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
-}
-
-/// The longest route a log line names.
-const MAX_LOGGED_ROUTE: usize = 160;
-
-/// One line a request: method, route template, status, milliseconds. Never
-/// a query string, a header value or a path a client made up: a relay
-/// route is its template, a file the console's own, anything else a name
-/// for what it was.
-async fn access_log(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let template = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string());
-    let response = next.run(request).await;
-    let status = response.status();
-    let mut route = match (response.extensions().get::<RouteName>(), template) {
-        // A relay route names itself: its environment, and the provider's
-        // path template.
-        (Some(RouteName(name)), _) => name.clone(),
-        (None, Some(template)) => template,
-        // A file of the console that was served.
-        (None, None) if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED => {
-            path
-        }
-        (None, None) => "/{other}".into(),
-    };
-    if route.len() > MAX_LOGGED_ROUTE {
-        let mut end = MAX_LOGGED_ROUTE;
-        while !route.is_char_boundary(end) {
-            end -= 1;
-        }
-        route.truncate(end);
-        route.push('…');
-    }
-    tracing::info!(
-        target: "access",
-        "{method} {route} {} {}ms",
-        status.as_u16(),
-        started.elapsed().as_millis()
-    );
-    response
 }
 
 /// Refuses a Host this gateway does not answer for, before anything else.
@@ -170,14 +123,9 @@ pub(crate) fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts
     let per_environment = Router::new()
         .route("/", any(relay::relay))
         .route("/{*path}", any(relay::relay))
-        .route("/sign-in", any(sign_in::route))
-        .route("/refresh", any(sign_in::route))
-        .route("/sign-out", any(sign_in::route))
-        .route("/check", any(sign_in::route))
-        .route("/history", any(history::read))
-        .route("/history.csv", any(history::read))
-        .route("/schedules", any(schedule::api::route))
-        .route("/schedules/{id}/{command}", any(schedule::api::route));
+        .merge(sign_in::routes())
+        .merge(history::routes())
+        .merge(schedule::api::routes(shared.clone()));
     let relay = Router::new()
         .nest("/relay/{provider}/{env}", per_environment)
         // Too short to name an environment: refused as unknown.
@@ -185,9 +133,9 @@ pub(crate) fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts
         .route("/relay/{provider}/{env}/", any(relay::relay))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
-            relay::environment,
+            environment::environment,
         ))
-        .route("/relay/environments", get(relay::environments))
+        .route("/relay/environments", get(environment::environments))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             guard::same_origin_only,
@@ -225,7 +173,14 @@ pub(crate) fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts
         ServiceBuilder::new()
             .layer(CatchPanicLayer::new())
             .layer(SetSensitiveHeadersLayer::new(secret_headers))
-            .layer(middleware::from_fn(access_log))
+            .layer(middleware::from_fn(access_log::log))
+            // Nothing the gateway answers is kept by a browser or a proxy
+            // (people's numbers, tokens, plans), but the console's files,
+            // which say how they are cached.
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ))
             .layer(middleware::from_fn(move |req, next| {
                 host_check(hosts.clone(), req, next)
             }))

@@ -4,47 +4,23 @@
 //! readable by the console. Password attempts are rate-limited per client.
 //! The gateway keeps nothing: every token goes straight back to the browser.
 
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderName, Method};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::Provider;
 use numbers_core::models::auth::{IamTokenRequest, ProjectScope, OCP_CLIENT_ID};
 use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshRequest};
 
 use crate::config::Environment;
+use crate::environment::Relayed;
+use crate::guard::Client;
 use crate::history::Credential;
 use crate::refusal::{self, Refusal};
-use crate::relay::{pass_back, Relayed};
+use crate::relay::pass_back;
 use crate::Shared;
-
-/// The sign-in routes, under `/relay/{provider}/{env}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    SignIn,
-    Refresh,
-    SignOut,
-    /// Exotel has no read that succeeds without an allocation's id: the
-    /// gateway asks for one that cannot exist and answers 200 when the
-    /// provider says "not found" (the credentials worked), so a browser
-    /// logs no failed request for a good key.
-    Check,
-}
-
-impl Action {
-    pub fn parse(tail: &str) -> Option<Self> {
-        match tail {
-            "/sign-in" => Some(Self::SignIn),
-            "/refresh" => Some(Self::Refresh),
-            "/sign-out" => Some(Self::SignOut),
-            "/check" => Some(Self::Check),
-            _ => None,
-        }
-    }
-}
 
 /// Sign-in bodies are small; anything larger is not a sign-in.
 const BODY_LIMIT: usize = 16 * 1024;
@@ -70,43 +46,51 @@ async fn body<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// `/relay/{provider}/{env}/sign-in`, `/refresh`, `/sign-out`, `/check`.
-pub async fn route(
-    State(s): State<Shared>,
-    Extension(Relayed { env, tail }): Extension<Relayed>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Result<Response, Refusal> {
-    let action =
-        Action::parse(&tail).ok_or_else(|| Refusal::BadSignIn("no such sign-in route.".into()))?;
-    let client =
-        crate::guard::client_address(peer, request.headers(), &s.config.server.trusted_proxies);
-    run(&s, &env, action, client, request).await
+/// The sign-in routes of an environment (under `/relay/{provider}/{env}`):
+/// `POST /sign-in`, `/refresh`, `/sign-out`, and `GET /check`.
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/sign-in", post(sign_in).fallback(post_only))
+        .route("/refresh", post(refresh).fallback(post_only))
+        .route("/sign-out", post(sign_out).fallback(post_only))
+        .route("/check", get(check).fallback(check_not_documented))
 }
 
-async fn run(
+async fn post_only() -> Refusal {
+    Refusal::BadSignIn("sign-in routes take POST.".into())
+}
+
+fn no_sign_in(env: &Environment) -> Refusal {
+    Refusal::NoSignIn {
+        env: env.describe(),
+    }
+}
+
+fn token_url(env: &Environment) -> Result<url::Url, Refusal> {
+    env.token_url.clone().ok_or_else(|| no_sign_in(env))
+}
+
+/// A call to the environment's sign-in service, given up after the
+/// gateway's response timeout.
+async fn send(
     s: &Shared,
     env: &Environment,
-    action: Action,
-    client: IpAddr,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, Refusal> {
+    refusal::send(env, request, s.config.server.response_timeout()).await
+}
+
+/// `POST …/sign-in`: OCP's password grant, or IAM's password token.
+async fn sign_in(
+    State(s): State<Shared>,
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    Client(client): Client,
     request: Request,
 ) -> Result<Response, Refusal> {
-    let no_sign_in = || Refusal::NoSignIn {
-        env: env.describe(),
-    };
-    if action == Action::Check {
-        return check(s, env, client, request).await;
-    }
-    if request.method() != Method::POST {
-        return Err(Refusal::BadSignIn("sign-in routes take POST.".into()));
-    }
-    let token_url = env.token_url.clone().ok_or_else(no_sign_in)?;
-    let timeout = s.config.server.response_timeout();
+    let token_url = token_url(&env)?;
     let deadline = s.config.server.sign_in_body_deadline();
-    let send = |rb: reqwest::RequestBuilder| refusal::send(env, rb, timeout);
-    let json_only = [header::CONTENT_TYPE];
-    match (env.provider, action) {
-        (Provider::Ocp, Action::SignIn) => {
+    match env.provider {
+        Provider::Ocp => {
             s.sign_ins.check(client)?;
             let b: OcpSignInRequest = body(request, deadline).await?;
             let mut form = vec![
@@ -118,37 +102,10 @@ async fn run(
             if !b.otp.trim().is_empty() {
                 form.push(("otp", b.otp.trim()));
             }
-            let answer = send(s.client.post(token_url).form(&form)).await?;
-            Ok(pass_back(answer, &json_only))
+            let answer = send(&s, &env, s.client.post(token_url).form(&form)).await?;
+            Ok(pass_back(answer, &[header::CONTENT_TYPE]))
         }
-        (Provider::Ocp, Action::Refresh) => {
-            let b: RefreshRequest = body(request, deadline).await?;
-            let form = [
-                ("client_id", OCP_CLIENT_ID),
-                ("grant_type", "refresh_token"),
-                ("refresh_token", b.refresh_token.as_str()),
-            ];
-            let answer = send(s.client.post(token_url).form(&form)).await?;
-            Ok(pass_back(answer, &json_only))
-        }
-        (Provider::Ocp, Action::SignOut) => {
-            let credential = Credential::from_headers(request.headers());
-            let b: RefreshRequest = body(request, deadline).await?;
-            // What the history believed of this session's tokens goes now,
-            // not a minute later.
-            s.history.access.forget(env, &credential);
-            s.history
-                .access
-                .forget(env, &Credential::Bearer(b.refresh_token.clone()));
-            let logout = env.logout_url.clone().ok_or_else(no_sign_in)?;
-            let form = [
-                ("client_id", OCP_CLIENT_ID),
-                ("refresh_token", b.refresh_token.as_str()),
-            ];
-            let answer = send(s.client.post(logout).form(&form)).await?;
-            Ok(pass_back(answer, &json_only))
-        }
-        (Provider::Huawei, Action::SignIn) => {
+        Provider::Huawei => {
             s.sign_ins.check(client)?;
             let b: IamSignInRequest = body(request, deadline).await?;
             let project =
@@ -166,7 +123,7 @@ async fn run(
                 IamTokenRequest::password(b.domain.trim(), b.user.trim(), &b.password, &project);
             let mut url = token_url;
             url.set_query(Some("nocatalog=true"));
-            let answer = send(s.client.post(url).json(&iam)).await?;
+            let answer = send(&s, &env, s.client.post(url).json(&iam)).await?;
             Ok(pass_back(
                 answer,
                 &[
@@ -175,8 +132,55 @@ async fn run(
                 ],
             ))
         }
-        _ => Err(no_sign_in()),
+        Provider::Exotel => Err(no_sign_in(&env)),
     }
+}
+
+/// `POST …/refresh`: OCP's refresh grant.
+async fn refresh(
+    State(s): State<Shared>,
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    request: Request,
+) -> Result<Response, Refusal> {
+    let token_url = token_url(&env)?;
+    if env.provider != Provider::Ocp {
+        return Err(no_sign_in(&env));
+    }
+    let b: RefreshRequest = body(request, s.config.server.sign_in_body_deadline()).await?;
+    let form = [
+        ("client_id", OCP_CLIENT_ID),
+        ("grant_type", "refresh_token"),
+        ("refresh_token", b.refresh_token.as_str()),
+    ];
+    let answer = send(&s, &env, s.client.post(token_url).form(&form)).await?;
+    Ok(pass_back(answer, &[header::CONTENT_TYPE]))
+}
+
+/// `POST …/sign-out`: ends the OCP session at the provider.
+async fn sign_out(
+    State(s): State<Shared>,
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    request: Request,
+) -> Result<Response, Refusal> {
+    token_url(&env)?;
+    if env.provider != Provider::Ocp {
+        return Err(no_sign_in(&env));
+    }
+    let credential = Credential::from_headers(request.headers());
+    let b: RefreshRequest = body(request, s.config.server.sign_in_body_deadline()).await?;
+    // What the history believed of this session's tokens goes now,
+    // not a minute later.
+    s.history.access.forget(&env, &credential);
+    s.history
+        .access
+        .forget(&env, &Credential::Bearer(b.refresh_token.clone()));
+    let logout = env.logout_url.clone().ok_or_else(|| no_sign_in(&env))?;
+    let form = [
+        ("client_id", OCP_CLIENT_ID),
+        ("refresh_token", b.refresh_token.as_str()),
+    ];
+    let answer = send(&s, &env, s.client.post(logout).form(&form)).await?;
+    Ok(pass_back(answer, &[header::CONTENT_TYPE]))
 }
 
 /// An allocation of tenant `sid` that cannot exist: Exotel's "not found"
@@ -187,21 +191,18 @@ pub fn exotel_probe(env: &Environment, sid: &str) -> url::Url {
 
 /// `GET /relay/exotel/{env}/check?sid=…` with the account's Basic
 /// credentials: 200 `{"ok": true}` when Exotel knows them, its own answer
-/// otherwise. Counted like a sign-in (it tests a credential).
+/// otherwise. Counted like a sign-in (it tests a credential). Exotel has no
+/// read that succeeds without an allocation's id: the gateway asks for one
+/// that cannot exist and answers 200 when the provider says "not found"
+/// (the credentials worked), so a browser logs no failed request for a good key.
 async fn check(
-    s: &Shared,
-    env: &Environment,
-    client: IpAddr,
+    State(s): State<Shared>,
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    Client(client): Client,
     request: Request,
 ) -> Result<Response, Refusal> {
-    if env.provider != Provider::Exotel || request.method() != Method::GET {
-        return Err(Refusal::NotDocumented(
-            numbers_core::endpoints::PathError::NotDocumented {
-                provider: env.provider,
-                method: request.method().to_string(),
-                path: "/check".into(),
-            },
-        ));
+    if env.provider != Provider::Exotel {
+        return Err(check_undocumented(&env, "GET"));
     }
     s.sign_ins.check(client)?;
     let sid = request
@@ -213,24 +214,35 @@ async fn check(
         .filter(|sid| numbers_core::endpoints::valid_param(sid))
         .ok_or_else(|| Refusal::BadSignIn("name the tenant: ?sid=….".into()))?
         .to_string();
-    let mut upstream = s.client.get(exotel_probe(env, &sid));
+    let mut upstream = s.client.get(exotel_probe(&env, &sid));
     if let Some(auth) = request.headers().get(header::AUTHORIZATION) {
         let mut auth = auth.clone();
         auth.set_sensitive(true);
         upstream = upstream.header(header::AUTHORIZATION, auth);
     }
-    let answer = refusal::send(env, upstream, s.config.server.response_timeout()).await?;
+    let answer = send(&s, &env, upstream).await?;
     if answer.status().is_success() || answer.status() == reqwest::StatusCode::NOT_FOUND {
-        let mut ok = axum::Json(serde_json::json!({
+        return Ok(axum::Json(serde_json::json!({
             "ok": true,
             "message": format!("{} answered: the key and token work for tenant {sid}.", env.describe()),
         }))
-        .into_response();
-        ok.headers_mut().insert(
-            header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        );
-        return Ok(ok);
+        .into_response());
     }
     Ok(pass_back(answer, &[header::CONTENT_TYPE]))
+}
+
+/// `/check` is the gateway's own only for Exotel, and only with GET.
+fn check_undocumented(env: &Environment, method: &str) -> Refusal {
+    Refusal::NotDocumented(numbers_core::endpoints::PathError::NotDocumented {
+        provider: env.provider,
+        method: method.to_string(),
+        path: "/check".into(),
+    })
+}
+
+async fn check_not_documented(
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    method: axum::http::Method,
+) -> Refusal {
+    check_undocumented(&env, method.as_str())
 }

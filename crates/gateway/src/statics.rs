@@ -350,7 +350,7 @@ impl Statics {
                 };
                 response
                     .extensions_mut()
-                    .insert(crate::relay::RouteName(name.into()));
+                    .insert(crate::access_log::RouteName(name.into()));
                 response
             }
         };

@@ -25,7 +25,7 @@ use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 
 use crate::config::{self, Environment};
 pub use access::{Access, Credential, Verdict};
-pub use read::read;
+pub use read::routes;
 pub use record::{record, Pending};
 pub use store::{Record, Store, StoreError};
 use writer::Writer;

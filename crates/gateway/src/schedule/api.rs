@@ -10,11 +10,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, RawQuery, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Extension, Json};
 use http_body_util::{BodyExt, Limited};
 use numbers_core::chat::Message;
 use numbers_core::endpoints::{valid_param, Provider};
@@ -27,11 +29,11 @@ use numbers_core::rollout::{Calendar, Expected, Zone};
 use numbers_core::routing::Router;
 
 use super::runner::calendar;
-use super::store::Plan;
+use super::store::{Plan, PlanStoreError, Plans};
 use crate::config::Environment;
+use crate::environment::Relayed;
 use crate::history::{Credential, Record, Verdict};
 use crate::refusal::Refusal;
-use crate::relay::Relayed;
 use crate::Shared;
 
 /// How long a person's command waits for a step under way to end.
@@ -40,39 +42,65 @@ const BODY_LIMIT: usize = 16 * 1024;
 
 /// `/relay/ocp/{env}/schedules` (list, create) and
 /// `/relay/ocp/{env}/schedules/{id}/{command}`. Other providers have no
-/// plans: there the path is the relay's to answer, like any other.
-pub async fn route(
-    State(shared): State<Shared>,
+/// plans: there the paths are the relay's to answer, like any other.
+pub fn routes(s: Shared) -> axum::Router<Shared> {
+    axum::Router::new()
+        .route("/schedules", get(list).post(create).fallback(not_found))
+        .route("/schedules/{id}/{command}", post(steer).fallback(not_found))
+        .route_layer(middleware::from_fn_with_state(s, ocp_only))
+}
+
+async fn ocp_only(
+    State(s): State<Shared>,
     Extension(relayed): Extension<Relayed>,
     peer: ConnectInfo<SocketAddr>,
     request: Request,
+    next: Next,
 ) -> Response {
     if relayed.env.provider != Provider::Ocp {
-        return crate::relay::relay(State(shared), Extension(relayed), peer, request).await;
+        return crate::relay::relay(State(s), Extension(relayed), peer, request).await;
     }
-    let Relayed { env, tail } = relayed;
-    let (s, env) = (&shared, &env);
-    let parts: Vec<&str> = tail.trim_start_matches('/').split('/').collect();
-    let result = match (request.method().clone(), &parts[..]) {
-        (Method::GET, ["schedules"]) => list(s, env, request).await,
-        (Method::POST, ["schedules"]) => create(s, env, request).await,
-        (Method::POST, ["schedules", id, command]) => {
-            match (id.parse::<i64>(), PlanCommand::parse(command)) {
-                (Ok(id), Some(command)) => steer(s, env, id, command, request).await,
-                _ => Err(Refusal::ScheduleNotFound),
-            }
-        }
-        _ => Err(Refusal::ScheduleNotFound),
-    };
-    let mut response = result.unwrap_or_else(IntoResponse::into_response);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    next.run(request).await
 }
 
-async fn store(s: &Shared) -> Result<crate::history::Store, Refusal> {
-    s.history.store().await.ok_or_else(|| {
+async fn not_found() -> Refusal {
+    Refusal::ScheduleNotFound
+}
+
+/// `{id}/{command}` of a plan's path; anything else is no plan.
+pub struct PlanPath {
+    id: i64,
+    command: PlanCommand,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PlanPath {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refusal> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Refusal::ScheduleNotFound)?;
+        let param = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+        match (
+            param("id").and_then(|id| id.parse::<i64>().ok()),
+            param("command").and_then(PlanCommand::parse),
+        ) {
+            (Some(id), Some(command)) => Ok(Self { id, command }),
+            _ => Err(Refusal::ScheduleNotFound),
+        }
+    }
+}
+
+/// A plans' table that did not answer, as people are told it.
+impl From<PlanStoreError> for Refusal {
+    fn from(e: PlanStoreError) -> Self {
+        tracing::warn!(target: "schedules", "{e}");
+        Refusal::SchedulesUnavailable("its database did not answer; try again in a minute".into())
+    }
+}
+
+async fn store(s: &Shared) -> Result<Plans, Refusal> {
+    s.history.store().await.map(Plans).ok_or_else(|| {
         Refusal::SchedulesUnavailable(
             "its database cannot be reached yet; try again in a minute".into(),
         )
@@ -80,57 +108,68 @@ async fn store(s: &Shared) -> Result<crate::history::Store, Refusal> {
 }
 
 /// `?after=` and `?limit=` of a list.
-fn page_query(request: &Request) -> Result<(Option<PlanCursor>, u32), Refusal> {
-    let mut after = None;
-    let mut limit = DEFAULT_PLAN_PAGE;
-    let query = request.uri().query().unwrap_or_default();
-    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        match k.as_ref() {
-            "after" => {
-                after = Some(PlanCursor::parse(&v).ok_or_else(|| {
-                    Refusal::BadFilter(
-                        "after= is not a page's cursor; start from the first page.".into(),
-                    )
-                })?)
-            }
-            "limit" => {
-                limit = v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=MAX_PLAN_PAGE).contains(n))
-                    .ok_or_else(|| {
-                        Refusal::BadFilter(format!("limit= takes 1 to {MAX_PLAN_PAGE}."))
-                    })?
-            }
-            _ => {}
-        }
-    }
-    Ok((after, limit))
+pub struct PlanPage {
+    after: Option<PlanCursor>,
+    limit: u32,
 }
 
-async fn list(s: &Shared, env: &Environment, request: Request) -> Result<Response, Refusal> {
-    let (after, limit) = page_query(&request)?;
-    let credential = Credential::from_headers(request.headers());
-    person(s, env, &credential).await?;
-    let store = store(s).await?;
+impl<S: Send + Sync> FromRequestParts<S> for PlanPage {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Refusal> {
+        let mut page = Self {
+            after: None,
+            limit: DEFAULT_PLAN_PAGE,
+        };
+        let query = parts.uri.query().unwrap_or_default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            match k.as_ref() {
+                "after" => {
+                    page.after = Some(PlanCursor::parse(&v).ok_or_else(|| {
+                        Refusal::BadFilter(
+                            "after= is not a page's cursor; start from the first page.".into(),
+                        )
+                    })?)
+                }
+                "limit" => {
+                    page.limit = v
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=MAX_PLAN_PAGE).contains(n))
+                        .ok_or_else(|| {
+                            Refusal::BadFilter(format!("limit= takes 1 to {MAX_PLAN_PAGE}."))
+                        })?
+                }
+                _ => {}
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// `GET …/schedules`: a page of the plans the reader may see.
+async fn list(
+    State(s): State<Shared>,
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    PlanPage { after, limit }: PlanPage,
+    headers: HeaderMap,
+) -> Result<Json<PlanList>, Refusal> {
+    let credential = Credential::from_headers(&headers);
+    person(&s, &env, &credential).await?;
+    let store = store(&s).await?;
     let (provider, name) = (env.provider.as_str(), env.name.as_str());
-    let keys = store
-        .plan_scopes(provider, name)
-        .await
-        .map_err(unavailable)?;
-    let visible = visible(s, env, &credential, &keys).await?;
+    let keys = store.plan_scopes(provider, name).await?;
+    let visible = visible(&s, &env, &credential, &keys).await?;
     let (plans, next) = store
         .plans_page(provider, name, &visible, after, limit)
-        .await
-        .map_err(unavailable)?;
-    let list = PlanList {
+        .await?;
+    Ok(Json(PlanList {
         plans: plans.iter().map(Plan::view).collect(),
         available: env.automation.is_some(),
-        why: env.automation.is_none().then(|| no_automation(env)),
+        why: env.automation.is_none().then(|| no_automation(&env)),
         min_interval_secs: s.config.schedules.min_interval_secs,
         next: next.map(|c| c.to_string()),
-    };
-    Ok(Json(list).into_response())
+    }))
 }
 
 /// Of the scope keys `keys`, those `credential` may see.
@@ -158,11 +197,6 @@ fn no_automation(env: &Environment) -> String {
         "The gateway has no automation account for {}, so it cannot run plans there; ask whoever runs it to configure one. Until then the console can run steps while its tab stays open.",
         env.describe()
     )
-}
-
-fn unavailable(e: crate::history::StoreError) -> Refusal {
-    tracing::warn!(target: "schedules", "{e}");
-    Refusal::SchedulesUnavailable("its database did not answer; try again in a minute".into())
 }
 
 /// Who the person is, if the provider accepts their credential now.
@@ -348,14 +382,13 @@ fn check_new(s: &Shared, new: &NewPlan, now: i64) -> Result<(), Refusal> {
 async fn within_limits(
     s: &Shared,
     env: &Environment,
-    store: &crate::history::Store,
+    store: &Plans,
     author: &str,
 ) -> Result<(), Refusal> {
     let limits = &s.config.schedules;
     let (open, mine) = store
         .open_plans(env.provider.as_str(), &env.name, author)
-        .await
-        .map_err(unavailable)?;
+        .await?;
     if mine >= i64::from(limits.max_open_per_author) {
         return Err(Refusal::ScheduleLimit(format!(
             "You have {} in {}, as many as this gateway allows one person: cancel or finish one first.",
@@ -384,7 +417,13 @@ async fn within_limits(
     })
 }
 
-async fn create(s: &Shared, env: &Environment, request: Request) -> Result<Response, Refusal> {
+/// `POST …/schedules`: a new plan.
+async fn create(
+    State(shared): State<Shared>,
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    request: Request,
+) -> Result<Response, Refusal> {
+    let (s, env) = (&shared, &env);
     if env.automation.is_none() {
         return Err(Refusal::SchedulesUnavailable(no_automation(env)));
     }
@@ -440,7 +479,7 @@ async fn create(s: &Shared, env: &Environment, request: Request) -> Result<Respo
     };
     let calendar: Calendar = calendar(&plan, now);
     plan.next_at_ms = calendar.earliest(new.first_at_ms.unwrap_or(now).max(now));
-    let Some(id) = store.insert_plan(&plan, now).await.map_err(unavailable)? else {
+    let Some(id) = store.insert_plan(&plan, now).await? else {
         return Err(Refusal::ScheduleConflict(format!(
             "Router {} has an open plan already: pause, resume or cancel that one (Schedules).",
             plan.router_id
@@ -451,22 +490,22 @@ async fn create(s: &Shared, env: &Environment, request: Request) -> Result<Respo
     Ok((StatusCode::CREATED, Json(plan.view())).into_response())
 }
 
+/// `POST …/schedules/{id}/{command}`: pause, resume, cancel or step now.
 async fn steer(
-    s: &Shared,
-    env: &Environment,
-    id: i64,
-    command: PlanCommand,
-    request: Request,
+    State(shared): State<Shared>,
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    PlanPath { id, command }: PlanPath,
+    headers: HeaderMap,
 ) -> Result<Response, Refusal> {
-    let credential = Credential::from_headers(request.headers());
+    let (s, env) = (&shared, &env);
+    let credential = Credential::from_headers(&headers);
     let name = person(s, env, &credential).await?;
     let store = store(s).await?;
     // A plan of another environment, or of a router the person may not
     // see, answers exactly as one that does not exist.
     let plan = store
         .plan(id)
-        .await
-        .map_err(unavailable)?
+        .await?
         .filter(|p| p.provider == env.provider.as_str() && p.environment == env.name)
         .ok_or(Refusal::ScheduleNotFound)?;
     let keys = [plan.scope.clone()];
@@ -500,11 +539,7 @@ async fn steer(
     let lease = i64::from(s.config.schedules.lease_secs) * 1000;
     loop {
         let now = s.schedules.now_ms();
-        if store
-            .claim(id, &owner, now, now + lease)
-            .await
-            .map_err(unavailable)?
-        {
+        if store.claim(id, &owner, now, now + lease).await? {
             break;
         }
         if started.elapsed() > COMMAND_WAIT {
@@ -514,7 +549,7 @@ async fn steer(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let Some(mut plan) = store.plan(id).await.map_err(unavailable)? else {
+    let Some(mut plan) = store.plan(id).await? else {
         let _ = store.release(id, &owner).await;
         return Err(Refusal::ScheduleNotFound);
     };
@@ -560,11 +595,7 @@ async fn steer(
             plan.next_at_ms = calendar(&plan, now).after(now);
         }
     }
-    if !store
-        .save_plan(&plan, &owner, now)
-        .await
-        .map_err(unavailable)?
-    {
+    if !store.save_plan(&plan, &owner, now).await? {
         return Err(Refusal::ScheduleConflict(
             "The plan was taken over meanwhile; reload and try again.".into(),
         ));
@@ -609,21 +640,15 @@ async fn record_event(
 /// `GET /relay/timezone?name=Europe/Athens`: the zone's offsets from a day
 /// ago to a year ahead, for previews in the browser.
 pub async fn timezone(
-    axum::extract::State(s): axum::extract::State<Shared>,
-    request: Request,
-) -> Response {
-    let name = url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
+    State(s): State<Shared>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Zone>, Refusal> {
+    let name = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "name")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     let now = s.schedules.now_ms();
-    match Zone::named(&name, now - 86_400_000, now + 400 * 86_400_000) {
-        Ok(zone) => {
-            let mut r = Json(zone).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
-        }
-        Err(e) => Refusal::ScheduleInvalid(e.to_string()).into_response(),
-    }
+    Zone::named(&name, now - 86_400_000, now + 400 * 86_400_000)
+        .map(Json)
+        .map_err(|e| Refusal::ScheduleInvalid(e.to_string()))
 }

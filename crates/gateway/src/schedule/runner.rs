@@ -47,7 +47,7 @@ pub async fn run(s: Shared) {
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        let Some(store) = s.history.store().await else {
+        let Some(store) = s.history.store().await.map(super::store::Plans) else {
             continue;
         };
         let now = s.schedules.now_ms();

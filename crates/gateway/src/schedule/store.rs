@@ -97,10 +97,25 @@ fn plan(row: &AnyRow) -> Result<Plan, StoreError> {
 
 const OPEN: &str = "('scheduled', 'running', 'paused')";
 
-impl Store {
+/// The plans' table, in the history's database.
+#[derive(Debug, Clone)]
+pub struct Plans(pub Store);
+
+/// A failure of the plans' table.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct PlanStoreError(#[from] StoreError);
+
+impl From<sqlx::Error> for PlanStoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self(StoreError::from(e))
+    }
+}
+
+impl Plans {
     /// Saves a new plan and gives it the next number; `None` when the
     /// router has an open plan already.
-    pub async fn insert_plan(&self, p: &Plan, now_ms: i64) -> Result<Option<i64>, StoreError> {
+    pub async fn insert_plan(&self, p: &Plan, now_ms: i64) -> Result<Option<i64>, PlanStoreError> {
         for _ in 0..5 {
             let open = sqlx::query(AssertSqlSafe(format!(
                 "SELECT id FROM schedules WHERE provider = $1 AND environment = $2 AND router_id = $3 AND state IN {OPEN}"
@@ -108,13 +123,13 @@ impl Store {
             .bind(&p.provider)
             .bind(&p.environment)
             .bind(&p.router_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.0.pool)
             .await?;
             if open.is_some() {
                 return Ok(None);
             }
             let next: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM schedules")
-                .fetch_one(&self.pool)
+                .fetch_one(&self.0.pool)
                 .await?
                 .try_get("n")?;
             let inserted = sqlx::query(
@@ -140,7 +155,7 @@ impl Store {
             .bind(p.next_at_ms)
             .bind(&p.scope)
             .bind(now_ms)
-            .execute(&self.pool)
+            .execute(&self.0.pool)
             .await;
             match inserted {
                 Ok(_) => return Ok(Some(next)),
@@ -157,16 +172,19 @@ impl Store {
         &self,
         provider: &str,
         environment: &str,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<String>, PlanStoreError> {
         let rows = sqlx::query(
             "SELECT DISTINCT scope FROM schedules WHERE provider = $1 AND environment = $2",
         )
         .bind(provider)
         .bind(environment)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.0.pool)
         .await?;
         rows.iter()
-            .map(|r| r.try_get::<String, _>("scope").map_err(StoreError::from))
+            .map(|r| {
+                r.try_get::<String, _>("scope")
+                    .map_err(PlanStoreError::from)
+            })
             .collect()
     }
 
@@ -183,7 +201,7 @@ impl Store {
         visible: &[String],
         cursor: Option<PlanCursor>,
         limit: u32,
-    ) -> Result<(Vec<Plan>, Option<PlanCursor>), StoreError> {
+    ) -> Result<(Vec<Plan>, Option<PlanCursor>), PlanStoreError> {
         if visible.is_empty() {
             return Ok((Vec::new(), None));
         }
@@ -206,7 +224,7 @@ impl Store {
             let open: i64 = bind_all(format!(
                 "SELECT COUNT(*) AS n FROM schedules WHERE {scoped} AND state IN {OPEN}"
             ))
-            .fetch_one(&self.pool)
+            .fetch_one(&self.0.pool)
             .await?
             .try_get("n")?;
             limit += open;
@@ -232,7 +250,7 @@ impl Store {
         if let Some(c) = cursor {
             q = q.bind(i64::from(c.closed)).bind(c.created_ms).bind(c.id);
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        let rows = q.fetch_all(&self.0.pool).await?;
         let mut plans = rows.iter().map(plan).collect::<Result<Vec<_>, _>>()?;
         let more = plans.len() as i64 > limit;
         plans.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
@@ -248,7 +266,7 @@ impl Store {
         provider: &str,
         environment: &str,
         author: &str,
-    ) -> Result<(i64, i64), StoreError> {
+    ) -> Result<(i64, i64), PlanStoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN author = $3 THEN 1 ELSE 0 END), 0) AS mine \
              FROM schedules WHERE provider = $1 AND environment = $2 AND state IN {OPEN}"
@@ -256,31 +274,31 @@ impl Store {
         .bind(provider)
         .bind(environment)
         .bind(author)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.0.pool)
         .await?;
         Ok((row.try_get("n")?, row.try_get("mine")?))
     }
 
-    pub async fn plan(&self, id: i64) -> Result<Option<Plan>, StoreError> {
+    pub async fn plan(&self, id: i64) -> Result<Option<Plan>, PlanStoreError> {
         let row = sqlx::query("SELECT * FROM schedules WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.0.pool)
             .await?;
-        row.as_ref().map(plan).transpose()
+        Ok(row.as_ref().map(plan).transpose()?)
     }
 
     /// Plans whose next step is due and that no gateway holds.
-    pub async fn due(&self, now_ms: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+    pub async fn due(&self, now_ms: i64, limit: i64) -> Result<Vec<i64>, PlanStoreError> {
         let rows = sqlx::query(
             "SELECT id FROM schedules WHERE state IN ('scheduled', 'running') AND next_at_ms <= $1 \
              AND lease_until_ms < $1 ORDER BY next_at_ms LIMIT $2",
         )
         .bind(now_ms)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.0.pool)
         .await?;
         rows.iter()
-            .map(|r| r.try_get("id").map_err(StoreError::from))
+            .map(|r| r.try_get("id").map_err(PlanStoreError::from))
             .collect()
     }
 
@@ -292,7 +310,7 @@ impl Store {
         owner: &str,
         now_ms: i64,
         until_ms: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<bool, PlanStoreError> {
         let taken = sqlx::query(
             "UPDATE schedules SET lease_owner = $2, lease_until_ms = $3 \
              WHERE id = $1 AND (lease_until_ms < $4 OR lease_owner = $2)",
@@ -301,7 +319,7 @@ impl Store {
         .bind(owner)
         .bind(until_ms)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&self.0.pool)
         .await?
         .rows_affected();
         Ok(taken == 1)
@@ -309,7 +327,12 @@ impl Store {
 
     /// Writes what changed of a plan held by `owner`, and lets the lease
     /// go; false when the lease was lost (another gateway took the plan).
-    pub async fn save_plan(&self, p: &Plan, owner: &str, now_ms: i64) -> Result<bool, StoreError> {
+    pub async fn save_plan(
+        &self,
+        p: &Plan,
+        owner: &str,
+        now_ms: i64,
+    ) -> Result<bool, PlanStoreError> {
         let saved = sqlx::query(
             "UPDATE schedules SET state = $3, reason = $4, expected = $5, next_at_ms = $6, last_step_ms = $7, \
              last_result = $8, steps_done = $9, failures = $10, lease_owner = NULL, lease_until_ms = 0, \
@@ -326,20 +349,20 @@ impl Store {
         .bind(p.steps_done)
         .bind(p.failures)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&self.0.pool)
         .await?
         .rows_affected();
         Ok(saved == 1)
     }
 
     /// Lets a lease go without changing the plan.
-    pub async fn release(&self, id: i64, owner: &str) -> Result<(), StoreError> {
+    pub async fn release(&self, id: i64, owner: &str) -> Result<(), PlanStoreError> {
         sqlx::query(
             "UPDATE schedules SET lease_owner = NULL, lease_until_ms = 0 WHERE id = $1 AND lease_owner = $2",
         )
         .bind(id)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.0.pool)
         .await?;
         Ok(())
     }
