@@ -7,6 +7,7 @@
 
 pub mod access_log;
 pub mod config;
+pub mod credential;
 pub mod environment;
 pub mod files;
 pub mod guard;

@@ -3,7 +3,6 @@
 //! of headers each way and bodies streamed both ways.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -15,8 +14,6 @@ use axum::Extension;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, Limited};
 use numbers_core::endpoints::{self, Body as BodyKind, PathError, Provider};
-use numbers_core::history::{CsvTargets, Described};
-use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
 use crate::access_log::named;
 use crate::config::Environment;
@@ -105,7 +102,15 @@ pub async fn relay(
     };
     let upstream_path = matched.upstream_path();
     if !matched.endpoint.changes || !s.history.is_on() {
-        let response = match forward(&s, &env, &upstream_path, limit, request, Keep::Nothing).await
+        let response = match forward(
+            &s,
+            &env,
+            &upstream_path,
+            limit,
+            request,
+            history::Keep::Nothing,
+        )
+        .await
         {
             Ok(answer) => pass_back(answer, &RESPONSE_HEADERS),
             Err(refusal) => refusal.into_response(),
@@ -115,107 +120,14 @@ pub async fn relay(
     let pending =
         history::Pending::new(matched.endpoint, matched.params, request.headers(), client);
     let (keep, later) = match matched.endpoint.body {
-        BodyKind::CsvUpload => Keep::csv(request.headers()),
-        BodyKind::Json => Keep::json(),
+        BodyKind::CsvUpload => history::Keep::csv(request.headers()),
+        BodyKind::Json => history::Keep::json(),
     };
     let response = match forward(&s, &env, &upstream_path, limit, request, keep).await {
         Ok(answer) => recorded(&s, env, pending, later.into_kept().await, answer).await,
         Err(refusal) => refusal.into_response(),
     };
     named(response, name)
-}
-
-/// A JSON change request as it passed, and the budget it holds.
-#[derive(Default)]
-struct Held {
-    bytes: Vec<u8>,
-    budget: Vec<OwnedSemaphorePermit>,
-}
-
-/// What of a change's request is kept for its history entry as it streams
-/// to the provider: the stream's side.
-#[derive(Clone)]
-enum Keep {
-    Nothing,
-    /// The whole JSON body (at most the JSON limit), within the budget.
-    Json(Arc<tokio::sync::Mutex<Held>>),
-    /// A CSV upload, handed part by part to a reader of its rows (bounded:
-    /// the upload waits for the reader, never piles up).
-    Csv(mpsc::Sender<Bytes>),
-}
-
-/// The entry's side of [`Keep`]: what it holds once the request was sent.
-enum Later {
-    Json(Arc<tokio::sync::Mutex<Held>>),
-    Csv(tokio::task::JoinHandle<Described>),
-}
-
-impl Keep {
-    fn json() -> (Self, Later) {
-        let held = Arc::new(tokio::sync::Mutex::new(Held::default()));
-        (Self::Json(held.clone()), Later::Json(held))
-    }
-
-    fn csv(headers: &HeaderMap) -> (Self, Later) {
-        let (tx, rx) = mpsc::channel::<Bytes>(8);
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let reader = tokio::spawn(async move {
-            let Some(boundary) = content_type.and_then(|c| multer::parse_boundary(c).ok()) else {
-                return Described::default();
-            };
-            let parts = futures_util::stream::unfold(rx, |mut rx| async move {
-                rx.recv()
-                    .await
-                    .map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
-            });
-            let mut form = multer::Multipart::new(parts, boundary);
-            let mut rows = CsvTargets::new();
-            while let Ok(Some(mut field)) = form.next_field().await {
-                if field.file_name().is_some()
-                    || field.name().is_some_and(|n| n.eq_ignore_ascii_case("file"))
-                {
-                    while let Ok(Some(chunk)) = field.chunk().await {
-                        rows.push(&chunk);
-                    }
-                    break;
-                }
-            }
-            // Dropping the form ends the channel: the upload goes on unread.
-            rows.finish()
-        });
-        (Self::Csv(tx), Later::Csv(reader))
-    }
-
-    async fn take(&self, s: &Shared, chunk: &Bytes) {
-        match self {
-            Self::Nothing => {}
-            Self::Json(held) => {
-                let budget = s.history.hold(chunk.len()).await;
-                let mut held = held.lock().await;
-                held.bytes.extend_from_slice(chunk);
-                held.budget.extend(budget);
-            }
-            // A reader that stopped (the file's field has ended) takes no more.
-            Self::Csv(tx) => {
-                let _ = tx.send(chunk.clone()).await;
-            }
-        }
-    }
-}
-
-impl Later {
-    async fn into_kept(self) -> history::Kept {
-        match self {
-            Self::Json(held) => {
-                let held = std::mem::take(&mut *held.lock().await);
-                history::Kept::Json(held.bytes, held.budget)
-            }
-            Self::Csv(reader) => history::Kept::Csv(reader),
-        }
-    }
 }
 
 /// Passes a change's answer back with its request id, and records it once
@@ -298,7 +210,7 @@ async fn forward(
     upstream_path: &str,
     limit: usize,
     request: Request,
-    keep: Keep,
+    keep: history::Keep,
 ) -> Result<reqwest::Response, Refusal> {
     let (parts, body) = request.into_parts();
     let length = content_length(&parts.headers);

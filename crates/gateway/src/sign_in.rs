@@ -15,9 +15,9 @@ use numbers_core::models::auth::{IamTokenRequest, ProjectScope, OCP_CLIENT_ID};
 use numbers_core::models::gateway::{IamSignInRequest, OcpSignInRequest, RefreshRequest};
 
 use crate::config::Environment;
+use crate::credential::{exotel_probe, Credential};
 use crate::environment::Relayed;
 use crate::guard::Client;
-use crate::history::Credential;
 use crate::refusal::{self, Refusal};
 use crate::relay::pass_back;
 use crate::Shared;
@@ -181,12 +181,6 @@ async fn sign_out(
     ];
     let answer = send(&s, &env, s.client.post(logout).form(&form)).await?;
     Ok(pass_back(answer, &[header::CONTENT_TYPE]))
-}
-
-/// An allocation of tenant `sid` that cannot exist: Exotel's "not found"
-/// for it says the credentials worked, its 401 that they did not.
-pub fn exotel_probe(env: &Environment, sid: &str) -> url::Url {
-    env.url(&format!("/v1/tenants/{sid}/greenvn/numbers-gateway-check"))
 }
 
 /// `GET /relay/exotel/{env}/check?sid=…` with the account's Basic

@@ -7,6 +7,7 @@
 //! provider accepts now, and shows only entries of scopes it covers.
 
 pub mod access;
+mod capture;
 mod read;
 mod record;
 pub mod scope;
@@ -20,11 +21,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use numbers_core::endpoints::Provider;
 use numbers_core::history::refused::{Admit, RefusedLimiter};
-use numbers_core::history::{self, Described, Entry};
+use numbers_core::history::{self, Entry};
 use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 
 use crate::config::{self, Environment};
-pub use access::{Access, Credential, Verdict};
+pub use access::Access;
+pub use capture::{Keep, Kept, Later};
 pub use read::routes;
 pub use record::{record, Pending};
 pub use store::{Record, Store, StoreError};
@@ -63,25 +65,6 @@ pub struct History {
     /// Bytes of JSON change requests held to describe them, in KiB.
     body_budget: Arc<Semaphore>,
     body_budget_kib: u32,
-}
-
-/// The request body a change's entry is read from.
-pub enum Kept {
-    /// A JSON body, read whole as it passed, with its share of the budget.
-    Json(Vec<u8>, Vec<OwnedSemaphorePermit>),
-    /// A CSV upload, read as it streamed: its rows, when the reader ends.
-    Csv(tokio::task::JoinHandle<Described>),
-    Nothing,
-}
-
-impl Kept {
-    async fn describe(self, p: &Pending, answer: &[u8]) -> Described {
-        match self {
-            Self::Json(body, _budget) => history::describe(p.endpoint, &p.params, &body, answer),
-            Self::Csv(reader) => reader.await.unwrap_or_default(),
-            Self::Nothing => history::describe(p.endpoint, &p.params, b"", answer),
-        }
-    }
 }
 
 /// 128 random bits, in hex: a request id nobody can guess or repeat.

@@ -14,7 +14,8 @@ use crate::environment::Relayed;
 use crate::refusal::Refusal;
 use crate::Shared;
 
-use super::{Credential, Store, StoreError, Verdict, MAX_EXPORT};
+use super::{Store, StoreError, MAX_EXPORT};
+use crate::credential::{Credential, Verdict};
 
 /// `GET /relay/{provider}/{env}/history` and `/history.csv`.
 pub fn routes() -> Router<Shared> {

@@ -12,12 +12,10 @@ use numbers_core::history::refused::Admit;
 use numbers_core::history::{self, Entry};
 
 use crate::config::Environment;
+use crate::credential::{Credential, Verdict};
 use crate::Shared;
 
-use super::{
-    access, new_id, now_ms, scope, Credential, Kept, Record, Verdict, CSV_BATCH_HEADER,
-    CSV_RUN_HEADER,
-};
+use super::{new_id, now_ms, scope, Kept, Record, CSV_BATCH_HEADER, CSV_RUN_HEADER};
 
 /// A change on its way to the provider: what the entry will need.
 pub struct Pending {
@@ -88,7 +86,7 @@ pub async fn record(
     let h = &s.history;
     let _made = Made(&h.pending);
     let Some(writer) = &h.writer else { return };
-    let described = kept.describe(&p, &answer).await;
+    let described = kept.describe(p.endpoint, &p.params, &answer).await;
     let (outcome, code, message) = history::outcome(status, &answer);
     let mut entry = Entry {
         id: p.id.clone(),
@@ -142,7 +140,7 @@ async fn who(s: &Shared, env: &Environment, p: &Pending, status: u16) -> String 
         return verified_name(s, env, p).await;
     }
     match (env.provider, &p.credential) {
-        (Provider::Ocp, Credential::Bearer(token)) => access::ocp_user(env, token)
+        (Provider::Ocp, Credential::Bearer(token)) => crate::credential::ocp_user(env, token)
             .unwrap_or_else(|| "unknown OCP user (the token names nobody)".into()),
         (Provider::Exotel, c @ Credential::Basic(_)) => c.basic_user().unwrap_or_default(),
         (Provider::Huawei, c @ Credential::Signed { .. }) => c.access_key().unwrap_or_default(),

@@ -15,8 +15,8 @@ use numbers_core::endpoints::{Endpoint, Provider};
 use numbers_core::history::{Described, Scope, TargetKind};
 use numbers_core::models::ocp::{NumberSet, NumbersPage, RouterRecord};
 
-use super::access::Credential;
 use crate::config::Environment;
+use crate::credential::Credential;
 use crate::Shared;
 
 /// The most numbers, sets and routers one change is looked up one by one.
@@ -208,7 +208,7 @@ async fn group_of(
     kind: TargetKind,
     id: &str,
 ) -> Option<String> {
-    use super::access::ask;
+    use crate::credential::ask;
     match kind {
         TargetKind::Number => {
             let body = serde_json::json!({ "number": id, "page": 1, "pageSize": 100 });

@@ -31,8 +31,9 @@ use numbers_core::routing::Router;
 use super::runner::calendar;
 use super::store::{Plan, PlanStoreError, Plans};
 use crate::config::Environment;
+use crate::credential::{Credential, Verdict};
 use crate::environment::Relayed;
-use crate::history::{Credential, Record, Verdict};
+use crate::history::Record;
 use crate::refusal::Refusal;
 use crate::Shared;
 
@@ -234,7 +235,7 @@ async fn may_change(
             "the router id is not an id".into(),
         ));
     }
-    let answer = crate::history::access::ask(
+    let answer = crate::credential::ask(
         s,
         env,
         credential,
@@ -267,7 +268,7 @@ async fn may_change(
     };
     let same = serde_json::json!({ "id": id, "step": record.step });
     let started = std::time::Instant::now();
-    let answer = crate::history::access::ask(
+    let answer = crate::credential::ask(
         s,
         env,
         credential,
