@@ -12,6 +12,7 @@ pub mod environment;
 pub mod files;
 pub mod guard;
 pub mod history;
+pub mod jobs;
 pub mod refusal;
 pub mod relay;
 mod routes;
@@ -91,6 +92,8 @@ pub struct Gateway {
     addr: SocketAddr,
     shared: Shared,
     sandbox: Option<(SocketAddr, tokio::task::JoinHandle<()>)>,
+    /// Its background jobs (`jobs.rs`), started here and in `serve`.
+    jobs: jobs::Jobs,
 }
 
 fn http_client(server: &config::Server) -> Result<reqwest::Client, GatewayError> {
@@ -142,8 +145,13 @@ impl Gateway {
             ),
             None => None,
         };
-        let history =
-            history::History::open(&config.history, config.server.history_body_budget).await;
+        let mut jobs = jobs::Jobs::default();
+        let history = history::History::open(
+            &config.history,
+            config.server.history_body_budget,
+            &mut jobs,
+        )
+        .await;
         let listener = TcpListener::bind(listen)
             .await
             .map_err(|source| GatewayError::Bind {
@@ -177,6 +185,7 @@ impl Gateway {
             addr,
             shared,
             sandbox,
+            jobs,
         })
     }
 
@@ -226,52 +235,63 @@ impl Gateway {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), GatewayError> {
-        let shared = self.shared.clone();
-        let keeper = self.shared.clone();
-        let chores = tokio::spawn(async move {
-            let shared = keeper;
-            let mut every = tokio::time::interval(CHORES_EVERY);
-            let mut ticks = 0u64;
-            loop {
-                every.tick().await;
-                shared.history.tick().await;
-                if ticks.is_multiple_of(FORGET_SIGN_INS_EVERY) {
-                    shared.sign_ins.forget_old();
-                    shared.schedules.forget_old();
+        let Self {
+            listener,
+            router,
+            shared,
+            sandbox,
+            mut jobs,
+            ..
+        } = self;
+        let s = shared.clone();
+        let mut round = 0u64;
+        jobs.tick("chores", CHORES_EVERY, move || {
+            let s = s.clone();
+            let forget = round.is_multiple_of(FORGET_OLD_EVERY);
+            round += 1;
+            async move {
+                s.history.tick().await;
+                if forget {
+                    s.sign_ins.forget_old();
+                    s.schedules.forget_old();
                 }
-                ticks += 1;
             }
         });
-        let server = &self.shared.config.server;
+        let s = shared.clone();
+        jobs.tick(
+            "plan runner",
+            Duration::from_millis(shared.config.schedules.tick_ms),
+            move || {
+                let s = s.clone();
+                async move { schedule::runner::round(&s).await }
+            },
+        );
+        // Apart from the chores: a slow sign-in must not hold them up.
+        let s = shared.clone();
+        jobs.tick("readiness", READINESS_EVERY, move || {
+            let s = s.clone();
+            async move { s.schedules.sessions.keep_ready(&s).await }
+        });
+        let server = &shared.config.server;
         let limits = serve::Limits {
             max_connections: serve::connections_within_file_limit(server.max_connections),
             header_timeout: server.header_timeout(),
             grace: server.response_timeout() + Duration::from_secs(5),
         };
-        let plans = tokio::spawn(schedule::runner::run(self.shared.clone()));
-        // Apart from the chores: a slow sign-in must not hold them up.
-        let signed_in = self.shared.clone();
-        let readiness = tokio::spawn(async move {
-            let mut every = tokio::time::interval(READINESS_EVERY);
-            loop {
-                every.tick().await;
-                signed_in.schedules.sessions.keep_ready(&signed_in).await;
-            }
-        });
         let served = serve::serve(
-            self.listener,
-            self.router,
+            listener,
+            router,
             limits,
-            self.shared.connections.clone(),
+            shared.connections.clone(),
             shutdown,
         )
         .await
         .map_err(GatewayError::Serve);
-        chores.abort();
-        plans.abort();
-        readiness.abort();
+        // What was answered is recorded (the writer told to stop), then
+        // every job ends.
         shared.history.drain(Duration::from_secs(30)).await;
-        if let Some((_, task)) = self.sandbox {
+        jobs.stop(Duration::from_secs(5)).await;
+        if let Some((_, task)) = sandbox {
             task.abort();
         }
         served
@@ -313,5 +333,5 @@ async fn start_sandbox(
 const CHORES_EVERY: Duration = Duration::from_secs(5);
 /// How often the automation accounts are checked for `/readyz`.
 const READINESS_EVERY: Duration = Duration::from_secs(10);
-/// Chores between forgetting old sign-in attempts (a minute).
-const FORGET_SIGN_INS_EVERY: u64 = 12;
+/// Chores between forgetting old sign-in attempts and plan counts (a minute).
+const FORGET_OLD_EVERY: u64 = 12;

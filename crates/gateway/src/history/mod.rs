@@ -91,7 +91,11 @@ impl History {
     /// opened yet is tried again by the writer (entries wait in the spool);
     /// without a database, or with one of a kind the gateway cannot use,
     /// the history is off (said in the log and to readers), never the gateway.
-    pub async fn open(config: &config::HistorySettings, body_budget: usize) -> Self {
+    pub async fn open(
+        config: &config::HistorySettings,
+        body_budget: usize,
+        jobs: &mut crate::jobs::Jobs,
+    ) -> Self {
         let store = Arc::new(RwLock::new(None));
         let mut off = None;
         let mut writer = None;
@@ -119,13 +123,15 @@ impl History {
                     if spool.is_none() {
                         tracing::warn!("history has no spool ([history] spool): entries answered while the database is down are lost");
                     }
-                    writer = Some(Writer::start(
+                    let (w, task) = Writer::new(
                         target,
                         store.clone(),
                         spool,
                         config.queue_entries,
                         config.retention_days,
-                    ));
+                    );
+                    jobs.queue("history writer", task);
+                    writer = Some(w);
                 }
             }
         }

@@ -71,15 +71,17 @@ enum Command {
 }
 
 impl Writer {
-    /// Starts the writer task. `store` is shared with readers: the writer
-    /// fills it in once a database it had to wait for opens.
-    pub fn start(
+    /// The writer, and its task for the gateway's jobs to run (a queue
+    /// job: it stops when [`Writer::stop`] tells it to). `store` is shared
+    /// with readers: the writer fills it in once a database it had to wait
+    /// for opens.
+    pub fn new(
         target: Target,
         store: Arc<RwLock<Option<Store>>>,
         spool: Option<PathBuf>,
         queue: usize,
         retention_days: u32,
-    ) -> Self {
+    ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
         let (tx, rx) = mpsc::channel(queue.max(1));
         let counters = Arc::new(Counters::default());
         let spooling = spool.is_some();
@@ -91,12 +93,12 @@ impl Writer {
             counters: counters.clone(),
             retention_days,
         };
-        tokio::spawn(task.run());
-        Self {
+        let writer = Self {
             tx,
             counters,
             spooling,
-        }
+        };
+        (writer, task.run())
     }
 
     /// Hands an entry to the writer; waits while the queue is full (the

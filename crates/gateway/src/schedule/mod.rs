@@ -61,7 +61,7 @@ impl Schedules {
         Self {
             sessions: automation::Sessions::default(),
             webhooks: webhook::Webhooks::new(client),
-            owner: format!("{}#{listen}", host_name()),
+            owner: crate::jobs::lease_owner(listen),
             clock,
             made: RateLimiter::keyed(Quota::per_hour(per_hour).allow_burst(per_hour)),
         }
@@ -82,18 +82,6 @@ impl Schedules {
     /// Forgets people whose plans are long past (bounded memory).
     pub fn forget_old(&self) {
         self.made.retain_recent();
-    }
-}
-
-fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: gethostname writes at most `buf.len()` bytes into `buf`.
-    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
-    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-    if ok {
-        String::from_utf8_lossy(&buf[..end]).into_owned()
-    } else {
-        "gateway".into()
     }
 }
 

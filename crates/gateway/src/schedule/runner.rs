@@ -39,48 +39,44 @@ pub fn calendar(plan: &Plan, now_ms: i64) -> Calendar {
     }
 }
 
-/// Looks for due steps every tick, until the gateway stops.
-pub async fn run(s: Shared) {
-    let tick = Duration::from_millis(s.config.schedules.tick_ms);
+/// One round of the plan runner (a tick job): the plans whose step is due
+/// and that no gateway holds are leased, each, and stepped in a task of its
+/// own; the lease is let go when its plan is saved.
+pub async fn round(s: &Shared) {
     let lease = i64::from(s.config.schedules.lease_secs) * 1000;
-    let mut every = tokio::time::interval(tick);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        let Some(store) = s.history.store().await.map(super::store::Plans) else {
-            continue;
-        };
-        let now = s.schedules.now_ms();
-        let due = match store.due(now, 16).await {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!(target: "schedules", "due plans could not be read: {e}");
-                continue;
-            }
-        };
-        for id in due {
-            let owner = s.schedules.owner.clone();
-            if !matches!(store.claim(id, &owner, now, now + lease).await, Ok(true)) {
-                continue;
-            }
-            let (s, store) = (s.clone(), store.clone());
-            tokio::spawn(async move {
-                let Ok(Some(mut plan)) = store.plan(id).await else {
-                    let _ = store.release(id, &owner).await;
-                    return;
-                };
-                step(&s, &mut plan).await;
-                match store.save_plan(&plan, &owner, s.schedules.now_ms()).await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        tracing::warn!(target: "schedules", "schedule {id}: another gateway took the plan over; its next reading decides")
-                    }
-                    Err(e) => {
-                        tracing::warn!(target: "schedules", "schedule {id} could not be saved: {e}")
-                    }
-                }
-            });
+    let Some(store) = s.history.store().await.map(super::store::Plans) else {
+        return;
+    };
+    let now = s.schedules.now_ms();
+    let due = match store.due(now, 16).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(target: "schedules", "due plans could not be read: {e}");
+            return;
         }
+    };
+    for id in due {
+        let owner = s.schedules.owner.clone();
+        if !matches!(store.claim(id, &owner, now, now + lease).await, Ok(true)) {
+            continue;
+        }
+        let (s, store) = (s.clone(), store.clone());
+        tokio::spawn(async move {
+            let Ok(Some(mut plan)) = store.plan(id).await else {
+                let _ = store.release(id, &owner).await;
+                return;
+            };
+            step(&s, &mut plan).await;
+            match store.save_plan(&plan, &owner, s.schedules.now_ms()).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(target: "schedules", "schedule {id}: another gateway took the plan over; its next reading decides")
+                }
+                Err(e) => {
+                    tracing::warn!(target: "schedules", "schedule {id} could not be saved: {e}")
+                }
+            }
+        });
     }
 }
 
