@@ -666,6 +666,17 @@ mod tests {
         assert_eq!(c.server.sign_ins_per_minute, 10);
     }
 
+    /// The defaults are written twice, in gateway.toml (what an operator
+    /// reads) and in each table's `Default` (what a file that leaves a
+    /// key out gets): they must say the same.
+    #[test]
+    fn the_built_in_file_and_the_code_agree_on_every_default() {
+        let c = Config::load(None).expect("defaults");
+        assert_eq!(c.server, Server::default());
+        assert_eq!(c.history, HistorySettings::default());
+        assert_eq!(c.schedules, Schedules::default());
+    }
+
     #[test]
     fn a_file_overrides_key_by_key_adds_and_removes() {
         let c = load_text(
