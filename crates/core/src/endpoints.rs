@@ -96,9 +96,158 @@ pub enum Body {
     CsvUpload,
 }
 
+/// Every documented endpoint by name: what the console asks for, the
+/// history describes and the sandbox serves, each the one row of
+/// [`ENDPOINTS`] it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EndpointId {
+    /// `GET /api/numbers` (list numbers).
+    ListNumbers,
+    /// `POST /api/numbers` (find numbers to buy).
+    FindNumbersToBuy,
+    /// `PUT /api/numbers` (buy numbers).
+    BuyNumbers,
+    /// `POST /api/numbers/search` (search numbers).
+    SearchNumbers,
+    /// `PUT /api/numbers/group` (move to group).
+    MoveToGroup,
+    /// `PUT /api/numbers/detach` (detach).
+    Detach,
+    /// `PUT /api/numbers/attach` (attach).
+    Attach,
+    /// `PUT /api/number/note` (note).
+    Note,
+    /// `POST /api/numbers/direct` (add directly).
+    AddDirectly,
+    /// `DELETE /api/numbers/delete/{number}` (delete).
+    DeleteNumber,
+    /// `POST /api/numbers/csv` (CSV export).
+    CsvExport,
+    /// `PUT /api/numbers/csv` (CSV batch).
+    CsvBatch,
+    /// `GET /api/numbers-set` (list sets).
+    ListSets,
+    /// `POST /api/numbers-set` (create set).
+    CreateSet,
+    /// `GET /api/numbers-set/group/{groupId}` (list sets of group).
+    ListSetsOfGroup,
+    /// `GET /api/numbers-set/{setId}` (read set).
+    ReadSet,
+    /// `PATCH /api/numbers-set/{setId}` (update set).
+    UpdateSet,
+    /// `DELETE /api/numbers-set/{setId}` (delete set).
+    DeleteSet,
+    /// `GET /api/numbers-set/{setId}/numbers` (list set numbers).
+    ListSetNumbers,
+    /// `POST /api/numbers-set/{setId}/numbers` (add to set).
+    AddToSet,
+    /// `DELETE /api/numbers-set/{setId}/numbers` (remove from set).
+    RemoveFromSet,
+    /// `PUT /api/numbers-set/{setId}/attach` (attach set).
+    AttachSet,
+    /// `PUT /api/numbers-set/{setId}/detach` (detach set).
+    DetachSet,
+    /// `DELETE /api/numbers-set/{setId}/delete` (delete purchased in set).
+    DeletePurchasedInSet,
+    /// `GET /api/numbers-routing` (list routers).
+    ListRouters,
+    /// `POST /api/numbers-routing` (create router).
+    CreateRouter,
+    /// `PUT /api/numbers-routing` (update router).
+    UpdateRouter,
+    /// `GET /api/numbers-routing/number/{number}` (read router of number).
+    ReadRouterOfNumber,
+    /// `POST /api/numbers-routing/number/{number}/next-step` (next step).
+    NextStep,
+    /// `GET /api/numbers-routing/{id}` (read router).
+    ReadRouter,
+    /// `DELETE /api/numbers-routing/{id}` (delete router).
+    DeleteRouter,
+    /// `POST /api/numbers-routing/{id}/complete` (complete router).
+    CompleteRouter,
+    /// `POST /v1/tenants/{sid}/greenvn` (allocate).
+    Allocate,
+    /// `GET /v1/tenants/{sid}/greenvn/{greenvnId}` (read allocation).
+    ReadAllocation,
+    /// `DELETE /v1/tenants/{sid}/greenvn/{greenvnId}` (deallocate).
+    Deallocate,
+    /// `PUT /v1/tenants/{sid}/greenvn/{greenvnId}/call-party` (update parties).
+    UpdateParties,
+    /// `PUT /v1/tenants/{sid}/greenvn/{greenvnId}/vn` (change VN).
+    ChangeVn,
+    /// `POST /v1/{projectId}/cloud-phone/phones-traffic` (divert traffic).
+    DivertTraffic,
+    /// `GET /v1/{projectId}/cloud-phone/phones` (list phones).
+    ListPhones,
+    /// `GET /v1/{projectId}/cloud-phone/jobs` (list jobs).
+    ListJobs,
+    /// `GET /v1/{projectId}/cloud-phone/jobs/{jobId}` (read job).
+    ReadJob,
+}
+
+impl EndpointId {
+    /// Every endpoint, in [`ENDPOINTS`]' order.
+    pub const ALL: [Self; 41] = [
+        Self::ListNumbers,
+        Self::FindNumbersToBuy,
+        Self::BuyNumbers,
+        Self::SearchNumbers,
+        Self::MoveToGroup,
+        Self::Detach,
+        Self::Attach,
+        Self::Note,
+        Self::AddDirectly,
+        Self::DeleteNumber,
+        Self::CsvExport,
+        Self::CsvBatch,
+        Self::ListSets,
+        Self::CreateSet,
+        Self::ListSetsOfGroup,
+        Self::ReadSet,
+        Self::UpdateSet,
+        Self::DeleteSet,
+        Self::ListSetNumbers,
+        Self::AddToSet,
+        Self::RemoveFromSet,
+        Self::AttachSet,
+        Self::DetachSet,
+        Self::DeletePurchasedInSet,
+        Self::ListRouters,
+        Self::CreateRouter,
+        Self::UpdateRouter,
+        Self::ReadRouterOfNumber,
+        Self::NextStep,
+        Self::ReadRouter,
+        Self::DeleteRouter,
+        Self::CompleteRouter,
+        Self::Allocate,
+        Self::ReadAllocation,
+        Self::Deallocate,
+        Self::UpdateParties,
+        Self::ChangeVn,
+        Self::DivertTraffic,
+        Self::ListPhones,
+        Self::ListJobs,
+        Self::ReadJob,
+    ];
+
+    /// The row of [`ENDPOINTS`] this names.
+    pub fn endpoint(self) -> &'static Endpoint {
+        // The table lists the ids in this order (a test checks it).
+        &ENDPOINTS[self as usize]
+    }
+
+    /// [`Endpoint::path`] of this endpoint.
+    pub fn path(self, params: &[&str]) -> String {
+        self.endpoint().path(params)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 /// One documented endpoint of a provider.
 pub struct Endpoint {
+    /// Its name.
+    pub id: EndpointId,
     /// Whose API it is.
     pub provider: Provider,
     /// Its HTTP method.
@@ -113,7 +262,35 @@ pub struct Endpoint {
     pub body: Body,
 }
 
+impl Endpoint {
+    /// Its path with `params` in its `{…}` segments, in order, each
+    /// percent-encoded as the relay forwards it (a missing one is empty).
+    ///
+    /// ```
+    /// use numbers_core::endpoints::{find, EndpointId, Provider};
+    ///
+    /// let path = EndpointId::DeleteNumber.path(&["+12015550100"]);
+    /// assert_eq!(path, "/api/numbers/delete/%2B12015550100");
+    /// let m = find(Provider::Ocp, "DELETE", &path).expect("documented");
+    /// assert_eq!(m.endpoint.id, EndpointId::DeleteNumber);
+    /// ```
+    pub fn path(&self, params: &[&str]) -> String {
+        let mut values = params.iter();
+        let mut out = String::with_capacity(self.template.len() + 32);
+        for segment in self.template.split('/').skip(1) {
+            out.push('/');
+            if is_param(segment) {
+                encode_into(values.next().copied().unwrap_or_default(), &mut out);
+            } else {
+                out.push_str(segment);
+            }
+        }
+        out
+    }
+}
+
 const fn ep(
+    id: EndpointId,
     provider: Provider,
     method: Method,
     template: &'static str,
@@ -121,6 +298,7 @@ const fn ep(
     changes: bool,
 ) -> Endpoint {
     Endpoint {
+        id,
         provider,
         method,
         template,
@@ -130,6 +308,7 @@ const fn ep(
     }
 }
 
+use EndpointId::*;
 use Method::{Delete, Get, Patch, Post, Put};
 use Provider::{Exotel, Huawei, Ocp};
 
@@ -137,36 +316,101 @@ use Provider::{Exotel, Huawei, Ocp};
 /// Literal segments are listed before parameters where both could match.
 pub const ENDPOINTS: &[Endpoint] = &[
     // OCP numbers (seed 001)
-    ep(Ocp, Get, "/api/numbers", "list numbers", false),
-    ep(Ocp, Post, "/api/numbers", "find numbers to buy", false),
-    ep(Ocp, Put, "/api/numbers", "buy numbers", true),
-    ep(Ocp, Post, "/api/numbers/search", "search numbers", false),
-    ep(Ocp, Put, "/api/numbers/group", "move to group", true),
-    ep(Ocp, Put, "/api/numbers/detach", "detach", true),
-    ep(Ocp, Put, "/api/numbers/attach", "attach", true),
-    ep(Ocp, Put, "/api/number/note", "note", true),
-    ep(Ocp, Post, "/api/numbers/direct", "add directly", true),
-    ep(Ocp, Delete, "/api/numbers/delete/{number}", "delete", true),
+    ep(ListNumbers, Ocp, Get, "/api/numbers", "list numbers", false),
+    ep(
+        FindNumbersToBuy,
+        Ocp,
+        Post,
+        "/api/numbers",
+        "find numbers to buy",
+        false,
+    ),
+    ep(BuyNumbers, Ocp, Put, "/api/numbers", "buy numbers", true),
+    ep(
+        SearchNumbers,
+        Ocp,
+        Post,
+        "/api/numbers/search",
+        "search numbers",
+        false,
+    ),
+    ep(
+        MoveToGroup,
+        Ocp,
+        Put,
+        "/api/numbers/group",
+        "move to group",
+        true,
+    ),
+    ep(Detach, Ocp, Put, "/api/numbers/detach", "detach", true),
+    ep(Attach, Ocp, Put, "/api/numbers/attach", "attach", true),
+    ep(Note, Ocp, Put, "/api/number/note", "note", true),
+    ep(
+        AddDirectly,
+        Ocp,
+        Post,
+        "/api/numbers/direct",
+        "add directly",
+        true,
+    ),
+    ep(
+        DeleteNumber,
+        Ocp,
+        Delete,
+        "/api/numbers/delete/{number}",
+        "delete",
+        true,
+    ),
     // OCP CSV (seed 002)
-    ep(Ocp, Post, "/api/numbers/csv", "CSV export", false),
+    ep(
+        CsvExport,
+        Ocp,
+        Post,
+        "/api/numbers/csv",
+        "CSV export",
+        false,
+    ),
     Endpoint {
         body: Body::CsvUpload,
-        ..ep(Ocp, Put, "/api/numbers/csv", "CSV batch", true)
+        ..ep(CsvBatch, Ocp, Put, "/api/numbers/csv", "CSV batch", true)
     },
     // OCP phone-number sets (seed 001)
-    ep(Ocp, Get, "/api/numbers-set", "list sets", false),
-    ep(Ocp, Post, "/api/numbers-set", "create set", true),
+    ep(ListSets, Ocp, Get, "/api/numbers-set", "list sets", false),
+    ep(CreateSet, Ocp, Post, "/api/numbers-set", "create set", true),
     ep(
+        ListSetsOfGroup,
         Ocp,
         Get,
         "/api/numbers-set/group/{groupId}",
         "list sets of group",
         false,
     ),
-    ep(Ocp, Get, "/api/numbers-set/{setId}", "read set", false),
-    ep(Ocp, Patch, "/api/numbers-set/{setId}", "update set", true),
-    ep(Ocp, Delete, "/api/numbers-set/{setId}", "delete set", true),
     ep(
+        ReadSet,
+        Ocp,
+        Get,
+        "/api/numbers-set/{setId}",
+        "read set",
+        false,
+    ),
+    ep(
+        UpdateSet,
+        Ocp,
+        Patch,
+        "/api/numbers-set/{setId}",
+        "update set",
+        true,
+    ),
+    ep(
+        DeleteSet,
+        Ocp,
+        Delete,
+        "/api/numbers-set/{setId}",
+        "delete set",
+        true,
+    ),
+    ep(
+        ListSetNumbers,
         Ocp,
         Get,
         "/api/numbers-set/{setId}/numbers",
@@ -174,6 +418,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         false,
     ),
     ep(
+        AddToSet,
         Ocp,
         Post,
         "/api/numbers-set/{setId}/numbers",
@@ -181,6 +426,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     ep(
+        RemoveFromSet,
         Ocp,
         Delete,
         "/api/numbers-set/{setId}/numbers",
@@ -188,6 +434,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     ep(
+        AttachSet,
         Ocp,
         Put,
         "/api/numbers-set/{setId}/attach",
@@ -195,6 +442,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     ep(
+        DetachSet,
         Ocp,
         Put,
         "/api/numbers-set/{setId}/detach",
@@ -202,6 +450,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     ep(
+        DeletePurchasedInSet,
         Ocp,
         Delete,
         "/api/numbers-set/{setId}/delete",
@@ -209,10 +458,32 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     // OCP routers (seed 000)
-    ep(Ocp, Get, "/api/numbers-routing", "list routers", false),
-    ep(Ocp, Post, "/api/numbers-routing", "create router", true),
-    ep(Ocp, Put, "/api/numbers-routing", "update router", true),
     ep(
+        ListRouters,
+        Ocp,
+        Get,
+        "/api/numbers-routing",
+        "list routers",
+        false,
+    ),
+    ep(
+        CreateRouter,
+        Ocp,
+        Post,
+        "/api/numbers-routing",
+        "create router",
+        true,
+    ),
+    ep(
+        UpdateRouter,
+        Ocp,
+        Put,
+        "/api/numbers-routing",
+        "update router",
+        true,
+    ),
+    ep(
+        ReadRouterOfNumber,
         Ocp,
         Get,
         "/api/numbers-routing/number/{number}",
@@ -220,14 +491,23 @@ pub const ENDPOINTS: &[Endpoint] = &[
         false,
     ),
     ep(
+        NextStep,
         Ocp,
         Post,
         "/api/numbers-routing/number/{number}/next-step",
         "next step",
         true,
     ),
-    ep(Ocp, Get, "/api/numbers-routing/{id}", "read router", false),
     ep(
+        ReadRouter,
+        Ocp,
+        Get,
+        "/api/numbers-routing/{id}",
+        "read router",
+        false,
+    ),
+    ep(
+        DeleteRouter,
         Ocp,
         Delete,
         "/api/numbers-routing/{id}",
@@ -235,6 +515,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     ep(
+        CompleteRouter,
         Ocp,
         Post,
         "/api/numbers-routing/{id}/complete",
@@ -242,8 +523,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     // Exotel GreenVN (seed 003)
-    ep(Exotel, Post, "/v1/tenants/{sid}/greenvn", "allocate", true),
     ep(
+        Allocate,
+        Exotel,
+        Post,
+        "/v1/tenants/{sid}/greenvn",
+        "allocate",
+        true,
+    ),
+    ep(
+        ReadAllocation,
         Exotel,
         Get,
         "/v1/tenants/{sid}/greenvn/{greenvnId}",
@@ -251,6 +540,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         false,
     ),
     ep(
+        Deallocate,
         Exotel,
         Delete,
         "/v1/tenants/{sid}/greenvn/{greenvnId}",
@@ -258,6 +548,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     ep(
+        UpdateParties,
         Exotel,
         Put,
         "/v1/tenants/{sid}/greenvn/{greenvnId}/call-party",
@@ -265,6 +556,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     ep(
+        ChangeVn,
         Exotel,
         Put,
         "/v1/tenants/{sid}/greenvn/{greenvnId}/vn",
@@ -273,6 +565,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ),
     // Huawei Cloud Phone (seed 004, and DESIGN.md's reads)
     ep(
+        DivertTraffic,
         Huawei,
         Post,
         "/v1/{projectId}/cloud-phone/phones-traffic",
@@ -280,6 +573,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         true,
     ),
     ep(
+        ListPhones,
         Huawei,
         Get,
         "/v1/{projectId}/cloud-phone/phones",
@@ -287,6 +581,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         false,
     ),
     ep(
+        ListJobs,
         Huawei,
         Get,
         "/v1/{projectId}/cloud-phone/jobs",
@@ -294,6 +589,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         false,
     ),
     ep(
+        ReadJob,
         Huawei,
         Get,
         "/v1/{projectId}/cloud-phone/jobs/{jobId}",
@@ -339,19 +635,8 @@ impl Matched {
     /// The path to send upstream: the template with each parameter
     /// percent-encoded (everything but RFC 3986's unreserved characters).
     pub fn upstream_path(&self) -> String {
-        let mut values = self.params.iter();
-        let mut out = String::with_capacity(self.endpoint.template.len() + 32);
-        for segment in self.endpoint.template.split('/').skip(1) {
-            out.push('/');
-            if is_param(segment) {
-                if let Some((_, v)) = values.next() {
-                    encode_into(v, &mut out);
-                }
-            } else {
-                out.push_str(segment);
-            }
-        }
-        out
+        let values: Vec<&str> = self.params.iter().map(|(_, v)| v.as_str()).collect();
+        self.endpoint.path(&values)
     }
 
     /// The decoded value of the parameter `name`.
@@ -468,6 +753,25 @@ pub fn find(provider: Provider, method: &str, path: &str) -> Result<Matched, Pat
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn every_id_names_its_own_row_and_its_path_finds_it() {
+        assert_eq!(EndpointId::ALL.len(), ENDPOINTS.len());
+        for (i, id) in EndpointId::ALL.into_iter().enumerate() {
+            let e = id.endpoint();
+            assert_eq!(e.id, id, "row {i}");
+            let params: Vec<String> = e
+                .template
+                .split('/')
+                .filter(|s| is_param(s))
+                .map(|s| format!("x+{}", &s[1..s.len() - 1]))
+                .collect();
+            let params: Vec<&str> = params.iter().map(String::as_str).collect();
+            let path = id.path(&params);
+            let m = find(e.provider, e.method.as_str(), &path).expect(&path);
+            assert_eq!(m.endpoint.id, id, "{path}");
+        }
+    }
 
     #[test]
     fn documented_paths_match_with_their_parameters() {

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use base64::Engine;
-use numbers_core::endpoints::Provider;
+use numbers_core::endpoints::{EndpointId, Provider};
 use numbers_core::history;
 use numbers_core::huawei::signing;
 use sha2::{Digest, Sha256};
@@ -147,7 +147,7 @@ pub enum Verdict {
 /// An allocation of tenant `sid` that cannot exist: Exotel's "not found"
 /// for it says the credentials worked, its 401 that they did not.
 pub fn exotel_probe(env: &Environment, sid: &str) -> url::Url {
-    env.url(&format!("/v1/tenants/{sid}/greenvn/numbers-gateway-check"))
+    env.url(&EndpointId::ReadAllocation.path(&[sid, "numbers-gateway-check"]))
 }
 
 /// Sends a read to the provider with `credential`, giving up after the
@@ -194,14 +194,16 @@ pub(crate) async fn ask_verdict(
     sid: &str,
 ) -> Result<(Verdict, Option<String>), Refusal> {
     let request = match (env.provider, credential) {
-        (Provider::Ocp, Credential::Bearer(_)) => s.client.get(env.url("/api/numbers-set")),
+        (Provider::Ocp, Credential::Bearer(_)) => {
+            s.client.get(env.url(&EndpointId::ListSets.path(&[])))
+        }
         (Provider::Exotel, Credential::Basic(_)) if numbers_core::endpoints::valid_param(sid) => {
             s.client.get(exotel_probe(env, sid))
         }
         (Provider::Huawei, Credential::Signed { project, .. })
             if numbers_core::endpoints::valid_param(project) =>
         {
-            let mut url = env.url(&format!("/v1/{project}/cloud-phone/phones"));
+            let mut url = env.url(&EndpointId::ListPhones.path(&[project]));
             url.set_query(Some("limit=1"));
             s.client.get(url)
         }
@@ -272,7 +274,9 @@ pub(crate) async fn may_read_group(
         s,
         env,
         credential,
-        s.client.post(env.url("/api/numbers/search")).json(&body),
+        s.client
+            .post(env.url(&EndpointId::SearchNumbers.path(&[])))
+            .json(&body),
     )
     .await?;
     match answer.status().as_u16() {
@@ -303,7 +307,7 @@ pub(crate) async fn export_groups(
         env,
         credential,
         s.client
-            .post(env.url("/api/numbers/csv"))
+            .post(env.url(&EndpointId::CsvExport.path(&[])))
             .json(&serde_json::json!({})),
     )
     .await?;

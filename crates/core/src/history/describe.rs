@@ -2,7 +2,7 @@
 //! numbers, sets, routers, allocations or phones it touched (pins masked).
 
 use super::{Described, Target, TargetKind, MAX_TARGETS};
-use crate::endpoints::{Endpoint, Provider};
+use crate::endpoints::{Endpoint, EndpointId as Id};
 use crate::models::exotel::{AllocationRequest, CallPartyUpdate, Envelope};
 use crate::models::huawei::TrafficRequest;
 use crate::models::ocp::{
@@ -20,7 +20,7 @@ pub fn action_name(endpoint: &Endpoint, csv_batch: Option<&str>) -> String {
         (1..=n).contains(&i).then_some((i, n))
     });
     match place {
-        Some((i, n)) if endpoint.template == "/api/numbers/csv" => {
+        Some((i, n)) if endpoint.id == Id::CsvBatch => {
             format!("{} {i} of {n}", endpoint.action)
         }
         _ => endpoint.action.to_string(),
@@ -60,55 +60,51 @@ pub fn describe(
         d
     };
     let mut out = Described::default();
-    match (
-        endpoint.provider,
-        endpoint.method.as_str(),
-        endpoint.template,
-    ) {
-        (Provider::Ocp, "PUT", "/api/numbers") => {
+    match endpoint.id {
+        Id::BuyNumbers => {
             if let Some(r) = parsed::<BuyRequest>(body) {
                 out = numbers(&r.numbers, Some(format!("group {}", r.group)));
             }
         }
-        (Provider::Ocp, _, "/api/numbers/group") => {
+        Id::MoveToGroup => {
             if let Some(r) = parsed::<UpdateGroupRequest>(body) {
                 out = numbers(&r.numbers, Some(format!("to group {}", r.group)));
             }
         }
-        (Provider::Ocp, _, "/api/numbers/detach") => {
+        Id::Detach => {
             if let Some(r) = parsed::<NumberList>(body) {
                 out = numbers(&r.numbers, None);
             }
         }
-        (Provider::Ocp, _, "/api/numbers/attach") => {
+        Id::Attach => {
             if let Some(r) = parsed::<AttachRequest>(body) {
                 let detail = format!("to {} ({})", r.mini_app_id, r.locale);
                 out = numbers(&r.numbers.unwrap_or_default(), Some(detail));
             }
         }
-        (Provider::Ocp, _, "/api/number/note") => {
+        Id::Note => {
             if let Some(r) = parsed::<NoteRequest>(body) {
                 out = numbers(&[r.number], Some(format!("note: {}", r.note)));
             }
         }
-        (Provider::Ocp, _, "/api/numbers/direct") => {
+        Id::AddDirectly => {
             if let Some(r) = parsed::<DirectAddRequest>(body) {
                 out = numbers(&r.numbers, Some(format!("group {}", r.group)));
             }
         }
-        (Provider::Ocp, _, "/api/numbers/delete/{number}") => {
+        Id::DeleteNumber => {
             out = param("number")
                 .map(|n| numbers(&[n], None))
                 .unwrap_or_default();
         }
-        (Provider::Ocp, "POST", "/api/numbers-set") => {
+        Id::CreateSet => {
             let name =
                 parsed::<CreateSetRequest>(body).map(|r| format!("{} in {}", r.name, r.group_id));
             if let Some(set) = parsed::<NumberSet>(answer) {
                 out.push(Target::new(Set, set.id, name));
             }
         }
-        (Provider::Ocp, "PATCH", "/api/numbers-set/{setId}") => {
+        Id::UpdateSet => {
             let change = parsed::<UpdateSetRequest>(body).map(|r| {
                 [
                     r.name.map(|n| format!("name {n}")),
@@ -123,21 +119,21 @@ pub fn describe(
                 param("setId").map(|s| Target::new(Set, s, change.filter(|c| !c.is_empty()))),
             );
         }
-        (Provider::Ocp, _, "/api/numbers-set/{setId}/numbers") => {
+        Id::ListSetNumbers | Id::AddToSet | Id::RemoveFromSet => {
             out.extend(param("setId").map(|s| Target::new(Set, s, None)));
             if let Some(r) = parsed::<NumberList>(body) {
                 out.append(numbers(&r.numbers, None));
             }
         }
-        (Provider::Ocp, _, "/api/numbers-set/{setId}/attach") => {
+        Id::AttachSet => {
             let detail = parsed::<AttachRequest>(body)
                 .map(|r| format!("to {} ({})", r.mini_app_id, r.locale));
             out.extend(param("setId").map(|s| Target::new(Set, s, detail)));
         }
-        (Provider::Ocp, _, t) if t.starts_with("/api/numbers-set/{setId}") => {
+        Id::ReadSet | Id::DeleteSet | Id::DetachSet | Id::DeletePurchasedInSet => {
             out.extend(param("setId").map(|s| Target::new(Set, s, None)));
         }
-        (Provider::Ocp, "POST", "/api/numbers-routing") => {
+        Id::CreateRouter => {
             if let Some(r) = parsed::<CreateRouterRequest>(body) {
                 out.push(Target::new(
                     Number,
@@ -149,7 +145,7 @@ pub fn describe(
                 out.push(Target::new(Router, router.id, None));
             }
         }
-        (Provider::Ocp, "PUT", "/api/numbers-routing") => {
+        Id::UpdateRouter => {
             if let Some(r) = parsed::<UpdateRouterRequest>(body) {
                 let detail = [
                     r.target_app_id.map(|a| format!("to {a}")),
@@ -174,13 +170,13 @@ pub fn describe(
                 ));
             }
         }
-        (Provider::Ocp, _, "/api/numbers-routing/number/{number}/next-step") => {
+        Id::NextStep => {
             out.extend(param("number").map(|n| Target::new(Number, n, None)));
         }
-        (Provider::Ocp, _, t) if t.starts_with("/api/numbers-routing/{id}") => {
+        Id::ReadRouter | Id::DeleteRouter | Id::CompleteRouter => {
             out.extend(param("id").map(|r| Target::new(Router, r, None)));
         }
-        (Provider::Exotel, "POST", _) => {
+        Id::Allocate => {
             if let Some(r) = parsed::<AllocationRequest>(body) {
                 out.extend(parties(
                     &r.aparty_numbers,
@@ -208,9 +204,9 @@ pub fn describe(
                 out.append(parties);
             }
         }
-        (Provider::Exotel, _, t) => {
+        Id::ReadAllocation | Id::Deallocate | Id::UpdateParties | Id::ChangeVn => {
             out.extend(param("greenvnId").map(|a| Target::new(Allocation, a, None)));
-            if t.ends_with("/call-party") {
+            if endpoint.id == Id::UpdateParties {
                 if let Some(r) = parsed::<CallPartyUpdate>(body) {
                     let a = r.aparty_numbers.unwrap_or_default();
                     let b = r.bparty_numbers.unwrap_or_default();
@@ -219,7 +215,7 @@ pub fn describe(
                 }
             }
         }
-        (Provider::Huawei, _, _) => {
+        Id::DivertTraffic | Id::ListPhones | Id::ListJobs | Id::ReadJob => {
             if let Some(r) = parsed::<TrafficRequest>(body) {
                 let detail = r.traffic_type.as_str().to_string();
                 out = r

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use numbers_core::endpoints::{Endpoint, Provider};
+use numbers_core::endpoints::{Endpoint, EndpointId, Provider};
 use numbers_core::history::{Described, Scope, TargetKind};
 use numbers_core::models::ocp::{NumberSet, NumbersPage, RouterRecord};
 
@@ -73,7 +73,7 @@ pub async fn of_change(
         Provider::Exotel => tenant(params),
         Provider::Huawei => project(params),
         Provider::Ocp => {
-            let moves = endpoint.template == "/api/numbers/group";
+            let moves = endpoint.id == EndpointId::MoveToGroup;
             ocp_groups(s, env, credential, described, moves).await
         }
     }
@@ -216,7 +216,9 @@ async fn group_of(
                 s,
                 env,
                 credential,
-                s.client.post(env.url("/api/numbers/search")).json(&body),
+                s.client
+                    .post(env.url(&EndpointId::SearchNumbers.path(&[])))
+                    .json(&body),
             )
             .await
             .ok()?;
@@ -228,7 +230,7 @@ async fn group_of(
         }
         TargetKind::Set | TargetKind::Router if !numbers_core::endpoints::valid_param(id) => None,
         TargetKind::Set => {
-            let path = format!("/api/numbers-set/{id}");
+            let path = EndpointId::ReadSet.path(&[id]);
             let answer = ask(s, env, credential, s.client.get(env.url(&path)))
                 .await
                 .ok()?;
@@ -236,7 +238,7 @@ async fn group_of(
             Some(set.group_id).filter(|g| !g.is_empty())
         }
         TargetKind::Router => {
-            let path = format!("/api/numbers-routing/{id}");
+            let path = EndpointId::ReadRouter.path(&[id]);
             let answer = ask(s, env, credential, s.client.get(env.url(&path)))
                 .await
                 .ok()?;

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json};
 use http_body_util::{BodyExt, Limited};
 use numbers_core::chat::Message;
-use numbers_core::endpoints::{valid_param, Provider};
+use numbers_core::endpoints::{valid_param, EndpointId, Provider};
 use numbers_core::history::{self, Entry, Scope, Target, TargetKind};
 use numbers_core::models::ocp::RouterRecord;
 use numbers_core::models::schedule::{
@@ -239,7 +239,7 @@ async fn may_change(
         s,
         env,
         credential,
-        s.client.get(env.url(&format!("/api/numbers-routing/{id}"))),
+        s.client.get(env.url(&EndpointId::ReadRouter.path(&[id]))),
     )
     .await?;
     let status = answer.status().as_u16();
@@ -272,7 +272,9 @@ async fn may_change(
         s,
         env,
         credential,
-        s.client.put(env.url("/api/numbers-routing")).json(&same),
+        s.client
+            .put(env.url(&EndpointId::UpdateRouter.path(&[])))
+            .json(&same),
     )
     .await?;
     let status = answer.status().as_u16();

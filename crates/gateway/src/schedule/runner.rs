@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use numbers_core::chat::Message;
-use numbers_core::endpoints::Provider;
+use numbers_core::endpoints::{EndpointId, Provider};
 use numbers_core::history::{self, Entry};
 use numbers_core::models::ocp::RouterRecord;
 use numbers_core::models::schedule::PlanState;
@@ -144,7 +144,7 @@ async fn step(s: &Shared, plan: &mut Plan) {
         Reading::AsLeft => match rollout::next_action(&router, plan.end) {
             Action::Done => finish_if_done(s, &env, plan),
             Action::Step => {
-                let path = format!("/api/numbers-routing/number/{}/next-step", plan.number);
+                let path = EndpointId::NextStep.path(&[&plan.number]);
                 let started = Instant::now();
                 let answer = call(&env, &token, s.client.post(env.url(&path))).await;
                 let (status, body) = match answer {
@@ -200,7 +200,7 @@ async fn step(s: &Shared, plan: &mut Plan) {
                 finish_if_done(s, &env, plan);
             }
             Action::Complete => {
-                let path = format!("/api/numbers-routing/{}/complete", plan.router_id);
+                let path = EndpointId::CompleteRouter.path(&[&plan.router_id]);
                 let started = Instant::now();
                 let (status, body) = match call(&env, &token, s.client.post(env.url(&path))).await {
                     Ok(a) => a,
@@ -349,7 +349,7 @@ pub async fn read_router(
     let (status, body) = call(
         env,
         token,
-        s.client.get(env.url(&format!("/api/numbers-routing/{id}"))),
+        s.client.get(env.url(&EndpointId::ReadRouter.path(&[id]))),
     )
     .await
     .map_err(|e| Message::new().say(e))?;
