@@ -5,7 +5,9 @@ use base64::Engine;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::models::exotel::{AllocationRequest, CallPartyUpdate, Envelope, VnUpdate};
 
-use super::{json, send, ApiError};
+use numbers_core::endpoints::EndpointId;
+
+use super::{endpoint, json, send, ApiError};
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct ExotelClient {
@@ -37,14 +39,6 @@ impl ExotelClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!(
-            "{}/v1/tenants/{}/greenvn{path}",
-            self.base,
-            String::from(js_sys::encode_uri_component(&self.sid))
-        )
-    }
-
     fn authorization(&self) -> String {
         let pair = format!("{}:{}", self.key, self.token);
         format!(
@@ -53,32 +47,36 @@ impl ExotelClient {
         )
     }
 
-    fn id_url(&self, greenvn_id: &str, tail: &str) -> String {
-        self.url(&format!(
-            "/{}{tail}",
-            String::from(js_sys::encode_uri_component(greenvn_id))
-        ))
-    }
-
     fn authed(&self, method: fn(&str) -> RequestBuilder, url: &str) -> RequestBuilder {
         method(url).header("Authorization", &self.authorization())
     }
 
-    async fn empty(
+    /// Endpoint `id`'s method and URL, for this tenant (and allocation).
+    fn endpoint(
         &self,
-        method: fn(&str) -> RequestBuilder,
-        url: &str,
-    ) -> Result<Envelope, ApiError> {
-        json(send(self.authed(method, url).build(), url).await?).await
+        id: EndpointId,
+        greenvn_id: Option<&str>,
+    ) -> (fn(&str) -> RequestBuilder, String) {
+        let params: Vec<&str> = std::iter::once(self.sid.as_str())
+            .chain(greenvn_id)
+            .collect();
+        let (method, path) = endpoint(id, &params, "");
+        (method, format!("{}{path}", self.base))
+    }
+
+    async fn empty(&self, id: EndpointId, greenvn_id: &str) -> Result<Envelope, ApiError> {
+        let (method, url) = self.endpoint(id, Some(greenvn_id));
+        json(send(self.authed(method, &url).build(), &url).await?).await
     }
 
     async fn with_json<B: serde::Serialize>(
         &self,
-        method: fn(&str) -> RequestBuilder,
-        url: &str,
+        id: EndpointId,
+        greenvn_id: Option<&str>,
         body: &B,
     ) -> Result<Envelope, ApiError> {
-        json(send(self.authed(method, url).json(body), url).await?).await
+        let (method, url) = self.endpoint(id, greenvn_id);
+        json(send(self.authed(method, &url).json(body), &url).await?).await
     }
 
     /// Whether the key and token work. Through the gateway, its check
@@ -119,18 +117,17 @@ impl ExotelClient {
 
     /// `POST .../greenvn`
     pub async fn allocate(&self, r: &AllocationRequest) -> Result<Envelope, ApiError> {
-        self.with_json(Request::post, &self.url(""), r).await
+        self.with_json(EndpointId::Allocate, None, r).await
     }
 
     /// `GET .../greenvn/{greenvn_id}`
     pub async fn get(&self, greenvn_id: &str) -> Result<Envelope, ApiError> {
-        self.empty(Request::get, &self.id_url(greenvn_id, "")).await
+        self.empty(EndpointId::ReadAllocation, greenvn_id).await
     }
 
     /// `DELETE .../greenvn/{greenvn_id}`
     pub async fn deallocate(&self, greenvn_id: &str) -> Result<Envelope, ApiError> {
-        self.empty(Request::delete, &self.id_url(greenvn_id, ""))
-            .await
+        self.empty(EndpointId::Deallocate, greenvn_id).await
     }
 
     /// `PUT .../greenvn/{greenvn_id}/call-party`
@@ -139,13 +136,13 @@ impl ExotelClient {
         greenvn_id: &str,
         u: &CallPartyUpdate,
     ) -> Result<Envelope, ApiError> {
-        self.with_json(Request::put, &self.id_url(greenvn_id, "/call-party"), u)
+        self.with_json(EndpointId::UpdateParties, Some(greenvn_id), u)
             .await
     }
 
     /// `PUT .../greenvn/{greenvn_id}/vn`
     pub async fn change_vn(&self, greenvn_id: &str, u: &VnUpdate) -> Result<Envelope, ApiError> {
-        self.with_json(Request::put, &self.id_url(greenvn_id, "/vn"), u)
+        self.with_json(EndpointId::ChangeVn, Some(greenvn_id), u)
             .await
     }
 }

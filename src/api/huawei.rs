@@ -5,7 +5,9 @@ use numbers_core::huawei::signing;
 use numbers_core::models::huawei::{JobList, PhoneList, TrafficRequest, TrafficResponse};
 
 use super::auth::{Auth, HuaweiKeys};
-use super::{build, build_with, json, send, ApiError, Payload};
+use numbers_core::endpoints::EndpointId;
+
+use super::{build, build_with, endpoint, json, send, ApiError, Payload};
 
 /// How a Huawei client proves who it is, and for which project.
 #[derive(Clone, PartialEq)]
@@ -40,19 +42,23 @@ fn encode(s: &str) -> String {
 }
 
 impl HuaweiClient {
-    fn url(&self, project: &str, path: &str) -> String {
-        format!(
-            "{}/v1/{}/cloud-phone{path}",
-            self.endpoint.trim_end_matches('/'),
-            encode(project.trim())
+    /// Sends endpoint `id`'s request (with `query`) for the project. With a
+    /// session, a 401 (the token was revoked or has run out) asks for a
+    /// new sign-in and sends once more.
+    async fn call(
+        &self,
+        id: EndpointId,
+        query: &str,
+        payload: Payload,
+    ) -> Result<Response, ApiError> {
+        let base = self.endpoint.trim_end_matches('/');
+        let verb = Verb::of(id);
+        self.call_at(
+            verb,
+            &|project| format!("{base}{}", endpoint(id, &[project.trim()], query).1),
+            payload,
         )
-    }
-
-    /// Sends one request. With a session, a 401 (the token was revoked or
-    /// has run out) asks for a new sign-in and sends once more.
-    async fn call(&self, verb: Verb, path: &str, payload: Payload) -> Result<Response, ApiError> {
-        self.call_at(verb, &|project| self.url(project, path), payload)
-            .await
+        .await
     }
 
     /// [`Self::call`] to the URL `at` makes of the project.
@@ -110,14 +116,18 @@ impl HuaweiClient {
 
     /// `GET .../phones?offset=&limit=`
     pub async fn phones(&self, offset: u32, limit: u32) -> Result<PhoneList, ApiError> {
-        let path = format!("/phones?offset={offset}&limit={limit}");
-        json(self.call(Verb::Get, &path, Payload::Empty).await?).await
+        let query = format!("offset={offset}&limit={limit}");
+        json(
+            self.call(EndpointId::ListPhones, &query, Payload::Empty)
+                .await?,
+        )
+        .await
     }
 
     /// `POST .../phones-traffic` (at most 100 phone ids).
     pub async fn divert(&self, r: &TrafficRequest) -> Result<TrafficResponse, ApiError> {
         json(
-            self.call(Verb::Post, "/phones-traffic", Payload::json(r)?)
+            self.call(EndpointId::DivertTraffic, "", Payload::json(r)?)
                 .await?,
         )
         .await
@@ -133,10 +143,7 @@ impl HuaweiClient {
         if let HuaweiCredential::Keys { keys, host } = &self.credential {
             // A signature proves one request: the gateway asks Huawei with
             // this one (the project's first phone) whether the key is good.
-            let probe = format!(
-                "/v1/{}/cloud-phone/phones?limit=1",
-                encode(&keys.project_id)
-            );
+            let probe = endpoint(EndpointId::ListPhones, &[&keys.project_id], "limit=1").1;
             let [auth, extra @ ..] = signed_headers(keys, host, "GET", &probe, "").await?;
             return send(
                 build_with(
@@ -156,8 +163,12 @@ impl HuaweiClient {
 
     /// `GET .../jobs?request_id=`
     pub async fn jobs(&self, request_id: &str) -> Result<JobList, ApiError> {
-        let path = format!("/jobs?request_id={}&limit=1000", encode(request_id));
-        json(self.call(Verb::Get, &path, Payload::Empty).await?).await
+        let query = format!("request_id={}&limit=1000", encode(request_id));
+        json(
+            self.call(EndpointId::ListJobs, &query, Payload::Empty)
+                .await?,
+        )
+        .await
     }
 }
 
@@ -169,6 +180,15 @@ enum Verb {
 }
 
 impl Verb {
+    /// The method endpoint `id` takes (CPH's are reads and one change).
+    fn of(id: EndpointId) -> Self {
+        if id.endpoint().method == numbers_core::endpoints::Method::Post {
+            Self::Post
+        } else {
+            Self::Get
+        }
+    }
+
     fn builder(self) -> fn(&str) -> RequestBuilder {
         match self {
             Self::Get => Request::get,

@@ -91,6 +91,33 @@ impl ApiError {
     }
 }
 
+/// The request builder and path of the documented endpoint `id`: its
+/// method, its path from the registry with `params` in its `{…}` segments,
+/// and `query` (without its `?`) if any. Every request to a provider is
+/// made from one: the console asks for nothing the gateway's relay (built
+/// from the same registry) would refuse.
+pub(crate) fn endpoint(
+    id: numbers_core::endpoints::EndpointId,
+    params: &[&str],
+    query: &str,
+) -> (fn(&str) -> RequestBuilder, String) {
+    use numbers_core::endpoints::Method;
+    let e = id.endpoint();
+    let builder: fn(&str) -> RequestBuilder = match e.method {
+        Method::Get => Request::get,
+        Method::Post => Request::post,
+        Method::Put => Request::put,
+        Method::Patch => Request::patch,
+        Method::Delete => Request::delete,
+    };
+    let mut path = e.path(params);
+    if !query.is_empty() {
+        path.push('?');
+        path.push_str(query);
+    }
+    (builder, path)
+}
+
 /// The host part of a URL, for messages.
 pub fn host_of(url: &str) -> String {
     let rest = url.split("://").nth(1).unwrap_or(url);

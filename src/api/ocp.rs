@@ -6,8 +6,10 @@ use numbers_core::models::ocp::*;
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanView};
 use serde::Serialize;
 
+use numbers_core::endpoints::{EndpointId, EndpointId as Id};
+
 use super::auth::Auth;
-use super::{build_with, json, send, ApiError, Payload};
+use super::{build_with, endpoint, json, send, ApiError, Payload};
 
 /// How an OCP client proves who it is.
 #[derive(Clone, PartialEq)]
@@ -46,16 +48,7 @@ impl OcpClient {
     /// Sends one request with the current credential. With a session, a
     /// 401 renews it (or asks for a new sign-in) and sends once more: the
     /// provider refused the first, so nothing of it was applied.
-    async fn call(
-        &self,
-        method: fn(&str) -> RequestBuilder,
-        path: &str,
-        payload: Payload,
-    ) -> Result<Response, ApiError> {
-        self.call_with(method, path, &[], payload).await
-    }
-
-    async fn call_with(
+    async fn request(
         &self,
         method: fn(&str) -> RequestBuilder,
         path: &str,
@@ -83,25 +76,43 @@ impl OcpClient {
         }
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        json(self.call(Request::get, path, Payload::Empty).await?).await
+    /// Sends endpoint `id`'s request: its method, its path with `params`
+    /// (and `query`, without its `?`), from the endpoint registry.
+    async fn call(
+        &self,
+        id: EndpointId,
+        params: &[&str],
+        query: &str,
+        payload: Payload,
+    ) -> Result<Response, ApiError> {
+        let (method, path) = endpoint(id, params, query);
+        self.request(method, &path, &[], payload).await
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        id: EndpointId,
+        params: &[&str],
+        query: &str,
+    ) -> Result<T, ApiError> {
+        json(self.call(id, params, query, Payload::Empty).await?).await
     }
 
     async fn with_body<B: Serialize, T: serde::de::DeserializeOwned>(
         &self,
-        method: fn(&str) -> RequestBuilder,
-        path: &str,
+        id: EndpointId,
+        params: &[&str],
         body: &B,
     ) -> Result<T, ApiError> {
-        json(self.call(method, path, Payload::json(body)?).await?).await
+        json(self.call(id, params, "", Payload::json(body)?).await?).await
     }
 
     async fn without_body<T: serde::de::DeserializeOwned>(
         &self,
-        method: fn(&str) -> RequestBuilder,
-        path: &str,
+        id: EndpointId,
+        params: &[&str],
     ) -> Result<T, ApiError> {
-        json(self.call(method, path, Payload::Empty).await?).await
+        self.get(id, params, "").await
     }
 
     pub async fn list_numbers(&self, q: &ListNumbersQuery) -> Result<NumbersPage, ApiError> {
@@ -121,34 +132,32 @@ impl OcpClient {
         if let Some(d) = q.direction {
             params.push(format!("direction={}", d.as_str()));
         }
-        self.get(&format!("/api/numbers?{}", params.join("&")))
-            .await
+        self.get(Id::ListNumbers, &[], &params.join("&")).await
     }
 
     pub async fn search(&self, s: &AdvancedSearch) -> Result<NumbersPage, ApiError> {
-        self.with_body(Request::post, "/api/numbers/search", s)
-            .await
+        self.with_body(Id::SearchNumbers, &[], s).await
     }
 
     pub async fn available(
         &self,
         r: &AvailableNumbersRequest,
     ) -> Result<Vec<AvailableNumber>, ApiError> {
-        self.with_body(Request::post, "/api/numbers", r).await
+        self.with_body(Id::FindNumbersToBuy, &[], r).await
     }
 
     pub async fn buy(&self, r: &BuyRequest) -> Result<BuyResponse, ApiError> {
-        self.with_body(Request::put, "/api/numbers", r).await
+        self.with_body(Id::BuyNumbers, &[], r).await
     }
 
     pub async fn update_group(&self, r: &UpdateGroupRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Request::put, "/api/numbers/group", r).await
+        self.with_body(Id::MoveToGroup, &[], r).await
     }
 
     pub async fn detach(&self, numbers: &[String]) -> Result<StatusResponse, ApiError> {
         self.with_body(
-            Request::put,
-            "/api/numbers/detach",
+            Id::Detach,
+            &[],
             &NumberList {
                 numbers: numbers.to_vec(),
             },
@@ -157,31 +166,24 @@ impl OcpClient {
     }
 
     pub async fn attach(&self, r: &AttachRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Request::put, "/api/numbers/attach", r).await
+        self.with_body(Id::Attach, &[], r).await
     }
 
     pub async fn note(&self, r: &NoteRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Request::put, "/api/number/note", r).await
+        self.with_body(Id::Note, &[], r).await
     }
 
     pub async fn add_direct(&self, r: &DirectAddRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Request::post, "/api/numbers/direct", r)
-            .await
+        self.with_body(Id::AddDirectly, &[], r).await
     }
 
     pub async fn delete_number(&self, number: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(
-            Request::delete,
-            &format!("/api/numbers/delete/{}", encode(number)),
-        )
-        .await
+        self.without_body(Id::DeleteNumber, &[number]).await
     }
 
     /// `POST /api/numbers/csv`: CSV text (a JSON-encoded string is unwrapped).
     pub async fn export_csv(&self, s: &AdvancedSearch) -> Result<String, ApiError> {
-        let response = self
-            .call(Request::post, "/api/numbers/csv", Payload::json(s)?)
-            .await?;
+        let response = self.call(Id::CsvExport, &[], "", Payload::json(s)?).await?;
         let text = response
             .text()
             .await
@@ -190,20 +192,19 @@ impl OcpClient {
     }
 
     pub async fn sets(&self) -> Result<Vec<NumberSet>, ApiError> {
-        self.get("/api/numbers-set").await
+        self.get(Id::ListSets, &[], "").await
     }
 
     pub async fn sets_of_group(&self, group: &str) -> Result<Vec<NumberSet>, ApiError> {
-        self.get(&format!("/api/numbers-set/group/{}", encode(group)))
-            .await
+        self.get(Id::ListSetsOfGroup, &[group], "").await
     }
 
     pub async fn set(&self, id: &str) -> Result<NumberSet, ApiError> {
-        self.get(&format!("/api/numbers-set/{}", encode(id))).await
+        self.get(Id::ReadSet, &[id], "").await
     }
 
     pub async fn create_set(&self, r: &CreateSetRequest) -> Result<NumberSet, ApiError> {
-        self.with_body(Request::post, "/api/numbers-set", r).await
+        self.with_body(Id::CreateSet, &[], r).await
     }
 
     pub async fn update_set(
@@ -211,22 +212,15 @@ impl OcpClient {
         id: &str,
         r: &UpdateSetRequest,
     ) -> Result<StatusResponse, ApiError> {
-        self.with_body(
-            Request::patch,
-            &format!("/api/numbers-set/{}", encode(id)),
-            r,
-        )
-        .await
+        self.with_body(Id::UpdateSet, &[id], r).await
     }
 
     pub async fn delete_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(Request::delete, &format!("/api/numbers-set/{}", encode(id)))
-            .await
+        self.without_body(Id::DeleteSet, &[id]).await
     }
 
     pub async fn set_numbers(&self, id: &str) -> Result<Vec<NumberRecord>, ApiError> {
-        self.get(&format!("/api/numbers-set/{}/numbers", encode(id)))
-            .await
+        self.get(Id::ListSetNumbers, &[id], "").await
     }
 
     pub async fn add_to_set(
@@ -234,7 +228,7 @@ impl OcpClient {
         id: &str,
         numbers: &[String],
     ) -> Result<StatusResponse, ApiError> {
-        self.set_membership(Request::post, id, numbers).await
+        self.set_membership(Id::AddToSet, id, numbers).await
     }
 
     pub async fn remove_from_set(
@@ -242,25 +236,20 @@ impl OcpClient {
         id: &str,
         numbers: &[String],
     ) -> Result<StatusResponse, ApiError> {
-        self.set_membership(Request::delete, id, numbers).await
+        self.set_membership(Id::RemoveFromSet, id, numbers).await
     }
 
     /// `POST` (add) or `DELETE` (remove) `/api/numbers-set/{id}/numbers`.
     async fn set_membership(
         &self,
-        method: fn(&str) -> RequestBuilder,
+        endpoint: EndpointId,
         id: &str,
         numbers: &[String],
     ) -> Result<StatusResponse, ApiError> {
         let body = NumberList {
             numbers: numbers.to_vec(),
         };
-        self.with_body(
-            method,
-            &format!("/api/numbers-set/{}/numbers", encode(id)),
-            &body,
-        )
-        .await
+        self.with_body(endpoint, &[id], &body).await
     }
 
     pub async fn attach_set(
@@ -268,77 +257,48 @@ impl OcpClient {
         id: &str,
         r: &AttachRequest,
     ) -> Result<StatusResponse, ApiError> {
-        self.with_body(
-            Request::put,
-            &format!("/api/numbers-set/{}/attach", encode(id)),
-            r,
-        )
-        .await
+        self.with_body(Id::AttachSet, &[id], r).await
     }
 
     pub async fn detach_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(
-            Request::put,
-            &format!("/api/numbers-set/{}/detach", encode(id)),
-        )
-        .await
+        self.without_body(Id::DetachSet, &[id]).await
     }
 
     pub async fn delete_purchased_in_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(
-            Request::delete,
-            &format!("/api/numbers-set/{}/delete", encode(id)),
-        )
-        .await
+        self.without_body(Id::DeletePurchasedInSet, &[id]).await
     }
 
     pub async fn routers(&self, in_progress: bool) -> Result<Vec<RouterRecord>, ApiError> {
-        self.get(&format!("/api/numbers-routing?isInProgress={in_progress}"))
+        self.get(Id::ListRouters, &[], &format!("isInProgress={in_progress}"))
             .await
     }
 
     pub async fn router(&self, id: &str) -> Result<RouterRecord, ApiError> {
-        self.get(&format!("/api/numbers-routing/{}", encode(id)))
-            .await
+        self.get(Id::ReadRouter, &[id], "").await
     }
 
     pub async fn router_of_number(&self, number: &str) -> Result<RouterRecord, ApiError> {
-        self.get(&format!("/api/numbers-routing/number/{}", encode(number)))
-            .await
+        self.get(Id::ReadRouterOfNumber, &[number], "").await
     }
 
     pub async fn create_router(&self, r: &CreateRouterRequest) -> Result<RouterRecord, ApiError> {
-        self.with_body(Request::post, "/api/numbers-routing", r)
-            .await
+        self.with_body(Id::CreateRouter, &[], r).await
     }
 
     pub async fn update_router(&self, r: &UpdateRouterRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Request::put, "/api/numbers-routing", r)
-            .await
+        self.with_body(Id::UpdateRouter, &[], r).await
     }
 
     pub async fn next_step(&self, number: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(
-            Request::post,
-            &format!("/api/numbers-routing/number/{}/next-step", encode(number)),
-        )
-        .await
+        self.without_body(Id::NextStep, &[number]).await
     }
 
     pub async fn complete_router(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(
-            Request::post,
-            &format!("/api/numbers-routing/{}/complete", encode(id)),
-        )
-        .await
+        self.without_body(Id::CompleteRouter, &[id]).await
     }
 
     pub async fn delete_router(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(
-            Request::delete,
-            &format!("/api/numbers-routing/{}", encode(id)),
-        )
-        .await
+        self.without_body(Id::DeleteRouter, &[id]).await
     }
 
     /// `PUT /api/numbers/csv`: one CSV file as multipart/form-data. `place`
@@ -359,6 +319,7 @@ impl OcpClient {
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
         form.append_with_blob_and_filename("file", &blob, file_name)
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
+        let (method, path) = endpoint(Id::CsvBatch, &[], "");
         let extra: Vec<(&str, String)> = place
             .filter(|(run, _, _)| !run.is_empty())
             .map(|(run, k, n)| {
@@ -369,13 +330,8 @@ impl OcpClient {
             })
             .unwrap_or_default();
         json(
-            self.call_with(
-                Request::put,
-                "/api/numbers/csv",
-                &extra,
-                Payload::Form(form),
-            )
-            .await?,
+            self.request(method, &path, &extra, Payload::Form(form))
+                .await?,
         )
         .await
     }
@@ -383,9 +339,10 @@ impl OcpClient {
     /// `GET {relay}/history{suffix}?{query}`: this environment's change
     /// history, read with this credential.
     pub async fn history(&self, suffix: &str, query: &str) -> Result<Response, ApiError> {
-        self.call(
+        self.request(
             Request::get,
             &format!("/history{suffix}?{query}"),
+            &[],
             Payload::Empty,
         )
         .await
@@ -394,13 +351,17 @@ impl OcpClient {
     /// `GET {relay}/schedules`: the environment's rollout plans this
     /// credential may see, and whether the gateway runs plans here.
     pub async fn schedules(&self) -> Result<PlanList, ApiError> {
-        self.get("/schedules").await
+        json(
+            self.request(Request::get, "/schedules", &[], Payload::Empty)
+                .await?,
+        )
+        .await
     }
 
     /// `POST {relay}/schedules`: a plan the gateway runs itself.
     pub async fn create_schedule(&self, plan: &NewPlan) -> Result<PlanView, ApiError> {
         json(
-            self.call(Request::post, "/schedules", Payload::json(plan)?)
+            self.request(Request::post, "/schedules", &[], Payload::json(plan)?)
                 .await?,
         )
         .await
@@ -413,7 +374,11 @@ impl OcpClient {
         command: PlanCommand,
     ) -> Result<PlanView, ApiError> {
         let path = format!("/schedules/{id}/{}", command.as_str());
-        json(self.call(Request::post, &path, Payload::Empty).await?).await
+        json(
+            self.request(Request::post, &path, &[], Payload::Empty)
+                .await?,
+        )
+        .await
     }
 
     /// The miniApps the account's numbers are attached to.
