@@ -176,8 +176,8 @@ pub fn ocp_user(env: &Environment, token: &str) -> Option<String> {
 #[cfg(feature = "sandbox")]
 fn dev_user(env: &Environment, token: &str) -> Option<String> {
     match token {
-        numbers_sandbox::auth::OWNER_TOKEN if env.sandbox => Some("owner".into()),
-        numbers_sandbox::auth::MEMBER_TOKEN if env.sandbox => Some("member".into()),
+        numbers_sandbox::credential::OWNER_TOKEN if env.sandbox => Some("owner".into()),
+        numbers_sandbox::credential::MEMBER_TOKEN if env.sandbox => Some("member".into()),
         _ => None,
     }
 }

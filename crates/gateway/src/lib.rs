@@ -223,7 +223,7 @@ impl Gateway {
             lines.push(numbers_sandbox::sign_in_banner());
             lines.push(format!(
                 "Dev tokens still work through the relay, e.g. curl -H 'Authorization: Bearer {}' {}relay/ocp/sandbox/api/numbers",
-                numbers_sandbox::auth::OWNER_TOKEN,
+                numbers_sandbox::credential::OWNER_TOKEN,
                 self.url()
             ));
         }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 use crate::error::ApiError;
 
@@ -212,11 +212,34 @@ impl Db {
         .map_err(|e| ApiError::internal(format!("the request's task failed: {e}")))?
     }
 
+    /// Runs `f` in one transaction on the blocking pool: committed when it
+    /// succeeds, rolled back when it fails (or panics), so a refused change
+    /// leaves nothing behind.
+    pub async fn transact<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run(move |c| in_transaction(c, f)).await
+    }
+
     /// Runs `f` now, on this thread (start-up work).
     pub fn run_now<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
+}
+
+/// Runs `f` in one transaction on `conn`: committed when it succeeds,
+/// rolled back when it fails. The one way the sandbox writes.
+pub fn in_transaction<T, E: From<rusqlite::Error>>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = conn.transaction()?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
 }
 
 /// SQLite's clock as the OCP timestamp format, e.g. `2024-06-07T11:15:19.610Z`.

@@ -1,16 +1,11 @@
 //! Errors as each provider documents them.
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use numbers_core::exotel::ErrorCode;
 use numbers_core::models::huawei::ErrorBody;
 use numbers_core::models::ocp::StatusResponse;
-
-use crate::auth::OcpUser;
-use crate::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -123,30 +118,4 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     bad: impl FnOnce(String) -> ApiError,
 ) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| bad(format!("the request body is not valid: {e}")))
-}
-
-/// An OCP change: its caller and its JSON body, read in OCP's order (the
-/// body arrives whole, then the caller is checked, then the body parsed),
-/// each refusal in OCP's shape (`{success: false, message}`).
-pub struct OcpCall<T> {
-    /// Who asked.
-    pub user: OcpUser,
-    /// What they sent.
-    pub body: T,
-}
-
-impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for OcpCall<T> {
-    type Rejection = Response;
-
-    async fn from_request(request: Request, app: &AppState) -> Result<Self, Response> {
-        let headers = request.headers().clone();
-        let body = Bytes::from_request(request, app)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let user = OcpUser::from_headers(app, &headers)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let body = parse_json(&body, ApiError::bad_request).map_err(IntoResponse::into_response)?;
-        Ok(Self { user, body })
-    }
 }

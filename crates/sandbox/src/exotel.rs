@@ -3,8 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::Json;
+use axum::{Json, Router};
 use numbers_core::exotel::{
     first_error_code, parse_duration, validate_allocation, validate_call_party, ErrorCode,
     FieldProblem,
@@ -15,10 +14,12 @@ use numbers_core::models::exotel::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::auth;
+use crate::credential::{ExotelCaller, EXOTEL_SID};
 use crate::db::random_id;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::registry::Endpoints;
+use crate::state::AppState;
+use numbers_core::endpoints::EndpointId as E;
 
 /// Used when a request sets no deallocation policy ("the default period
 /// configured in your account").
@@ -91,7 +92,7 @@ fn find(conn: &Connection, id: &str) -> Result<Allocation, ApiError> {
     deallocate_due(conn)?;
     conn.query_row(
         &format!("{SELECT} WHERE greenvn_id = ?1 AND tenant = ?2"),
-        params![id, auth::EXOTEL_SID],
+        params![id, EXOTEL_SID],
         row,
     )
     .optional()?
@@ -179,14 +180,23 @@ fn choose_vn(
     }
 }
 
+/// GreenVN's endpoints, as served under `/v1`.
+pub fn routes() -> Router<AppState> {
+    Endpoints::under("/v1")
+        .at(E::Allocate, allocate)
+        .at(E::ReadAllocation, get)
+        .at(E::Deallocate, deallocate)
+        .at(E::UpdateParties, call_party)
+        .at(E::ChangeVn, change_vn)
+        .router()
+}
+
 /// `POST /v1/tenants/{sid}/greenvn`
 pub async fn allocate(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(sid): Path<String>,
+    _: ExotelCaller,
     body: Bytes,
 ) -> Result<Json<Envelope>, ApiError> {
-    auth::exotel(&headers, &sid)?;
     let req: AllocationRequest = parse(&body)?;
     reject(&validate_allocation(&req))?;
     let lifetime = match req
@@ -198,20 +208,19 @@ pub async fn allocate(
         None => DEFAULT_DEALLOCATION_SECONDS,
     };
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            deallocate_due(&tx)?;
+        .transact(move |tx| {
+            deallocate_due(tx)?;
             let taken: bool = tx.query_row(
                 "SELECT count(*) > 0 FROM allocations WHERE tenant = ?1 AND connection_id = ?2 AND state = 'active'",
-                params![auth::EXOTEL_SID, req.connection_id],
+                params![EXOTEL_SID, req.connection_id],
                 |r| r.get(0),
             )?;
             if taken {
                 return Err(ApiError::Exotel(ErrorCode::DuplicateConnectionId));
             }
             let strict = req.strictness.is_some_and(|s| s.0);
-            let vn = choose_vn(&tx, req.preferences.as_ref(), strict, None)?;
-            let id = random_id(&tx)?;
+            let vn = choose_vn(tx, req.preferences.as_ref(), strict, None)?;
+            let id = random_id(tx)?;
             tx.execute(
                 &format!(
                     "INSERT INTO allocations (greenvn_id, tenant, connection_id, aparty, bparty, apins, bpins, usage, state, green_vn, flow_id, deallocate_at) \
@@ -219,7 +228,7 @@ pub async fn allocate(
                 ),
                 params![
                     id,
-                    auth::EXOTEL_SID,
+                    EXOTEL_SID,
                     req.connection_id,
                     to_json(&req.aparty_numbers),
                     to_json(&req.bparty_numbers),
@@ -231,30 +240,27 @@ pub async fn allocate(
                     i64::try_from(lifetime).unwrap_or(i64::MAX / 2)
                 ],
             )?;
-            let a = find(&tx, &id)?;
-            tx.commit()?;
+            let a = find(tx, &id)?;
             Ok(envelope(a))
         })
         .await
 }
 
-/// `GET /v1/tenants/{sid}/greenvn/{greenvn_id}`
+/// `GET /v1/tenants/{sid}/greenvn/{greenvnId}`
 pub async fn get(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Path((sid, id)): Path<(String, String)>,
+    Path((_, id)): Path<(String, String)>,
+    _: ExotelCaller,
 ) -> Result<Json<Envelope>, ApiError> {
-    auth::exotel(&headers, &sid)?;
     app.db.run(move |c| find(c, &id).map(envelope)).await
 }
 
-/// `DELETE /v1/tenants/{sid}/greenvn/{greenvn_id}`
+/// `DELETE /v1/tenants/{sid}/greenvn/{greenvnId}`
 pub async fn deallocate(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Path((sid, id)): Path<(String, String)>,
+    Path((_, id)): Path<(String, String)>,
+    _: ExotelCaller,
 ) -> Result<Json<Envelope>, ApiError> {
-    auth::exotel(&headers, &sid)?;
     app.db
         .run(move |c| {
             let a = find(c, &id)?;
@@ -267,20 +273,18 @@ pub async fn deallocate(
         .await
 }
 
-/// `PUT /v1/tenants/{sid}/greenvn/{greenvn_id}/call-party`
+/// `PUT /v1/tenants/{sid}/greenvn/{greenvnId}/call-party`
 pub async fn call_party(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Path((sid, id)): Path<(String, String)>,
+    Path((_, id)): Path<(String, String)>,
+    _: ExotelCaller,
     body: Bytes,
 ) -> Result<Json<Envelope>, ApiError> {
-    auth::exotel(&headers, &sid)?;
     let req: CallPartyUpdate = parse(&body)?;
     reject(&validate_call_party(&req))?;
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let a = find(&tx, &id)?;
+        .transact(move |tx| {
+            let a = find(tx, &id)?;
             if a.state == AllocationState::Vault {
                 return Err(ApiError::Exotel(ErrorCode::AlreadyDeleted));
             }
@@ -302,21 +306,19 @@ pub async fn call_party(
                     req.usage.map(Usage::as_str)
                 ],
             )?;
-            let a = find(&tx, &id)?;
-            tx.commit()?;
+            let a = find(tx, &id)?;
             Ok(envelope(a))
         })
         .await
 }
 
-/// `PUT /v1/tenants/{sid}/greenvn/{greenvn_id}/vn`: the body may be empty.
+/// `PUT /v1/tenants/{sid}/greenvn/{greenvnId}/vn`: the body may be empty.
 pub async fn change_vn(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Path((sid, id)): Path<(String, String)>,
+    Path((_, id)): Path<(String, String)>,
+    _: ExotelCaller,
     body: Bytes,
 ) -> Result<Json<Envelope>, ApiError> {
-    auth::exotel(&headers, &sid)?;
     let req: VnUpdate = if body.iter().all(u8::is_ascii_whitespace) {
         VnUpdate::default()
     } else {
@@ -328,20 +330,18 @@ pub async fn change_vn(
     }
     reject(&problems)?;
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let a = find(&tx, &id)?;
+        .transact(move |tx| {
+            let a = find(tx, &id)?;
             if a.state == AllocationState::Vault {
                 return Err(ApiError::Exotel(ErrorCode::AlreadyDeleted));
             }
             let strict = req.strictness.is_some_and(|s| s.0);
-            let vn = choose_vn(&tx, req.preferences.as_ref(), strict, Some(&a.green_vn))?;
+            let vn = choose_vn(tx, req.preferences.as_ref(), strict, Some(&a.green_vn))?;
             tx.execute(
                 "UPDATE allocations SET green_vn = ?2 WHERE greenvn_id = ?1",
                 params![id, vn],
             )?;
-            let a = find(&tx, &id)?;
-            tx.commit()?;
+            let a = find(tx, &id)?;
             Ok(envelope(a))
         })
         .await

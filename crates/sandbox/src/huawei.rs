@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Extension, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Json, Router};
 use numbers_core::huawei::signing;
 use numbers_core::huawei::validate_traffic;
 use numbers_core::models::huawei::{
@@ -17,10 +17,12 @@ use numbers_core::models::huawei::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::auth;
+use crate::credential::{HuaweiCaller, Signed, HUAWEI_AK, HUAWEI_PROJECT, HUAWEI_SK};
 use crate::db::{random_id, NOW_SECONDS};
 use crate::error::ApiError;
-use crate::AppState;
+use crate::registry::Endpoints;
+use crate::state::AppState;
+use numbers_core::endpoints::EndpointId as E;
 
 /// How long a diversion job runs before it reads as succeeded.
 pub const JOB_SECONDS: f64 = 1.0;
@@ -70,6 +72,18 @@ fn settle(conn: &Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// CPH's endpoints, as served under `/v1`, behind what Huawei's API gateway
+/// checks (access-key signatures).
+pub fn routes() -> Router<AppState> {
+    Endpoints::under("/v1")
+        .at(E::DivertTraffic, divert)
+        .at(E::ListPhones, phones)
+        .at(E::ListJobs, jobs)
+        .at(E::ReadJob, get_job)
+        .router()
+        .route_layer(middleware::from_fn(gateway))
+}
+
 /// Verifies an access-key signature (`Authorization: SDK-HMAC-SHA256 …`)
 /// as Huawei's API gateway does, before the request reaches its handler,
 /// and says which project it is for; tags every answer with an
@@ -89,7 +103,7 @@ pub async fn gateway(request: Request, next: Next) -> Response {
 /// the signature is refused.
 async fn verified(request: Request) -> Result<Request, ApiError> {
     let (mut parts, body) = request.into_parts();
-    parts.extensions.remove::<auth::Signed>();
+    parts.extensions.remove::<Signed>();
     let Some(authorization) = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -131,16 +145,16 @@ async fn verified(request: Request) -> Result<Request, ApiError> {
         body: &bytes,
     };
     let now = (crate::sign_in::now() * 1000.0) as i64;
-    let secret = |ak: &str| (ak == auth::HUAWEI_AK).then(|| auth::HUAWEI_SK.to_string());
+    let secret = |ak: &str| (ak == HUAWEI_AK).then(|| HUAWEI_SK.to_string());
     signing::verify(&signed, &authorization, secret, now)
         .map_err(|e| ApiError::huawei(StatusCode::UNAUTHORIZED, e.code(), e.to_string()))?;
     let project = parts
         .headers
         .get(signing::PROJECT_HEADER)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or(auth::HUAWEI_PROJECT)
+        .unwrap_or(HUAWEI_PROJECT)
         .to_string();
-    parts.extensions.insert(auth::Signed { project });
+    parts.extensions.insert(Signed { project });
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
@@ -154,17 +168,12 @@ fn new_request_id() -> String {
     )
 }
 
-type SignedBy = Option<Extension<auth::Signed>>;
-
-/// `POST /v1/{project_id}/cloud-phone/phones-traffic`
+/// `POST /v1/{projectId}/cloud-phone/phones-traffic`
 pub async fn divert(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    signed: SignedBy,
-    Path(project): Path<String>,
+    _: HuaweiCaller,
     body: Bytes,
 ) -> Result<Json<TrafficResponse>, ApiError> {
-    auth::huawei(&app, &headers, signed.as_deref(), &project).await?;
     let req: TrafficRequest = serde_json::from_slice(&body).map_err(|e| {
         bad(format!(
             "The request body is not valid ({e}): traffic_type is direct or routing, phone_ids a list of ids."
@@ -173,9 +182,8 @@ pub async fn divert(
     validate_traffic(&req)
         .map_err(|e| ApiError::huawei(StatusCode::BAD_REQUEST, e.error_code(), e.to_string()))?;
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let request_id = random_id(&tx)?;
+        .transact(move |tx| {
+            let request_id = random_id(tx)?;
             let mut jobs = Vec::with_capacity(req.phone_ids.len());
             for phone in &req.phone_ids {
                 let server: Option<String> = tx
@@ -190,7 +198,7 @@ pub async fn divert(
                     });
                     continue;
                 };
-                let job_id = random_id(&tx)?;
+                let job_id = random_id(tx)?;
                 tx.execute(
                     &format!(
                         "INSERT INTO jobs (job_id, request_id, phone_id, server_id, traffic_type, begin_time, status, done_at) \
@@ -206,7 +214,6 @@ pub async fn divert(
                     error_msg: None,
                 });
             }
-            tx.commit()?;
             Ok(Json(TrafficResponse { request_id, jobs }))
         })
         .await
@@ -250,15 +257,12 @@ fn phone(r: &Row<'_>) -> rusqlite::Result<CloudPhone> {
     })
 }
 
-/// `GET /v1/{project_id}/cloud-phone/phones?offset=&limit=&phone_name=&server_id=&status=&type=`
+/// `GET /v1/{projectId}/cloud-phone/phones?offset=&limit=&phone_name=&server_id=&status=&type=`
 pub async fn phones(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    signed: SignedBy,
-    Path(project): Path<String>,
     Query(q): Query<HashMap<String, String>>,
+    _: HuaweiCaller,
 ) -> Result<Json<PhoneList>, ApiError> {
-    auth::huawei(&app, &headers, signed.as_deref(), &project).await?;
     let (offset, limit) = paging(&q, 100)?;
     let number = |k: &str| -> Result<Option<i64>, ApiError> {
         q.get(k)
@@ -327,14 +331,12 @@ fn job(r: &Row<'_>) -> rusqlite::Result<Job> {
     })
 }
 
-/// `GET /v1/{project_id}/cloud-phone/jobs/{job_id}`
+/// `GET /v1/{projectId}/cloud-phone/jobs/{jobId}`
 pub async fn get_job(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    signed: SignedBy,
-    Path((project, job_id)): Path<(String, String)>,
+    Path((_, job_id)): Path<(String, String)>,
+    _: HuaweiCaller,
 ) -> Result<Json<Job>, ApiError> {
-    auth::huawei(&app, &headers, signed.as_deref(), &project).await?;
     app.db
         .run(move |c| {
             settle(c)?;
@@ -352,17 +354,14 @@ pub async fn get_job(
         .await
 }
 
-/// `GET /v1/{project_id}/cloud-phone/jobs?request_id=&request_ids=&offset=&limit=`:
+/// `GET /v1/{projectId}/cloud-phone/jobs?request_id=&request_ids=&offset=&limit=`:
 /// the jobs of one request, or of several (`request_ids` repeated, or
 /// comma-separated).
 pub async fn jobs(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    signed: SignedBy,
-    Path(project): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
+    _: HuaweiCaller,
 ) -> Result<Json<JobList>, ApiError> {
-    auth::huawei(&app, &headers, signed.as_deref(), &project).await?;
     let mut requests: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "request_id" || k == "request_ids")

@@ -19,7 +19,7 @@ use numbers_core::models::auth::OCP_CLIENT_ID;
 
 use crate::error::ApiError;
 use crate::sign_in::{self, DevUser};
-use crate::AppState;
+use crate::state::AppState;
 
 /// The realm's path under the sandbox's address.
 pub const REALM_PATH: &str = "/auth/realms/master";
@@ -134,8 +134,8 @@ pub fn refresh_claims(
 
 fn roles(user: &DevUser) -> &'static str {
     match user.role {
-        crate::auth::Role::Owner => "OWNER",
-        crate::auth::Role::Member => "MEMBER",
+        crate::sign_in::Role::Owner => "OWNER",
+        crate::sign_in::Role::Member => "MEMBER",
     }
 }
 

@@ -69,7 +69,7 @@ async fn marked(client: &reqwest::Client, base: &str) -> usize {
             "{base}/api/numbers?searchTerm={}&pageSize=1",
             MARK.replace(' ', "%20")
         ))
-        .bearer_auth(numbers_sandbox::auth::OWNER_TOKEN)
+        .bearer_auth(numbers_sandbox::credential::OWNER_TOKEN)
         .send()
         .await
         .expect("list")
@@ -87,7 +87,7 @@ async fn a_killed_apply_leaves_all_or_nothing() {
     let mut server = Server::start(&db);
     let all: serde_json::Value = client
         .get(format!("{}/api/numbers?pageSize=10000&page=1", server.base))
-        .bearer_auth(numbers_sandbox::auth::OWNER_TOKEN)
+        .bearer_auth(numbers_sandbox::credential::OWNER_TOKEN)
         .send()
         .await
         .expect("list")
@@ -103,7 +103,7 @@ async fn a_killed_apply_leaves_all_or_nothing() {
                 "{}/api/numbers?pageSize=10000&page={page}",
                 server.base
             ))
-            .bearer_auth(numbers_sandbox::auth::OWNER_TOKEN)
+            .bearer_auth(numbers_sandbox::credential::OWNER_TOKEN)
             .send()
             .await
             .expect("list")
@@ -130,7 +130,7 @@ async fn a_killed_apply_leaves_all_or_nothing() {
         let form = Form::new().part("file", Part::text(csv.clone()).file_name("big.csv"));
         let request = client
             .put(format!("{}/api/numbers/csv", server.base))
-            .bearer_auth(numbers_sandbox::auth::OWNER_TOKEN)
+            .bearer_auth(numbers_sandbox::credential::OWNER_TOKEN)
             .multipart(form)
             .send();
         let _ = tokio::time::timeout(Duration::from_millis(delay_ms), request).await;

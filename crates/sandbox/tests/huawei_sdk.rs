@@ -8,7 +8,7 @@ mod common;
 use std::process::Command;
 
 use numbers_core::huawei::signing;
-use numbers_sandbox::auth::{HUAWEI_AK, HUAWEI_PROJECT, HUAWEI_SK};
+use numbers_sandbox::credential::{HUAWEI_AK, HUAWEI_PROJECT, HUAWEI_SK};
 use serde_json::Value;
 
 /// A signed `GET …/phones?limit=1` at `date`, its signed headers as given.

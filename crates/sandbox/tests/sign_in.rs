@@ -240,7 +240,9 @@ async fn logout_ends_every_token_of_the_session() {
 async fn the_dev_tokens_keep_working() {
     let s = start().await;
     assert_eq!(
-        list_status(&s, numbers_sandbox::auth::OWNER_TOKEN).await.0,
+        list_status(&s, numbers_sandbox::credential::OWNER_TOKEN)
+            .await
+            .0,
         200
     );
     assert_eq!(list_status(&s, "sandbox-member").await.0, 200);

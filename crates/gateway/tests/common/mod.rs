@@ -316,7 +316,7 @@ pub async fn serve_on_loopback(app: Router) -> (SocketAddr, oneshot::Sender<()>)
 pub async fn sandbox_numbers(url: &str) -> Vec<serde_json::Value> {
     let page: serde_json::Value = client()
         .get(url)
-        .bearer_auth(numbers_sandbox::auth::OWNER_TOKEN)
+        .bearer_auth(numbers_sandbox::credential::OWNER_TOKEN)
         .send()
         .await
         .expect("list")

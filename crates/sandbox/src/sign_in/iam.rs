@@ -14,10 +14,10 @@ use numbers_core::models::auth::{
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::auth::HUAWEI_PROJECT;
 use crate::db::random_id;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
+use numbers_core::dev::HUAWEI_PROJECT;
 
 use super::now;
 
@@ -149,7 +149,7 @@ pub async fn iam_verify(
     let current = |token: String| {
         let app = app.clone();
         async move {
-            if token == crate::auth::HUAWEI_TOKEN {
+            if token == numbers_core::dev::HUAWEI_TOKEN {
                 return Ok::<_, ApiError>(Some(now() + 86_400.0));
             }
             app.db

@@ -1,8 +1,8 @@
 //! Signing in as the providers do it: OCP's Keycloak token endpoint
 //! (password and refresh grants, logout) and Huawei IAM's password tokens.
 //! Sessions and tokens live in the database, so a restarted sandbox still
-//! knows who signed in. The fixed dev tokens of `auth` keep working beside
-//! them.
+//! knows who signed in. The fixed dev tokens of `credential` keep working
+//! beside them.
 
 mod iam;
 mod ocp;
@@ -14,7 +14,15 @@ pub use ocp::{access_user, ocp_logout, ocp_token};
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::auth::{Role, GROUPS};
+/// Every group the sandbox knows.
+pub const GROUPS: [&str; 2] = ["ocp", "ocp-qa"];
+
+/// An OCP account's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Member,
+}
 
 /// How long what the sandbox issues lives, as Keycloak's realm settings
 /// would say it.

@@ -13,7 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::db::random_id;
 use crate::error::ApiError;
-use crate::{oidc, AppState};
+use crate::oidc;
+use crate::state::AppState;
 
 use super::{now, ocp_user, DevUser, Lifetimes};
 

@@ -34,8 +34,8 @@ pub async fn start_with(config: Config) -> Srv {
     }
 }
 
-pub const OWNER: &str = numbers_sandbox::auth::OWNER_TOKEN;
-pub const MEMBER: &str = numbers_sandbox::auth::MEMBER_TOKEN;
+pub const OWNER: &str = numbers_sandbox::credential::OWNER_TOKEN;
+pub const MEMBER: &str = numbers_sandbox::credential::MEMBER_TOKEN;
 
 impl Srv {
     /// An OCP request with `token` as its bearer token.
@@ -56,8 +56,8 @@ impl Srv {
                 format!("{}/v1/tenants/sandbox/greenvn{path}", self.base),
             )
             .basic_auth(
-                numbers_sandbox::auth::EXOTEL_KEY,
-                Some(numbers_sandbox::auth::EXOTEL_TOKEN),
+                numbers_sandbox::credential::EXOTEL_KEY,
+                Some(numbers_sandbox::credential::EXOTEL_TOKEN),
             )
     }
 
@@ -67,7 +67,7 @@ impl Srv {
                 method,
                 format!("{}/v1/sandbox-project/cloud-phone{path}", self.base),
             )
-            .header("X-Auth-Token", numbers_sandbox::auth::HUAWEI_TOKEN)
+            .header("X-Auth-Token", numbers_sandbox::credential::HUAWEI_TOKEN)
     }
 
     /// All numbers the owner sees, in number order.

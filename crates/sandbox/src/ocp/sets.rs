@@ -1,20 +1,23 @@
 //! OCP phone-number sets (seed 001).
 
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::{Json, Router};
 use numbers_core::models::ocp::{
     AttachRequest, CreateSetRequest, NumberList, NumberRecord, NumberSet, StatusResponse,
     UpdateSetRequest,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::auth::OcpUser;
+use super::numbers::check_attach;
+use super::store::{accessible, attach, detach, record, NUMBER_COLUMNS, NUMBER_FROM};
+use super::{bad, listing, ok};
+use crate::credential::OcpCall;
+use crate::credential::OcpUser;
 use crate::db::random_id;
-use crate::error::{ApiError, OcpCall};
-use crate::numbers::{
-    accessible, attach, bad, check_attach, detach, listing, ok, record, NUMBER_COLUMNS, NUMBER_FROM,
-};
-use crate::AppState;
+use crate::error::ApiError;
+use crate::registry::Endpoints;
+use crate::state::AppState;
+use numbers_core::endpoints::EndpointId as E;
 
 const SET_SELECT: &str = "SELECT s.id, s.name, s.group_id, (SELECT count(*) FROM numbers n WHERE n.set_id = s.id) FROM sets s";
 
@@ -66,6 +69,24 @@ fn require_members(
             listing(&outside, 20)
         )))
     }
+}
+
+/// The sets' endpoints.
+pub(super) fn routes() -> Router<AppState> {
+    Endpoints::under("")
+        .at(E::ListSets, mine)
+        .at(E::CreateSet, create)
+        .at(E::ListSetsOfGroup, by_group)
+        .at(E::ReadSet, get)
+        .at(E::UpdateSet, update)
+        .at(E::DeleteSet, delete)
+        .at(E::ListSetNumbers, numbers)
+        .at(E::AddToSet, add)
+        .at(E::RemoveFromSet, remove)
+        .at(E::AttachSet, attach_all)
+        .at(E::DetachSet, detach_all)
+        .at(E::DeletePurchasedInSet, delete_purchased)
+        .router()
 }
 
 /// `POST /api/numbers-set`
@@ -154,9 +175,8 @@ pub async fn update(
     OcpCall { user, body: req }: OcpCall<UpdateSetRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let set = find(&tx, &user, &id)?;
+        .transact(move |tx| {
+            let set = find(tx, &user, &id)?;
             if let Some(name) = req.name.as_deref().map(str::trim) {
                 if name.is_empty() {
                     return Err(bad("name cannot be empty.".into()));
@@ -181,7 +201,6 @@ pub async fn update(
                     params![id, group],
                 )?;
             }
-            tx.commit()?;
             Ok(ok(if left > 0 {
                 format!("Updated the set; {left} numbers of another group left it.")
             } else {
@@ -218,10 +237,9 @@ pub async fn add(
     OcpCall { user, body: req }: OcpCall<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let set = find(&tx, &user, &id)?;
-            let records = accessible(&tx, &user, &req.numbers)?;
+        .transact(move |tx| {
+            let set = find(tx, &user, &id)?;
+            let records = accessible(tx, &user, &req.numbers)?;
             let foreign: Vec<String> = records
                 .iter()
                 .filter(|r| r.group_id.as_deref() != Some(set.group_id.as_str()))
@@ -246,7 +264,6 @@ pub async fn add(
                     params![n, id],
                 )?;
             }
-            tx.commit()?;
             Ok(ok(format!(
                 "Added {} numbers to {}.",
                 req.numbers.len(),
@@ -263,15 +280,13 @@ pub async fn remove(
     OcpCall { user, body: req }: OcpCall<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let set = find(&tx, &user, &id)?;
-            let members = numbers_in(&tx, &id)?;
+        .transact(move |tx| {
+            let set = find(tx, &user, &id)?;
+            let members = numbers_in(tx, &id)?;
             require_members(&set, &members, &req.numbers)?;
             for n in &req.numbers {
                 tx.execute("UPDATE numbers SET set_id = NULL WHERE number = ?1", [n])?;
             }
-            tx.commit()?;
             Ok(ok(format!(
                 "Removed {} numbers from {}.",
                 req.numbers.len(),
@@ -289,10 +304,9 @@ pub async fn attach_all(
 ) -> Result<Json<StatusResponse>, ApiError> {
     check_attach(&req)?;
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let set = find(&tx, &user, &id)?;
-            let members = numbers_in(&tx, &id)?;
+        .transact(move |tx| {
+            let set = find(tx, &user, &id)?;
+            let members = numbers_in(tx, &id)?;
             let numbers = match &req.numbers {
                 Some(list) if !list.is_empty() => {
                     require_members(&set, &members, list)?;
@@ -301,13 +315,12 @@ pub async fn attach_all(
                 _ => members,
             };
             attach(
-                &tx,
+                tx,
                 &numbers,
                 req.mini_app_id.trim(),
                 Some(req.locale.trim()),
                 req.application_tag.as_deref(),
             )?;
-            tx.commit()?;
             Ok(ok(format!(
                 "Attached {} numbers of {} to {}.",
                 numbers.len(),
@@ -325,12 +338,10 @@ pub async fn detach_all(
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let set = find(&tx, &user, &id)?;
-            let members = numbers_in(&tx, &id)?;
-            detach(&tx, &members)?;
-            tx.commit()?;
+        .transact(move |tx| {
+            let set = find(tx, &user, &id)?;
+            let members = numbers_in(tx, &id)?;
+            detach(tx, &members)?;
             Ok(ok(format!(
                 "Detached {} numbers of {}.",
                 members.len(),
@@ -347,15 +358,13 @@ pub async fn delete_purchased(
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let set = find(&tx, &user, &id)?;
+        .transact(move |tx| {
+            let set = find(tx, &user, &id)?;
             tx.execute(
                 "DELETE FROM routers WHERE number IN (SELECT number FROM numbers WHERE set_id = ?1 AND purchased = 1)",
                 [&id],
             )?;
             let n = tx.execute("DELETE FROM numbers WHERE set_id = ?1 AND purchased = 1", [&id])?;
-            tx.commit()?;
             Ok(ok(format!("Deleted {n} purchased numbers of {}.", set.name)))
         })
         .await
@@ -368,12 +377,10 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let set = find(&tx, &user, &id)?;
+        .transact(move |tx| {
+            let set = find(tx, &user, &id)?;
             tx.execute("UPDATE numbers SET set_id = NULL WHERE set_id = ?1", [&id])?;
             tx.execute("DELETE FROM sets WHERE id = ?1", [&id])?;
-            tx.commit()?;
             Ok(ok(format!(
                 "Deleted the set {}; its numbers remain.",
                 set.name

@@ -8,19 +8,21 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Json, Router};
 use numbers_core::csv::{
     self, CellRef, Column, CsvTable, Operation, Problem, ProblemCode, Validation,
 };
 use numbers_core::models::ocp::{NumberRecord, StatusResponse};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::auth::OcpUser;
+use super::numbers::advanced_filter;
+use super::store::{attach, detach, record, search, NUMBER_COLUMNS, NUMBER_FROM};
+use super::{bad, json};
+use crate::credential::OcpUser;
 use crate::error::ApiError;
-use crate::numbers::{
-    advanced_filter, attach, bad, detach, json, record, search, NUMBER_COLUMNS, NUMBER_FROM,
-};
-use crate::AppState;
+use crate::registry::Endpoints;
+use crate::state::AppState;
+use numbers_core::endpoints::EndpointId as E;
 
 /// How many problems one error message lists.
 const LISTED: usize = 50;
@@ -43,6 +45,14 @@ fn problems_message(problems: &[Problem]) -> String {
             ".".into()
         }
     )
+}
+
+/// The CSV endpoints (their body limit is set where they are nested).
+pub(super) fn routes() -> Router<AppState> {
+    Endpoints::under("")
+        .at(E::CsvExport, export)
+        .at(E::CsvBatch, apply)
+        .router()
 }
 
 /// `POST /api/numbers/csv`: the matching numbers as CSV, formula-safe.
@@ -110,7 +120,7 @@ pub async fn apply(
     })?;
     let limits = app.limits;
     app.db
-        .run(move |c| {
+        .transact(move |tx| {
             let table = csv::read(&file).map_err(|p| bad(problems_message(&p)))?;
             let validation = csv::validate(&table);
             let mut problems: Vec<Problem> = validation.errors().cloned().collect();
@@ -118,10 +128,8 @@ pub async fn apply(
             if !problems.is_empty() {
                 return Err(bad(problems_message(&problems)));
             }
-            let tx = c.transaction()?;
-            check_state(&tx, &user, &table, &validation)?;
-            let applied = apply_rows(&tx, &table, &validation)?;
-            tx.commit()?;
+            check_state(tx, &user, &table, &validation)?;
+            let applied = apply_rows(tx, &table, &validation)?;
             let summary: Vec<String> = validation
                 .counts
                 .iter()

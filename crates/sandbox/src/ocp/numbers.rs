@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::{Json, Router};
 use numbers_core::models::ocp::{
     AdvancedSearch, AttachRequest, AvailableNumber, AvailableNumbersRequest, BuyRequest,
     BuyResponse, DirectAddRequest, Direction, NoteRequest, NumberList, NumbersPage, OrderBy,
@@ -14,42 +14,19 @@ use numbers_core::models::ocp::{
 use numbers_core::phone::{validate_e164, validate_locale, validate_prefix};
 use rusqlite::{params, OptionalExtension};
 
-use crate::auth::OcpUser;
+use crate::credential::OcpCall;
+use crate::credential::OcpUser;
 use crate::db::random_id;
-use crate::error::{parse_json, ApiError, OcpCall};
-use crate::AppState;
+use crate::error::ApiError;
+use crate::registry::Endpoints;
+use numbers_core::endpoints::EndpointId as E;
 
-mod store;
+use super::{bad, listing, ok};
+use crate::state::AppState;
 
-pub(crate) use store::{
-    accessible, attach, detach, miniapp_details, record, search, Filter, NUMBER_COLUMNS,
-    NUMBER_FROM,
-};
+use super::store::{accessible, attach, detach, search, Filter};
 
 pub const MAX_PAGE_SIZE: u32 = 10_000;
-
-pub(crate) fn bad(message: String) -> ApiError {
-    ApiError::bad_request(message)
-}
-
-pub(crate) fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    parse_json(body, bad)
-}
-
-pub(crate) fn ok(message: impl Into<String>) -> Json<StatusResponse> {
-    Json(StatusResponse::ok(message))
-}
-
-/// Lists at most `limit` items of `items` for a message, then "and N more".
-pub(crate) fn listing<S: AsRef<str>>(items: &[S], limit: usize) -> String {
-    let mut s: Vec<&str> = items.iter().take(limit).map(AsRef::as_ref).collect();
-    let more = items.len().saturating_sub(limit);
-    let tail = format!("and {more} more");
-    if more > 0 {
-        s.push(&tail);
-    }
-    s.join(", ")
-}
 
 fn page_args(page: Option<&str>, page_size: Option<&str>) -> Result<(u32, u32), ApiError> {
     let number = |name: &str, v: Option<&str>, default: u32| -> Result<u32, ApiError> {
@@ -88,6 +65,22 @@ fn order_args(
             .ok_or_else(|| bad(format!("direction \"{v}\" is not ASC or DESC.")))?,
     };
     Ok((order_by, direction))
+}
+
+/// The numbers' endpoints.
+pub(super) fn routes() -> Router<AppState> {
+    Endpoints::under("")
+        .at(E::ListNumbers, list)
+        .at(E::FindNumbersToBuy, available)
+        .at(E::BuyNumbers, buy)
+        .at(E::SearchNumbers, advanced)
+        .at(E::MoveToGroup, update_group)
+        .at(E::Detach, detach_numbers)
+        .at(E::Attach, attach_numbers)
+        .at(E::Note, note)
+        .at(E::AddDirectly, direct)
+        .at(E::DeleteNumber, delete)
+        .router()
 }
 
 /// `GET /api/numbers`
@@ -201,8 +194,7 @@ pub async fn buy(
     }
     user.require_group(req.group.trim())?;
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
+        .transact(move |tx| {
             let mut out = BuyResponse::default();
             for n in &req.numbers {
                 let stock: Option<String> = tx
@@ -223,10 +215,9 @@ pub async fn buy(
                 )?;
                 out.purchased_numbers.push(PurchasedNumber {
                     number: n.clone(),
-                    id: random_id(&tx)?,
+                    id: random_id(tx)?,
                 });
             }
-            tx.commit()?;
             Ok(Json(out))
         })
         .await
@@ -239,9 +230,8 @@ pub async fn update_group(
 ) -> Result<Json<StatusResponse>, ApiError> {
     user.require_group(req.group.trim())?;
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            accessible(&tx, &user, &req.numbers)?;
+        .transact(move |tx| {
+            accessible(tx, &user, &req.numbers)?;
             for n in &req.numbers {
                 // A number stays in a set only of its own group.
                 tx.execute(
@@ -249,7 +239,6 @@ pub async fn update_group(
                     params![n, req.group.trim()],
                 )?;
             }
-            tx.commit()?;
             Ok(ok(format!("Moved {} numbers to group {}.", req.numbers.len(), req.group.trim())))
         })
         .await
@@ -261,11 +250,9 @@ pub async fn detach_numbers(
     OcpCall { user, body: req }: OcpCall<NumberList>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            accessible(&tx, &user, &req.numbers)?;
-            detach(&tx, &req.numbers)?;
-            tx.commit()?;
+        .transact(move |tx| {
+            accessible(tx, &user, &req.numbers)?;
+            detach(tx, &req.numbers)?;
             Ok(ok(format!("Detached {} numbers.", req.numbers.len())))
         })
         .await
@@ -286,17 +273,15 @@ pub async fn attach_numbers(
     check_attach(&req)?;
     let numbers = req.numbers.clone().unwrap_or_default();
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            accessible(&tx, &user, &numbers)?;
+        .transact(move |tx| {
+            accessible(tx, &user, &numbers)?;
             attach(
-                &tx,
+                tx,
                 &numbers,
                 req.mini_app_id.trim(),
                 Some(req.locale.trim()),
                 req.application_tag.as_deref(),
             )?;
-            tx.commit()?;
             Ok(ok(format!(
                 "Attached {} numbers to {}.",
                 numbers.len(),
@@ -347,8 +332,7 @@ pub async fn direct(
         validate_locale(l).map_err(|e| bad(format!("locale: {e}.")))?;
     }
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
+        .transact(move |tx| {
             let mut taken = Vec::new();
             for n in &req.numbers {
                 let exists: bool = tx.query_row("SELECT count(*) > 0 FROM numbers WHERE number = ?1", [n], |r| r.get(0))?;
@@ -376,9 +360,8 @@ pub async fn direct(
                 )?;
             }
             if let Some(app_id) = req.mini_app_id.as_deref().filter(|a| !a.trim().is_empty()) {
-                attach(&tx, &req.numbers, app_id.trim(), None, None)?;
+                attach(tx, &req.numbers, app_id.trim(), None, None)?;
             }
-            tx.commit()?;
             Ok(ok(format!("Added {} numbers to group {}.", req.numbers.len(), req.group.trim())))
         })
         .await
@@ -391,12 +374,10 @@ pub async fn delete(
     Path(number): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            accessible(&tx, &user, std::slice::from_ref(&number))?;
+        .transact(move |tx| {
+            accessible(tx, &user, std::slice::from_ref(&number))?;
             tx.execute("DELETE FROM routers WHERE number = ?1", [&number])?;
             tx.execute("DELETE FROM numbers WHERE number = ?1", [&number])?;
-            tx.commit()?;
             Ok(ok(format!("Deleted {number}.")))
         })
         .await

@@ -11,11 +11,15 @@ use numbers_core::phone::validate_e164;
 use numbers_core::routing::{Router, RoutingError};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::auth::OcpUser;
+use super::store::{accessible, attach, miniapp_details};
+use super::{bad, ok};
+use crate::credential::OcpCall;
+use crate::credential::OcpUser;
 use crate::db::{random_id, NOW_MILLIS};
-use crate::error::{ApiError, OcpCall};
-use crate::numbers::{accessible, attach, bad, ok};
-use crate::AppState;
+use crate::error::ApiError;
+use crate::registry::Endpoints;
+use crate::state::AppState;
+use numbers_core::endpoints::EndpointId as E;
 
 const SELECT: &str =
     "SELECT id, number, group_id, step, enabled, last_update, source_app_id, source_tag, \
@@ -81,6 +85,20 @@ fn store(conn: &Connection, id: &str, router: &Router) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The routers' endpoints.
+pub(super) fn routes() -> axum::Router<AppState> {
+    Endpoints::under("")
+        .at(E::ListRouters, list)
+        .at(E::CreateRouter, create)
+        .at(E::UpdateRouter, update)
+        .at(E::ReadRouterOfNumber, by_number)
+        .at(E::NextStep, next_step)
+        .at(E::ReadRouter, get)
+        .at(E::DeleteRouter, delete)
+        .at(E::CompleteRouter, complete)
+        .router()
+}
+
 /// `POST /api/numbers-routing`
 pub async fn create(
     State(app): State<AppState>,
@@ -97,10 +115,9 @@ pub async fn create(
     )
     .map_err(routing)?;
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let current = accessible(&tx, &user, std::slice::from_ref(&req.number))?.remove(0);
-            crate::numbers::miniapp_details(&tx, req.target_app_id.trim())?;
+        .transact(move |tx| {
+            let current = accessible(tx, &user, std::slice::from_ref(&req.number))?.remove(0);
+            miniapp_details(tx, req.target_app_id.trim())?;
             let source = current
                 .mini_app_id
                 .clone()
@@ -112,7 +129,7 @@ pub async fn create(
             if exists {
                 return Err(ApiError::conflict(format!("{} has a router already: update or complete that one.", req.number)));
             }
-            let id = random_id(&tx)?;
+            let id = random_id(tx)?;
             tx.execute(
                 &format!(
                     "INSERT INTO routers (id, number, group_id, step, enabled, last_update, source_app_id, source_tag, source_weight, target_app_id, target_tag) \
@@ -131,8 +148,7 @@ pub async fn create(
                     req.target_app_tag
                 ],
             )?;
-            let created = find(&tx, &user, "id", &id)?;
-            tx.commit()?;
+            let created = find(tx, &user, "id", &id)?;
             Ok(Json(created))
         })
         .await
@@ -144,9 +160,8 @@ pub async fn update(
     OcpCall { user, body: req }: OcpCall<UpdateRouterRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let current = find(&tx, &user, "id", &req.id)?;
+        .transact(move |tx| {
+            let current = find(tx, &user, "id", &req.id)?;
             let mut router = state(&current)?;
             if let Some(w) = req.source_weight() {
                 router = router.set_weight(w).map_err(routing)?;
@@ -157,7 +172,7 @@ pub async fn update(
             if let Some(e) = req.is_enabled {
                 router = if e { router.enable() } else { router.disable() };
             }
-            store(&tx, &req.id, &router)?;
+            store(tx, &req.id, &router)?;
             if let Some(target) = req.target_app_id.as_deref().map(str::trim) {
                 if target.is_empty() {
                     return Err(bad("targetAppId cannot be empty.".into()));
@@ -173,7 +188,6 @@ pub async fn update(
                     params![req.id, tag],
                 )?;
             }
-            tx.commit()?;
             Ok(ok("Router updated."))
         })
         .await
@@ -261,12 +275,10 @@ pub async fn next_step(
     Path(number): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let r = find(&tx, &user, "number", &number)?;
+        .transact(move |tx| {
+            let r = find(tx, &user, "number", &number)?;
             let next = state(&r)?.next_step();
-            store(&tx, &r.id, &next)?;
-            tx.commit()?;
+            store(tx, &r.id, &next)?;
             Ok(ok(format!(
                 "Source {}%, target {}%.",
                 next.weights.source(),
@@ -283,14 +295,13 @@ pub async fn complete(
     Path(id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     app.db
-        .run(move |c| {
-            let tx = c.transaction()?;
-            let r = find(&tx, &user, "id", &id)?;
+        .transact(move |tx| {
+            let r = find(tx, &user, "id", &id)?;
             let target = r
                 .target()
                 .cloned()
                 .ok_or_else(|| ApiError::internal("router without target"))?;
-            attach(&tx, &r.numbers, &target.app_id, None, None)?;
+            attach(tx, &r.numbers, &target.app_id, None, None)?;
             for n in &r.numbers {
                 tx.execute(
                     "UPDATE numbers SET application_tag = ?2 WHERE number = ?1",
@@ -298,7 +309,6 @@ pub async fn complete(
                 )?;
             }
             tx.execute("DELETE FROM routers WHERE id = ?1", [&id])?;
-            tx.commit()?;
             Ok(ok(format!(
                 "{} is attached to {} and the router is deleted.",
                 r.numbers.join(", "),

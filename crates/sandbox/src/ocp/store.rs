@@ -5,7 +5,7 @@ use numbers_core::models::ocp::{AdvancedSearch, Direction, NumberRecord, Numbers
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
-use crate::auth::OcpUser;
+use crate::credential::OcpUser;
 use crate::error::ApiError;
 use numbers_core::miniapp::MiniAppParts;
 
