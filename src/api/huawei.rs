@@ -4,7 +4,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::huawei::signing;
 use numbers_core::models::huawei::{JobList, PhoneList, TrafficRequest, TrafficResponse};
 
-use super::auth::{Auth, HuaweiKeys};
+use super::credential::HuaweiKeys;
+use super::renewal::SignedIn;
 use numbers_core::endpoints::EndpointId;
 
 use super::{build, build_with, endpoint, json, send, ApiError, Payload};
@@ -15,7 +16,7 @@ pub enum HuaweiCredential {
     /// A pasted X-Auth-Token (or the sandbox's dev token) and project ID.
     Token { token: String, project: String },
     /// The IAM sign-in of a relayed environment (its token names the project).
-    Session { auth: Auth, env: String },
+    Session { signed_in: SignedIn, env: String },
     /// An access key pair of a relayed environment whose own host is `host`:
     /// every request is signed here for that host.
     Keys { keys: HuaweiKeys, host: String },
@@ -96,14 +97,14 @@ impl HuaweiClient {
                 )
                 .await
             }
-            HuaweiCredential::Session { auth, env } => {
-                let session = auth.huawei_token(env).await?;
+            HuaweiCredential::Session { signed_in, env } => {
+                let session = signed_in.huawei_token(env).await?;
                 let url = at(&session.project_id);
                 let first = build(method, &url, ("X-Auth-Token", &session.token), &payload);
                 match send(first, &url).await {
                     Err(ApiError::Unauthorized { .. }) => {
-                        auth.huawei_refused(env);
-                        let session = auth.huawei_token(env).await?;
+                        signed_in.huawei_refused(env);
+                        let session = signed_in.huawei_token(env).await?;
                         let url = at(&session.project_id);
                         let again = build(method, &url, ("X-Auth-Token", &session.token), &payload);
                         send(again, &url).await

@@ -1,14 +1,16 @@
 //! Typed clients of the providers' APIs, over gloo-net. Pages call these;
 //! nothing else in the app builds a request.
 
-pub mod auth;
 pub mod console;
+pub mod credential;
 pub mod exotel;
 pub mod gateway;
 pub mod history;
 pub mod huawei;
 pub mod ocp;
+pub mod renewal;
 pub mod search;
+pub mod sign_in;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::models::gateway::ErrorCode;

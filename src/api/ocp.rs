@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use numbers_core::endpoints::{EndpointId, EndpointId as Id};
 
-use super::auth::Auth;
+use super::renewal::SignedIn;
 use super::{build_with, endpoint, json, send, ApiError, Payload};
 
 /// How an OCP client proves who it is.
@@ -17,7 +17,7 @@ pub enum Credential {
     /// A bearer token pasted in Settings (or the sandbox's dev token).
     Token(String),
     /// The signed-in session of a relayed environment: renewed as needed.
-    Session { auth: Auth, env: String },
+    Session { signed_in: SignedIn, env: String },
 }
 
 impl std::fmt::Debug for Credential {
@@ -62,12 +62,12 @@ impl OcpClient {
         };
         match &self.credential {
             Credential::Token(token) => send(attempt(token), &url).await,
-            Credential::Session { auth, env } => {
-                let token = auth.ocp_token(env).await?;
+            Credential::Session { signed_in, env } => {
+                let token = signed_in.ocp_token(env).await?;
                 match send(attempt(&token), &url).await {
                     Err(ApiError::Unauthorized { .. }) => {
-                        auth.renew_ocp(env).await?;
-                        let token = auth.ocp_token(env).await?;
+                        signed_in.renew_ocp(env).await?;
+                        let token = signed_in.ocp_token(env).await?;
                         send(attempt(&token), &url).await
                     }
                     other => other,

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::auth::HuaweiKeys;
+use crate::api::credential::HuaweiKeys;
 use crate::api::ApiError;
 use crate::components::text_field::{bound, TextField};
 use crate::secrets::SigningKey;

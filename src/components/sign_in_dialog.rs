@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::auth::SignInProvider;
+use crate::api::credential::SignInProvider;
 use crate::components::dialog::Dialog;
 use crate::components::sign_in_form::{HuaweiSignInForm, OcpSignInForm};
 use crate::state::use_app;
@@ -13,13 +13,13 @@ use crate::state::use_app;
 #[component]
 pub fn SignInDialog() -> impl IntoView {
     let app = use_app();
-    let auth = app.auth;
+    let signed_in = app.signed_in;
     let open = RwSignal::new(false);
-    Effect::new(move |_| open.set(auth.needed.get().is_some()));
+    Effect::new(move |_| open.set(signed_in.needed.get().is_some()));
     // Closed by the person (Escape, ×, backdrop): what waited gives up.
     Effect::new(move |_| {
-        if !open.get() && auth.needed.get_untracked().is_some() {
-            auth.decline_sign_in();
+        if !open.get() && signed_in.needed.get_untracked().is_some() {
+            signed_in.decline_sign_in();
         }
     });
     let env_label = move |provider: &str, env: &str| {
@@ -27,9 +27,9 @@ pub fn SignInDialog() -> impl IntoView {
             .map(|e| format!("{} ({})", e.label, e.host))
             .unwrap_or_else(|| env.to_string())
     };
-    let body = move || match auth.needed.get() {
+    let body = move || match signed_in.needed.get() {
         Some(SignInProvider::Ocp) => {
-            let session = auth.ocp.get_untracked();
+            let session = signed_in.ocp.get_untracked();
             let env = session
                 .as_ref()
                 .map(|s| s.env.clone())
@@ -45,13 +45,13 @@ pub fn SignInDialog() -> impl IntoView {
                 <OcpSignInForm
                     env=Signal::stored(env)
                     username=who
-                    on_signed_in=Callback::new(move |s| auth.signed_in_ocp(s))
+                    on_signed_in=Callback::new(move |s| signed_in.signed_in_ocp(s))
                 />
             }
             .into_any()
         }
         Some(SignInProvider::Huawei) => {
-            let session = auth.huawei.get_untracked();
+            let session = signed_in.huawei.get_untracked();
             let env = session
                 .as_ref()
                 .map(|s| s.env.clone())
@@ -69,7 +69,7 @@ pub fn SignInDialog() -> impl IntoView {
                     env=Signal::stored(env)
                     project=Signal::stored(project)
                     account=account
-                    on_signed_in=Callback::new(move |s| auth.signed_in_huawei(s))
+                    on_signed_in=Callback::new(move |s| signed_in.signed_in_huawei(s))
                 />
             }
             .into_any()

@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::auth::{huawei_sign_in, ocp_sign_in, HuaweiSession, OcpSession, SignInError};
+use crate::api::credential::{HuaweiSession, OcpSession};
+use crate::api::sign_in::{huawei_sign_in, ocp_sign_in, SignInError};
 use crate::components::text_field::{bound, TextField};
 use crate::fetch::Change;
 

@@ -8,11 +8,12 @@ use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
 use numbers_core::models::ocp::Environment;
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::{Auth, HuaweiKeys};
+use crate::api::credential::HuaweiKeys;
 use crate::api::exotel::ExotelClient;
 use crate::api::huawei::{HuaweiClient, HuaweiCredential};
 use crate::api::ocp::{Credential, OcpClient};
 use crate::api::origin;
+use crate::api::renewal::SignedIn;
 
 use super::saved::{save, Unlocked};
 
@@ -244,14 +245,14 @@ impl Connections {
 
     /// The OCP client: the signed-in session of the relayed environment if
     /// there is one, else the pasted token.
-    pub fn ocp_client(&self, auth: Auth) -> OcpClient {
+    pub fn ocp_client(&self, signed_in: SignedIn) -> OcpClient {
         let env = self.ocp.relay_env();
-        let signed_in = auth
+        let has_session = signed_in
             .ocp
             .with_untracked(|s| s.as_ref().is_some_and(|s| Some(s.env.as_str()) == env));
         let credential = match env {
-            Some(env) if signed_in => Credential::Session {
-                auth,
+            Some(env) if has_session => Credential::Session {
+                signed_in,
                 env: env.to_string(),
             },
             _ => Credential::Token(self.ocp_token.clone()),
@@ -275,17 +276,19 @@ impl Connections {
         )
     }
 
-    pub fn huawei_client(&self, auth: Auth) -> HuaweiClient {
-        let (endpoint, signed_in) = match &self.huawei_env {
+    pub fn huawei_client(&self, signed_in: SignedIn) -> HuaweiClient {
+        let (endpoint, has_session) = match &self.huawei_env {
             Some(env) => (
                 relay_base("huawei", env),
-                auth.huawei
+                signed_in
+                    .huawei
                     .with(|s| s.as_ref().is_some_and(|s| &s.env == env)),
             ),
             None => (self.huawei_endpoint.clone(), false),
         };
         let keys = self.huawei_env.as_ref().and_then(|env| {
-            auth.huawei_keys
+            signed_in
+                .huawei_keys
                 .with(|k| k.as_ref().filter(|k| &k.env == env).cloned())
         });
         let credential = match (&self.huawei_env, keys) {
@@ -294,8 +297,8 @@ impl Connections {
                 keys,
                 host: self.huawei_host.clone(),
             },
-            (Some(env), None) if signed_in => HuaweiCredential::Session {
-                auth,
+            (Some(env), None) if has_session => HuaweiCredential::Session {
+                signed_in,
                 env: env.clone(),
             },
             _ => HuaweiCredential::Token {

@@ -24,18 +24,18 @@ pub use toasts::{Report, Toast, ToastKind};
 use leptos::prelude::*;
 use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};
 
-use crate::api::auth::Auth;
 use crate::api::exotel::ExotelClient;
 use crate::api::history::Source;
 use crate::api::huawei::HuaweiClient;
 use crate::api::ocp::OcpClient;
+use crate::api::renewal::SignedIn;
 use numbers_core::endpoints::Provider;
 
 /// The app-wide context.
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub connections: RwSignal<Connections>,
-    pub auth: Auth,
+    pub signed_in: SignedIn,
     /// The environments of the gateway that served the console, if any.
     pub gateway: StoredValue<Option<EnvironmentList>>,
     pub toasts: RwSignal<Vec<Toast>>,
@@ -76,7 +76,7 @@ impl AppState {
         let Remembered { unlocked, sessions } = remembered;
         Self {
             connections: RwSignal::new(Connections::load(gateway.as_ref(), &unlocked)),
-            auth: Auth::new(sessions.ocp, sessions.huawei, sessions.huawei_keys),
+            signed_in: SignedIn::new(sessions.ocp, sessions.huawei, sessions.huawei_keys),
             gateway: StoredValue::new(gateway),
             toasts: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),
@@ -86,7 +86,8 @@ impl AppState {
     }
 
     pub fn ocp(&self) -> OcpClient {
-        self.connections.with_untracked(|c| c.ocp_client(self.auth))
+        self.connections
+            .with_untracked(|c| c.ocp_client(self.signed_in))
     }
 
     pub fn exotel(&self) -> ExotelClient {
@@ -95,7 +96,7 @@ impl AppState {
 
     /// The Huawei client (tracked: a memo of it follows sign-in and settings).
     pub fn huawei(&self) -> HuaweiClient {
-        self.connections.with(|c| c.huawei_client(self.auth))
+        self.connections.with(|c| c.huawei_client(self.signed_in))
     }
 
     /// The histories this console can read (of `provider`'s, or every
@@ -113,7 +114,7 @@ impl AppState {
             let mut out = Vec::new();
             if let Some(env) = c.ocp.relay_env().filter(|_| wanted(Provider::Ocp)) {
                 out.push((
-                    Source::Ocp(c.ocp_client(self.auth)),
+                    Source::Ocp(c.ocp_client(self.signed_in)),
                     label(Provider::Ocp, env),
                 ));
             }
@@ -125,7 +126,7 @@ impl AppState {
             }
             if let Some(env) = c.huawei_env.as_ref().filter(|_| wanted(Provider::Huawei)) {
                 out.push((
-                    Source::Huawei(c.huawei_client(self.auth)),
+                    Source::Huawei(c.huawei_client(self.signed_in)),
                     label(Provider::Huawei, env),
                 ));
             }

@@ -7,7 +7,7 @@ use super::AppState;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::{HuaweiKeys, HuaweiSession, OcpSession};
+use crate::api::credential::{HuaweiKeys, HuaweiSession, OcpSession};
 use crate::secrets;
 use crate::timing::epoch_ms;
 
@@ -72,11 +72,11 @@ pub(super) async fn load_sessions(unlocked: &Unlocked) -> Sessions {
 /// lasts. Runs for the app's life.
 pub fn keep_sessions(app: AppState) {
     Effect::new(move |_| {
-        let keys = app.auth.huawei_keys.get();
+        let keys = app.signed_in.huawei_keys.get();
         let remember = app.connections.with(|c| c.remember);
         let saved = SavedSessions {
-            ocp: app.auth.ocp.get(),
-            huawei: app.auth.huawei.get(),
+            ocp: app.signed_in.ocp.get(),
+            huawei: app.signed_in.huawei.get(),
             // Without "remember" the signing key lives in memory only: a
             // pair without its key would be of no use after a reload.
             huawei_keys: keys.as_ref().filter(|_| remember).map(|k| KeyPair {
@@ -96,12 +96,12 @@ pub fn keep_sessions(app: AppState) {
         keys.as_ref().filter(|_| remember).map(|k| k.secret.clone())
     };
     let kept = StoredValue::new(remembered(
-        &app.auth.huawei_keys.get_untracked(),
+        &app.signed_in.huawei_keys.get_untracked(),
         app.connections.with_untracked(|c| c.remember),
     ));
     Effect::new(move |_| {
         let wanted = remembered(
-            &app.auth.huawei_keys.get(),
+            &app.signed_in.huawei_keys.get(),
             app.connections.with(|c| c.remember),
         );
         if kept.get_value() == wanted {
@@ -115,7 +115,9 @@ pub fn keep_sessions(app: AppState) {
         });
     });
     Effect::new(move |_| {
-        let Some(s) = app.auth.ocp.get() else { return };
+        let Some(s) = app.signed_in.ocp.get() else {
+            return;
+        };
         let now = epoch_ms();
         if !s.refresh_usable(now) {
             return;
@@ -124,7 +126,7 @@ pub fn keep_sessions(app: AppState) {
         let scheduled = s.access_token.clone();
         set_timeout(
             move || {
-                let current = app.auth.ocp.get_untracked();
+                let current = app.signed_in.ocp.get_untracked();
                 let still = current
                     .as_ref()
                     .is_some_and(|c| c.access_token == scheduled && c.refresh_usable(epoch_ms()));
@@ -132,7 +134,7 @@ pub fn keep_sessions(app: AppState) {
                     leptos::task::spawn_local(async move {
                         // A failure here is met again, and explained, by the
                         // next call that needs the token.
-                        let _ = app.auth.renew_ocp(&s.env).await;
+                        let _ = app.signed_in.renew_ocp(&s.env).await;
                     });
                 }
             },

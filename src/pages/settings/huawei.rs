@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use numbers_core::models::gateway::SignInKind;
 
-use crate::api::auth::{HuaweiKeys, HuaweiSession};
+use crate::api::credential::{HuaweiKeys, HuaweiSession};
 use crate::components::access_key_form::AccessKeyForm;
 use crate::components::radio_choice::RadioChoice;
 use crate::components::sign_in_form::HuaweiSignInForm;
@@ -25,12 +25,12 @@ fn HuaweiSignIn(draft: Draft) -> impl IntoView {
             .and_then(|e| e.project_name)
             .unwrap_or_default()
     });
-    let session = move || app.auth.huawei.get().filter(|s| s.env == env.get());
+    let session = move || app.signed_in.huawei.get().filter(|s| s.env == env.get());
     let signed_in = move |s: HuaweiSession| {
         let mut now = app.connections.get_untracked();
         now.huawei_env = draft.with_untracked(|d| d.huawei_env.clone());
-        app.auth.huawei_keys.set(None);
-        app.auth.signed_in_huawei(s);
+        app.signed_in.huawei_keys.set(None);
+        app.signed_in.signed_in_huawei(s);
         app.update_connections(now);
         app.ok("Signed in to Huawei Cloud.");
     };
@@ -44,7 +44,7 @@ fn HuaweiSignIn(draft: Draft) -> impl IntoView {
                         format!("The token of {} has expired: sign in again.", s.user)
                     }}
                 </p>
-                <div class="actions left"><button type="button" on:click=move |_| app.auth.huawei.set(None)>"Sign out"</button></div>
+                <div class="actions left"><button type="button" on:click=move |_| app.signed_in.huawei.set(None)>"Sign out"</button></div>
             }.into_any(),
             None => view! {
                 <p class="hint">"Sign in with an IAM user of your Huawei Cloud account; the token lasts 24 hours."</p>
@@ -67,7 +67,12 @@ fn HuaweiAccessKey(draft: Draft) -> impl IntoView {
             .filter(|e| e.sandbox)
             .map(|_| dev_huawei_keys())
     });
-    let keys = move || app.auth.huawei_keys.get().filter(|k| k.env == env.get());
+    let keys = move || {
+        app.signed_in
+            .huawei_keys
+            .get()
+            .filter(|k| k.env == env.get())
+    };
     let saved = move |keys: HuaweiKeys| {
         let mut now = app.connections.get_untracked();
         draft.with_untracked(|d| {
@@ -75,8 +80,8 @@ fn HuaweiAccessKey(draft: Draft) -> impl IntoView {
             now.huawei_host = d.huawei_host.clone();
         });
         // One credential per environment: the key replaces an IAM sign-in.
-        app.auth.huawei.set(None);
-        app.auth.huawei_keys.set(Some(keys));
+        app.signed_in.huawei.set(None);
+        app.signed_in.huawei_keys.set(Some(keys));
         app.update_connections(now);
         app.ok("The access key works: requests to Huawei are signed with it.");
     };
@@ -87,7 +92,7 @@ fn HuaweiAccessKey(draft: Draft) -> impl IntoView {
                     {format!("Requests are signed with access key {} for project {}. The secret key stays in this browser, held as a key it will not give back as text.", k.access_key, k.project_id)}
                     {(!app.connections.with(|c| c.remember)).then_some(" Without \u{201c}Remember on this device\u{201d} it lives in this tab's memory only: a reload asks for it again.")}
                 </p>
-                <div class="actions left"><button type="button" on:click=move |_| app.auth.huawei_keys.set(None)>"Forget the key"</button></div>
+                <div class="actions left"><button type="button" on:click=move |_| app.signed_in.huawei_keys.set(None)>"Forget the key"</button></div>
             }.into_any(),
             None => view! {
                 <p class="hint">"An access key of an IAM user (My Credentials › Access Keys). The console signs each request with it as Huawei's SDKs do; the secret key is never sent."</p>
@@ -110,7 +115,7 @@ pub(super) fn HuaweiCard(draft: Draft) -> impl IntoView {
     let app = use_app();
     let result: TestResult = RwSignal::new(None);
     let test = move |_| {
-        let client = draft.with_untracked(|d| d.huawei_client(app.auth));
+        let client = draft.with_untracked(|d| d.huawei_client(app.signed_in));
         result.set(Some(Report::ok("Testing…".into())));
         spawn_local(async move {
             let r = client
@@ -131,7 +136,7 @@ pub(super) fn HuaweiCard(draft: Draft) -> impl IntoView {
     let pasted_in_use = move || {
         let env = draft.with(|d| d.huawei_env.clone());
         let signed_in = app
-            .auth
+            .signed_in
             .huawei
             .with(|s| s.as_ref().map(|s| s.env.clone()) == env);
         !signed_in && draft.with(|d| !d.huawei_token.trim().is_empty())
@@ -152,7 +157,7 @@ pub(super) fn HuaweiCard(draft: Draft) -> impl IntoView {
     Effect::new(move |_| {
         let env = draft.with(|d| d.huawei_env.clone());
         let keyed = app
-            .auth
+            .signed_in
             .huawei_keys
             .with_untracked(|k| k.as_ref().map(|k| k.env.clone()))
             == env

@@ -8,7 +8,8 @@ use numbers_core::models::gateway::SignInKind;
 use numbers_core::models::ocp::{Environment, ListNumbersQuery};
 use numbers_core::text::count;
 
-use crate::api::auth::{ocp_sign_out, OcpSession};
+use crate::api::credential::OcpSession;
+use crate::api::sign_in::ocp_sign_out;
 use crate::components::sign_in_form::OcpSignInForm;
 use crate::components::text_field::TextField;
 use crate::state::{use_app, OcpTarget, Report};
@@ -76,21 +77,21 @@ fn OcpSignIn(draft: Draft) -> impl IntoView {
     let app = use_app();
     let env =
         Signal::derive(move || draft.with(|d| d.ocp.relay_env().unwrap_or_default().to_string()));
-    let session = move || app.auth.ocp.get().filter(|s| s.env == env.get());
+    let session = move || app.signed_in.ocp.get().filter(|s| s.env == env.get());
     let signed_in = move |s: OcpSession| {
         let mut now = app.connections.get_untracked();
         now.ocp = draft.with_untracked(|d| d.ocp.clone());
         draft.update(|d| d.ocp = now.ocp.clone());
-        app.auth.signed_in_ocp(s);
+        app.signed_in.signed_in_ocp(s);
         app.update_connections(now);
         app.changed_identity();
         app.ok("Signed in.");
     };
     let sign_out = move |_| {
-        let Some(s) = app.auth.ocp.get_untracked() else {
+        let Some(s) = app.signed_in.ocp.get_untracked() else {
             return;
         };
-        app.auth.ocp.set(None);
+        app.signed_in.ocp.set(None);
         app.changed_identity();
         spawn_local(async move {
             // Ending the session at OCP too; if that fails, the tokens are
@@ -140,7 +141,7 @@ pub(super) fn OcpCard(draft: Draft, custom_url: RwSignal<String>) -> impl IntoVi
         if let OcpTarget::Custom(_) = d.ocp {
             d.ocp = OcpTarget::Custom(custom_url.get_untracked());
         }
-        let client = d.ocp_client(app.auth);
+        let client = d.ocp_client(app.signed_in);
         result.set(Some(Report::ok("Testing…".into())));
         spawn_local(async move {
             let q = ListNumbersQuery {
@@ -161,7 +162,7 @@ pub(super) fn OcpCard(draft: Draft, custom_url: RwSignal<String>) -> impl IntoVi
     let pasted_in_use = move || {
         let env = draft.with(|d| d.ocp.relay_env().map(str::to_string));
         let signed_in = app
-            .auth
+            .signed_in
             .ocp
             .with(|s| s.as_ref().map(|s| s.env.clone()) == env);
         !signed_in && draft.with(|d| !d.ocp_token.trim().is_empty())
