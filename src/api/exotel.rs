@@ -5,7 +5,7 @@ use base64::Engine;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::models::exotel::{AllocationRequest, CallPartyUpdate, Envelope, VnUpdate};
 
-use numbers_core::endpoints::EndpointId;
+use numbers_core::endpoints::{EndpointId, Route};
 
 use super::{endpoint, json, send, ApiError};
 
@@ -51,31 +51,31 @@ impl ExotelClient {
         method(url).header("Authorization", &self.authorization())
     }
 
-    /// Endpoint `id`'s method and URL, for this tenant (and allocation).
+    /// A documented endpoint's method and URL (its `route`), for this tenant (and allocation).
     fn endpoint(
         &self,
-        id: EndpointId,
+        route: Route,
         greenvn_id: Option<&str>,
     ) -> (fn(&str) -> RequestBuilder, String) {
         let params: Vec<&str> = std::iter::once(self.sid.as_str())
             .chain(greenvn_id)
             .collect();
-        let (method, path) = endpoint(id, &params, "");
+        let (method, path) = endpoint(route, &params, "");
         (method, format!("{}{path}", self.base))
     }
 
-    async fn empty(&self, id: EndpointId, greenvn_id: &str) -> Result<Envelope, ApiError> {
-        let (method, url) = self.endpoint(id, Some(greenvn_id));
+    async fn empty(&self, route: Route, greenvn_id: &str) -> Result<Envelope, ApiError> {
+        let (method, url) = self.endpoint(route, Some(greenvn_id));
         json(send(self.authed(method, &url).build(), &url).await?).await
     }
 
     async fn with_json<B: serde::Serialize>(
         &self,
-        id: EndpointId,
+        route: Route,
         greenvn_id: Option<&str>,
         body: &B,
     ) -> Result<Envelope, ApiError> {
-        let (method, url) = self.endpoint(id, greenvn_id);
+        let (method, url) = self.endpoint(route, greenvn_id);
         json(send(self.authed(method, &url).json(body), &url).await?).await
     }
 
@@ -117,17 +117,18 @@ impl ExotelClient {
 
     /// `POST .../greenvn`
     pub async fn allocate(&self, r: &AllocationRequest) -> Result<Envelope, ApiError> {
-        self.with_json(EndpointId::Allocate, None, r).await
+        self.with_json(EndpointId::Allocate.route(), None, r).await
     }
 
     /// `GET .../greenvn/{greenvn_id}`
     pub async fn get(&self, greenvn_id: &str) -> Result<Envelope, ApiError> {
-        self.empty(EndpointId::ReadAllocation, greenvn_id).await
+        self.empty(EndpointId::ReadAllocation.route(), greenvn_id)
+            .await
     }
 
     /// `DELETE .../greenvn/{greenvn_id}`
     pub async fn deallocate(&self, greenvn_id: &str) -> Result<Envelope, ApiError> {
-        self.empty(EndpointId::Deallocate, greenvn_id).await
+        self.empty(EndpointId::Deallocate.route(), greenvn_id).await
     }
 
     /// `PUT .../greenvn/{greenvn_id}/call-party`
@@ -136,13 +137,13 @@ impl ExotelClient {
         greenvn_id: &str,
         u: &CallPartyUpdate,
     ) -> Result<Envelope, ApiError> {
-        self.with_json(EndpointId::UpdateParties, Some(greenvn_id), u)
+        self.with_json(EndpointId::UpdateParties.route(), Some(greenvn_id), u)
             .await
     }
 
     /// `PUT .../greenvn/{greenvn_id}/vn`
     pub async fn change_vn(&self, greenvn_id: &str, u: &VnUpdate) -> Result<Envelope, ApiError> {
-        self.with_json(EndpointId::ChangeVn, Some(greenvn_id), u)
+        self.with_json(EndpointId::ChangeVn.route(), Some(greenvn_id), u)
             .await
     }
 }

@@ -6,7 +6,7 @@ use numbers_core::models::huawei::{JobList, PhoneList, TrafficRequest, TrafficRe
 
 use super::credential::HuaweiKeys;
 use super::renewal::SignedIn;
-use numbers_core::endpoints::EndpointId;
+use numbers_core::endpoints::{EndpointId, Route};
 
 use super::{build, build_with, endpoint, json, send, ApiError, Payload};
 
@@ -43,20 +43,21 @@ fn encode(s: &str) -> String {
 }
 
 impl HuaweiClient {
-    /// Sends endpoint `id`'s request (with `query`) for the project. With a
+    /// Sends a documented endpoint's request (its `route`, with `query`) for
+    /// the project. With a
     /// session, a 401 (the token was revoked or has run out) asks for a
     /// new sign-in and sends once more.
     async fn call(
         &self,
-        id: EndpointId,
+        route: Route,
         query: &str,
         payload: Payload,
     ) -> Result<Response, ApiError> {
         let base = self.endpoint.trim_end_matches('/');
-        let verb = Verb::of(id);
+        let verb = Verb::of(route);
         self.call_at(
             verb,
-            &|project| format!("{base}{}", endpoint(id, &[project.trim()], query).1),
+            &|project| format!("{base}{}", endpoint(route, &[project.trim()], query).1),
             payload,
         )
         .await
@@ -119,7 +120,7 @@ impl HuaweiClient {
     pub async fn phones(&self, offset: u32, limit: u32) -> Result<PhoneList, ApiError> {
         let query = format!("offset={offset}&limit={limit}");
         json(
-            self.call(EndpointId::ListPhones, &query, Payload::Empty)
+            self.call(EndpointId::ListPhones.route(), &query, Payload::Empty)
                 .await?,
         )
         .await
@@ -128,7 +129,7 @@ impl HuaweiClient {
     /// `POST .../phones-traffic` (at most 100 phone ids).
     pub async fn divert(&self, r: &TrafficRequest) -> Result<TrafficResponse, ApiError> {
         json(
-            self.call(EndpointId::DivertTraffic, "", Payload::json(r)?)
+            self.call(EndpointId::DivertTraffic.route(), "", Payload::json(r)?)
                 .await?,
         )
         .await
@@ -144,7 +145,12 @@ impl HuaweiClient {
         if let HuaweiCredential::Keys { keys, host } = &self.credential {
             // A signature proves one request: the gateway asks Huawei with
             // this one (the project's first phone) whether the key is good.
-            let probe = endpoint(EndpointId::ListPhones, &[&keys.project_id], "limit=1").1;
+            let probe = endpoint(
+                EndpointId::ListPhones.route(),
+                &[&keys.project_id],
+                "limit=1",
+            )
+            .1;
             let [auth, extra @ ..] = signed_headers(keys, host, "GET", &probe, "").await?;
             return send(
                 build_with(
@@ -166,7 +172,7 @@ impl HuaweiClient {
     pub async fn jobs(&self, request_id: &str) -> Result<JobList, ApiError> {
         let query = format!("request_id={}&limit=1000", encode(request_id));
         json(
-            self.call(EndpointId::ListJobs, &query, Payload::Empty)
+            self.call(EndpointId::ListJobs.route(), &query, Payload::Empty)
                 .await?,
         )
         .await
@@ -181,9 +187,9 @@ enum Verb {
 }
 
 impl Verb {
-    /// The method endpoint `id` takes (CPH's are reads and one change).
-    fn of(id: EndpointId) -> Self {
-        if id.endpoint().method == numbers_core::endpoints::Method::Post {
+    /// The method a route takes (CPH's are reads and one change).
+    fn of(route: Route) -> Self {
+        if route.method == numbers_core::endpoints::Method::Post {
             Self::Post
         } else {
             Self::Get

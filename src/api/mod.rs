@@ -93,26 +93,25 @@ impl ApiError {
     }
 }
 
-/// The request builder and path of the documented endpoint `id`: its
-/// method, its path from the registry with `params` in its `{…}` segments,
-/// and `query` (without its `?`) if any. Every request to a provider is
-/// made from one: the console asks for nothing the gateway's relay (built
-/// from the same registry) would refuse.
+/// The request builder and path of a documented endpoint's `route`
+/// (`EndpointId::X.route()`): its method, its path with `params` in its
+/// `{…}` segments, and `query` (without its `?`) if any. Every request to a
+/// provider is made from one: the console asks for nothing the gateway's
+/// relay (built from the same registry) would refuse.
 pub(crate) fn endpoint(
-    id: numbers_core::endpoints::EndpointId,
+    route: numbers_core::endpoints::Route,
     params: &[&str],
     query: &str,
 ) -> (fn(&str) -> RequestBuilder, String) {
     use numbers_core::endpoints::Method;
-    let e = id.endpoint();
-    let builder: fn(&str) -> RequestBuilder = match e.method {
+    let builder: fn(&str) -> RequestBuilder = match route.method {
         Method::Get => Request::get,
         Method::Post => Request::post,
         Method::Put => Request::put,
         Method::Patch => Request::patch,
         Method::Delete => Request::delete,
     };
-    let mut path = e.path(params);
+    let mut path = route.path(params);
     if !query.is_empty() {
         path.push('?');
         path.push_str(query);

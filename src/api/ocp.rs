@@ -6,7 +6,7 @@ use numbers_core::models::ocp::*;
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanView};
 use serde::Serialize;
 
-use numbers_core::endpoints::{EndpointId, EndpointId as Id};
+use numbers_core::endpoints::{EndpointId as Id, Route};
 
 use super::renewal::SignedIn;
 use super::{build_with, endpoint, json, send, ApiError, Payload};
@@ -76,43 +76,43 @@ impl OcpClient {
         }
     }
 
-    /// Sends endpoint `id`'s request: its method, its path with `params`
+    /// Sends a documented endpoint's request (its `route`), its path with `params`
     /// (and `query`, without its `?`), from the endpoint registry.
     async fn call(
         &self,
-        id: EndpointId,
+        route: Route,
         params: &[&str],
         query: &str,
         payload: Payload,
     ) -> Result<Response, ApiError> {
-        let (method, path) = endpoint(id, params, query);
+        let (method, path) = endpoint(route, params, query);
         self.request(method, &path, &[], payload).await
     }
 
     async fn get<T: serde::de::DeserializeOwned>(
         &self,
-        id: EndpointId,
+        route: Route,
         params: &[&str],
         query: &str,
     ) -> Result<T, ApiError> {
-        json(self.call(id, params, query, Payload::Empty).await?).await
+        json(self.call(route, params, query, Payload::Empty).await?).await
     }
 
     async fn with_body<B: Serialize, T: serde::de::DeserializeOwned>(
         &self,
-        id: EndpointId,
+        route: Route,
         params: &[&str],
         body: &B,
     ) -> Result<T, ApiError> {
-        json(self.call(id, params, "", Payload::json(body)?).await?).await
+        json(self.call(route, params, "", Payload::json(body)?).await?).await
     }
 
     async fn without_body<T: serde::de::DeserializeOwned>(
         &self,
-        id: EndpointId,
+        route: Route,
         params: &[&str],
     ) -> Result<T, ApiError> {
-        self.get(id, params, "").await
+        json(self.call(route, params, "", Payload::Empty).await?).await
     }
 
     pub async fn list_numbers(&self, q: &ListNumbersQuery) -> Result<NumbersPage, ApiError> {
@@ -132,31 +132,32 @@ impl OcpClient {
         if let Some(d) = q.direction {
             params.push(format!("direction={}", d.as_str()));
         }
-        self.get(Id::ListNumbers, &[], &params.join("&")).await
+        self.get(Id::ListNumbers.route(), &[], &params.join("&"))
+            .await
     }
 
     pub async fn search(&self, s: &AdvancedSearch) -> Result<NumbersPage, ApiError> {
-        self.with_body(Id::SearchNumbers, &[], s).await
+        self.with_body(Id::SearchNumbers.route(), &[], s).await
     }
 
     pub async fn available(
         &self,
         r: &AvailableNumbersRequest,
     ) -> Result<Vec<AvailableNumber>, ApiError> {
-        self.with_body(Id::FindNumbersToBuy, &[], r).await
+        self.with_body(Id::FindNumbersToBuy.route(), &[], r).await
     }
 
     pub async fn buy(&self, r: &BuyRequest) -> Result<BuyResponse, ApiError> {
-        self.with_body(Id::BuyNumbers, &[], r).await
+        self.with_body(Id::BuyNumbers.route(), &[], r).await
     }
 
     pub async fn update_group(&self, r: &UpdateGroupRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Id::MoveToGroup, &[], r).await
+        self.with_body(Id::MoveToGroup.route(), &[], r).await
     }
 
     pub async fn detach(&self, numbers: &[String]) -> Result<StatusResponse, ApiError> {
         self.with_body(
-            Id::Detach,
+            Id::Detach.route(),
             &[],
             &NumberList {
                 numbers: numbers.to_vec(),
@@ -166,24 +167,26 @@ impl OcpClient {
     }
 
     pub async fn attach(&self, r: &AttachRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Id::Attach, &[], r).await
+        self.with_body(Id::Attach.route(), &[], r).await
     }
 
     pub async fn note(&self, r: &NoteRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Id::Note, &[], r).await
+        self.with_body(Id::Note.route(), &[], r).await
     }
 
     pub async fn add_direct(&self, r: &DirectAddRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Id::AddDirectly, &[], r).await
+        self.with_body(Id::AddDirectly.route(), &[], r).await
     }
 
     pub async fn delete_number(&self, number: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(Id::DeleteNumber, &[number]).await
+        self.without_body(Id::DeleteNumber.route(), &[number]).await
     }
 
     /// `POST /api/numbers/csv`: CSV text (a JSON-encoded string is unwrapped).
     pub async fn export_csv(&self, s: &AdvancedSearch) -> Result<String, ApiError> {
-        let response = self.call(Id::CsvExport, &[], "", Payload::json(s)?).await?;
+        let response = self
+            .call(Id::CsvExport.route(), &[], "", Payload::json(s)?)
+            .await?;
         let text = response
             .text()
             .await
@@ -192,19 +195,19 @@ impl OcpClient {
     }
 
     pub async fn sets(&self) -> Result<Vec<NumberSet>, ApiError> {
-        self.get(Id::ListSets, &[], "").await
+        self.get(Id::ListSets.route(), &[], "").await
     }
 
     pub async fn sets_of_group(&self, group: &str) -> Result<Vec<NumberSet>, ApiError> {
-        self.get(Id::ListSetsOfGroup, &[group], "").await
+        self.get(Id::ListSetsOfGroup.route(), &[group], "").await
     }
 
     pub async fn set(&self, id: &str) -> Result<NumberSet, ApiError> {
-        self.get(Id::ReadSet, &[id], "").await
+        self.get(Id::ReadSet.route(), &[id], "").await
     }
 
     pub async fn create_set(&self, r: &CreateSetRequest) -> Result<NumberSet, ApiError> {
-        self.with_body(Id::CreateSet, &[], r).await
+        self.with_body(Id::CreateSet.route(), &[], r).await
     }
 
     pub async fn update_set(
@@ -212,15 +215,15 @@ impl OcpClient {
         id: &str,
         r: &UpdateSetRequest,
     ) -> Result<StatusResponse, ApiError> {
-        self.with_body(Id::UpdateSet, &[id], r).await
+        self.with_body(Id::UpdateSet.route(), &[id], r).await
     }
 
     pub async fn delete_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(Id::DeleteSet, &[id]).await
+        self.without_body(Id::DeleteSet.route(), &[id]).await
     }
 
     pub async fn set_numbers(&self, id: &str) -> Result<Vec<NumberRecord>, ApiError> {
-        self.get(Id::ListSetNumbers, &[id], "").await
+        self.get(Id::ListSetNumbers.route(), &[id], "").await
     }
 
     pub async fn add_to_set(
@@ -228,7 +231,7 @@ impl OcpClient {
         id: &str,
         numbers: &[String],
     ) -> Result<StatusResponse, ApiError> {
-        self.set_membership(Id::AddToSet, id, numbers).await
+        self.set_membership(Id::AddToSet.route(), id, numbers).await
     }
 
     pub async fn remove_from_set(
@@ -236,13 +239,14 @@ impl OcpClient {
         id: &str,
         numbers: &[String],
     ) -> Result<StatusResponse, ApiError> {
-        self.set_membership(Id::RemoveFromSet, id, numbers).await
+        self.set_membership(Id::RemoveFromSet.route(), id, numbers)
+            .await
     }
 
     /// `POST` (add) or `DELETE` (remove) `/api/numbers-set/{id}/numbers`.
     async fn set_membership(
         &self,
-        endpoint: EndpointId,
+        endpoint: Route,
         id: &str,
         numbers: &[String],
     ) -> Result<StatusResponse, ApiError> {
@@ -257,48 +261,54 @@ impl OcpClient {
         id: &str,
         r: &AttachRequest,
     ) -> Result<StatusResponse, ApiError> {
-        self.with_body(Id::AttachSet, &[id], r).await
+        self.with_body(Id::AttachSet.route(), &[id], r).await
     }
 
     pub async fn detach_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(Id::DetachSet, &[id]).await
+        self.without_body(Id::DetachSet.route(), &[id]).await
     }
 
     pub async fn delete_purchased_in_set(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(Id::DeletePurchasedInSet, &[id]).await
-    }
-
-    pub async fn routers(&self, in_progress: bool) -> Result<Vec<RouterRecord>, ApiError> {
-        self.get(Id::ListRouters, &[], &format!("isInProgress={in_progress}"))
+        self.without_body(Id::DeletePurchasedInSet.route(), &[id])
             .await
     }
 
+    pub async fn routers(&self, in_progress: bool) -> Result<Vec<RouterRecord>, ApiError> {
+        self.get(
+            Id::ListRouters.route(),
+            &[],
+            &format!("isInProgress={in_progress}"),
+        )
+        .await
+    }
+
     pub async fn router(&self, id: &str) -> Result<RouterRecord, ApiError> {
-        self.get(Id::ReadRouter, &[id], "").await
+        self.get(Id::ReadRouter.route(), &[id], "").await
     }
 
     pub async fn router_of_number(&self, number: &str) -> Result<RouterRecord, ApiError> {
-        self.get(Id::ReadRouterOfNumber, &[number], "").await
+        self.get(Id::ReadRouterOfNumber.route(), &[number], "")
+            .await
     }
 
     pub async fn create_router(&self, r: &CreateRouterRequest) -> Result<RouterRecord, ApiError> {
-        self.with_body(Id::CreateRouter, &[], r).await
+        self.with_body(Id::CreateRouter.route(), &[], r).await
     }
 
     pub async fn update_router(&self, r: &UpdateRouterRequest) -> Result<StatusResponse, ApiError> {
-        self.with_body(Id::UpdateRouter, &[], r).await
+        self.with_body(Id::UpdateRouter.route(), &[], r).await
     }
 
     pub async fn next_step(&self, number: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(Id::NextStep, &[number]).await
+        self.without_body(Id::NextStep.route(), &[number]).await
     }
 
     pub async fn complete_router(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(Id::CompleteRouter, &[id]).await
+        self.without_body(Id::CompleteRouter.route(), &[id]).await
     }
 
     pub async fn delete_router(&self, id: &str) -> Result<StatusResponse, ApiError> {
-        self.without_body(Id::DeleteRouter, &[id]).await
+        self.without_body(Id::DeleteRouter.route(), &[id]).await
     }
 
     /// `PUT /api/numbers/csv`: one CSV file as multipart/form-data. `place`
@@ -319,7 +329,7 @@ impl OcpClient {
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
         form.append_with_blob_and_filename("file", &blob, file_name)
             .map_err(|_| ApiError::Invalid("The upload could not be prepared.".into()))?;
-        let (method, path) = endpoint(Id::CsvBatch, &[], "");
+        let (method, path) = endpoint(Id::CsvBatch.route(), &[], "");
         let extra: Vec<(&str, String)> = place
             .filter(|(run, _, _)| !run.is_empty())
             .map(|(run, k, n)| {

@@ -241,6 +241,50 @@ impl EndpointId {
     pub fn path(self, params: &[&str]) -> String {
         self.endpoint().path(params)
     }
+
+    /// Its method and path template alone. A caller that names a fixed id
+    /// gets them as constants, and a program that asks nothing more (the
+    /// console) is built without the rest of the table.
+    #[inline(always)]
+    pub const fn route(self) -> Route {
+        let e = &ENDPOINTS[self as usize];
+        Route {
+            method: e.method,
+            template: e.template,
+        }
+    }
+}
+
+/// An endpoint's method and path template ([`EndpointId::route`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// Its HTTP method.
+    pub method: Method,
+    /// Its path template (`{name}` is one segment).
+    pub template: &'static str,
+}
+
+impl Route {
+    /// [`Endpoint::path`] for this route.
+    pub fn path(&self, params: &[&str]) -> String {
+        fill(self.template, params)
+    }
+}
+
+/// `template` with `params` in its `{…}` segments, in order, each
+/// percent-encoded as the relay forwards it (a missing one is empty).
+fn fill(template: &str, params: &[&str]) -> String {
+    let mut values = params.iter();
+    let mut out = String::with_capacity(template.len() + 32);
+    for segment in template.split('/').skip(1) {
+        out.push('/');
+        if is_param(segment) {
+            encode_into(values.next().copied().unwrap_or_default(), &mut out);
+        } else {
+            out.push_str(segment);
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,17 +319,7 @@ impl Endpoint {
     /// assert_eq!(m.endpoint.id, EndpointId::DeleteNumber);
     /// ```
     pub fn path(&self, params: &[&str]) -> String {
-        let mut values = params.iter();
-        let mut out = String::with_capacity(self.template.len() + 32);
-        for segment in self.template.split('/').skip(1) {
-            out.push('/');
-            if is_param(segment) {
-                encode_into(values.next().copied().unwrap_or_default(), &mut out);
-            } else {
-                out.push_str(segment);
-            }
-        }
-        out
+        fill(self.template, params)
     }
 }
 
@@ -768,6 +802,11 @@ mod tests {
                 .collect();
             let params: Vec<&str> = params.iter().map(String::as_str).collect();
             let path = id.path(&params);
+            assert_eq!(id.route().path(&params), path);
+            assert_eq!(
+                (id.route().method, id.route().template),
+                (e.method, e.template)
+            );
             let m = find(e.provider, e.method.as_str(), &path).expect(&path);
             assert_eq!(m.endpoint.id, id, "{path}");
         }
