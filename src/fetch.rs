@@ -3,18 +3,19 @@
 //! never overwriting a newer one), [`Change`] for what a person asks the
 //! provider to do (pending while it runs, its failure as a sentence).
 //!
-//! Leptos' `LocalResource` was the first choice for reads; it has no signal
-//! for "a new answer is on its way" once a first one arrived, and the tables
-//! keep their rows (dimmed) while the next page loads rather than falling
-//! back to a placeholder, so the console keeps this small helper instead.
+//! Why not `LocalResource` in a `<Transition set_pending>`: its pending
+//! signal misses the first read and reads through a `Memo` (as the tables
+//! make), a failed reload would replace the rows, and it cannot fold in a
+//! further page; `docs/ARCHITECTURE.md` has what was tried.
 
 use std::fmt::Display;
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::state::use_app;
+use crate::tasks::on_page;
 
 /// What a page shows, as last read.
 pub struct Fetched<T: Send + Sync + 'static> {
@@ -116,7 +117,7 @@ impl<T: Send + Sync + 'static> Fetched<T> {
 
     /// Starts one read; its answer is kept only if no read started since.
     pub fn start<E: Display + 'static>(self, read: impl Future<Output = Result<T, E>> + 'static) {
-        spawn_local(self.read(read));
+        on_page(self.read(read));
     }
 
     /// One read, awaited (for a caller that reads again after it).
@@ -144,7 +145,7 @@ impl<T: Send + Sync + 'static> Fetched<T> {
         fold: impl FnOnce(&mut T, U) + 'static,
     ) {
         let seq = begin(self.latest, self.loading);
-        spawn_local(async move {
+        on_page(async move {
             let more = more.await;
             if !is_latest(self.latest, seq) {
                 return;
@@ -205,15 +206,23 @@ impl Change {
         change: impl Future<Output = Result<T, E>> + 'static,
         done: impl FnOnce(T) + 'static,
     ) {
+        let error = self.error;
+        self.started(Box::pin(async move {
+            let answer = change.await.map_err(|e| e.to_string())?;
+            error.set(None);
+            done(answer);
+            Ok(())
+        }));
+    }
+
+    /// What [`Self::run`] does, compiled once for every change.
+    #[inline(never)]
+    fn started(self, change: Pin<Box<dyn Future<Output = Result<(), String>>>>) {
         self.pending.set(true);
         self.error.set(None);
-        spawn_local(async move {
-            match change.await {
-                Ok(answer) => {
-                    self.error.set(None);
-                    done(answer);
-                }
-                Err(e) => self.error.set(Some(e.to_string())),
+        on_page(async move {
+            if let Err(why) = change.await {
+                self.error.set(Some(why));
             }
             self.pending.set(false);
         });

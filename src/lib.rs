@@ -10,6 +10,7 @@ pub mod pages;
 pub mod secrets;
 pub mod state;
 pub mod storage;
+pub mod tasks;
 pub mod timing;
 
 use leptos::prelude::*;

@@ -21,6 +21,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
+use crate::tasks::quietly;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -254,7 +255,7 @@ split_points! {
 /// is under way — a sign-in's request — so that what it gives is sealed
 /// and kept at once, before a reload can come.
 pub fn warm_up() {
-    leptos::task::spawn_local(async {
+    quietly(async {
         if let Ok(work) = warming().await {
             let _ = work.await;
         }

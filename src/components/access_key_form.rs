@@ -4,11 +4,11 @@
 //! one read of the project's phones before it is kept.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::credential::HuaweiKeys;
 use crate::api::ApiError;
 use crate::components::text_field::{bound, TextField};
+use crate::fetch::Change;
 use crate::secrets::SigningKey;
 use crate::state::{huawei_keys_client, KeyPreset};
 
@@ -55,8 +55,7 @@ pub fn AccessKeyForm(
         );
         project.set(keys.map(|k| k.project_id).unwrap_or_default());
     });
-    let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let checking = Change::default();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let env = env.get_untracked();
@@ -64,19 +63,15 @@ pub fn AccessKeyForm(
         let secret = secret_key.get_untracked().trim().to_string();
         let project_id = project.get_untracked().trim().to_string();
         if access_key.is_empty() || secret.is_empty() || project_id.is_empty() {
-            problem.set(Some(
-                "Enter the access key ID, the secret access key and the project ID.".into(),
-            ));
+            checking.refuse("Enter the access key ID, the secret access key and the project ID.");
             return;
         }
-        busy.set(true);
-        problem.set(None);
         crate::secrets::warm_up();
         let host = host.get_untracked();
-        spawn_local(async move {
+        let check = async move {
             // The secret becomes a key the browser will not give back as
             // text; the text is dropped here.
-            let result = match SigningKey::import(&secret).await {
+            match SigningKey::import(&secret).await {
                 Ok(secret) => {
                     let keys = HuaweiKeys {
                         env,
@@ -92,15 +87,11 @@ pub fn AccessKeyForm(
                         .map_err(|e| explain(&e))
                 }
                 Err(e) => Err(e.to_string()),
-            };
-            busy.set(false);
-            match result {
-                Ok(keys) => {
-                    secret_key.set(String::new());
-                    on_saved.run(keys);
-                }
-                Err(why) => problem.set(Some(why)),
             }
+        };
+        checking.run(check, move |keys| {
+            secret_key.set(String::new());
+            on_saved.run(keys);
         });
     };
     view! {
@@ -111,10 +102,10 @@ pub fn AccessKeyForm(
                 <TextField id="hw-ak-project" label="Project ID" value=bound(project).0 on_input=bound(project).1
                     hint="On My Credentials › API Credentials, the ID of the region's project."/>
             </div>
-            {move || problem.get().map(|p| view! { <p class="error-text" role="alert">{p}</p> })}
+            {move || checking.error.get().map(|p| view! { <p class="error-text" role="alert">{p}</p> })}
             <div class="actions">
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Checking the key…" } else { "Use this key" }}
+                <button type="submit" class="primary" disabled=move || checking.pending.get()>
+                    {move || if checking.pending.get() { "Checking the key…" } else { "Use this key" }}
                 </button>
             </div>
         </form>

@@ -9,6 +9,7 @@ use numbers_core::text::count;
 
 use crate::api::ApiError;
 use crate::state::Report;
+use crate::tasks::on_page;
 
 /// Numbers sent in one request by bulk actions.
 const CHUNK: usize = 100;
@@ -41,26 +42,41 @@ impl BulkOutcome {
     }
 }
 
+/// Runs `op` over `numbers` in chunks in the background, with progress,
+/// and hands the outcome to `done`: the one way a bulk action starts. Each
+/// caller's `op` and `done` are boxed at its door, so the loop is
+/// compiled once, not once for each action.
+pub fn start_bulk<Fut>(
+    action: String,
+    numbers: Vec<String>,
+    progress: RwSignal<Option<(usize, usize)>>,
+    op: impl Fn(Vec<String>) -> Fut + 'static,
+    done: impl FnOnce(BulkOutcome) + 'static,
+) where
+    Fut: Future<Output = Result<(), ApiError>> + 'static,
+{
+    let op: Box<dyn Fn(Vec<String>) -> ChunkRequest<'static>> =
+        Box::new(move |chunk| Box::pin(op(chunk)));
+    started(action, numbers, progress, op, Box::new(done));
+}
+
+/// What [`start_bulk`] does, compiled once for every action.
+#[inline(never)]
+fn started(
+    action: String,
+    numbers: Vec<String>,
+    progress: RwSignal<Option<(usize, usize)>>,
+    op: Box<dyn Fn(Vec<String>) -> ChunkRequest<'static>>,
+    done: Box<dyn FnOnce(BulkOutcome)>,
+) {
+    on_page(async move { done(run_chunks(action, numbers, progress, op).await) });
+}
+
 /// One chunk's request, under way.
 type ChunkRequest<'a> = Pin<Box<dyn Future<Output = Result<(), ApiError>> + 'a>>;
 
 /// Runs `op` over `numbers` in chunks; a failed chunk is retried number by
 /// number so every failure is tied to its number and reason.
-pub fn run_bulk<'a, Fut>(
-    action: &str,
-    numbers: Vec<String>,
-    progress: RwSignal<Option<(usize, usize)>>,
-    op: impl Fn(Vec<String>) -> Fut + 'a,
-) -> impl Future<Output = BulkOutcome> + 'a
-where
-    Fut: Future<Output = Result<(), ApiError>> + 'a,
-{
-    // Boxed so that the loop is compiled once, not once for each action.
-    let op: Box<dyn Fn(Vec<String>) -> ChunkRequest<'a> + 'a> =
-        Box::new(move |chunk| Box::pin(op(chunk)));
-    run_chunks(action.to_string(), numbers, progress, op)
-}
-
 async fn run_chunks<'a>(
     action: String,
     numbers: Vec<String>,

@@ -1,6 +1,11 @@
 //! Offers text as a file download (no server round trip).
 
+use numbers_core::models::ocp::AdvancedSearch;
+use numbers_core::text::count;
 use wasm_bindgen::JsCast;
+
+use crate::api::ocp::OcpClient;
+use crate::state::Told;
 
 pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
     let window = web_sys::window().ok_or("no window")?;
@@ -22,4 +27,20 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
     a.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// Exports the numbers `search` finds as numbers.csv, for
+/// [`crate::state::AppState::tell`]: how many were exported, or why not.
+pub async fn export_numbers(client: OcpClient, search: AdvancedSearch) -> Told {
+    let text = client
+        .export_csv(&search)
+        .await
+        .map_err(|e| format!("The export failed: {e}"))?;
+    download("numbers.csv", "text/csv;charset=utf-8", &text)
+        .map_err(|e| format!("numbers.csv could not be saved: {e}."))?;
+    let n = text.lines().count().saturating_sub(1);
+    Ok(Some(format!(
+        "Exported {} to numbers.csv.",
+        count(n, "number", "numbers")
+    )))
 }

@@ -12,11 +12,11 @@
 use std::future::Future;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos::wasm_split::SplitLoaderError;
 use send_wrapper::SendWrapper;
 
 use crate::api::console::{served_build, this_build};
+use crate::tasks::{on_page, quietly};
 
 /// A page's code could not be loaded.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -64,7 +64,7 @@ pub fn preload(path: &str) {
     // A failure is shown when the page itself is opened.
     macro_rules! start {
         ($preload:ident) => {
-            spawn_local(async {
+            quietly(async {
                 let _ = $preload().await;
             })
         };
@@ -97,7 +97,7 @@ fn saving_data() -> bool {
 /// chunk needs up to twenty requests, which HTTP/1.1's six connections take
 /// in several round trips. Not where the user asked the browser to save data.
 pub fn preload_when_settled() {
-    spawn_local(async {
+    quietly(async {
         crate::timing::sleep_ms(SETTLE_MS).await;
         if saving_data() {
             return;
@@ -142,7 +142,7 @@ async fn reload_for_newer_build() -> bool {
 #[component]
 fn ChunkFailed(#[prop(into)] on_retry: Callback<()>) -> impl IntoView {
     let reloading = RwSignal::new(true);
-    spawn_local(async move {
+    on_page(async move {
         if !reload_for_newer_build().await {
             reloading.set(false);
         }

@@ -19,7 +19,7 @@ pub use connections::{
 pub use saved::Unlocked;
 pub use sessions::keep_sessions;
 use sessions::{load_sessions, Sessions};
-pub use toasts::{Report, Toast, ToastKind};
+pub use toasts::{Report, Toast, ToastKind, Told};
 
 use leptos::prelude::*;
 use numbers_core::models::gateway::{EnvironmentInfo, EnvironmentList};

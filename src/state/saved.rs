@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 
 use crate::secrets::{self, SEALED};
+use crate::tasks::quietly;
 
 fn session() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())
@@ -109,7 +110,7 @@ fn latest(key: &str, write: u64) -> bool {
 /// is kept instead: what may be kept without its secrets, or nothing.
 pub(super) fn save(key: &'static str, text: String, remember: bool, plain: Option<String>) {
     let write = next_write(key);
-    leptos::task::spawn_local(async move {
+    quietly(async move {
         let sealed = secrets::seal(&text).await;
         if !latest(key, write) {
             return;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::credential::{HuaweiKeys, HuaweiSession, OcpSession};
 use crate::secrets;
+use crate::tasks::quietly;
 use crate::timing::epoch_ms;
 
 use super::saved::{forget, save, Unlocked};
@@ -108,7 +109,7 @@ pub fn keep_sessions(app: AppState) {
             return;
         }
         kept.set_value(wanted.clone());
-        leptos::task::spawn_local(async move {
+        quietly(async move {
             if let Err(e) = secrets::keep_signing_key(HUAWEI_KEY, wanted.as_ref()).await {
                 leptos::logging::warn!("the Huawei key is kept in memory only: {e}");
             }
@@ -131,7 +132,7 @@ pub fn keep_sessions(app: AppState) {
                     .as_ref()
                     .is_some_and(|c| c.access_token == scheduled && c.refresh_usable(epoch_ms()));
                 if still {
-                    leptos::task::spawn_local(async move {
+                    quietly(async move {
                         // A failure here is met again, and explained, by the
                         // next call that needs the token.
                         let _ = app.signed_in.renew_ocp(&s.env).await;

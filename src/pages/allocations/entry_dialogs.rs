@@ -7,7 +7,7 @@ use numbers_core::models::exotel::{
     Allocation, CallPartyUpdate, Preferences, Strictness, Usage, VnUpdate,
 };
 
-use super::entry::Entry;
+use super::entry_state::Entry;
 use super::{NumberTypeOptions, RegionOptions};
 use crate::components::chip_input::ChipInput;
 use crate::components::confirm_dialog::AskDialog;

@@ -4,6 +4,7 @@
 
 mod entry;
 mod entry_dialogs;
+mod entry_state;
 mod form;
 mod register;
 

@@ -1,7 +1,6 @@
 //! The register: allocations made or looked up here, export and import.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::exotel::Allocation;
 
 use super::entry::RegisterEntry;
@@ -39,16 +38,16 @@ fn AllocationLookup(register: Register) -> impl IntoView {
             return;
         }
         let c = register.client.get_untracked();
-        spawn_local(async move {
-            match c.get(&id).await {
-                Ok(env) => {
-                    if let Some(a) = env.data {
-                        register.remember(a);
-                        lookup_id.set(String::new());
-                    }
-                }
-                Err(e) => app.error(format!("Lookup of {id}: {e}")),
+        app.tell(async move {
+            let env = c
+                .get(&id)
+                .await
+                .map_err(|e| format!("Lookup of {id}: {e}"))?;
+            if let Some(a) = env.data {
+                register.remember(a);
+                lookup_id.set(String::new());
             }
+            Ok(None)
         });
     };
     view! {
@@ -73,22 +72,19 @@ fn RegisterFile(register: Register) -> impl IntoView {
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
-        spawn_local(async move {
+        app.tell(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text())
                 .await
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            match serde_json::from_str::<Vec<Allocation>>(&text) {
-                Ok(list) => {
-                    let n = list.len();
-                    for a in list.into_iter().rev() {
-                        register.remember(a);
-                    }
-                    app.ok(format!("Imported {n} allocations into the register."));
-                }
-                Err(e) => app.error(format!("That file is not an exported register: {e}.")),
+            let list = serde_json::from_str::<Vec<Allocation>>(&text)
+                .map_err(|e| format!("That file is not an exported register: {e}."))?;
+            let n = list.len();
+            for a in list.into_iter().rev() {
+                register.remember(a);
             }
+            Ok(Some(format!("Imported {n} allocations into the register.")))
         });
     };
     view! {

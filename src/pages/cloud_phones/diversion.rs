@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::huawei::{chunk_phone_ids, normalise_phone_ids};
 use numbers_core::models::huawei::{job_status, JobList, TrafficRequest, TrafficType};
 use numbers_core::text::count;
@@ -12,6 +11,7 @@ use numbers_core::text::count;
 use super::Phones;
 use crate::api::huawei::HuaweiClient;
 use crate::state::use_app;
+use crate::tasks::on_page;
 use crate::timing::sleep_ms;
 
 /// How long jobs are followed before the page stops asking.
@@ -86,7 +86,7 @@ impl Diversion {
                 .collect(),
         );
         self.requests_sent.set(0);
-        spawn_local(async move {
+        on_page(async move {
             let request_ids = self.send(&client, chunks, kind).await;
             self.follow(&client, request_ids).await;
         });

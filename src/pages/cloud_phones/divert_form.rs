@@ -2,7 +2,6 @@
 //! anything is sent, and the route to divert them to.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::huawei::{invalid_phone_ids, normalise_phone_ids};
 use numbers_core::models::huawei::{TrafficType, MAX_PHONE_IDS_PER_REQUEST};
 use numbers_core::text::count;
@@ -22,17 +21,17 @@ fn IdsFromFile(phones: Phones) -> impl IntoView {
             return;
         };
         input.set_value("");
-        spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(file.text())
+        app.tell(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
                 .await
                 .ok()
                 .and_then(|v| v.as_string())
-            {
-                Some(text) => phones.list_text.set(text),
-                None => app.error(
-                    "The file could not be read as text: choose a text or CSV file of phone ids.",
-                ),
-            }
+                .ok_or_else(|| {
+                    "The file could not be read as text: choose a text or CSV file of phone ids."
+                        .to_string()
+                })?;
+            phones.list_text.set(text);
+            Ok(None)
         });
     };
     view! {

@@ -1,7 +1,6 @@
 //! The project's phones, a page at a time, to pick ids from.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::huawei::CloudPhone;
 
 use super::{Phones, PAGE};
@@ -83,11 +82,12 @@ pub fn PhoneList(phones: Phones) -> impl IntoView {
     };
     let use_every_phone = move |_| {
         let client = phones.client.get_untracked();
-        spawn_local(async move {
-            match every_phone_id(phones, client).await {
-                Ok(all) => phones.list_text.set(all.join("\n")),
-                Err(e) => app.error(format!("Loading the phone ids: {e}")),
-            }
+        app.tell(async move {
+            let all = every_phone_id(phones, client)
+                .await
+                .map_err(|e| format!("Loading the phone ids: {e}"))?;
+            phones.list_text.set(all.join("\n"));
+            Ok(None)
         });
     };
     let rows = move || {

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::csv::{self, Problem, RowChange};
 use numbers_core::models::ocp::NumberRecord;
 
 use super::loaded::Shared;
 use super::run_view::current_state;
 use crate::state::AppState;
+use crate::tasks::on_page;
 
 /// Below this many rows the file is compared with the current state by default.
 const COMPARE_BY_DEFAULT_BELOW: usize = 5_000;
@@ -63,7 +63,7 @@ impl Check {
             }
             check.comparison.set(Comparison::Reading);
             let loaded = loaded.clone();
-            spawn_local(async move {
+            on_page(async move {
                 let result = current_state(app).await;
                 if latest.get_value() != seq {
                     return;

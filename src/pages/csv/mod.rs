@@ -11,13 +11,13 @@ pub mod run;
 mod run_view;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::csv::{self, Problem};
 use numbers_core::text::count;
 
 use crate::components::drop_zone::DropZone;
 use crate::components::page_header::PageHeader;
 use crate::state::use_app;
+use crate::tasks::on_page;
 use export::ExportForm;
 use loaded::{load, read_file, Shared};
 use preview::Preview;
@@ -34,7 +34,7 @@ fn ResumeBanner(
     // right after Discard must not offer it again.
     let discard_failed = RwSignal::new(None::<String>);
     let discard = move |_| {
-        spawn_local(async move {
+        on_page(async move {
             match RunState::discard().await {
                 Ok(()) => saved.set(None),
                 Err(e) => discard_failed.set(Some(format!("The run could not be discarded: {e}."))),
@@ -77,7 +77,7 @@ pub fn CsvPage() -> impl IntoView {
     let reading = RwSignal::new(false);
     let saved = RwSignal::new(None::<RunState>);
     let run = RwSignal::new(None::<RunState>);
-    spawn_local(async move {
+    on_page(async move {
         if let Ok(Some(r)) = RunState::load().await {
             // A run started meanwhile has replaced the saved one. A finished
             // one shows its results; an unfinished one is offered again.
@@ -109,7 +109,7 @@ pub fn CsvPage() -> impl IntoView {
             return;
         }
         reading.set(true);
-        spawn_local(async move {
+        on_page(async move {
             match read_file(&file).await {
                 Ok(bytes) => match load(name, bytes) {
                     Ok(l) => {
@@ -137,7 +137,7 @@ pub fn CsvPage() -> impl IntoView {
                 loaded.set(Some(l));
                 run.set(Some(r));
                 saved.set(None);
-                spawn_local(drive(app, run, None));
+                on_page(drive(app, run, None));
             }
             Err(_) => app.error("The saved run's file can no longer be read."),
         },

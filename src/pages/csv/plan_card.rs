@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::csv::{self, Operation, Plan};
 use numbers_core::models::ocp::NumberRecord;
 use numbers_core::text::count;
@@ -17,6 +16,7 @@ use super::run_view::{current_state, drive};
 use crate::api::ApiError;
 use crate::components::download::download;
 use crate::state::{use_app, AppState};
+use crate::tasks::on_page;
 use crate::timing::sleep_ms;
 
 /// Rows of the backup or the revert file made in one go: tens of
@@ -66,20 +66,18 @@ fn BackupPanel(loaded: Shared, check: Check, provider: RwSignal<String>) -> impl
     let app = use_app();
     let offer = move |which: &'static str| {
         let loaded = loaded.clone();
-        spawn_local(async move {
-            match backup_and_revert(app, loaded, check, provider.get_untracked()).await {
-                Ok((backup, revert)) => {
-                    let (name, text) = if which == "backup" {
-                        ("backup.csv", backup)
-                    } else {
-                        ("revert.csv", revert)
-                    };
-                    if let Err(e) = download(name, "text/csv;charset=utf-8", &text) {
-                        app.error(format!("{name} could not be saved: {e}."));
-                    }
-                }
-                Err(e) => app.error(format!("The backup could not be made: {e}")),
-            }
+        app.tell(async move {
+            let (backup, revert) = backup_and_revert(app, loaded, check, provider.get_untracked())
+                .await
+                .map_err(|e| format!("The backup could not be made: {e}"))?;
+            let (name, text) = if which == "backup" {
+                ("backup.csv", backup)
+            } else {
+                ("revert.csv", revert)
+            };
+            download(name, "text/csv;charset=utf-8", &text)
+                .map(|()| None)
+                .map_err(|e| format!("{name} could not be saved: {e}."))
         });
     };
     let offer2 = offer.clone();
@@ -123,7 +121,7 @@ pub fn PlanCard(loaded: Shared, run: RwSignal<Option<RunState>>, check: Check) -
             let backup = destructive
                 .get_untracked()
                 .then(|| provider.get_untracked());
-            spawn_local(start_run(app, la.clone(), check, p, backup, run));
+            on_page(start_run(app, la.clone(), check, p, backup, run));
         }
     });
     let kept = StoredValue::new(loaded);

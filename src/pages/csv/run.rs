@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use leptos::task::spawn_local;
 pub use numbers_core::csv::run::{BatchStatus, Halt, Progress, Step};
 use numbers_core::csv::{self, CsvTable, Plan, Validation};
 use numbers_core::limits::Limits;
@@ -12,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::ocp::OcpClient;
 use crate::api::ApiError;
 use crate::storage::{self, StorageError};
+use crate::tasks::quietly;
 
 /// A run as kept in the browser: the small part (statuses) is saved after
 /// every batch; the file, backup and revert, which may be tens of
@@ -119,7 +119,7 @@ impl RunState {
     /// Should that fail, the run is offered again on the next visit, where
     /// Discard says why it cannot be forgotten.
     pub fn forget() {
-        spawn_local(async {
+        quietly(async {
             let _ = Self::discard().await;
         });
     }

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::csv::{self, CsvTable, Plan, Validation};
 use numbers_core::models::ocp::NumberRecord;
 use numbers_core::text::count;
@@ -15,6 +14,7 @@ use super::run::{send_batch, BatchStatus, Halt, RunState, Step};
 use crate::api::ApiError;
 use crate::components::download::download;
 use crate::state::{use_app, AppState};
+use crate::tasks::on_page;
 use crate::timing::page_ms;
 
 /// The numbers as the server has them, by number.
@@ -146,7 +146,7 @@ fn HaltNotice(run: RwSignal<Option<RunState>>, halt: Halt) -> impl IntoView {
                 change(r);
             }
         });
-        spawn_local(drive(app, run, None));
+        on_page(drive(app, run, None));
     };
     let stop = move |_| {
         RunState::forget();

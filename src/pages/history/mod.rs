@@ -5,7 +5,6 @@
 mod filters;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
 use numbers_core::history::{merge, Filter, DEFAULT_PAGE};
 
@@ -16,16 +15,8 @@ use crate::components::page_header::PageHeader;
 use crate::fetch::Fetched;
 use crate::pages::csv::run::RunState;
 use crate::state::{use_app, AppState};
+use crate::tasks::on_page;
 use filters::HistoryFilters;
-
-/// The first page of each source for `filter`.
-fn load(shown: Fetched<Merged>, app: AppState, filter: Filter) {
-    let sources = app.history_sources(filter.provider);
-    shown.start(async move {
-        // Each source's failure is told inside the merged answer.
-        Ok::<_, std::convert::Infallible>(read_all(&sources, &filter, &[], DEFAULT_PAGE).await)
-    });
-}
 
 /// The next page of each source that has one, merged in.
 fn more(shown: Fetched<Merged>, app: AppState, filter: Filter) {
@@ -52,17 +43,27 @@ pub fn HistoryPage() -> impl IntoView {
     let app = use_app();
     let location = use_location();
     let parsed = Memo::new(move |_| Filter::from_query(&location.search.get()));
-    let shown = Fetched::<Merged>::default();
-    let saved_run = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        if let Ok(Some(run)) = RunState::load().await {
-            saved_run.set(Some(run.id).filter(|id| !id.is_empty()));
+    // The first page of each source for the filter in the URL, read again
+    // when it or the environments change; a filter that cannot be read is
+    // said above the table, which keeps what it showed.
+    let shown = Fetched::follow(move || {
+        let filter = parsed.get();
+        let sources = filter
+            .as_ref()
+            .map(|f| app.history_sources(f.provider))
+            .unwrap_or_default();
+        async move {
+            let filter = filter?;
+            // Each source's failure is told inside the merged answer.
+            Ok::<_, numbers_core::history::FilterError>(
+                read_all(&sources, &filter, &[], DEFAULT_PAGE).await,
+            )
         }
     });
-    Effect::new(move |_| {
-        app.generation.track();
-        if let Ok(f) = parsed.get() {
-            load(shown, app, f);
+    let saved_run = RwSignal::new(None::<String>);
+    on_page(async move {
+        if let Ok(Some(run)) = RunState::load().await {
+            saved_run.set(Some(run.id).filter(|id| !id.is_empty()));
         }
     });
     let none = app.history_sources(None).is_empty();
@@ -136,8 +137,7 @@ fn ExportButton(filter: Memo<Result<Filter, numbers_core::history::FilterError>>
             return;
         };
         let sources = app.history_sources(f.provider);
-        busy.set(true);
-        spawn_local(async move {
+        app.tell_while(busy, async move {
             let mut out = String::new();
             for (source, label) in &sources {
                 match source.export(&f).await {
@@ -153,12 +153,12 @@ fn ExportButton(filter: Memo<Result<Filter, numbers_core::history::FilterError>>
                     Err(e) => app.error(format!("{label}: {e}")),
                 }
             }
-            if !out.is_empty() {
-                if let Err(e) = download("history.csv", "text/csv;charset=utf-8", &out) {
-                    app.error(format!("The export could not be saved: {e}."));
-                }
+            if out.is_empty() {
+                return Ok(None);
             }
-            busy.set(false);
+            download("history.csv", "text/csv;charset=utf-8", &out)
+                .map(|()| None)
+                .map_err(|e| format!("The export could not be saved: {e}."))
         });
     };
     view! {

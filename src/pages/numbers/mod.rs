@@ -7,13 +7,11 @@ pub mod query;
 mod search;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use numbers_core::models::ocp::{NoteRequest, NumbersPage as Page, OrderBy};
-use numbers_core::text::count;
 
 use crate::components::bulk_result::{BulkOutcome, BulkResult};
-use crate::components::download::download;
+use crate::components::download::export_numbers;
 use crate::components::error_card::ErrorCard;
 use crate::components::numbers_table::NumbersTable;
 use crate::components::page_header::PageHeader;
@@ -117,18 +115,17 @@ pub fn NumbersPage() -> impl IntoView {
 
 fn save_note(app: AppState, number: String, note: String, loaded: Fetched<Page>) {
     let client = app.ocp();
-    spawn_local(async move {
+    app.tell(async move {
         let req = NoteRequest {
             number: number.clone(),
             note,
         };
-        match client.note(&req).await {
-            Ok(_) => {
-                app.ok(format!("Saved the note of {number}."));
-                loaded.refresh();
-            }
-            Err(e) => app.error(format!("The note of {number} was not saved: {e}")),
-        }
+        client
+            .note(&req)
+            .await
+            .map_err(|e| format!("The note of {number} was not saved: {e}"))?;
+        loaded.refresh();
+        Ok(Some(format!("Saved the note of {number}.")))
     });
 }
 
@@ -138,19 +135,7 @@ fn ExportCsvButton(query: Memo<TableQuery>) -> impl IntoView {
     let app = use_app();
     let export = move |_| {
         let search = query.get_untracked().advanced_search(false);
-        let client = app.ocp();
-        spawn_local(async move {
-            match client.export_csv(&search).await {
-                Ok(text) => match download("numbers.csv", "text/csv;charset=utf-8", &text) {
-                    Ok(()) => app.ok(format!(
-                        "Exported {} to numbers.csv.",
-                        count(text.lines().count().saturating_sub(1), "number", "numbers")
-                    )),
-                    Err(e) => app.error(format!("The export could not be saved: {e}.")),
-                },
-                Err(e) => app.error(format!("The export failed: {e}")),
-            }
-        });
+        app.tell(export_numbers(app.ocp(), search));
     };
     view! { <button on:click=export>"Export CSV"</button> }
 }

@@ -2,134 +2,17 @@
 
 use leptos::prelude::*;
 use numbers_core::endpoints::Provider;
-
-use crate::components::history_panel::HistoryButton;
-use leptos::task::spawn_local;
-use numbers_core::models::ocp::{RouterRecord, UpdateRouterRequest};
-use numbers_core::routing::{Router, Weights};
+use numbers_core::models::ocp::RouterRecord;
 
 use super::card_dialogs::{CompleteRouterDialog, DeleteRouterDialog, EditRouterDialog};
+use super::card_state::Card;
 use super::plans::{local_time, state_badge, Plans};
 use super::route_label;
 use super::runner::{RunnerPanel, StepRunner};
 use super::schedule_dialog::ScheduleDialog;
+use crate::components::history_panel::HistoryButton;
 use crate::components::split_bar::SplitBar;
-use crate::state::{use_app, AppState};
-
-/// A router as its card's parts share it: what the server holds, the
-/// rollout state read from it, and whether a change is under way.
-#[derive(Clone, Copy)]
-pub struct Card {
-    pub app: AppState,
-    pub record: RwSignal<RouterRecord>,
-    pub state: Memo<Option<Router>>,
-    pub notice: RwSignal<Option<String>>,
-    pub busy: RwSignal<bool>,
-}
-
-impl Card {
-    fn new(app: AppState, record: RouterRecord) -> Self {
-        let record = RwSignal::new(record);
-        Self {
-            app,
-            record,
-            state: Memo::new(move |_| record.with(|r| Router::from_record(r).ok())),
-            notice: RwSignal::new(None),
-            busy: RwSignal::new(false),
-        }
-    }
-
-    pub fn id(&self) -> String {
-        self.record.with_untracked(|r| r.id.clone())
-    }
-
-    pub fn number(&self) -> String {
-        self.record
-            .with_untracked(|r| r.numbers.first().cloned().unwrap_or_default())
-    }
-
-    fn enabled(&self) -> bool {
-        self.state.with(|s| s.as_ref().is_some_and(|s| s.enabled))
-    }
-
-    /// Re-reads the router: what the server holds is what is shown, and a
-    /// difference from what the console predicted is said.
-    pub async fn reread(self, predicted: Option<Weights>) -> bool {
-        match self.app.ocp().router(&self.id()).await {
-            Ok(r) => {
-                if let (Some(p), Ok(now)) = (predicted, Router::from_record(&r)) {
-                    self.notice.set((p != now.weights).then(|| {
-                        format!(
-                            "The server holds source {}% / target {}%, not the predicted {}% / {}%.",
-                            now.weights.source(),
-                            now.weights.target(),
-                            p.source(),
-                            p.target()
-                        )
-                    }));
-                }
-                self.record.set(r);
-                true
-            }
-            Err(e) => {
-                self.notice.set(Some(e.to_string()));
-                false
-            }
-        }
-    }
-
-    /// Sends a change, then shows the router as the server holds it.
-    pub fn update(self, req: UpdateRouterRequest, what: &'static str) {
-        self.busy.set(true);
-        let client = self.app.ocp();
-        spawn_local(async move {
-            match client.update_router(&req).await {
-                Ok(_) => {
-                    self.reread(None).await;
-                    self.app.ok(what);
-                }
-                Err(e) => self.app.error(format!("{what}: {e}")),
-            }
-            self.busy.set(false);
-        });
-    }
-
-    fn next_step(self) {
-        let Some(s) = self.state.get_untracked() else {
-            return;
-        };
-        self.busy.set(true);
-        let client = self.app.ocp();
-        let n = self.number();
-        spawn_local(async move {
-            match client.next_step(&n).await {
-                Ok(_) => {
-                    self.reread(Some(s.next_step().weights)).await;
-                    self.app.ok(format!("Next step done for {n}."));
-                }
-                Err(e) => self.app.error(format!("Next step for {n}: {e}")),
-            }
-            self.busy.set(false);
-        });
-    }
-
-    fn toggle_enabled(self) {
-        let enable = !self.record.with_untracked(|r| r.active);
-        let req = UpdateRouterRequest {
-            id: self.id(),
-            is_enabled: Some(enable),
-            ..Default::default()
-        };
-        self.update(
-            req,
-            if enable {
-                "Router enabled."
-            } else {
-                "Router disabled."
-            },
-        );
-    }
-}
+use crate::state::use_app;
 
 /// The dialogs and panel a card opens.
 #[derive(Clone, Copy)]

@@ -2,10 +2,9 @@
 //! delete the router.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::UpdateRouterRequest;
 
-use super::card::Card;
+use super::card_state::Card;
 use crate::components::confirm_dialog::AskDialog;
 use crate::components::dialog::Dialog;
 use crate::components::miniapp_picker::MiniAppPicker;
@@ -71,14 +70,15 @@ pub fn CompleteRouterDialog(
         let app = card.app;
         let client = app.ocp();
         let id = card.id();
-        spawn_local(async move {
-            match client.complete_router(&id).await {
-                Ok(s) => {
-                    app.ok(s.message.unwrap_or_else(|| "Rollout completed.".into()));
-                    on_changed.run(());
-                }
-                Err(e) => app.error(format!("Complete: {e}")),
-            }
+        app.tell(async move {
+            let s = client
+                .complete_router(&id)
+                .await
+                .map_err(|e| format!("Complete: {e}"))?;
+            on_changed.run(());
+            Ok(Some(
+                s.message.unwrap_or_else(|| "Rollout completed.".into()),
+            ))
         });
     };
     let target_app = move || {
@@ -101,14 +101,15 @@ pub fn DeleteRouterDialog(
         let app = card.app;
         let client = app.ocp();
         let id = card.id();
-        spawn_local(async move {
-            match client.delete_router(&id).await {
-                Ok(_) => {
-                    app.ok("Router deleted; the number stays on its source app.");
-                    on_changed.run(());
-                }
-                Err(e) => app.error(format!("Delete: {e}")),
-            }
+        app.tell(async move {
+            client
+                .delete_router(&id)
+                .await
+                .map_err(|e| format!("Delete: {e}"))?;
+            on_changed.run(());
+            Ok(Some(
+                "Router deleted; the number stays on its source app.".into(),
+            ))
         });
     };
     view! {

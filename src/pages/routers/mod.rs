@@ -4,6 +4,7 @@
 
 mod card;
 mod card_dialogs;
+mod card_state;
 mod new_router;
 mod plans;
 mod preview;

@@ -3,7 +3,6 @@
 //! a router pauses, resumes, cancels or steps its plan.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::schedule::{PlanCommand, PlanList, PlanState, PlanView};
 use numbers_core::rollout::End;
 use numbers_core::text::count;
@@ -11,6 +10,7 @@ use numbers_core::text::count;
 use crate::components::history_panel::HistoryButton;
 use crate::fetch::Fetched;
 use crate::state::{use_app, AppState};
+use crate::tasks::on_page;
 use crate::timing::sleep_ms;
 
 /// How often the plans are read again while the page is open.
@@ -34,7 +34,7 @@ impl Plans {
         if plans.not_here.with_value(Option::is_some) {
             return plans;
         }
-        spawn_local(async move {
+        on_page(async move {
             // The signals go with the page: then this stops.
             while plans.list.data.try_get_untracked().is_some() {
                 plans.read(app).await;
@@ -127,14 +127,15 @@ fn PlanRow(plan: PlanView, plans: Plans) -> impl IntoView {
     let busy = RwSignal::new(false);
     let id = plan.id;
     let steer = move |command: PlanCommand| {
-        busy.set(true);
-        spawn_local(async move {
-            match app.ocp().steer_schedule(id, command).await {
-                Ok(p) => app.ok(format!("Schedule {id}: {}.", p.state.as_str())),
-                Err(e) => app.error(format!("Schedule {id}: {e}")),
-            }
+        app.tell_while(busy, async move {
+            let told = app
+                .ocp()
+                .steer_schedule(id, command)
+                .await
+                .map(|p| Some(format!("Schedule {id}: {}.", p.state.as_str())))
+                .map_err(|e| format!("Schedule {id}: {e}"));
             plans.read(app).await;
-            let _ = busy.try_set(false);
+            told
         });
     };
     let state = plan.state;

@@ -2,10 +2,10 @@
 //! previews the rollout as it stands.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::card::Card;
+use super::card_state::Card;
 use super::preview::RolloutPreview;
+use crate::tasks::on_page;
 use crate::timing::sleep_ms;
 
 /// Where an in-tab step runner stands.
@@ -39,7 +39,7 @@ impl StepRunner {
         }
         self.status.set(Status::Running);
         self.countdown.set(self.minutes.get_untracked() * 60);
-        spawn_local(async move {
+        on_page(async move {
             while self.tick(card).await {}
             self.status.set(Status::Off);
         });

@@ -4,18 +4,18 @@
 //! gateway runs by.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::history::format_time;
 use numbers_core::models::schedule::NewPlan;
 use numbers_core::rollout::{timeline, Calendar, End, Planned, Window, Zone, WEEKDAYS};
 
-use super::card::Card;
+use super::card_state::Card;
 use super::plans::Plans;
 use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
 use crate::components::radio_choice::RadioChoice;
 use crate::components::slider::Slider;
 use crate::fetch::{Change, Fetched};
+use crate::tasks::on_page;
 
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 /// Zones offered as the name is typed (any the time-zone database knows works).
@@ -131,7 +131,7 @@ pub fn ScheduleDialog(open: RwSignal<bool>, card: Card, plans: Plans) -> impl In
                 "Schedule {} saved: the gateway runs it from now on.",
                 p.id
             ));
-            spawn_local(plans.read(app));
+            on_page(plans.read(app));
         });
     };
     let id = card.id();

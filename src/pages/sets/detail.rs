@@ -3,77 +3,19 @@
 
 use leptos::prelude::*;
 use numbers_core::endpoints::Provider;
-
-use crate::components::history_panel::HistoryButton;
-use leptos::task::spawn_local;
-use numbers_core::models::ocp::{NumberRecord, NumberSet, StatusResponse};
+use numbers_core::models::ocp::NumberSet;
 use numbers_core::text::count;
 
 use super::dialogs::{
     AddToThisSetDialog, AttachAllDialog, DeleteSetDialog, PurgeDialog, RenameSetDialog,
 };
-use crate::api::ApiError;
-use crate::components::bulk_result::{run_bulk, BulkOutcome, BulkResult};
+use super::open_set::OpenSet;
+use crate::components::bulk_result::{start_bulk, BulkOutcome, BulkResult};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::history_panel::HistoryButton;
 use crate::components::numbers_table::NumbersTable;
 use crate::components::selection::Selection;
-use crate::fetch::Fetched;
-use crate::state::{use_app, AppState};
-
-/// The open set as its parts see it: what was read, and how to say it changed.
-#[derive(Clone, Copy)]
-pub struct OpenSet {
-    pub id: StoredValue<String>,
-    /// The set and its numbers, as last read.
-    read: Fetched<(NumberSet, Vec<NumberRecord>)>,
-    pub numbers: Memo<Vec<NumberRecord>>,
-    on_changed: Callback<()>,
-}
-
-impl OpenSet {
-    /// Reads the set and its numbers, and again after each change.
-    fn follow(id: String, on_changed: Callback<()>) -> Self {
-        let app = use_app();
-        let id = StoredValue::new(id);
-        let read = Fetched::follow(move || {
-            let client = app.ocp();
-            let id = id.get_value();
-            async move { Ok::<_, ApiError>((client.set(&id).await?, client.set_numbers(&id).await?)) }
-        });
-        let numbers = Memo::new(move |_| {
-            read.data
-                .with(|d| d.as_ref().map(|(_, n)| n.clone()).unwrap_or_default())
-        });
-        Self {
-            id,
-            read,
-            numbers,
-            on_changed,
-        }
-    }
-
-    pub fn set(&self) -> Option<NumberSet> {
-        self.read.data.with(|d| d.as_ref().map(|(s, _)| s.clone()))
-    }
-
-    pub fn name(&self) -> String {
-        self.set().map(|s| s.name).unwrap_or_default()
-    }
-
-    /// Read the set again, and let the list refresh its counts.
-    pub fn changed(&self) {
-        self.read.refresh();
-        self.on_changed.run(());
-    }
-
-    /// A toast with the server's message, or the error and the action named.
-    pub fn report(&self, app: AppState, action: &str, r: Result<StatusResponse, ApiError>) {
-        match r {
-            Ok(s) => app.ok(s.message.unwrap_or_else(|| format!("{action}: done."))),
-            Err(e) => app.error(format!("{action}: {e}")),
-        }
-    }
-}
+use crate::state::use_app;
 
 /// Which of the set's dialogs is open.
 #[derive(Clone, Copy)]
@@ -110,15 +52,12 @@ pub fn SetDetail(id: String, on_changed: Callback<()>, on_deleted: Callback<()>)
     let dialogs = SetDialogs::new();
 
     let detach_all = move |_| {
-        let client = app.ocp();
-        spawn_local(async move {
-            open.report(
-                app,
-                "Detach all",
-                client.detach_set(&open.id.get_value()).await,
-            );
-            open.changed();
-        });
+        open.tell(
+            app,
+            "Detach all",
+            |client, id| async move { client.detach_set(&id).await },
+            move |_| open.changed(),
+        );
     };
     let numbers_count = move || count(open.numbers.with(Vec::len), "number", "numbers");
 
@@ -188,18 +127,17 @@ fn RemoveFromSetBar(
     let remove_selected = move |_| {
         let chosen = selection.with_untracked(Selection::numbers);
         let client = app.ocp();
-        spawn_local(async move {
-            let action = format!("Remove from {}", open.name());
-            let o = run_bulk(&action, chosen, progress, |chunk| {
-                let client = client.clone();
-                async move {
-                    client
-                        .remove_from_set(&open.id.get_value(), &chunk)
-                        .await
-                        .map(drop)
-                }
-            })
-            .await;
+        let op = move |chunk: Vec<String>| {
+            let client = client.clone();
+            async move {
+                client
+                    .remove_from_set(&open.id.get_value(), &chunk)
+                    .await
+                    .map(drop)
+            }
+        };
+        let action = format!("Remove from {}", open.name());
+        start_bulk(action, chosen, progress, op, move |o| {
             selection.update(Selection::clear);
             outcome.set(Some(o));
             open.changed();

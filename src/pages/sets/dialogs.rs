@@ -2,12 +2,11 @@
 //! its purchased numbers, delete the set.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::{AttachRequest, UpdateSetRequest};
 use numbers_core::phone::validate_locale;
 
-use super::detail::OpenSet;
-use crate::components::bulk_result::{run_bulk, BulkOutcome};
+use super::open_set::OpenSet;
+use crate::components::bulk_result::{start_bulk, BulkOutcome};
 use crate::components::confirm_dialog::AskDialog;
 use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
@@ -77,18 +76,17 @@ pub fn AddToThisSetDialog(
         }
         open.set(false);
         let client = app.ocp();
-        spawn_local(async move {
-            let action = format!("Add to {}", set.name());
-            let o = run_bulk(&action, list.valid, progress, |chunk| {
-                let client = client.clone();
-                async move {
-                    client
-                        .add_to_set(&set.id.get_value(), &chunk)
-                        .await
-                        .map(drop)
-                }
-            })
-            .await;
+        let op = move |chunk: Vec<String>| {
+            let client = client.clone();
+            async move {
+                client
+                    .add_to_set(&set.id.get_value(), &chunk)
+                    .await
+                    .map(drop)
+            }
+        };
+        let action = format!("Add to {}", set.name());
+        start_bulk(action, list.valid, progress, op, move |o| {
             outcome.set(Some(o));
             pasted.set(String::new());
             set.changed();
@@ -130,12 +128,12 @@ pub fn AttachAllDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
             return;
         }
         open.set(false);
-        let client = app.ocp();
-        spawn_local(async move {
-            let r = client.attach_set(&set.id.get_value(), &req).await;
-            set.report(app, "Attach all", r);
-            set.changed();
-        });
+        set.tell(
+            app,
+            "Attach all",
+            |client, id| async move { client.attach_set(&id, &req).await },
+            move |_| set.changed(),
+        );
     };
     view! {
         <Dialog open=open title="Attach every number of the set">
@@ -170,12 +168,12 @@ pub fn PurgeDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
             return;
         }
         open.set(false);
-        let client = app.ocp();
-        spawn_local(async move {
-            let r = client.delete_purchased_in_set(&set.id.get_value()).await;
-            set.report(app, "Delete purchased numbers", r);
-            set.changed();
-        });
+        set.tell(
+            app,
+            "Delete purchased numbers",
+            |client, id| async move { client.delete_purchased_in_set(&id).await },
+            move |_| set.changed(),
+        );
     };
     view! {
         <Dialog open=open title="Delete the purchased numbers of the set">
@@ -197,15 +195,16 @@ pub fn DeleteSetDialog(
 ) -> impl IntoView {
     let app = use_app();
     let delete = move |_| {
-        let client = app.ocp();
-        spawn_local(async move {
-            let r = client.delete_set(&set.id.get_value()).await;
-            let ok = r.is_ok();
-            set.report(app, "Delete set", r);
-            if ok {
-                on_deleted.run(());
-            }
-        });
+        set.tell(
+            app,
+            "Delete set",
+            |client, id| async move { client.delete_set(&id).await },
+            move |deleted| {
+                if deleted {
+                    on_deleted.run(());
+                }
+            },
+        );
     };
     view! {
         <AskDialog open=open title="Delete the set" action="Delete set" danger=true on_confirm=delete

@@ -4,6 +4,7 @@
 mod create;
 mod detail;
 mod dialogs;
+mod open_set;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};

@@ -1,10 +1,10 @@
 //! Settings › Exotel: the environment and its API key and token.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::components::text_field::TextField;
 use crate::state::{Connections, Report};
+use crate::tasks::on_page;
 
 use super::{draft_field, explain, Draft, ProviderEnvironment, TestOutcome, TestResult};
 
@@ -14,7 +14,7 @@ pub(super) fn ExotelCard(draft: Draft) -> impl IntoView {
     let test = move |_| {
         let client = draft.with_untracked(Connections::exotel_client);
         result.set(Some(Report::ok("Testing…".into())));
-        spawn_local(async move {
+        on_page(async move {
             let outcome = client.check().await;
             result.set(Some(explain(outcome)));
         });

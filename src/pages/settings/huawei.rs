@@ -2,7 +2,6 @@
 //! there (IAM sign-in, an access key, or a pasted token).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::gateway::SignInKind;
 
 use crate::api::credential::{HuaweiKeys, HuaweiSession};
@@ -11,6 +10,7 @@ use crate::components::radio_choice::RadioChoice;
 use crate::components::sign_in_form::HuaweiSignInForm;
 use crate::components::text_field::TextField;
 use crate::state::{dev_huawei_keys, use_app, Connections, Report};
+use crate::tasks::on_page;
 use crate::timing::epoch_ms;
 
 use super::{clock, draft_field, explain, Draft, ProviderEnvironment, TestOutcome, TestResult};
@@ -117,7 +117,7 @@ pub(super) fn HuaweiCard(draft: Draft) -> impl IntoView {
     let test = move |_| {
         let client = draft.with_untracked(|d| d.huawei_client(app.signed_in));
         result.set(Some(Report::ok("Testing…".into())));
-        spawn_local(async move {
+        on_page(async move {
             let r = client
                 .phones(0, 1)
                 .await

@@ -2,7 +2,6 @@
 //! the per-operation CSV limits.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::limits::Limits;
 use numbers_core::models::gateway::SignInKind;
 use numbers_core::models::ocp::{Environment, ListNumbersQuery};
@@ -13,6 +12,7 @@ use crate::api::sign_in::ocp_sign_out;
 use crate::components::sign_in_form::OcpSignInForm;
 use crate::components::text_field::TextField;
 use crate::state::{use_app, OcpTarget, Report};
+use crate::tasks::{on_page, quietly};
 use crate::timing::epoch_ms;
 
 use super::{clock, draft_field, env_option, explain, Draft, TestOutcome, TestResult};
@@ -93,7 +93,7 @@ fn OcpSignIn(draft: Draft) -> impl IntoView {
         };
         app.signed_in.ocp.set(None);
         app.changed_identity();
-        spawn_local(async move {
+        quietly(async move {
             // Ending the session at OCP too; if that fails, the tokens are
             // already gone from this browser and expire on their own.
             let _ = ocp_sign_out(&s).await;
@@ -143,7 +143,7 @@ pub(super) fn OcpCard(draft: Draft, custom_url: RwSignal<String>) -> impl IntoVi
         }
         let client = d.ocp_client(app.signed_in);
         result.set(Some(Report::ok("Testing…".into())));
-        spawn_local(async move {
+        on_page(async move {
             let q = ListNumbersQuery {
                 page: Some(1),
                 page_size: Some(1),

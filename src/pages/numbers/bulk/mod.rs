@@ -4,12 +4,11 @@
 mod dialogs;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use numbers_core::models::ocp::NumberRecord;
 use numbers_core::text::count;
 
 use crate::api::ApiError;
-use crate::components::bulk_result::{run_bulk, BulkOutcome, ProgressBar};
+use crate::components::bulk_result::{start_bulk, BulkOutcome, ProgressBar};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::selection::Selection;
 use crate::state::{use_app, AppState};
@@ -55,10 +54,8 @@ impl Bulk {
         F: Fn(Vec<String>) -> Fut + 'static,
         Fut: std::future::Future<Output = Result<(), ApiError>> + 'static,
     {
-        let numbers = self.numbers();
-        spawn_local(async move {
-            let o = run_bulk(&action, numbers, self.progress, op).await;
-            self.finish(o);
+        start_bulk(action, self.numbers(), self.progress, op, move |o| {
+            self.finish(o)
         });
     }
 }
@@ -91,22 +88,26 @@ pub fn BulkActions(
     });
     let delete_now = Callback::new(move |_| {
         let client = app.ocp();
-        let numbers = bulk.numbers();
-        spawn_local(async move {
-            let o = run_bulk("Delete", numbers, bulk.progress, |chunk| {
-                let client = client.clone();
-                async move {
-                    for n in chunk {
-                        client.delete_number(&n).await?;
-                    }
-                    Ok(())
+        let op = move |chunk: Vec<String>| {
+            let client = client.clone();
+            async move {
+                for n in chunk {
+                    client.delete_number(&n).await?;
                 }
-            })
-            .await;
-            let gone = o.succeeded.clone();
-            selection.update(|s| s.retain(|n| !gone.iter().any(|g| g == n)));
-            bulk.finish(o);
-        });
+                Ok(())
+            }
+        };
+        start_bulk(
+            "Delete".into(),
+            bulk.numbers(),
+            bulk.progress,
+            op,
+            move |o| {
+                let gone = o.succeeded.clone();
+                selection.update(|s| s.retain(|n| !gone.iter().any(|g| g == n)));
+                bulk.finish(o);
+            },
+        );
     });
     let selected = Signal::derive(move || selection.with(Selection::numbers));
     view! {
