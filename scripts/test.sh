@@ -19,6 +19,18 @@ export CARGO_TERM_COLOR=never
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 failed_steps=()
 
+# What failed in a step's log: each failing test's own output when the
+# log has test results (a PostgreSQL server's log lines would bury them at
+# the tail), else the tail.
+show_failure() { # log
+  if grep -q -- '^---- .* ----$' "$1"; then
+    grep -E -- '^test .* FAILED$' "$1"
+    awk '/^---- .* ----$/ {n = 25} n > 0 && !/^[0-9-]+ [0-9:.]+ UTC \[/ {print; n--}' "$1" | head -n 120
+  else
+    tail -n 60 "$1"
+  fi
+}
+
 step() { # name, command...
   local name="$1"; shift
   local start=$SECONDS
@@ -26,7 +38,7 @@ step() { # name, command...
     printf 'ok    %-12s %4ds\n' "$name" $((SECONDS - start))
   else
     printf 'FAIL  %-12s %4ds  (log: target/test-logs/%s.log)\n' "$name" $((SECONDS - start)) "$name"
-    tail -n 60 "$LOGS/$name.log" | sed 's/^/    /'
+    show_failure "$LOGS/$name.log" | sed 's/^/    /'
     failed_steps+=("$name")
   fi
 }
