@@ -59,10 +59,12 @@ async fn progress(client: &Client) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_csv_run_of_20_batches_outlives_several_access_tokens() {
     // Tokens of 2 seconds; a provider that takes 400 ms an answer: the run
-    // lasts about 8 seconds, four tokens' worth.
+    // lasts about 8 seconds, four tokens' worth. The realm revokes each
+    // refresh token when used, so each renewal must use the newest.
     let sandbox = RunningSandbox::start_with(Config {
         token_ttl: 2,
         latency_ms: 400,
+        revoke_refresh_tokens: true,
         ..Config::ephemeral()
     })
     .await;

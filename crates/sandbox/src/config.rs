@@ -51,6 +51,11 @@ pub struct Config {
     /// Milliseconds every provider API answer is held back: a slow provider.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Each OCP refresh token works once, as in a Keycloak realm with
+    /// "Revoke Refresh Token" on (reuse 0): a refresh answers a new refresh
+    /// token, and the one it used is refused from then on.
+    #[arg(long)]
+    pub revoke_refresh_tokens: bool,
 }
 
 impl Config {
@@ -67,6 +72,7 @@ impl Config {
             refresh_ttl: 1800,
             session_ttl: 36_000,
             latency_ms: 0,
+            revoke_refresh_tokens: false,
         }
     }
 

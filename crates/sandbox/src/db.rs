@@ -118,6 +118,8 @@ CREATE TABLE IF NOT EXISTS sign_in_tokens (
     project TEXT,
     expires REAL NOT NULL
 );
+-- Refresh tokens already used, refused again with --revoke-refresh-tokens.
+CREATE TABLE IF NOT EXISTS used_refresh_tokens (token TEXT PRIMARY KEY);
 -- Numbers per group, kept by triggers, so an unfiltered listing's total
 -- costs one lookup instead of counting every number.
 CREATE TABLE IF NOT EXISTS group_counts (group_id TEXT PRIMARY KEY, n INTEGER NOT NULL);

@@ -77,6 +77,7 @@ impl Sandbox {
             limits: config.limits,
             lifetimes: config.lifetimes(),
             latency: Duration::from_millis(config.latency_ms),
+            revoke_refresh_tokens: config.revoke_refresh_tokens,
         };
         if let Some(dist) = &config.dist {
             if !dist.join("index.html").is_file() {

@@ -14,4 +14,6 @@ pub struct AppState {
     pub limits: Limits,
     pub lifetimes: Lifetimes,
     pub latency: Duration,
+    /// A refresh token works once (`--revoke-refresh-tokens`).
+    pub revoke_refresh_tokens: bool,
 }

@@ -208,6 +208,59 @@ async fn the_session_ends_at_its_maximum_however_often_it_is_refreshed() {
     assert_eq!(text(&body, "error_description"), "Session not active");
 }
 
+async fn refresh(s: &Srv, refresh_token: &str) -> (u16, Value) {
+    token(
+        s,
+        &[
+            ("client_id", "ocp"),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_refresh_token_works_as_often_as_the_realm_says() {
+    // OCP's realm as the sandbox starts it: a refresh token may be used again.
+    let s = start_with(Config::ephemeral()).await;
+    let (_, t) = password(&s, "owner", "owner-pass").await;
+    let first = text(&t, "refresh_token");
+    assert_eq!(refresh(&s, first).await.0, 200);
+    assert_eq!(refresh(&s, first).await.0, 200);
+
+    // A realm that revokes refresh tokens: each works once, and the one a
+    // refresh answers works next; the session goes on.
+    let s = start_with(Config {
+        revoke_refresh_tokens: true,
+        ..Config::ephemeral()
+    })
+    .await;
+    let (_, t) = password(&s, "owner", "owner-pass").await;
+    let first = text(&t, "refresh_token");
+    let (status, renewed) = refresh(&s, first).await;
+    assert_eq!(status, 200, "{renewed}");
+    let second = text(&renewed, "refresh_token");
+    assert_ne!(second, first);
+    let (status, body) = refresh(&s, first).await;
+    assert_eq!(
+        (
+            status,
+            text(&body, "error"),
+            text(&body, "error_description")
+        ),
+        (
+            400,
+            "invalid_grant",
+            "Maximum allowed refresh token reuse exceeded"
+        ),
+        "{body}"
+    );
+    let (status, again) = refresh(&s, second).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(list_status(&s, text(&again, "access_token")).await.0, 200);
+}
+
 #[tokio::test]
 async fn logout_ends_every_token_of_the_session() {
     let s = start().await;

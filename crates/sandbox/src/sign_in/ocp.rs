@@ -285,8 +285,9 @@ pub async fn ocp_token(
                     "Missing parameter: refresh_token",
                 ));
             }
+            let revoke = app.revoke_refresh_tokens;
             app.db
-                .run(move |c| {
+                .transact(move |c| {
                     let found: Option<(String, String, f64, Option<f64>)> = c
                         .query_row(
                             "SELECT t.session_id, t.username, t.expires, s.ends FROM sign_in_tokens t \
@@ -306,6 +307,12 @@ pub async fn ocp_token(
                         Some((_, _, expires, _)) if expires <= t => {
                             Ok(oauth(StatusCode::BAD_REQUEST, "invalid_grant", "Token is not active"))
                         }
+                        // Marked used here, once the token is known good.
+                        Some(_) if revoke && !first_use(c, &refresh)? => Ok(oauth(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_grant",
+                            "Maximum allowed refresh token reuse exceeded",
+                        )),
                         Some((session, username, _, Some(ends))) => match ocp_user(&username) {
                             Some(user) => {
                                 let grant = Grant { issuer, session, scope: token_scope(&refresh) };
@@ -328,6 +335,15 @@ pub async fn ocp_token(
             "Unsupported grant_type",
         )),
     }
+}
+
+/// Marks `refresh` used; whether this was its first use.
+fn first_use(c: &Connection, refresh: &str) -> Result<bool, rusqlite::Error> {
+    let marked = c.execute(
+        "INSERT OR IGNORE INTO used_refresh_tokens (token) VALUES (?1)",
+        [refresh],
+    )?;
+    Ok(marked == 1)
 }
 
 /// `POST /auth/realms/master/protocol/openid-connect/logout`: ends the
