@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use numbers_core::csv::run::{batch_file_name, BusyWaits};
 pub use numbers_core::csv::run::{BatchStatus, Halt, Progress, Step};
 use numbers_core::csv::{self, CsvTable, Plan, Validation};
 use numbers_core::limits::Limits;
@@ -205,28 +206,23 @@ pub async fn send_batch(
     let text = plan
         .batch_csv(table, k)
         .ok_or_else(|| ApiError::Invalid(format!("batch {} is not in the plan", k + 1)))?;
-    let name = format!(
-        "{}-batch-{:03}.csv",
-        run.file_name.trim_end_matches(".csv"),
-        k + 1
-    );
+    let name = batch_file_name(&run.file_name, k);
     // A gateway relaying as many uploads as it may sent nothing: the same
     // batch goes again when it says, for a few minutes at most.
-    let mut waits = 0;
+    let mut waits = BusyWaits::default();
     loop {
-        match client
+        let answer = client
             .apply_csv(&name, &text, Some((&run.id, k, plan.batches.len())))
-            .await
-        {
-            Err(ApiError::Busy { retry_after_ms, .. }) if waits < BUSY_WAITS => {
-                waits += 1;
-                crate::timing::sleep_ms(retry_after_ms).await;
+            .await;
+        let wait = match &answer {
+            Err(ApiError::Busy { retry_after_ms, .. }) => {
+                waits.next(u64::try_from(*retry_after_ms).ok())
             }
-            answer => return answer.map(|r| r.message.unwrap_or_else(|| "applied".into())),
+            _ => None,
+        };
+        match wait {
+            Some(ms) => crate::timing::sleep_ms(i32::try_from(ms).unwrap_or(i32::MAX)).await,
+            None => return answer.map(|r| r.message.unwrap_or_else(|| "applied".into())),
         }
     }
 }
-
-/// How many times a batch waits for a busy gateway before the run stops
-/// and says so (about five minutes at its usual five seconds).
-const BUSY_WAITS: u32 = 60;

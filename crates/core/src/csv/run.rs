@@ -307,6 +307,60 @@ pub fn evidence(
     }
 }
 
+/// The name batch `k` (from 0) of a run of `file_name` is sent as, so the
+/// provider's own records name the run's file and the batch.
+pub fn batch_file_name(file_name: &str, k: usize) -> String {
+    format!(
+        "{}-batch-{:03}.csv",
+        file_name.trim_end_matches(".csv"),
+        k + 1
+    )
+}
+
+/// How a run waits out a server that says it is busy (a gateway relaying
+/// as many uploads as it may, a provider's 429 or 503), before sending the
+/// same batch again: as long as the server asks (`Retry-After`), or, when it
+/// does not say, 1 s doubling up to 30 s; for five minutes in all, after
+/// which the run stops and says so. Nothing of a batch a server refused as
+/// busy was applied, so it goes again unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BusyWaits {
+    waited_ms: u64,
+    waits: u32,
+}
+
+impl BusyWaits {
+    /// How long one batch may wait in all.
+    pub const BUDGET_MS: u64 = 5 * 60 * 1000;
+    /// The shortest wait, whatever a server says (no tight loop).
+    pub const SHORTEST_MS: u64 = 100;
+    /// The first wait when the server does not say.
+    pub const FIRST_MS: u64 = 1_000;
+    /// The longest wait when the server does not say.
+    pub const LONGEST_MS: u64 = 30_000;
+
+    /// The wait before the batch goes again, given what the server asked
+    /// for; `None` when that would pass the budget: stop and say so.
+    pub fn next(&mut self, retry_after_ms: Option<u64>) -> Option<u64> {
+        let backoff = Self::FIRST_MS
+            .saturating_mul(1 << self.waits.min(5))
+            .min(Self::LONGEST_MS);
+        let wait = retry_after_ms.unwrap_or(backoff).max(Self::SHORTEST_MS);
+        let total = self.waited_ms.saturating_add(wait);
+        if total > Self::BUDGET_MS {
+            return None;
+        }
+        self.waited_ms = total;
+        self.waits += 1;
+        Some(wait)
+    }
+
+    /// How long it has waited so far.
+    pub fn waited_ms(&self) -> u64 {
+        self.waited_ms
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +377,58 @@ mod tests {
         let mut limits = Limits::default();
         limits.set(Operation::Create, 1);
         super::super::plan(&v, &limits).expect("plan")
+    }
+
+    #[test]
+    fn a_batch_is_named_for_its_run_and_number() {
+        assert_eq!(batch_file_name("clean-up.csv", 0), "clean-up-batch-001.csv");
+        assert_eq!(batch_file_name("notes", 1234), "notes-batch-1235.csv");
+    }
+
+    #[test]
+    fn a_busy_server_is_waited_for_as_it_asks_then_with_backoff() {
+        let mut w = BusyWaits::default();
+        assert_eq!(w.next(Some(5_000)), Some(5_000));
+        assert_eq!(w.next(Some(0)), Some(BusyWaits::SHORTEST_MS));
+        let mut w = BusyWaits::default();
+        let silent: Vec<_> = (0..7).map(|_| w.next(None)).collect();
+        assert_eq!(
+            silent,
+            [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000].map(Some)
+        );
+        // A server asking for more than is left ends the waiting at once.
+        let mut w = BusyWaits::default();
+        assert_eq!(w.next(Some(BusyWaits::BUDGET_MS + 1)), None);
+        assert_eq!(w.waited_ms(), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn busy_waits_stay_within_the_budget_and_never_spin(
+            asks in proptest::collection::vec(proptest::option::of(0u64..400_000), 0..200)
+        ) {
+            let mut w = BusyWaits::default();
+            let mut total = 0u64;
+            for ask in asks {
+                match w.next(ask) {
+                    Some(wait) => {
+                        prop_assert!(wait >= BusyWaits::SHORTEST_MS);
+                        if let Some(a) = ask {
+                            prop_assert_eq!(wait, a.max(BusyWaits::SHORTEST_MS));
+                        } else {
+                            prop_assert!(wait <= BusyWaits::LONGEST_MS);
+                        }
+                        total += wait;
+                    }
+                    // It stops only when the wait would pass the budget.
+                    None => prop_assert!(
+                        total + BusyWaits::LONGEST_MS.max(ask.unwrap_or(0)) > BusyWaits::BUDGET_MS
+                    ),
+                }
+                prop_assert!(total <= BusyWaits::BUDGET_MS);
+                prop_assert_eq!(w.waited_ms(), total);
+            }
+        }
     }
 
     #[derive(Debug, Clone)]
