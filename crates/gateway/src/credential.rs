@@ -261,6 +261,17 @@ pub(crate) async fn ask_verdict(
     })
 }
 
+/// OCP's number search (`query` its JSON body), asked with `credential`.
+pub(crate) async fn search_numbers(
+    s: &Shared,
+    env: &Environment,
+    credential: &Credential,
+    query: &serde_json::Value,
+) -> Result<reqwest::Response, Refusal> {
+    let url = env.url(&EndpointId::SearchNumbers.path(&[]));
+    ask(s, env, credential, s.client.post(url).json(query)).await
+}
+
 /// May the OCP credential read group `g`? A search limited to the group
 /// answers 403 to a user without permission for it.
 pub(crate) async fn may_read_group(
@@ -269,16 +280,8 @@ pub(crate) async fn may_read_group(
     credential: &Credential,
     g: &str,
 ) -> Result<bool, Refusal> {
-    let body = serde_json::json!({ "groups": [g], "page": 1, "pageSize": 1 });
-    let answer = ask(
-        s,
-        env,
-        credential,
-        s.client
-            .post(env.url(&EndpointId::SearchNumbers.path(&[])))
-            .json(&body),
-    )
-    .await?;
+    let query = serde_json::json!({ "groups": [g], "page": 1, "pageSize": 1 });
+    let answer = search_numbers(s, env, credential, &query).await?;
     match answer.status().as_u16() {
         200..=299 => Ok(true),
         403 | 404 => Ok(false),

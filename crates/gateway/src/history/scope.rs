@@ -208,20 +208,11 @@ async fn group_of(
     kind: TargetKind,
     id: &str,
 ) -> Option<String> {
-    use crate::credential::ask;
+    use crate::credential::{ask, search_numbers};
     match kind {
         TargetKind::Number => {
-            let body = serde_json::json!({ "number": id, "page": 1, "pageSize": 100 });
-            let answer = ask(
-                s,
-                env,
-                credential,
-                s.client
-                    .post(env.url(&EndpointId::SearchNumbers.path(&[])))
-                    .json(&body),
-            )
-            .await
-            .ok()?;
+            let query = serde_json::json!({ "number": id, "page": 1, "pageSize": 100 });
+            let answer = search_numbers(s, env, credential, &query).await.ok()?;
             let page: NumbersPage = answer.error_for_status().ok()?.json().await.ok()?;
             page.numbers
                 .into_iter()
