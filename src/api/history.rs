@@ -3,6 +3,7 @@
 //! provider: each environment's history is read with its own.
 
 use numbers_core::endpoints::Provider;
+use numbers_core::history::allocations::{allocations_filter, allocations_made, MadeAllocation};
 use numbers_core::history::{EntryPage, Filter};
 
 use super::exotel::ExotelClient;
@@ -114,3 +115,30 @@ pub async fn read_all(
     merged.entries = numbers_core::history::merge(pages, usize::MAX);
     merged
 }
+
+/// The allocations made in `client`'s Exotel tenant through the gateway,
+/// by anyone whose key may read it, newest first: from the gateway's
+/// history, at most `most` of them.
+pub async fn team_allocations(
+    client: &ExotelClient,
+    most: usize,
+) -> Result<Vec<MadeAllocation>, ApiError> {
+    let source = Source::Exotel(client.clone());
+    let filter = allocations_filter();
+    let mut entries = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = source.page(&filter, after.as_deref(), PAGE).await?;
+        entries.extend(page.entries);
+        match page.next {
+            Some(next) if entries.len() < most => after = Some(next),
+            _ => break,
+        }
+    }
+    let mut made = allocations_made(&entries);
+    made.truncate(most);
+    Ok(made)
+}
+
+/// Entries read a page at a time for the team's allocations.
+const PAGE: u32 = 200;

@@ -126,6 +126,82 @@ async fn allocate_update_and_deallocate_with_the_appendix_messages() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allocation_made_in_one_browser_is_listed_for_the_team_in_another() {
+    let sandbox = RunningSandbox::start().await;
+    let maker = Browser::start();
+    let first = maker.session(1280, 1000).await;
+    first
+        .goto(&sandbox.url("/allocations"))
+        .await
+        .expect("page");
+    wait_for(&first, "#conn-id").await;
+    fill(&first, "#conn-id", "team-7").await;
+    fill(&first, "#a-party", "+919176226528,").await;
+    fill(&first, "#b-party", "+918136966620,").await;
+    click_button(&first, "Allocate").await;
+    eventually(
+        &first,
+        "registered",
+        "document.querySelector('.allocation .vn')?.textContent.startsWith('+91')",
+    )
+    .await;
+    let vn = js(
+        &first,
+        "document.querySelector('.allocation .vn').textContent",
+    )
+    .await;
+
+    // Another browser, with a register of its own (empty), same tenant.
+    let colleague = Browser::start();
+    let second = colleague.session(1280, 1000).await;
+    second
+        .goto(&sandbox.url("/allocations"))
+        .await
+        .expect("page");
+    eventually(
+        &second,
+        "the team's allocation listed",
+        &format!("[...document.querySelectorAll('.team-allocation .vn')].some(v => v.textContent === {vn})"),
+    )
+    .await;
+    let row = js(
+        &second,
+        "document.querySelector('.team-allocation').textContent",
+    )
+    .await;
+    let row = row.as_str().unwrap_or_default();
+    assert!(
+        row.contains("team-7") && row.contains("by sandbox-key"),
+        "{row}"
+    );
+    assert_eq!(
+        js(&second, "document.querySelectorAll('.allocation').length").await,
+        serde_json::json!(0),
+        "not in this browser's register until opened"
+    );
+    let shot = screenshot(&second, "allocations-team").await;
+    keep_screenshot("allocations-team", &shot);
+    click_in(&second, ".team-allocation", "Open").await;
+    eventually(
+        &second,
+        "opened into the register, as Exotel holds it",
+        &format!("document.querySelector('.allocation .vn')?.textContent === {vn} && document.querySelector('.allocation .state').textContent === 'active' && !document.querySelector('.team-allocation')"),
+    )
+    .await;
+    // Made here, it was never listed as the team's.
+    assert_eq!(
+        js(
+            &first,
+            "document.querySelectorAll('.team-allocation').length"
+        )
+        .await,
+        serde_json::json!(0)
+    );
+    first.close().await.expect("close");
+    second.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn divert_250_phones_with_3_unknown_and_retry_only_those() {
     let sandbox = RunningSandbox::start().await;
     let driver = Browser::start();

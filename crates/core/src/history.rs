@@ -10,6 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod allocations;
 pub mod refused;
 pub mod scope;
 pub mod targets;

@@ -7,24 +7,34 @@ mod entry_dialogs;
 mod entry_state;
 mod form;
 mod register;
+mod team;
 
 use leptos::prelude::*;
 use numbers_core::exotel::{region_name, REGIONS};
+use numbers_core::history::allocations::MadeAllocation;
 use numbers_core::models::exotel::Allocation;
 
 use crate::api::exotel::ExotelClient;
+use crate::api::history::team_allocations;
 use crate::components::page_header::PageHeader;
+use crate::fetch::Fetched;
 use crate::state::use_app;
 use form::AllocateForm;
 use register::RegisterPanel;
 
-/// The allocations this browser knows, per tenant, kept in local storage.
+/// The allocations this browser knows, per tenant, kept in local storage
+/// (a cache of what Exotel answered), and those the team made through the
+/// gateway, from its history.
 #[derive(Clone, Copy)]
 pub struct Register {
     pub client: Memo<ExotelClient>,
     key: Memo<String>,
     pub entries: RwSignal<Vec<Allocation>>,
+    pub team: Fetched<Vec<MadeAllocation>>,
 }
+
+/// The most allocations of the team listed (the newest).
+const TEAM_MOST: usize = 1_000;
 
 impl Register {
     fn new() -> Self {
@@ -35,10 +45,15 @@ impl Register {
         });
         let entries = RwSignal::new(Vec::new());
         Effect::new(move |_| entries.set(load(&key.get())));
+        let team = Fetched::follow(move || {
+            let c = client.get();
+            async move { team_allocations(&c, TEAM_MOST).await }
+        });
         Self {
             client,
             key,
             entries,
+            team,
         }
     }
 

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use numbers_core::models::exotel::Allocation;
 
 use super::entry::RegisterEntry;
+use super::team::TeamAllocations;
 use super::Register;
 use crate::components::download::download;
 use crate::components::lookup_form::LookupForm;
@@ -14,10 +15,11 @@ pub fn RegisterPanel(register: Register) -> impl IntoView {
     view! {
         <section class="card register" aria-label="Register of allocations">
             <h2>"Register"</h2>
-            <p class="hint">"Exotel has no list of allocations: this browser keeps the ones made or looked up here, per tenant. Export it to move it."</p>
+            <p class="hint">"Exotel has no list of allocations: the team's are read from the gateway's history, and this browser keeps the ones opened, made or looked up here, per tenant."</p>
             <AllocationLookup register=register/>
             <RegisterFile register=register/>
-            <Show when=move || register.entries.with(Vec::is_empty)>
+            <TeamAllocations register=register/>
+            <Show when=move || register.entries.with(Vec::is_empty) && register.team.data.with(|t| t.as_ref().is_none_or(Vec::is_empty))>
                 <p class="empty">"No allocations yet: allocate one with the form."</p>
             </Show>
             <For each=move || register.entries.get() key=|a| (a.greenvn_id.clone(), a.state, a.green_vn.clone(), a.aparty_numbers.clone(), a.bparty_numbers.clone(), a.usage) let:a>
