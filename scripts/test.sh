@@ -25,7 +25,7 @@ failed_steps=()
 show_failure() { # log
   if grep -q -- '^---- .* ----$' "$1"; then
     grep -E -- '^test .* FAILED$' "$1"
-    awk '/^---- .* ----$/ {n = 25} n > 0 && !/^[0-9-]+ [0-9:.]+ UTC \[/ {print; n--}' "$1" | head -n 120
+    awk '/^---- .* ----$/ {n = 25} /^stack backtrace:/ {n = 0} n > 0 && !/^[0-9-]+ [0-9:.]+ UTC \[/ {print; n--}' "$1" | head -n 120
   else
     tail -n 60 "$1"
   fi

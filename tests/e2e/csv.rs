@@ -399,6 +399,14 @@ async fn a_run_of_a_file_too_large_for_local_storage_is_kept_for_resume() {
         "the run is not in localStorage"
     );
     click_button(&client, "Discard").await;
+    // The banner stays until the browser has forgotten the run (14 MB to
+    // delete); a reload before that would abort the deletion.
+    eventually(
+        &client,
+        "the banner goes once the run is forgotten",
+        "!document.querySelector('.resume-banner')",
+    )
+    .await;
     client.refresh().await.expect("reload");
     wait_for(&client, ".drop-zone").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
