@@ -76,7 +76,9 @@ impl Upstream {
 pub struct Counter {
     pub addr: SocketAddr,
     pub next_steps: Arc<AtomicUsize>,
-    /// Every request that reached OCP through it.
+    /// Every request that reached OCP's API through it; sign-ins (the
+    /// automation account's, which readiness checks renew in the
+    /// background) are not counted.
     pub requests: Arc<AtomicUsize>,
     _stop: oneshot::Sender<()>,
 }
@@ -93,8 +95,10 @@ pub async fn counter(to: SocketAddr) -> Counter {
                 reqwest::Client,
             )>,
                   request: Request| async move {
-                requests.fetch_add(1, Ordering::SeqCst);
                 let (parts, body) = request.into_parts();
+                if parts.uri.path().starts_with("/integrations/api/") {
+                    requests.fetch_add(1, Ordering::SeqCst);
+                }
                 let is_step = parts.method == "POST" && parts.uri.path().ends_with("/next-step");
                 let body = axum::body::to_bytes(body, usize::MAX)
                     .await
