@@ -106,6 +106,7 @@ async fn the_deployed_gateway_carries_no_dev_credential_or_key() {
         "member",
         "otp",
         "automation",
+        "reviewer",
         "IAM password",
         "signing key",
     ] {

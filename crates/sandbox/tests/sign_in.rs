@@ -167,6 +167,32 @@ async fn a_member_signed_in_sees_only_the_members_group() {
 }
 
 #[tokio::test]
+async fn the_reviewer_is_another_person_with_the_owners_rights() {
+    let s = start().await;
+    let (_, owner) = password(&s, "owner", "owner-pass").await;
+    let (status, reviewer) = password(&s, "reviewer", "reviewer-pass").await;
+    assert_eq!(status, 200, "{reviewer}");
+    let who = |t: &Value| {
+        let request = s
+            .client
+            .get(format!(
+                "{}/auth/realms/master/protocol/openid-connect/userinfo",
+                s.base
+            ))
+            .bearer_auth(text(t, "access_token"));
+        async move { send(request).await.1 }
+    };
+    let (o, r) = (who(&owner).await, who(&reviewer).await);
+    assert_eq!(r["preferred_username"], "reviewer", "{r}");
+    assert_eq!(r["realm_access"], o["realm_access"], "the owner's role");
+    assert_ne!(r["sub"], o["sub"], "another user id");
+    let (_, mine) = list_status(&s, text(&owner, "access_token")).await;
+    let (status, theirs) = list_status(&s, text(&reviewer, "access_token")).await;
+    assert_eq!(status, 200, "{theirs}");
+    assert_eq!(theirs["allNumbers"], mine["allNumbers"], "both groups");
+}
+
+#[tokio::test]
 async fn the_session_ends_at_its_maximum_however_often_it_is_refreshed() {
     let s = start_with(Config {
         token_ttl: 1,

@@ -67,7 +67,7 @@ pub struct DevUser {
 pub const AUTOMATION_USER: &str = "automation";
 pub const AUTOMATION_PASSWORD: &str = "automation-pass";
 
-pub const OCP_USERS: [DevUser; 4] = [
+pub const OCP_USERS: [DevUser; 5] = [
     DevUser {
         id: "5f1c2d3e-0001-4a5b-9c8d-000000000001",
         username: "owner",
@@ -96,6 +96,16 @@ pub const OCP_USERS: [DevUser; 4] = [
         id: "5f1c2d3e-0004-4a5b-9c8d-000000000004",
         username: AUTOMATION_USER,
         password: AUTOMATION_PASSWORD,
+        otp: None,
+        role: Role::Owner,
+        groups: &GROUPS,
+    },
+    // A second person with the owner's rights: the colleague who reviews
+    // an owner's change.
+    DevUser {
+        id: "5f1c2d3e-0005-4a5b-9c8d-000000000005",
+        username: "reviewer",
+        password: "reviewer-pass",
         otp: None,
         role: Role::Owner,
         groups: &GROUPS,
