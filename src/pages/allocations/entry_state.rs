@@ -53,27 +53,19 @@ impl Entry {
         let id = self.id.get_value();
         // Boxed here so that what follows is compiled once, not once for
         // each of the entry's requests.
-        let request: Request = Box::pin(request(c.clone(), id.clone()));
-        self.settle(action, success, c, id, request);
+        let request: Request = Box::pin(request(c, id.clone()));
+        self.settle(action, success, id, request);
     }
 
-    fn settle(
-        self,
-        action: &'static str,
-        success: &'static str,
-        c: ExotelClient,
-        id: String,
-        request: Request,
-    ) {
+    fn settle(self, action: &'static str, success: &'static str, id: String, request: Request) {
         let asked = async move {
             let answer = request.await;
             if let Err(e) = &answer {
                 self.app.error(format!("{action} failed: {e}"));
-                // What the provider holds now (e.g. deallocated meanwhile).
+                // What the provider holds now (e.g. deallocated meanwhile);
+                // the failure was said already.
                 on_page(async move {
-                    if let Ok(Some(a)) = c.get(&id).await.map(|env| env.data) {
-                        self.register.remember(a);
-                    }
+                    let _ = self.register.read(&id, action).await;
                 });
             }
             answer

@@ -66,6 +66,16 @@ impl Register {
         self.save();
     }
 
+    /// Reads allocation `id` from Exotel with this browser's key and keeps
+    /// it: whether Exotel had it, or why not (after `what`, e.g. "Lookup
+    /// of g-1").
+    pub async fn read(self, id: &str, what: &str) -> Result<bool, String> {
+        let c = self.client.get_untracked();
+        let read = c.get(id).await.map_err(|e| format!("{what}: {e}"))?;
+        let found = read.data.map(|a| self.remember(a)).is_some();
+        Ok(found)
+    }
+
     pub fn forget(self, greenvn_id: &str) {
         self.entries
             .update(|r| r.retain(|x| x.greenvn_id != greenvn_id));

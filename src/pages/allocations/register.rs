@@ -39,14 +39,8 @@ fn AllocationLookup(register: Register) -> impl IntoView {
         if id.is_empty() {
             return;
         }
-        let c = register.client.get_untracked();
         app.tell(async move {
-            let env = c
-                .get(&id)
-                .await
-                .map_err(|e| format!("Lookup of {id}: {e}"))?;
-            if let Some(a) = env.data {
-                register.remember(a);
+            if register.read(&id, &format!("Lookup of {id}")).await? {
                 lookup_id.set(String::new());
             }
             Ok(None)

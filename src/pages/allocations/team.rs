@@ -50,16 +50,11 @@ fn TeamAllocation(m: MadeAllocation, register: Register) -> impl IntoView {
     let busy = RwSignal::new(false);
     let id = StoredValue::new(m.greenvn_id.clone());
     let open = move |_| {
-        let c = register.client.get_untracked();
         let id = id.get_value();
         app.tell_while(busy, async move {
-            let read = c
-                .get(&id)
-                .await
-                .map_err(|e| format!("Opening allocation {id}: {e}"))?;
-            if let Some(a) = read.data {
-                register.remember(a);
-            }
+            register
+                .read(&id, &format!("Opening allocation {id}"))
+                .await?;
             Ok(None)
         });
     };
