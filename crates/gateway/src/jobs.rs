@@ -57,6 +57,19 @@ impl Jobs {
         self.running.push((name, Kind::Queue, tokio::spawn(task)));
     }
 
+    /// Waits (at most `grace`) for the queue job `name`, whose queue the
+    /// caller has told to stop, before the others (the run runner's last
+    /// batch is recorded before the history's writer stops).
+    pub async fn finish(&mut self, name: &str, grace: Duration) {
+        let Some(i) = self.running.iter().position(|(n, _, _)| *n == name) else {
+            return;
+        };
+        let (_, _, handle) = self.running.remove(i);
+        if tokio::time::timeout(grace, handle).await.is_err() {
+            tracing::error!("the {name} did not stop within {} s", grace.as_secs());
+        }
+    }
+
     /// Ends the tick jobs, and waits (at most `grace` each) for the queue
     /// jobs, whose queues the caller has told to stop.
     pub async fn stop(self, grace: Duration) {

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod refusal;
 pub mod relay;
 mod routes;
+pub mod runs;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 pub mod schedule;
@@ -65,6 +66,7 @@ pub struct Inner {
     pub csv_uploads: Arc<tokio::sync::Semaphore>,
     pub connections: Arc<serve::Counters>,
     pub schedules: schedule::Schedules,
+    pub runs: runs::Runs,
     /// What `/readyz` last said (a change is logged).
     pub ready: std::sync::atomic::AtomicBool,
 }
@@ -162,6 +164,7 @@ impl Gateway {
         let hosts = guard::Hosts::new(addr, &config.server);
         let client = http_client(&config.server)?;
         let shared = Arc::new(Inner {
+            runs: runs::Runs::new(jobs::lease_owner(addr)),
             history,
             schedules: schedule::Schedules::new(
                 client.clone(),
@@ -266,6 +269,7 @@ impl Gateway {
                 async move { schedule::runner::round(&s).await }
             },
         );
+        jobs.queue("run runner", runs::runner::task(shared.clone()));
         // Apart from the chores: a slow sign-in must not hold them up.
         let s = shared.clone();
         jobs.tick("readiness", READINESS_EVERY, move || {
@@ -287,8 +291,10 @@ impl Gateway {
         )
         .await
         .map_err(GatewayError::Serve);
-        // What was answered is recorded (the writer told to stop), then
-        // every job ends.
+        // Runs finish the batch in flight and pause, what was answered is
+        // recorded (the writer told to stop), then every job ends.
+        shared.runs.stop();
+        jobs.finish("run runner", limits.grace).await;
         shared.history.drain(Duration::from_secs(30)).await;
         jobs.stop(Duration::from_secs(5)).await;
         if let Some((_, task)) = sandbox {

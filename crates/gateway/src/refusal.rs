@@ -66,6 +66,16 @@ pub enum Refusal {
     SchedulesUnavailable(String),
     #[error("{0}")]
     ScheduleLimit(String),
+    #[error("No such run here. Reload Runs to see the current ones.")]
+    RunNotFound,
+    #[error("{0}")]
+    RunRefused(String),
+    #[error("The run cannot be made: {0}.")]
+    RunInvalid(String),
+    #[error("{0}")]
+    RunConflict(String),
+    #[error("Runs on the gateway are not available: {0}")]
+    RunsUnavailable(String),
     #[error("This gateway does not answer for the host {host:?}. Open the console at the gateway's own address (ask whoever runs it to add the name to allowed_hosts or public_origin).")]
     UnknownHost { host: String },
 }
@@ -99,6 +109,11 @@ impl Refusal {
             Self::ScheduleConflict(_) => (S::CONFLICT, C::ScheduleConflict),
             Self::SchedulesUnavailable(_) => (S::SERVICE_UNAVAILABLE, C::SchedulesUnavailable),
             Self::ScheduleLimit(_) => (S::TOO_MANY_REQUESTS, C::ScheduleLimit),
+            Self::RunNotFound => (S::NOT_FOUND, C::RunNotFound),
+            Self::RunRefused(_) => (S::FORBIDDEN, C::RunRefused),
+            Self::RunInvalid(_) => (S::BAD_REQUEST, C::RunInvalid),
+            Self::RunConflict(_) => (S::CONFLICT, C::RunConflict),
+            Self::RunsUnavailable(_) => (S::SERVICE_UNAVAILABLE, C::RunsUnavailable),
             Self::SlowBody => (S::REQUEST_TIMEOUT, C::SlowBody),
             Self::UnknownHost { .. } => (S::MISDIRECTED_REQUEST, C::UnknownHost),
         }

@@ -142,6 +142,37 @@ impl Progress {
         }
     }
 
+    /// The next thing to do for a run nobody watches (the gateway's): as
+    /// [`Self::step`], but a refused batch is passed over (its rows are
+    /// reported as failed, for a person to fix and send again) rather than
+    /// waited on; `Done` once no batch is left to send or check.
+    pub fn step_unattended(&self) -> Step {
+        match self
+            .batches
+            .iter()
+            .position(|b| matches!(b.status, BatchStatus::Pending | BatchStatus::Unconfirmed))
+        {
+            None => Step::Done,
+            Some(k) if self.batches[k].status == BatchStatus::Unconfirmed => Step::Verify(k),
+            Some(k) => Step::Send(k),
+        }
+    }
+
+    /// The server refused batch `k` in a run nobody watches: it is failed,
+    /// and the run goes on with the next.
+    pub fn refused_unattended(&mut self, k: usize, message: String) {
+        self.set(k, BatchStatus::Failed, message);
+    }
+
+    /// How many rows are in batches of `status`.
+    pub fn rows_in(&self, status: BatchStatus) -> usize {
+        self.batches
+            .iter()
+            .filter(|b| b.status == status)
+            .map(|b| b.rows)
+            .sum()
+    }
+
     fn set(&mut self, k: usize, status: BatchStatus, message: String) {
         if let Some(b) = self.batches.get_mut(k) {
             // Applied is final: nothing moves a batch out of it.
@@ -528,6 +559,55 @@ mod tests {
         r.verified(0, Evidence::Unclear);
         assert!(matches!(r.halt, Some(Halt::Unclear { batch: 0, .. })));
         assert_eq!(r.step(), Step::Verify(0));
+    }
+
+    #[test]
+    fn a_run_nobody_watches_passes_over_a_refused_batch_and_never_resends_an_applied_one() {
+        let mut p = Progress::new(&plan_of(4));
+        assert_eq!(p.step_unattended(), Step::Send(0));
+        p.confirmed(0, "ok".into());
+        p.refused_unattended(1, "line 2: no such number".into());
+        assert_eq!(p.step_unattended(), Step::Send(2));
+        assert!(p.halt.is_none(), "the run goes on");
+        p.unconfirmed(2, "lost".into());
+        assert_eq!(p.step_unattended(), Step::Verify(2));
+        p.verified(2, Evidence::Applied);
+        p.refused_unattended(0, "late refusal".into());
+        assert_eq!(p.batches[0].status, BatchStatus::Applied);
+        p.confirmed(3, "ok".into());
+        assert_eq!(p.step_unattended(), Step::Done);
+        assert_eq!(p.rows_in(BatchStatus::Failed), 1);
+        assert_eq!(p.rows_in(BatchStatus::Applied), 3);
+    }
+
+    proptest! {
+        /// Whatever the answers, an unattended run sends each batch until
+        /// it is applied or refused, and never one that is applied.
+        #[test]
+        fn an_unattended_run_never_sends_an_applied_batch(
+            answers in proptest::collection::vec(0u8..4, 1..60),
+        ) {
+            let mut p = Progress::new(&plan_of(6));
+            for a in answers {
+                match p.step_unattended() {
+                    Step::Done => break,
+                    Step::Send(k) => {
+                        prop_assert_ne!(p.batches[k].status, BatchStatus::Applied);
+                        match a {
+                            0 => p.confirmed(k, "ok".into()),
+                            1 => p.refused_unattended(k, "no".into()),
+                            2 => p.unconfirmed(k, "lost".into()),
+                            _ => p.not_sent(k, "down".into()),
+                        }
+                    }
+                    Step::Verify(k) => p.verified(
+                        k,
+                        if a % 2 == 0 { Evidence::Applied } else { Evidence::NotApplied },
+                    ),
+                    Step::Blocked(_) => prop_assert!(false, "an unattended run is never blocked"),
+                }
+            }
+        }
     }
 
     fn record(number: &str, app: Option<&str>) -> NumberRecord {

@@ -495,3 +495,24 @@ fn a_byte_order_mark_is_skipped_even_twice() {
     assert_eq!(table.text(0, Column::Number), "+12010000001");
     assert_eq!(table.line(0), 2);
 }
+
+#[test]
+fn failed_rows_are_the_batches_rows_with_the_servers_words_and_drop_again_cleanly() {
+    let batch = "OPERATION,NUMBER,NOTE\r\nupdate,+13035550001,a\r\nupdate,+13035550002,b\r\n";
+    let other = "OPERATION,NUMBER,NOTE\r\nupdate,+13035550003,c\r\n";
+    let out = failed_rows([
+        (batch, "line 2: no such number"),
+        (other, "=HYPERLINK(\"x\")"),
+    ]);
+    let table = read(out.as_bytes()).expect("readable");
+    assert_eq!(table.len(), 3);
+    assert_eq!(table.headers().last().map(String::as_str), Some("ERROR"));
+    let v = validate(&table);
+    assert!(v.problems.iter().all(|p| !p.is_error()), "{:?}", v.problems);
+    assert_eq!(table.text(0, Column::Note), "a");
+    assert!(
+        !out.contains(",=HYPERLINK"),
+        "a message never runs as a formula: {out}"
+    );
+    assert_eq!(failed_rows([]), "");
+}

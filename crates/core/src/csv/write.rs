@@ -93,6 +93,43 @@ pub fn export_parts<R: Borrow<NumberRecord>>(
     })
 }
 
+/// The rows of refused batches, as each batch file carried them, with an
+/// ERROR column saying what the server answered: fixed and dropped again,
+/// the file is planned like any other (ERROR is not an OCP column, so it is
+/// ignored with a warning). `batches` are each batch's file and message.
+pub fn failed_rows<'a>(batches: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut w = writer();
+    let mut header: Option<Vec<String>> = None;
+    for (text, message) in batches {
+        let Ok(table) = super::read(text.as_bytes()) else {
+            continue;
+        };
+        let columns = table.columns();
+        if header.is_none() {
+            let names: Vec<String> = columns.iter().map(|c| c.name().to_string()).collect();
+            write_row(
+                &mut w,
+                names
+                    .iter()
+                    .map(String::as_str)
+                    .chain(std::iter::once("ERROR")),
+            );
+            header = Some(names);
+        }
+        let names = header.as_deref().unwrap_or_default();
+        for row in 0..table.len() {
+            // Every batch of a run has the run's columns; a cell is found
+            // by its name should one not.
+            let cells: Vec<&str> = names
+                .iter()
+                .map(|n| Column::parse(n).map(|c| table.text(row, c)).unwrap_or(""))
+                .collect();
+            write_row(&mut w, cells.into_iter().chain(std::iter::once(message)));
+        }
+    }
+    finish(w)
+}
+
 /// The given rows of `table`: its known columns, cells as validated.
 pub(crate) fn subset(table: &CsvTable, rows: &[usize]) -> String {
     let columns = table.columns();

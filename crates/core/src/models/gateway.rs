@@ -185,6 +185,16 @@ pub enum ErrorCode {
     /// As many open plans, or plans made within the hour, as the gateway
     /// allows one person or one environment.
     ScheduleLimit,
+    /// A run on the gateway that is not there (or the caller may not see).
+    RunNotFound,
+    /// The provider did not accept the person handing over or resuming a run.
+    RunRefused,
+    /// A run that cannot be made from the file sent.
+    RunInvalid,
+    /// A command the run's state does not allow.
+    RunConflict,
+    /// The gateway runs no bulk changes (or cannot read them now).
+    RunsUnavailable,
     /// A request body that stopped arriving.
     SlowBody,
     /// A `Host` the gateway does not answer for.
@@ -193,7 +203,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for checks that each is written as it is read.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 29] = [
         Self::UnknownProvider,
         Self::UnknownEnvironment,
         Self::BadPath,
@@ -216,6 +226,11 @@ impl ErrorCode {
         Self::ScheduleConflict,
         Self::SchedulesUnavailable,
         Self::ScheduleLimit,
+        Self::RunNotFound,
+        Self::RunRefused,
+        Self::RunInvalid,
+        Self::RunConflict,
+        Self::RunsUnavailable,
         Self::SlowBody,
         Self::UnknownHost,
     ];
@@ -245,6 +260,11 @@ impl ErrorCode {
             Self::ScheduleConflict => "schedule_conflict",
             Self::SchedulesUnavailable => "schedules_unavailable",
             Self::ScheduleLimit => "schedule_limit",
+            Self::RunNotFound => "run_not_found",
+            Self::RunRefused => "run_refused",
+            Self::RunInvalid => "run_invalid",
+            Self::RunConflict => "run_conflict",
+            Self::RunsUnavailable => "runs_unavailable",
             Self::SlowBody => "slow_body",
             Self::UnknownHost => "unknown_host",
         }

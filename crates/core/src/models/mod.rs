@@ -10,4 +10,5 @@ pub mod exotel;
 pub mod gateway;
 pub mod huawei;
 pub mod ocp;
+pub mod run;
 pub mod schedule;

@@ -39,6 +39,15 @@ impl Kept {
     }
 }
 
+impl Kept {
+    /// What a CSV file the gateway sends itself (a run's batch) touches.
+    pub fn csv_file(text: &str) -> Self {
+        let mut rows = numbers_history::CsvTargets::new();
+        rows.push(text.as_bytes());
+        Self::Csv(tokio::spawn(std::future::ready(rows.finish())))
+    }
+}
+
 /// A JSON change request as it passed, and the budget it holds.
 #[derive(Default)]
 pub struct Held {

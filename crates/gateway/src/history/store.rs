@@ -399,13 +399,29 @@ impl Store {
         })
     }
 
-    /// Removes entries older than `before_ms`, and plans that ended before
+    /// Removes entries older than `before_ms`, and plans and runs that ended before
     /// it (kept as long as the history of their steps); how many entries
     /// went. Scopes no entry is in any more are kept (a handful of short rows).
     pub async fn forget_before(&self, before_ms: i64) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "DELETE FROM schedules WHERE state IN ('finished', 'cancelled') AND updated_ms < $1",
+        )
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?;
+        // Ended runs go with their history (their batches and scopes first).
+        for table in ["run_batches", "run_scopes"] {
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE run_id IN (SELECT id FROM runs \
+                 WHERE state IN ('finished', 'cancelled') AND updated_ms < $1)"
+            )))
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "DELETE FROM runs WHERE state IN ('finished', 'cancelled') AND updated_ms < $1",
         )
         .bind(before_ms)
         .execute(&mut *tx)

@@ -51,7 +51,7 @@ pub fn routes(s: Shared) -> axum::Router<Shared> {
         .route_layer(middleware::from_fn_with_state(s, ocp_only))
 }
 
-async fn ocp_only(
+pub(crate) async fn ocp_only(
     State(s): State<Shared>,
     Extension(relayed): Extension<Relayed>,
     peer: ConnectInfo<SocketAddr>,
@@ -174,7 +174,7 @@ async fn list(
 }
 
 /// Of the scope keys `keys`, those `credential` may see.
-async fn visible(
+pub(crate) async fn visible(
     s: &Shared,
     env: &Environment,
     credential: &Credential,
@@ -201,7 +201,11 @@ fn no_automation(env: &Environment) -> String {
 }
 
 /// Who the person is, if the provider accepts their credential now.
-async fn person(s: &Shared, env: &Environment, credential: &Credential) -> Result<String, Refusal> {
+pub(crate) async fn person(
+    s: &Shared,
+    env: &Environment,
+    credential: &Credential,
+) -> Result<String, Refusal> {
     match s.history.access.verdict(s, env, credential, "").await? {
         Verdict::Accepted(name) if !name.is_empty() => Ok(name),
         Verdict::Accepted(_) => Ok(history::UNVERIFIED.into()),

@@ -29,11 +29,12 @@ pub enum AutomationError {
     Unreachable { env: String, message: String },
 }
 
-struct Tokens {
-    access: String,
-    access_until: Instant,
-    refresh: Option<String>,
-    refresh_until: Instant,
+/// A session's tokens (an automation account's, or a person's run's).
+pub(crate) struct Tokens {
+    pub(crate) access: String,
+    pub(crate) access_until: Instant,
+    pub(crate) refresh: Option<String>,
+    pub(crate) refresh_until: Instant,
 }
 
 /// Signed-in automation accounts, one per environment.
@@ -49,7 +50,7 @@ pub struct Sessions {
 const READY_RETRY: Duration = Duration::from_secs(30);
 
 /// A token is renewed this long before it runs out.
-const MARGIN: Duration = Duration::from_secs(5);
+pub(crate) const MARGIN: Duration = Duration::from_secs(5);
 
 impl Sessions {
     /// A current access token of `env`'s automation account.
@@ -169,7 +170,8 @@ async fn sign_in(s: &Shared, env: &Environment) -> Result<Tokens, AutomationErro
     .await
 }
 
-async fn grant(
+/// Asks the environment's token endpoint for a session (`form` the grant).
+pub(crate) async fn grant(
     s: &Shared,
     env: &Environment,
     form: &[(&str, &str)],

@@ -1,5 +1,5 @@
-//! Telling people what plans do: a JSON POST to the environment's webhook
-//! on each step, pause, failure and finish, with a `text` a Slack or Teams
+//! Telling people what plans and runs do: a JSON POST to the environment's
+//! webhook on each step, pause, failure and finish, with a `text` a Slack or Teams
 //! incoming webhook shows: written in that chat's markup, with everything
 //! a person or a provider wrote escaped and quoted as data
 //! (`numbers_core::chat`). Delivered in the background, retried a few
@@ -42,6 +42,16 @@ struct Posted {
     at_ms: i64,
 }
 
+/// The JSON posted for a run's event.
+#[derive(Debug, Clone, Serialize)]
+struct RunPosted {
+    event: &'static str,
+    run: i64,
+    environment: String,
+    text: String,
+    at_ms: i64,
+}
+
 /// Deliveries under way, and what they came to.
 pub struct Webhooks {
     client: reqwest::Client,
@@ -69,10 +79,7 @@ impl Webhooks {
 
     /// Sends `event` to `env`'s webhook, if it has one, in the background.
     pub fn send(&self, env: &Environment, event: Event) {
-        let Some(url) = env.webhook.clone() else {
-            return;
-        };
-        let event = Posted {
+        let posted = Posted {
             text: event.text.render(env.webhook_markup),
             event: event.event,
             schedule: event.schedule,
@@ -81,6 +88,30 @@ impl Webhooks {
             number: event.number,
             at_ms: event.at_ms,
         };
+        self.post(env, &posted);
+    }
+
+    /// Sends a run's `event` (`started`, `paused`, `finished`, `failed`,
+    /// `cancelled`) to `env`'s webhook, if it has one, in the background.
+    pub fn send_run(&self, env: &Environment, event: &'static str, run: i64, text: Message) {
+        let posted = RunPosted {
+            text: text.render(env.webhook_markup),
+            event,
+            run,
+            environment: env.name.clone(),
+            at_ms: crate::history::now_ms(),
+        };
+        self.post(env, &posted);
+    }
+
+    fn post(&self, env: &Environment, event: &impl Serialize) {
+        let Some(url) = env.webhook.clone() else {
+            return;
+        };
+        let Ok(event) = serde_json::to_value(event) else {
+            return;
+        };
+        let environment = env.name.clone();
         let Ok(slot) = self.slots.clone().try_acquire_owned() else {
             self.failed.fetch_add(1, Ordering::Relaxed);
             tracing::warn!("a webhook event was dropped: too many deliveries under way");
@@ -107,13 +138,13 @@ impl Webhooks {
                     }
                     Ok(r) => tracing::warn!(
                         "webhook of {}: attempt {} answered {}",
-                        event.environment,
+                        environment,
                         i + 1,
                         r.status().as_u16()
                     ),
                     Err(e) => tracing::warn!(
                         "webhook of {}: attempt {} failed: {}",
-                        event.environment,
+                        environment,
                         i + 1,
                         e.without_url()
                     ),

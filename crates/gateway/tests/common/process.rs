@@ -14,6 +14,7 @@ pub struct Process {
     pub dir: PathBuf,
     args: Vec<String>,
     open_files: Option<u64>,
+    level: String,
 }
 
 impl Process {
@@ -31,12 +32,19 @@ impl Process {
         open_files: Option<u64>,
     ) -> Self {
         let binary = Path::new(env!("CARGO_BIN_EXE_numbers-gateway"));
-        Self::start_full(binary, dir, config, args, open_files).await
+        Self::start_full(binary, dir, config, args, open_files, "info").await
+    }
+
+    /// [`Self::start`] logging at `level` (`RUST_LOG`).
+    #[allow(dead_code)]
+    pub async fn start_logging(dir: &Path, config: &str, args: &[&str], level: &str) -> Self {
+        let binary = Path::new(env!("CARGO_BIN_EXE_numbers-gateway"));
+        Self::start_full(binary, dir, config, args, None, level).await
     }
 
     /// [`Self::start`] of another build of the gateway.
     pub async fn start_binary(binary: &Path, dir: &Path, config: &str, args: &[&str]) -> Self {
-        Self::start_full(binary, dir, config, args, None).await
+        Self::start_full(binary, dir, config, args, None, "info").await
     }
 
     async fn start_full(
@@ -45,16 +53,18 @@ impl Process {
         config: &str,
         args: &[&str],
         open_files: Option<u64>,
+        level: &str,
     ) -> Self {
         std::fs::write(dir.join("gateway.toml"), config).expect("config");
         let port = super::closed_port();
         let mut p = Self {
-            child: spawn(binary, dir, port, args, open_files),
+            child: spawn(binary, dir, port, args, open_files, level),
             binary: binary.to_path_buf(),
             port,
             dir: dir.to_path_buf(),
             args: args.iter().map(|a| a.to_string()).collect(),
             open_files,
+            level: level.to_string(),
         };
         p.wait_listening().await;
         p
@@ -124,12 +134,26 @@ impl Process {
     /// Starts it again, as before, on the same port.
     pub async fn restart(&mut self) {
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
-        self.child = spawn(&self.binary, &self.dir, self.port, &args, self.open_files);
+        self.child = spawn(
+            &self.binary,
+            &self.dir,
+            self.port,
+            &args,
+            self.open_files,
+            &self.level,
+        );
         self.wait_listening().await;
     }
 }
 
-fn spawn(binary: &Path, dir: &Path, port: u16, args: &[&str], open_files: Option<u64>) -> Child {
+fn spawn(
+    binary: &Path,
+    dir: &Path,
+    port: u16,
+    args: &[&str],
+    open_files: Option<u64>,
+    level: &str,
+) -> Child {
     let log = |name: &str| {
         Stdio::from(
             std::fs::OpenOptions::new()
@@ -145,7 +169,7 @@ fn spawn(binary: &Path, dir: &Path, port: u16, args: &[&str], open_files: Option
         .arg(dir.join("gateway.toml"))
         .args(args)
         .current_dir(dir)
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", level)
         .stdout(log("stdout.log"))
         .stderr(log("stderr.log"))
         .process_group(0);

@@ -23,15 +23,32 @@ use super::{client, serve_on_loopback};
 pub struct Upstream {
     pub addr: SocketAddr,
     db: String,
+    config: numbers_sandbox::Config,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Upstream {
     pub async fn start(dir: &Path) -> Self {
+        Self::start_with(
+            dir,
+            numbers_sandbox::Config {
+                // Tokens live a few seconds: plans outlive several.
+                token_ttl: 2,
+                refresh_ttl: 4,
+                ..numbers_sandbox::Config::ephemeral()
+            },
+        )
+        .await
+    }
+
+    /// The sandbox configured as `config` says (its address and database
+    /// are the test's).
+    pub async fn start_with(dir: &Path, config: numbers_sandbox::Config) -> Self {
         let mut u = Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             db: dir.join("sandbox.sqlite").display().to_string(),
+            config,
             stop: None,
             task: None,
         };
@@ -43,10 +60,7 @@ impl Upstream {
         let sandbox = numbers_sandbox::Sandbox::bind(numbers_sandbox::Config {
             listen: self.addr,
             db: self.db.clone(),
-            // Tokens live a few seconds: plans outlive several.
-            token_ttl: 2,
-            refresh_ttl: 4,
-            ..numbers_sandbox::Config::ephemeral()
+            ..self.config.clone()
         })
         .await
         .expect("the sandbox binds");
@@ -80,26 +94,39 @@ pub struct Counter {
     /// automation account's, which readiness checks renew in the
     /// background) are not counted.
     pub requests: Arc<AtomicUsize>,
+    /// CSV batches OCP applied (answered 2xx to).
+    pub csv_batches: Arc<AtomicUsize>,
     _stop: oneshot::Sender<()>,
 }
+
+/// Next steps, requests and CSV batches counted, and the client forwarding.
+type Counts = (
+    Arc<AtomicUsize>,
+    Arc<AtomicUsize>,
+    Arc<AtomicUsize>,
+    reqwest::Client,
+);
 
 pub async fn counter(to: SocketAddr) -> Counter {
     let next_steps = Arc::new(AtomicUsize::new(0));
     let requests = Arc::new(AtomicUsize::new(0));
-    let state = (next_steps.clone(), requests.clone(), client());
+    let csv_batches = Arc::new(AtomicUsize::new(0));
+    let state = (
+        next_steps.clone(),
+        requests.clone(),
+        csv_batches.clone(),
+        client(),
+    );
     let app = Router::new()
         .fallback(any(
-            move |State((steps, requests, c)): State<(
-                Arc<AtomicUsize>,
-                Arc<AtomicUsize>,
-                reqwest::Client,
-            )>,
+            move |State((steps, requests, batches, c)): State<Counts>,
                   request: Request| async move {
                 let (parts, body) = request.into_parts();
                 if parts.uri.path().starts_with("/integrations/api/") {
                     requests.fetch_add(1, Ordering::SeqCst);
                 }
                 let is_step = parts.method == "POST" && parts.uri.path().ends_with("/next-step");
+                let is_batch = parts.method == "PUT" && parts.uri.path().ends_with("/numbers/csv");
                 let body = axum::body::to_bytes(body, usize::MAX)
                     .await
                     .unwrap_or_default();
@@ -117,14 +144,23 @@ pub async fn counter(to: SocketAddr) -> Counter {
                         rb = rb.header(k, v);
                     }
                 }
-                match rb.send().await {
-                    Ok(r) => {
-                        let status = r.status();
-                        if is_step && status.is_success() {
-                            steps.fetch_add(1, Ordering::SeqCst);
-                        }
-                        let headers = r.headers().clone();
-                        let bytes = r.bytes().await.unwrap_or_default();
+                // Its own task: a caller that goes away (a gateway killed
+                // mid-request) does not stop the count of what OCP answered.
+                let forwarded = tokio::spawn(async move {
+                    let r = rb.send().await?;
+                    let status = r.status();
+                    if is_step && status.is_success() {
+                        steps.fetch_add(1, Ordering::SeqCst);
+                    }
+                    if is_batch && status.is_success() {
+                        batches.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let headers = r.headers().clone();
+                    let bytes = r.bytes().await?;
+                    Ok::<_, reqwest::Error>((status, headers, bytes))
+                });
+                match forwarded.await {
+                    Ok(Ok((status, headers, bytes))) => {
                         let mut response = Response::new(Body::from(bytes));
                         *response.status_mut() = status;
                         for (k, v) in &headers {
@@ -134,7 +170,7 @@ pub async fn counter(to: SocketAddr) -> Counter {
                         }
                         response
                     }
-                    Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+                    _ => StatusCode::BAD_GATEWAY.into_response(),
                 }
             },
         ))
@@ -144,6 +180,7 @@ pub async fn counter(to: SocketAddr) -> Counter {
         addr,
         next_steps,
         requests,
+        csv_batches,
         _stop: stop,
     }
 }

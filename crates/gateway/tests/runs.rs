@@ -1,0 +1,344 @@
+//! Bulk changes the gateway runs: a file handed over by one owner, its
+//! batches sent by the gateway binary itself against the sandbox (behind a
+//! proxy that counts every batch OCP applied), through a SIGKILL and a
+//! restart, resumed by another owner. Tokens live seconds, so sessions
+//! renew (and end) while the run goes on.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use common::process::Process;
+use common::upstream::{counter, Upstream};
+use common::{client, sign_in};
+use numbers_core::models::run::{RunList, RunState, RunView, WAITING};
+use serde_json::{json, Value};
+
+const BATCH_ROWS: usize = 5;
+
+/// The gateway's configuration: the sandbox behind `proxy`, batches of
+/// [`BATCH_ROWS`], leases of two seconds.
+fn config(proxy: SocketAddr, db: &str) -> String {
+    format!(
+        "builtin_environments = false\n\
+         [schedules]\nlease_secs = 2\n\
+         [history]\nurl = \"{db}\"\n\
+         [ocp.sandbox]\nlabel = \"Sandbox\"\nsandbox = true\n\
+         base_url = \"http://{proxy}/integrations\"\n\
+         token_url = \"http://{proxy}/auth/realms/master/protocol/openid-connect/token\"\n\
+         csv_limits = \"update={BATCH_ROWS},attach={BATCH_ROWS},detach={BATCH_ROWS},delete={BATCH_ROWS},create={BATCH_ROWS}\"\n"
+    )
+}
+
+/// The database in the gateway's folder: every file it writes is grepped.
+fn sqlite_in(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("history.sqlite").display())
+}
+
+/// The sandbox: slow enough that a run of tens of batches is under way
+/// for seconds, with batches as small as the gateway's, tokens that live
+/// two seconds and refresh tokens revoked as they are used.
+async fn upstream(dir: &Path) -> Upstream {
+    let mut limits = numbers_core::limits::Limits::default();
+    for op in numbers_core::csv::Operation::ALL {
+        limits.set(op, BATCH_ROWS);
+    }
+    Upstream::start_with(
+        dir,
+        numbers_sandbox::Config {
+            token_ttl: 2,
+            refresh_ttl: 30,
+            latency_ms: 40,
+            revoke_refresh_tokens: true,
+            limits,
+            ..numbers_sandbox::Config::ephemeral()
+        },
+    )
+    .await
+}
+
+/// `n` numbers of group `ocp`, as the owner lists them.
+async fn numbers_of_ocp(g: &Process, n: usize) -> Vec<String> {
+    common::sandbox_numbers(&g.url("/relay/ocp/sandbox/api/numbers?pageSize=10000"))
+        .await
+        .iter()
+        .filter(|r| r["groupId"] == "ocp")
+        .filter_map(|r| r["number"].as_str().map(str::to_string))
+        .take(n)
+        .collect()
+}
+
+fn notes_file(numbers: &[String], note: &str) -> String {
+    let mut text = String::from("OPERATION,NUMBER,NOTE\n");
+    for n in numbers {
+        text.push_str(&format!("update,{n},{note} {n}\n"));
+    }
+    text
+}
+
+async fn token(g: &Process, user: &str) -> String {
+    sign_in(
+        &g.url("/relay/ocp/sandbox/sign-in"),
+        user,
+        &format!("{user}-pass"),
+        "",
+    )
+    .await
+    .0
+}
+
+async fn hand_over(
+    g: &Process,
+    token: &str,
+    name: &str,
+    text: &str,
+    password: &str,
+) -> reqwest::Response {
+    client()
+        .post(g.url("/relay/ocp/sandbox/runs"))
+        .bearer_auth(token)
+        .json(&json!({"file_name": name, "text": text, "password": password}))
+        .send()
+        .await
+        .expect("hand over")
+}
+
+async fn run(g: &Process, token: &str, id: i64) -> reqwest::Response {
+    client()
+        .get(g.url(&format!("/relay/ocp/sandbox/runs/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("run")
+}
+
+async fn command(g: &Process, token: &str, id: i64, what: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(g.url(&format!("/relay/ocp/sandbox/runs/{id}/{what}")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("command")
+}
+
+/// Polls run `id` until `done` says so (or a minute passes).
+async fn until(g: &Process, token: &str, id: i64, done: impl Fn(&RunView) -> bool) -> RunView {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = run(g, token, id).await;
+        if r.status().is_success() {
+            let v: RunView = r.json().await.expect("view");
+            if done(&v) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "run {id} stayed {v:?}");
+        } else {
+            assert!(Instant::now() < deadline, "run {id}: {}", r.status());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn notes(g: &Process) -> std::collections::HashMap<String, String> {
+    common::sandbox_numbers(&g.url("/relay/ocp/sandbox/api/numbers?pageSize=10000"))
+        .await
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r["number"].as_str()?.to_string(),
+                r["note"].as_str().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Every file under `dir`, as bytes read leniently.
+fn everything_written(dir: &Path) -> String {
+    let mut out = String::new();
+    for entry in walk(dir) {
+        if let Ok(bytes) = std::fs::read(&entry) {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_outlives_a_killed_gateway_and_another_owner_finishes_it_with_each_batch_applied_once(
+) {
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream(sandbox_dir.path()).await;
+    let proxy = counter(upstream.addr).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let dist = common::fake_dist();
+    let dist_path = dist.path().to_string_lossy().to_string();
+    let mut g = Process::start_logging(
+        dir.path(),
+        &config(proxy.addr, &sqlite_in(dir.path())),
+        &["--dist", &dist_path],
+        "debug",
+    )
+    .await;
+    let numbers = numbers_of_ocp(&g, 100).await;
+    let original = notes(&g).await;
+    assert_eq!(numbers.len(), 100, "the sandbox has 100 numbers of ocp");
+    let batches = numbers.len() / BATCH_ROWS;
+    // People read with the owner's dev token (it does not expire); the
+    // signed-in tokens below are used at once, within their two seconds.
+    let owner = numbers_sandbox::credential::OWNER_TOKEN;
+    let signed_in_owner = token(&g, "owner").await;
+
+    // A wrong password starts nothing.
+    let text = notes_file(&numbers, "cleaned");
+    let wrong = hand_over(&g, &signed_in_owner, "clean-up.csv", &text, "not-it").await;
+    assert_eq!(wrong.status(), 403);
+    let said: Value = wrong.json().await.expect("json");
+    assert_eq!(said["error"], "run_refused");
+    assert!(
+        said["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("password"),
+        "{said}"
+    );
+
+    let started = hand_over(&g, &signed_in_owner, "clean-up.csv", &text, "owner-pass").await;
+    assert_eq!(started.status(), 201, "{:?}", started.text().await);
+    let view: RunView = started.json().await.expect("view");
+    assert_eq!(view.batches, batches as u64);
+    assert_eq!(view.author, "owner");
+    let id = view.id;
+
+    // A member of ocp-qa neither sees nor steers a run touching ocp.
+    let member = numbers_sandbox::credential::MEMBER_TOKEN;
+    let list: RunList = client()
+        .get(g.url("/relay/ocp/sandbox/runs"))
+        .bearer_auth(member)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("runs");
+    assert!(list.runs.is_empty(), "{list:?}");
+    assert_eq!(run(&g, member, id).await.status(), 404);
+    assert_eq!(
+        command(&g, member, id, "pause", json!({})).await.status(),
+        404
+    );
+
+    // Killed mid-run: nothing written on the way out.
+    let partway = until(&g, owner, id, |v| v.batches_applied >= 3).await;
+    assert!(partway.batches_applied < batches as u64, "{partway:?}");
+    g.kill();
+    g.restart().await;
+    let paused = until(&g, owner, id, |v| v.state == RunState::Paused).await;
+    let reason = paused.reason.clone().unwrap_or_default();
+    assert!(reason.contains(WAITING), "{reason}");
+    let applied_before = paused.batches_applied;
+
+    // Another owner resumes it with their own credential.
+    let reviewer = token(&g, "reviewer").await;
+    let resumed = command(
+        &g,
+        &reviewer,
+        id,
+        "resume",
+        json!({"password": "reviewer-pass"}),
+    )
+    .await;
+    assert_eq!(resumed.status(), 200, "{:?}", resumed.text().await);
+    let done = until(&g, owner, id, |v| v.state == RunState::Finished).await;
+    assert_eq!(done.batches_applied, batches as u64, "{done:?}");
+    assert_eq!(done.rows_applied, numbers.len() as u64);
+    assert_eq!(done.runner, "reviewer");
+    assert_eq!(
+        proxy.csv_batches.load(Ordering::SeqCst),
+        batches,
+        "every batch applied once: none twice, none missing"
+    );
+    let now = notes(&g).await;
+    for n in &numbers {
+        assert_eq!(
+            now.get(n).map(String::as_str),
+            Some(format!("cleaned {n}").as_str())
+        );
+    }
+
+    // The history credits each batch to whoever's session sent it.
+    let history: Value = client()
+        .get(g.url(&format!("/relay/ocp/sandbox/history?run=gateway-run-{id}")))
+        .bearer_auth(owner)
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json");
+    let entries = history["entries"].as_array().cloned().unwrap_or_default();
+    let batch_entries: Vec<&Value> = entries
+        .iter()
+        .filter(|e| {
+            e["action"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("CSV batch")
+        })
+        .collect();
+    assert_eq!(batch_entries.len(), batches, "{history}");
+    let by = |who: &str| batch_entries.iter().filter(|e| e["who"] == who).count() as u64;
+    assert!(by("owner") >= applied_before, "{history}");
+    assert!(by("reviewer") > 0, "{history}");
+    assert_eq!(by("owner") + by("reviewer"), batches as u64);
+
+    // Revert, from the other owner: every note as it was.
+    let reviewer = token(&g, "reviewer").await;
+    let reverted = command(
+        &g,
+        &reviewer,
+        id,
+        "revert",
+        json!({"password": "reviewer-pass"}),
+    )
+    .await;
+    assert_eq!(reverted.status(), 201, "{:?}", reverted.text().await);
+    let revert: RunView = reverted.json().await.expect("view");
+    assert_eq!(revert.reverts, Some(id));
+    until(&g, owner, revert.id, |v| v.state == RunState::Finished).await;
+    let after = notes(&g).await;
+    for n in &numbers {
+        assert_eq!(after.get(n), original.get(n), "{n} restored");
+    }
+
+    // No token, refresh token or password in the database, spool or the
+    // debug log: the sandbox's tokens are JWTs ("eyJ…").
+    g.stop().await;
+    let written = everything_written(dir.path());
+    assert!(!written.is_empty());
+    for secret in [
+        signed_in_owner.as_str(),
+        reviewer.as_str(),
+        "eyJ",
+        "owner-pass",
+        "reviewer-pass",
+    ] {
+        assert!(!written.contains(secret), "{secret} was written");
+    }
+}
