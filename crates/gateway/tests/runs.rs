@@ -22,6 +22,11 @@ const BATCH_ROWS: usize = 5;
 /// The gateway's configuration: the sandbox behind `proxy`, batches of
 /// [`BATCH_ROWS`], leases of two seconds.
 fn config(proxy: SocketAddr, db: &str) -> String {
+    config_with(proxy, db, "")
+}
+
+/// [`config`] with more lines for the environment.
+fn config_with(proxy: SocketAddr, db: &str, more: &str) -> String {
     format!(
         "builtin_environments = false\n\
          [schedules]\nlease_secs = 2\n\
@@ -29,7 +34,7 @@ fn config(proxy: SocketAddr, db: &str) -> String {
          [ocp.sandbox]\nlabel = \"Sandbox\"\nsandbox = true\n\
          base_url = \"http://{proxy}/integrations\"\n\
          token_url = \"http://{proxy}/auth/realms/master/protocol/openid-connect/token\"\n\
-         csv_limits = \"update={BATCH_ROWS},attach={BATCH_ROWS},detach={BATCH_ROWS},delete={BATCH_ROWS},create={BATCH_ROWS}\"\n"
+         csv_limits = \"update={BATCH_ROWS},attach={BATCH_ROWS},detach={BATCH_ROWS},delete={BATCH_ROWS},create={BATCH_ROWS}\"\n{more}"
     )
 }
 
@@ -42,6 +47,11 @@ fn sqlite_in(dir: &Path) -> String {
 /// for seconds, with batches as small as the gateway's, tokens that live
 /// two seconds and refresh tokens revoked as they are used.
 async fn upstream(dir: &Path) -> Upstream {
+    upstream_slow(dir, 40).await
+}
+
+/// [`upstream`] answering after `latency_ms`.
+async fn upstream_slow(dir: &Path, latency_ms: u64) -> Upstream {
     let mut limits = numbers_core::limits::Limits::default();
     for op in numbers_core::csv::Operation::ALL {
         limits.set(op, BATCH_ROWS);
@@ -51,7 +61,7 @@ async fn upstream(dir: &Path) -> Upstream {
         numbers_sandbox::Config {
             token_ttl: 2,
             refresh_ttl: 30,
-            latency_ms: 40,
+            latency_ms,
             revoke_refresh_tokens: true,
             limits,
             ..numbers_sandbox::Config::ephemeral()
@@ -137,10 +147,23 @@ async fn until(g: &Process, token: &str, id: i64, done: impl Fn(&RunView) -> boo
             }
             assert!(Instant::now() < deadline, "run {id} stayed {v:?}");
         } else {
-            assert!(Instant::now() < deadline, "run {id}: {}", r.status());
+            assert!(
+                Instant::now() < deadline,
+                "run {id}: {}; the gateway's log ends: {}",
+                r.status(),
+                tail(&g.log())
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+fn tail(log: &str) -> &str {
+    let mut at = log.len().saturating_sub(3000);
+    while !log.is_char_boundary(at) {
+        at += 1;
+    }
+    &log[at..]
 }
 
 async fn notes(g: &Process) -> std::collections::HashMap<String, String> {
@@ -341,4 +364,206 @@ async fn a_run_outlives_a_killed_gateway_and_another_owner_finishes_it_with_each
     ] {
         assert!(!written.contains(secret), "{secret} was written");
     }
+}
+
+/// The gateway binary in `dir` with `config`, serving a stand-in console.
+async fn gateway(dir: &Path, config: &str) -> (Process, tempfile::TempDir) {
+    let dist = common::fake_dist();
+    let dist_path = dist.path().to_string_lossy().to_string();
+    let g = Process::start(dir, config, &["--dist", &dist_path]).await;
+    (g, dist)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_rows_come_back_as_a_file_that_fixed_and_dropped_again_applies_them() {
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream_slow(sandbox_dir.path(), 0).await;
+    let proxy = counter(upstream.addr).await;
+    let (hook, hooks, _hook_stop) = common::upstream::receiver().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let more = format!("webhook_url = \"http://{hook}/hook\"\n");
+    let (g, _dist) = gateway(
+        dir.path(),
+        &config_with(proxy.addr, &sqlite_in(dir.path()), &more),
+    )
+    .await;
+    let owner = numbers_sandbox::credential::OWNER_TOKEN;
+    let numbers = numbers_of_ocp(&g, 8).await;
+    // Rows 6 to 8 carry mistyped numbers: their batch is refused whole.
+    let typo = |i: usize| format!("+1999555{i:04}");
+    let mut text = String::from("OPERATION,NUMBER,NOTE\n");
+    for (i, n) in numbers.iter().enumerate() {
+        let number = if i < BATCH_ROWS { n.clone() } else { typo(i) };
+        text.push_str(&format!("update,{number},fixed {n}\n"));
+    }
+    let name = "<!channel> notes.csv";
+    let started = hand_over(&g, owner, name, &text, "owner-pass").await;
+    assert_eq!(started.status(), 201, "{:?}", started.text().await);
+    let id = started.json::<RunView>().await.expect("view").id;
+    let done = until(&g, owner, id, |v| v.state == RunState::Finished).await;
+    assert_eq!(
+        (done.batches_applied, done.batches_failed),
+        (1, 1),
+        "{done:?}"
+    );
+    assert_eq!((done.rows_applied, done.rows_failed), (5, 3));
+    assert!(done
+        .last_error
+        .unwrap_or_default()
+        .contains("does not exist"));
+
+    let failed = client()
+        .get(g.url(&format!("/relay/ocp/sandbox/runs/{id}/failed.csv")))
+        .bearer_auth(owner)
+        .send()
+        .await
+        .expect("failed rows");
+    assert_eq!(failed.status(), 200);
+    assert!(failed.headers()["content-disposition"]
+        .to_str()
+        .unwrap_or_default()
+        .contains("failed-rows.csv"));
+    let failed = failed.text().await.expect("csv");
+    let lines: Vec<&str> = failed.lines().collect();
+    assert_eq!(lines.len(), 4, "{failed}");
+    assert!(
+        lines[0].starts_with("OPERATION,NUMBER,NOTE,ERROR"),
+        "{failed}"
+    );
+    assert!(
+        lines[1..].iter().all(|l| l.contains("does not exist")),
+        "{failed}"
+    );
+
+    // Fixed (the right numbers typed in) and dropped again: applied.
+    let mut fixed = failed.clone();
+    for (i, n) in numbers.iter().enumerate().skip(BATCH_ROWS) {
+        fixed = fixed.replace(&typo(i), n);
+    }
+    let again = hand_over(&g, owner, "notes-fixed.csv", &fixed, "owner-pass").await;
+    assert_eq!(again.status(), 201, "{:?}", again.text().await);
+    let again = again.json::<RunView>().await.expect("view").id;
+    let done = until(&g, owner, again, |v| v.state == RunState::Finished).await;
+    assert_eq!((done.rows_applied, done.rows_failed), (3, 0), "{done:?}");
+    let now = notes(&g).await;
+    for n in &numbers {
+        assert_eq!(
+            now.get(n).map(String::as_str),
+            Some(format!("fixed {n}").as_str())
+        );
+    }
+    assert_eq!(proxy.csv_batches.load(Ordering::SeqCst), 2);
+
+    // The chat was told, the file's name quoted as data.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let events = loop {
+        let events = hooks.events();
+        let mine: Vec<Value> = events.into_iter().filter(|e| e["run"] == id).collect();
+        if mine.iter().any(|e| e["event"] == "failed") || Instant::now() > deadline {
+            break mine;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(kinds, ["started", "failed"], "{events:?}");
+    for e in &events {
+        let text = e["text"].as_str().unwrap_or_default();
+        assert!(
+            !text.contains("<!channel>") && text.contains("&lt;!channel&gt;"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_stopped_with_sigterm_finishes_the_batch_in_flight_and_pauses_the_run() {
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream_slow(sandbox_dir.path(), 150).await;
+    let proxy = counter(upstream.addr).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut g, _dist) = gateway(dir.path(), &config(proxy.addr, &sqlite_in(dir.path()))).await;
+    let owner = numbers_sandbox::credential::OWNER_TOKEN;
+    let numbers = numbers_of_ocp(&g, 100).await;
+    let batches = numbers.len() / BATCH_ROWS;
+    let text = notes_file(&numbers, "stopped");
+    let started = hand_over(&g, owner, "stop.csv", &text, "owner-pass").await;
+    assert_eq!(started.status(), 201, "{:?}", started.text().await);
+    let id = started.json::<RunView>().await.expect("view").id;
+    until(&g, owner, id, |v| v.batches_applied >= 2).await;
+    g.stop().await;
+    let sent_before_stop = proxy.csv_batches.load(Ordering::SeqCst);
+    g.restart().await;
+    let paused = until(&g, owner, id, |v| v.state == RunState::Paused).await;
+    assert!(
+        paused
+            .reason
+            .clone()
+            .unwrap_or_default()
+            .starts_with("The gateway was stopped"),
+        "{paused:?}"
+    );
+    // The batch in flight was finished and written: none left unknown.
+    assert_eq!(
+        paused.batches_applied as usize, sent_before_stop,
+        "{paused:?}"
+    );
+    let resumed = command(&g, owner, id, "resume", json!({"password": "owner-pass"})).await;
+    assert_eq!(resumed.status(), 200, "{:?}", resumed.text().await);
+    until(&g, owner, id, |v| v.state == RunState::Finished).await;
+    assert_eq!(proxy.csv_batches.load(Ordering::SeqCst), batches);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_gateways_on_one_postgresql_one_sends_and_the_other_takes_over_when_it_dies() {
+    let Some(db) = common::db::postgres().await else {
+        return;
+    };
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream(sandbox_dir.path()).await;
+    let proxy = counter(upstream.addr).await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("a"),
+        tempfile::tempdir().expect("b"),
+    );
+    let (mut a, _dist_a) = gateway(dir_a.path(), &config(proxy.addr, &db.url)).await;
+    let (b, _dist_b) = gateway(dir_b.path(), &config(proxy.addr, &db.url)).await;
+    let owner = numbers_sandbox::credential::OWNER_TOKEN;
+    let numbers = numbers_of_ocp(&a, 100).await;
+    let batches = numbers.len() / BATCH_ROWS;
+    let started = hand_over(
+        &a,
+        owner,
+        "two.csv",
+        &notes_file(&numbers, "two"),
+        "owner-pass",
+    )
+    .await;
+    assert_eq!(started.status(), 201, "{:?}", started.text().await);
+    let id = started.json::<RunView>().await.expect("view").id;
+    // B sees the run A sends, and leaves it to A.
+    let seen = until(&b, owner, id, |v| v.batches_applied >= 3).await;
+    assert_eq!(seen.state, RunState::Running);
+    a.kill();
+    let paused = until(&b, owner, id, |v| v.state == RunState::Paused).await;
+    assert!(
+        paused.reason.clone().unwrap_or_default().contains(WAITING),
+        "{paused:?}"
+    );
+    let reviewer = token(&b, "reviewer").await;
+    let resumed = command(
+        &b,
+        &reviewer,
+        id,
+        "resume",
+        json!({"password": "reviewer-pass"}),
+    )
+    .await;
+    assert_eq!(resumed.status(), 200, "{:?}", resumed.text().await);
+    let done = until(&b, owner, id, |v| v.state == RunState::Finished).await;
+    assert_eq!(done.rows_applied, numbers.len() as u64);
+    assert_eq!(
+        proxy.csv_batches.load(Ordering::SeqCst),
+        batches,
+        "every batch applied once across the two gateways"
+    );
 }

@@ -518,18 +518,15 @@ async fn send(s: &Shared, env: &Environment, run: &Run, k: usize, body: &str, id
         let answer = crate::refusal::send(env, request, s.config.server.response_timeout()).await;
         let answer = match answer {
             Ok(a) => a,
-            Err(Refusal::UpstreamDown { .. }) => match waits.next(None) {
-                Some(ms) => {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
+            Err(Refusal::UpstreamDown { .. }) => {
+                if waited(&mut waits, None).await {
                     continue;
                 }
-                None => {
-                    return Sent::Busy(format!(
-                        "{} could not be reached for five minutes: resume the run when it answers",
-                        env.describe()
-                    ))
-                }
-            },
+                return Sent::Busy(format!(
+                    "{} could not be reached for five minutes: resume the run when it answers",
+                    env.describe()
+                ));
+            }
             Err(e) => return Sent::Lost(format!("batch {}: {e}", k + 1)),
         };
         let status = answer.status().as_u16();
@@ -544,18 +541,13 @@ async fn send(s: &Shared, env: &Environment, run: &Run, k: usize, body: &str, id
             Err(e) => return Sent::Lost(format!("batch {}: its answer was cut ({e})", k + 1)),
         };
         if matches!(status, 429 | 503) {
-            match waits.next(retry_after) {
-                Some(ms) => {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
-                    continue;
-                }
-                None => {
-                    return Sent::Busy(format!(
-                        "{} stayed busy for five minutes: resume the run later",
-                        env.describe()
-                    ))
-                }
+            if waited(&mut waits, retry_after).await {
+                continue;
             }
+            return Sent::Busy(format!(
+                "{} stayed busy for five minutes: resume the run later",
+                env.describe()
+            ));
         }
         if status == 401 {
             return Sent::SignedOut;
@@ -582,6 +574,18 @@ async fn send(s: &Shared, env: &Environment, run: &Run, k: usize, body: &str, id
                 message.map(|m| format!(" ({m})")).unwrap_or_default()
             )),
         };
+    }
+}
+
+/// Waits as long as the busy provider asks (or backs off); false once a
+/// batch has waited as long as it may.
+async fn waited(waits: &mut BusyWaits, retry_after_ms: Option<u64>) -> bool {
+    match waits.next(retry_after_ms) {
+        Some(ms) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            true
+        }
+        None => false,
     }
 }
 

@@ -331,7 +331,7 @@ impl RunTable {
         }
         let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 1)).collect();
         let sql = format!(
-            "SELECT run_id, status, COUNT(*) AS n, SUM(row_count) AS r FROM run_batches \
+            "SELECT run_id, status, COUNT(*) AS n, CAST(SUM(row_count) AS BIGINT) AS r FROM run_batches \
              WHERE run_id IN ({}) AND status IN ('applied', 'failed') GROUP BY run_id, status",
             marks.join(", ")
         );
