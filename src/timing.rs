@@ -10,6 +10,12 @@ pub async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// A time (ms since 1970) as the browser's clock and people read it.
+pub fn local_time(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    String::from(d.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
 /// Milliseconds since 1970 (the wall clock tokens expire by).
 pub fn epoch_ms() -> f64 {
     js_sys::Date::now()

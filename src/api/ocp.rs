@@ -3,6 +3,7 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::miniapp::MiniApp;
 use numbers_core::models::ocp::*;
+use numbers_core::models::run::{Handover, NewRun, RunCommand, RunList, RunView};
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanView};
 use serde::Serialize;
 
@@ -389,6 +390,65 @@ impl OcpClient {
                 .await?,
         )
         .await
+    }
+
+    /// `GET {relay}/runs`: the environment's runs on the gateway that this
+    /// credential may see, open ones first.
+    pub async fn runs(&self) -> Result<RunList, ApiError> {
+        json(
+            self.request(Request::get, "/runs", &[], Payload::Empty)
+                .await?,
+        )
+        .await
+    }
+
+    /// `POST {relay}/runs`: a file handed to the gateway, which runs it.
+    pub async fn hand_over_run(&self, run: &NewRun) -> Result<RunView, ApiError> {
+        json(
+            self.request(Request::post, "/runs", &[], Payload::json(run)?)
+                .await?,
+        )
+        .await
+    }
+
+    /// `GET {relay}/runs/{id}`: one run as it stands.
+    pub async fn run(&self, id: i64) -> Result<RunView, ApiError> {
+        json(
+            self.request(Request::get, &format!("/runs/{id}"), &[], Payload::Empty)
+                .await?,
+        )
+        .await
+    }
+
+    /// `POST {relay}/runs/{id}/{command}`: pause, cancel, or (with the
+    /// person's password) resume or revert; the run as it now stands (a
+    /// revert: the new run).
+    pub async fn steer_run(
+        &self,
+        id: i64,
+        command: RunCommand,
+        handover: &Handover,
+    ) -> Result<RunView, ApiError> {
+        let path = format!("/runs/{id}/{}", command.as_str());
+        json(
+            self.request(Request::post, &path, &[], Payload::json(handover)?)
+                .await?,
+        )
+        .await
+    }
+
+    /// `GET {relay}/runs/{id}/{file}`: `failed.csv`, `backup.csv` or `revert.csv`.
+    pub async fn run_file(&self, id: i64, file: &str) -> Result<String, ApiError> {
+        self.request(
+            Request::get,
+            &format!("/runs/{id}/{file}"),
+            &[],
+            Payload::Empty,
+        )
+        .await?
+        .text()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
     }
 
     /// The miniApps the account's numbers are attached to.

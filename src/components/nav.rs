@@ -2,10 +2,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The destinations of the main navigation, in the order shown.
-pub const DESTINATIONS: [(&str, &str); 8] = [
+pub const DESTINATIONS: [(&str, &str); 9] = [
     ("Numbers", "/numbers"),
     ("Sets", "/sets"),
     ("CSV", "/csv"),
+    ("Runs", "/runs"),
     ("Routers", "/routers"),
     ("Allocations", "/allocations"),
     ("Cloud phones", "/cloud-phones"),

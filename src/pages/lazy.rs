@@ -50,6 +50,7 @@ macro_rules! lazy_pages {
 lazy_pages! {
     sets_page, preload_sets => super::sets::SetsPage;
     csv_page, preload_csv => super::csv::CsvPage;
+    runs_page, preload_runs => super::runs::RunsPage;
     routers_page, preload_routers => super::routers::RoutersPage;
     allocations_page, preload_allocations => super::allocations::AllocationsPage;
     cloud_phones_page, preload_cloud_phones => super::cloud_phones::CloudPhonesPage;
@@ -72,6 +73,7 @@ pub fn preload(path: &str) {
     match path {
         "/sets" => start!(preload_sets),
         "/csv" => start!(preload_csv),
+        "/runs" => start!(preload_runs),
         "/routers" => start!(preload_routers),
         "/allocations" => start!(preload_allocations),
         "/cloud-phones" => start!(preload_cloud_phones),

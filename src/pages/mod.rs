@@ -8,5 +8,6 @@ pub mod lazy;
 pub mod not_found;
 pub mod numbers;
 pub mod routers;
+pub mod runs;
 pub mod sets;
 pub mod settings;

@@ -150,6 +150,22 @@ impl AppState {
         }
     }
 
+    /// Whether the gateway runs CSV files for the current OCP environment,
+    /// or why not.
+    pub fn runs_here(&self) -> Result<(), String> {
+        let env = self
+            .connections
+            .with(|c| c.ocp.relay_env().map(str::to_string))
+            .ok_or_else(|| {
+                "Runs on the gateway need an environment it relays to: choose one in Settings."
+                    .to_string()
+            })?;
+        match self.environment("ocp", &env) {
+            Some(e) if e.runs => Ok(()),
+            _ => Err(format!("The gateway does not run files in {env} (it keeps no database, or signs nobody in there); this browser runs them instead, while its tab stays open.")),
+        }
+    }
+
     /// Opens the history side panel on `id`.
     pub fn show_history(&self, provider: Provider, id: &str, title: String) {
         self.history_panel.set(Some(HistoryTarget {

@@ -21,9 +21,10 @@ const NETWORKS: [(&str, u64, u64, usize); 2] = [
     ("1.6 Mbit/s, 150 ms", 1_600_000, 150, 3),
 ];
 
-const PAGES: [(&str, &str); 7] = [
+const PAGES: [(&str, &str); 8] = [
     ("Sets", "/sets"),
     ("CSV", "/csv"),
+    ("Runs", "/runs"),
     ("Routers", "/routers"),
     ("Allocations", "/allocations"),
     ("Cloud phones", "/cloud-phones"),

@@ -5,10 +5,11 @@ use std::time::Duration;
 use numbers_e2e::fantoccini::Locator;
 use numbers_e2e::{follow_link, js, screenshot, wait_for, workspace, Browser, RunningSandbox};
 
-const PAGES: [(&str, &str); 7] = [
+const PAGES: [(&str, &str); 8] = [
     ("Numbers", "/numbers"),
     ("Sets", "/sets"),
     ("CSV", "/csv"),
+    ("Runs", "/runs"),
     ("Routers", "/routers"),
     ("Allocations", "/allocations"),
     ("Cloud phones", "/cloud-phones"),

@@ -30,6 +30,7 @@ pub fn environment_list(config: &crate::Config) -> EnvironmentList {
                 project_name: e.project_name.clone(),
                 csv_limits: e.csv_limits.map(|l| l.to_string()),
                 schedules: e.automation.is_some(),
+                runs: crate::runs::runs_here(config, e).is_ok(),
             })
             .collect(),
     }

@@ -72,10 +72,15 @@ async fn upstream_slow(dir: &Path, latency_ms: u64) -> Upstream {
 
 /// `n` numbers of group `ocp`, as the owner lists them.
 async fn numbers_of_ocp(g: &Process, n: usize) -> Vec<String> {
+    numbers_of(g, "ocp", n).await
+}
+
+/// `n` numbers of `group`, as the owner lists them.
+async fn numbers_of(g: &Process, group: &str, n: usize) -> Vec<String> {
     common::sandbox_numbers(&g.url("/relay/ocp/sandbox/api/numbers?pageSize=10000"))
         .await
         .iter()
-        .filter(|r| r["groupId"] == "ocp")
+        .filter(|r| r["groupId"] == group)
         .filter_map(|r| r["number"].as_str().map(str::to_string))
         .take(n)
         .collect()
@@ -566,4 +571,45 @@ async fn two_gateways_on_one_postgresql_one_sends_and_the_other_takes_over_when_
         batches,
         "every batch applied once across the two gateways"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_who_may_see_but_not_change_the_numbers_cannot_take_a_run_over() {
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream_slow(sandbox_dir.path(), 100).await;
+    let proxy = counter(upstream.addr).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (g, _dist) = gateway(dir.path(), &config(proxy.addr, &sqlite_in(dir.path()))).await;
+    let owner = numbers_sandbox::credential::OWNER_TOKEN;
+    let member = numbers_sandbox::credential::MEMBER_TOKEN;
+    // Numbers of ocp-qa: the member sees them, but only an owner changes them.
+    let numbers = numbers_of(&g, "ocp-qa", 50).await;
+    let batches = numbers.len() / BATCH_ROWS;
+    let text = notes_file(&numbers, "qa");
+    let started = hand_over(&g, owner, "qa.csv", &text, "owner-pass").await;
+    assert_eq!(started.status(), 201, "{:?}", started.text().await);
+    let id = started.json::<RunView>().await.expect("view").id;
+    let paused = command(&g, member, id, "pause", json!({})).await;
+    assert_eq!(paused.status(), 200, "{:?}", paused.text().await);
+    until(&g, member, id, |v| v.state == RunState::Paused).await;
+    let resumed = command(&g, member, id, "resume", json!({"password": "member-pass"})).await;
+    assert_eq!(resumed.status(), 200, "{:?}", resumed.text().await);
+    let refused = until(&g, member, id, |v| {
+        v.state == RunState::Paused && v.runner == "member"
+    })
+    .await;
+    let reason = refused.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("does not let member") && reason.contains(WAITING),
+        "{reason}"
+    );
+    assert_eq!(
+        refused.rows_failed, 0,
+        "nothing was taken for refused rows: {refused:?}"
+    );
+    let resumed = command(&g, owner, id, "resume", json!({"password": "owner-pass"})).await;
+    assert_eq!(resumed.status(), 200, "{:?}", resumed.text().await);
+    let done = until(&g, owner, id, |v| v.state == RunState::Finished).await;
+    assert_eq!(done.rows_applied as usize, numbers.len());
+    assert_eq!(proxy.csv_batches.load(Ordering::SeqCst), batches);
 }

@@ -4,6 +4,7 @@
 
 mod check;
 mod export;
+mod gateway_run;
 mod loaded;
 mod plan_card;
 mod preview;

@@ -10,6 +10,7 @@ use numbers_core::models::ocp::NumberRecord;
 use numbers_core::text::count;
 
 use super::check::Check;
+use super::gateway_run::GatewayHandOver;
 use super::loaded::Shared;
 use super::run::RunState;
 use super::run_view::{current_state, drive};
@@ -125,6 +126,7 @@ pub fn PlanCard(loaded: Shared, run: RwSignal<Option<RunState>>, check: Check) -
         }
     });
     let kept = StoredValue::new(loaded);
+    let gateway = app.runs_here().is_ok();
     view! {
         <Show when=move || batches.get().is_some()>
             <section class="card" aria-label="Plan">
@@ -138,7 +140,12 @@ pub fn PlanCard(loaded: Shared, run: RwSignal<Option<RunState>>, check: Check) -
                 <Show when=move || destructive.get() && !run.with(|r| r.as_ref().is_some_and(RunState::finished))>
                     <BackupPanel loaded=kept.get_value() check=check provider=provider/>
                 </Show>
-                <PlanActions run=run check=check batches=batches start=start/>
+                <PlanActions run=run check=check batches=batches start=start gateway=gateway/>
+                {gateway.then(|| view! {
+                    <Show when=move || run.with(Option::is_none)>
+                        <GatewayHandOver loaded=kept.get_value() check=check provider=provider batches=batches/>
+                    </Show>
+                })}
             </section>
         </Show>
         <Show when=move || batches.get().is_none()>
@@ -195,6 +202,8 @@ fn PlanActions(
     check: Check,
     batches: Memo<Option<usize>>,
     start: Callback<()>,
+    /// Whether the gateway can run it instead (then the default past one batch).
+    gateway: bool,
 ) -> impl IntoView {
     let refused = Memo::new(move |_| check.refused().len());
     // A new run of a file already applied: its rows are checked against the
@@ -217,8 +226,13 @@ fn PlanActions(
                 ().into_any()
             } else {
                 view! {
-                    <button class="primary" disabled=move || { refused.get() > 0 || check.pending() } on:click=move |_| start.run(())>
-                        {move || format!("Apply {}", count(batches.get().unwrap_or(0), "batch", "batches"))}
+                    <button class=move || { if gateway && batches.get().unwrap_or(0) > 1 { "" } else { "primary" } }
+                        disabled=move || { refused.get() > 0 || check.pending() } on:click=move |_| start.run(())>
+                        {move || if gateway {
+                            format!("Apply {} from this browser", count(batches.get().unwrap_or(0), "batch", "batches"))
+                        } else {
+                            format!("Apply {}", count(batches.get().unwrap_or(0), "batch", "batches"))
+                        }}
                     </button>
                 }.into_any()
             }}

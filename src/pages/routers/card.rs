@@ -6,13 +6,14 @@ use numbers_core::models::ocp::RouterRecord;
 
 use super::card_dialogs::{CompleteRouterDialog, DeleteRouterDialog, EditRouterDialog};
 use super::card_state::Card;
-use super::plans::{local_time, state_badge, Plans};
+use super::plans::{state_badge, Plans};
 use super::route_label;
 use super::runner::{RunnerPanel, StepRunner};
 use super::schedule_dialog::ScheduleDialog;
 use crate::components::history_panel::HistoryButton;
 use crate::components::split_bar::SplitBar;
 use crate::state::use_app;
+use crate::timing::local_time;
 
 /// The dialogs and panel a card opens.
 #[derive(Clone, Copy)]

@@ -11,7 +11,7 @@ use crate::components::history_panel::HistoryButton;
 use crate::fetch::Fetched;
 use crate::state::{use_app, AppState};
 use crate::tasks::on_page;
-use crate::timing::sleep_ms;
+use crate::timing::{local_time, sleep_ms};
 
 /// How often the plans are read again while the page is open.
 const FOLLOW_MS: i32 = 2000;
@@ -74,12 +74,6 @@ impl Plans {
                 .cloned()
         })
     }
-}
-
-/// A time as the browser's clock reads it.
-pub fn local_time(ms: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    String::from(d.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
 pub fn state_badge(state: PlanState) -> &'static str {

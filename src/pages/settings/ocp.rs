@@ -113,6 +113,9 @@ fn OcpSignIn(draft: Draft) -> impl IntoView {
                             format!("The session of {who} has ended: sign in again.")
                         }}
                     </p>
+                    {app.runs_here().is_ok().then(|| view! {
+                        <p class="hint">"Signing out leaves the runs you handed to the gateway going: each has a session of its own. Pause or cancel them in Runs first if they should stop."</p>
+                    })}
                     <div class="actions left"><button type="button" on:click=sign_out>"Sign out"</button></div>
                 }.into_any()
             }

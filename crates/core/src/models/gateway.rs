@@ -52,6 +52,11 @@ pub struct EnvironmentInfo {
     /// account for this environment).
     #[serde(default)]
     pub schedules: bool,
+    /// OCP: the gateway runs CSV files here itself (it keeps a database,
+    /// and can sign a run's own session in); elsewhere the console runs
+    /// them in the browser.
+    #[serde(default)]
+    pub runs: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -165,10 +165,11 @@ async fn list(
     let keys = store.environment_scopes(provider, name).await?;
     let seen = visible(&s, &env, &credential, &keys).await?;
     let runs = store.page(provider, name, &seen, LIST_LIMIT).await?;
+    let why = super::runs_here(&s.config, &env).err();
     Ok(Json(RunList {
         runs: views(&store, &runs).await?,
-        available: true,
-        why: None,
+        available: why.is_none(),
+        why,
     }))
 }
 
@@ -270,6 +271,7 @@ async fn start(
     new: NewRun,
     reverts: Option<i64>,
 ) -> Result<RunView, Refusal> {
+    super::runs_here(&s.config, env).map_err(Refusal::RunsUnavailable)?;
     let file_name: String = new.file_name.trim().chars().take(200).collect();
     if file_name.is_empty() {
         return Err(Refusal::RunInvalid("name the file".into()));
@@ -364,6 +366,7 @@ async fn start(
         reverts,
     };
     let lease = i64::from(s.config.schedules.lease_secs) * 1000;
+    let handing_over = s.runs.handing_over();
     let id = store
         .insert(
             &NewRunRow {
@@ -379,6 +382,7 @@ async fn start(
         .await?;
     run.id = id;
     s.runs.keys.put(id, session);
+    drop(handing_over);
     s.runs.wake.notify_one();
     let action = if reverts.is_some() {
         "revert run started"

@@ -34,6 +34,19 @@ pub struct Runs {
     /// Wakes the runner at once (a run was handed over or resumed).
     pub wake: Notify,
     stop: watch::Sender<bool>,
+    /// Runs being handed over: stored, their session not yet in `keys`.
+    handing_over: std::sync::atomic::AtomicUsize,
+}
+
+/// A hand-over under way (see [`Runs::handing_over`]).
+pub struct HandingOver<'a>(&'a Runs);
+
+impl Drop for HandingOver<'_> {
+    fn drop(&mut self) {
+        self.0
+            .handing_over
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Runs {
@@ -43,7 +56,21 @@ impl Runs {
             owner,
             wake: Notify::new(),
             stop: watch::channel(false).0,
+            handing_over: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// Marks a hand-over under way until the guard goes: meanwhile this
+    /// gateway's runs without a session are not taken for a restart's.
+    pub fn handing_over(&self) -> HandingOver<'_> {
+        self.handing_over
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        HandingOver(self)
+    }
+
+    /// Whether a hand-over is under way.
+    pub fn is_handing_over(&self) -> bool {
+        self.handing_over.load(std::sync::atomic::Ordering::SeqCst) > 0
     }
 
     /// Tells the runner to finish the batch in flight and pause its runs.
@@ -55,6 +82,24 @@ impl Runs {
     pub fn stopping(&self) -> watch::Receiver<bool> {
         self.stop.subscribe()
     }
+}
+
+/// Whether the gateway runs files in `env`, or why not (a sentence).
+pub fn runs_here(config: &crate::Config, env: &Environment) -> Result<(), String> {
+    if env.provider != numbers_core::endpoints::Provider::Ocp {
+        return Err(format!("{} takes no CSV files", env.describe()));
+    }
+    if config.history.url.is_none() {
+        return Err("this gateway keeps no database to hold runs in ([history] url); the console runs the file in this browser instead".into());
+    }
+    if env.token_url.is_none() {
+        return Err(format!(
+            "{} has no sign-in on this gateway ([ocp.{}] token_url), so a run cannot have a session of its own; the console runs the file in this browser instead",
+            env.describe(),
+            env.name
+        ));
+    }
+    Ok(())
 }
 
 /// How a run is named in the history's entries of its batches and events.
@@ -123,9 +168,9 @@ fn summary(run: &Run) -> String {
     )
 }
 
-/// The most pages of numbers read to learn their current state (the
-/// console reads as many).
-const STATE_PAGES: u32 = 50;
+/// The most pages of numbers read to learn their current state (2 * 10^6
+/// numbers).
+const STATE_PAGES: u32 = 200;
 const STATE_PAGE_SIZE: u32 = 10_000;
 
 /// The current state of the `wanted` numbers, as `token` may read them

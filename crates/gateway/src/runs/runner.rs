@@ -98,7 +98,7 @@ async fn round(
         if s.runs.keys.get(id).is_none() {
             // Its session is in no gateway's memory: this one restarted,
             // or the one that held it stopped answering.
-            if mine || until < now {
+            if (mine && !s.runs.is_handing_over()) || until < now {
                 orphaned(s, &store, id, mine, until, now).await;
             }
             continue;
@@ -323,6 +323,18 @@ async fn step(
                     Some(message)
                 }
                 Sent::Lost(message) => Some(message),
+                Sent::Forbidden(message) => {
+                    // Nothing of it applied: the run waits for someone who may.
+                    progress.verified(k, Evidence::NotApplied);
+                    save(s, store, id, k, progress, &who).await?;
+                    s.runs.keys.forget(id);
+                    let reason = format!(
+                        "OCP does not let {who} make these changes ({message}): {WAITING}."
+                    );
+                    pause(s, store, &run, &reason, &who).await?;
+                    held.remove(&id);
+                    return Ok(());
+                }
                 Sent::SignedOut => {
                     progress.verified(k, Evidence::NotApplied);
                     save(s, store, id, k, progress, &who).await?;
@@ -481,6 +493,8 @@ enum Sent {
     Lost(String),
     /// The provider refused the token (401): renew and send again.
     SignedOut,
+    /// The provider says the session's person may not (403): nothing applied.
+    Forbidden(String),
     /// The provider stayed busy longer than a batch may wait.
     Busy(String),
 }
@@ -563,6 +577,7 @@ async fn send(s: &Shared, env: &Environment, run: &Run, k: usize, body: &str, id
         .await;
         let (_, _, message) = numbers_core::history::outcome(status, &bytes);
         return match status {
+            403 => Sent::Forbidden(message.unwrap_or_else(|| "it answered 403".into())),
             200..=299 => Sent::Applied(message.unwrap_or_else(|| "applied".into())),
             400..=499 => Sent::Refused(
                 message.unwrap_or_else(|| format!("{} answered {status}", env.describe())),

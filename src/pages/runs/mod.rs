@@ -1,0 +1,68 @@
+//! The Runs page: the CSV files the gateway runs in the current OCP
+//! environment, followed while the page is open. Everyone who may see the
+//! numbers a run touches sees it here; pausing and cancelling take their
+//! credential, resuming and reverting their password too (the run's own
+//! session signs in with it).
+
+mod run_card;
+
+use leptos::prelude::*;
+use numbers_core::models::run::RunList;
+
+use crate::components::page_header::PageHeader;
+use crate::fetch::Fetched;
+use crate::state::{use_app, AppState};
+use crate::tasks::on_page;
+use crate::timing::sleep_ms;
+pub use run_card::{RunCard, RunProgress};
+
+/// How often the runs are read again while the page is open.
+const FOLLOW_MS: i32 = 1500;
+
+/// Reads the runs now and every moment until the page goes.
+fn follow(app: AppState) -> Fetched<RunList> {
+    let list = Fetched::<RunList>::default();
+    on_page(async move {
+        while list.data.try_get_untracked().is_some() {
+            let client = app.ocp();
+            list.read(async move { client.runs().await }).await;
+            sleep_ms(FOLLOW_MS).await;
+        }
+    });
+    list
+}
+
+#[component]
+pub fn RunsPage() -> impl IntoView {
+    let app = use_app();
+    let not_here = app.runs_here().err();
+    let list = if not_here.is_none() {
+        Some(follow(app))
+    } else {
+        None
+    };
+    view! {
+        <PageHeader title="Runs" lead="CSV files the gateway runs itself, batch by batch, whether or not a console is open: who started them, how far they are, and what went wrong."/>
+        {not_here.map(|why| view! { <p class="card notice" role="status">{why}</p> })}
+        {list.map(|list| view! { <RunsList list=list/> })}
+    }
+}
+
+#[component]
+fn RunsList(list: Fetched<RunList>) -> impl IntoView {
+    view! {
+        {move || list.error.get().map(|e| view! { <p class="error-text" role="alert">{e}</p> })}
+        {move || list.data.with(|l| l.as_ref().and_then(|l| l.why.clone())).map(|why| view! {
+            <p class="card notice" role="status">{why}</p>
+        })}
+        {move || list.data.get().map(|l| if l.runs.is_empty() {
+            view! { <p class="card empty">"No runs yet. On the CSV page, Run on the gateway hands a checked file to the gateway."</p> }.into_any()
+        } else {
+            view! {
+                <div class="runs">
+                    {l.runs.into_iter().map(|r| view! { <RunCard run=r on_change=Callback::new(move |_| list.refresh())/> }).collect_view()}
+                </div>
+            }.into_any()
+        })}
+    }
+}

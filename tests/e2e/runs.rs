@@ -1,0 +1,153 @@
+//! Runs on the gateway in two browsers: an owner drops a 10^5-row file on
+//! the CSV page of a sandbox holding 10^5 numbers, hands it to the gateway
+//! and closes the browser at once; another owner follows the run in Runs
+//! to its end, every note is as the file says, and Revert from the second
+//! browser puts every note back.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use numbers_e2e::{
+    click_button, drop_file, eventually, eventually_within, fill, js_awaited, keep_screenshot,
+    screenshot, sign_in, wait_for, Browser, RunningSandbox,
+};
+use numbers_sandbox::Config;
+
+const NUMBERS: usize = 100_000;
+
+/// Every number's note, read page by page with the owner's dev token.
+async fn notes(client: &fantoccini::Client) -> HashMap<String, String> {
+    let v = js_awaited(
+        client,
+        &format!(
+            "(async () => {{ const all = {{}}; for (let p = 1; p <= 20; p++) {{ \
+               const r = await fetch('/relay/ocp/sandbox/api/numbers?page=' + p + '&pageSize=10000', {{headers: {{Authorization: 'Bearer {}'}}}}); \
+               const j = await r.json(); for (const n of j.numbers) all[n.number] = n.note || ''; \
+               if (p >= j.numberOfPages) break; }} return all; }})()",
+            numbers_core::dev::OWNER_TOKEN
+        ),
+    )
+    .await;
+    serde_json::from_value(v).expect("notes")
+}
+
+/// Waits (up to `secs`) for the first run card in Runs to read `state`.
+async fn run_reaches(client: &fantoccini::Client, id: &str, state: &str, secs: u64) {
+    eventually_within(
+        client,
+        &format!("run {id} {state}"),
+        &format!("document.querySelector('[data-run=\"{id}\"] .badge')?.textContent === '{state}'"),
+        Duration::from_secs(secs),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_handed_to_the_gateway_goes_on_without_its_browser_and_another_owner_reverts_it() {
+    let sandbox = RunningSandbox::start_with(Config {
+        demo_numbers: NUMBERS,
+        ..Config::ephemeral()
+    })
+    .await;
+    let driver = Browser::start();
+    let first = driver.session(1280, 1000).await;
+    first.goto(&sandbox.url("/")).await.expect("console");
+    let before = notes(&first).await;
+    assert_eq!(before.len(), NUMBERS);
+    let mut file = String::from("OPERATION,NUMBER,NOTE\r\n");
+    let mut numbers: Vec<&String> = before.keys().collect();
+    numbers.sort();
+    for n in &numbers {
+        file.push_str(&format!("update,{n},cleaned up {n}\r\n"));
+    }
+
+    sign_in(&first, &sandbox, "owner", "owner-pass").await;
+    first.goto(&sandbox.url("/csv")).await.expect("csv page");
+    drop_file(&first, "clean-up.csv", &file).await;
+    eventually_within(
+        &first,
+        "plan",
+        "document.querySelector('[aria-label=Plan] h2')?.textContent === 'Plan: 125 batches'",
+        Duration::from_secs(60),
+    )
+    .await;
+    fill(
+        &first,
+        "form[aria-label='Run on the gateway'] input[type=password]",
+        "owner-pass",
+    )
+    .await;
+    let handed = Instant::now();
+    click_button(&first, "Run on the gateway").await;
+    let card = wait_for(&first, "section.gateway-run[data-run]").await;
+    let id = card.attr("data-run").await.expect("attr").expect("run id");
+    // A moment for the picture to show the run under way, then it goes.
+    eventually_within(
+        &first,
+        "the run is followed",
+        "!document.querySelector('.gateway-run .run-figures')?.textContent.includes('batches 0/')",
+        Duration::from_secs(30),
+    )
+    .await;
+    let shot = screenshot(&first, "run-followed-on-csv-page").await;
+    keep_screenshot("run-followed", &shot);
+    // The browser that started it goes at once.
+    first.close().await.expect("close");
+
+    let second = driver.session(1280, 1000).await;
+    sign_in(&second, &sandbox, "reviewer", "reviewer-pass").await;
+    second.goto(&sandbox.url("/runs")).await.expect("runs page");
+    wait_for(&second, &format!("[data-run='{id}']")).await;
+    eventually(
+        &second,
+        "the run names who started it",
+        &format!("document.querySelector('[data-run=\"{id}\"]').textContent.includes('Started by owner')"),
+    )
+    .await;
+    run_reaches(&second, &id, "finished", 300).await;
+    let took = handed.elapsed();
+    let shot = screenshot(&second, "runs").await;
+    keep_screenshot("runs", &shot);
+    let figures = numbers_e2e::js(
+        &second,
+        &format!("document.querySelector('[data-run=\"{id}\"] .run-figures').textContent"),
+    )
+    .await;
+    eprintln!(
+        "figure: {NUMBERS} rows in 125 batches run on the gateway, followed from another browser: finished within {:.1} s of the hand-over; the run says {figures}",
+        took.as_secs_f64()
+    );
+    let after = notes(&second).await;
+    for n in &numbers {
+        assert_eq!(after[*n], format!("cleaned up {n}"), "{n}");
+    }
+
+    // Revert, from the second browser: every note as it was.
+    click_button(&second, "Revert…").await;
+    fill(
+        &second,
+        ".run-confirm input[type=password]",
+        "reviewer-pass",
+    )
+    .await;
+    click_button(&second, "Revert").await;
+    eventually_within(
+        &second,
+        "the revert run is listed",
+        &format!("[...document.querySelectorAll('[data-run]')].some(c => c.textContent.includes('reverts run {id}'))"),
+        Duration::from_secs(60),
+    )
+    .await;
+    eventually_within(
+        &second,
+        "the revert run finishes",
+        &format!("[...document.querySelectorAll('[data-run]')].some(c => c.textContent.includes('reverts run {id}') && c.querySelector('.badge')?.textContent === 'finished')"),
+        Duration::from_secs(300),
+    )
+    .await;
+    let reverted = notes(&second).await;
+    for n in &numbers {
+        assert_eq!(reverted[*n], before[*n], "{n} restored");
+    }
+    second.close().await.expect("close");
+}
