@@ -64,10 +64,17 @@ pub fn outcome_badge(outcome: Outcome) -> &'static str {
 fn HistoryRow(entry: Entry, saved_run: Signal<Option<String>>) -> impl IntoView {
     let what = touched(&entry);
     let run = entry.csv_run.clone();
+    // A run on the gateway is followed in Runs; this browser's own run, on
+    // the CSV page.
     let back_to_run = move || {
         let run = run.clone()?;
+        if let Some(id) = numbers_core::models::run::run_of_history_id(&run) {
+            return Some(
+                view! { <a class="run-link" href="/runs">{format!("run {id}")}</a> }.into_any(),
+            );
+        }
         (saved_run.get().as_deref() == Some(run.as_str()))
-            .then(|| view! { <a class="run-link" href="/csv">"run results"</a> })
+            .then(|| view! { <a class="run-link" href="/csv">"run results"</a> }.into_any())
     };
     let outcome_class = outcome_badge(entry.outcome);
     let detail = [entry.code.clone(), entry.message.clone()]

@@ -3,6 +3,7 @@
 //! rate and the time left), why it stopped, and what may be done to it.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use numbers_core::models::run::{Handover, RunCommand, RunState, RunView};
 use numbers_core::text::count;
 
@@ -157,6 +158,7 @@ pub fn RunCard(run: RunView, #[prop(into)] on_change: Callback<()>) -> impl Into
                     <button type="button" disabled=move || busy.get() on:click=move |_| file("failed.csv")>"Download refused rows"</button>
                 })}
                 <button type="button" class="link" disabled=move || busy.get() on:click=move |_| file("backup.csv")>"Backup"</button>
+                <A href=format!("/history?run={}", numbers_core::models::run::history_id(id))>"History"</A>
             </div>
             <Show when=move || asking.get().is_some()>
                 <form class="run-confirm" on:submit=move |ev| {

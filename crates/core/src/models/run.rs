@@ -46,6 +46,17 @@ impl RunState {
 /// the credential that sent its batches is gone.
 pub const WAITING: &str = "waiting for someone who may make these changes to resume it";
 
+/// How the history names a run on the gateway (its entries' `csv_run`).
+pub fn history_id(run: i64) -> String {
+    format!("gateway-run-{run}")
+}
+
+/// The run on the gateway a history entry's `csv_run` names, if it names one
+/// (a browser's own run is named otherwise).
+pub fn run_of_history_id(csv_run: &str) -> Option<i64> {
+    csv_run.strip_prefix("gateway-run-")?.parse().ok()
+}
+
 /// `POST /relay/ocp/{env}/runs`: a planned file handed to the gateway.
 /// The person confirms with their password: the run signs in a session of
 /// its own, so the console's session and the run's never renew each
@@ -230,6 +241,13 @@ mod tests {
             last_error: None,
             reverts: None,
         }
+    }
+
+    #[test]
+    fn a_run_is_named_in_the_history_and_found_from_it() {
+        assert_eq!(run_of_history_id(&history_id(12)), Some(12));
+        assert_eq!(run_of_history_id("run-18c2-9f"), None);
+        assert_eq!(run_of_history_id("gateway-run-x"), None);
     }
 
     #[test]

@@ -102,10 +102,7 @@ pub fn runs_here(config: &crate::Config, env: &Environment) -> Result<(), String
     Ok(())
 }
 
-/// How a run is named in the history's entries of its batches and events.
-pub fn history_id(run: i64) -> String {
-    format!("gateway-run-{run}")
-}
+pub use numbers_core::models::run::history_id;
 
 /// How a run is named in sentences.
 pub fn describe(run: &Run) -> Message {
