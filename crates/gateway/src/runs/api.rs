@@ -256,8 +256,9 @@ async fn create(
     let new: NewRun = serde_json::from_slice(&bytes)
         .map_err(|e| Refusal::RunInvalid(format!("send the run's documented fields ({e})")))?;
     drop(bytes);
-    let run = start(s, env, &credential, &store, &author, new, None).await?;
-    Ok((StatusCode::CREATED, Json(run)).into_response())
+    let run = start(s, env, &credential, &store, &author, new, None).await;
+    super::give_back_memory();
+    Ok((StatusCode::CREATED, Json(run?)).into_response())
 }
 
 /// Checks, plans and stores a file as a run, signs its session in, and

@@ -104,12 +104,16 @@ async fn round(
             continue;
         }
         let lease = i64::from(s.config.schedules.lease_secs) * 1000;
-        match store.claim(id, &s.runs.owner, now, now + lease).await {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(e) => {
-                tracing::warn!(target: "runs", "run {id}: {e}");
-                continue;
+        // Held, with half its lease or more to go: no write to renew it.
+        let held_long_enough = mine && until - now > lease / 2;
+        if !held_long_enough {
+            match store.claim(id, &s.runs.owner, now, now + lease).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::warn!(target: "runs", "run {id}: {e}");
+                    continue;
+                }
             }
         }
         worked = true;
@@ -351,10 +355,16 @@ async fn step(
                     return Ok(());
                 }
             };
-            save(s, store, id, k, progress, &who).await?;
-            store
-                .note(id, elapsed(started), error.as_deref(), s.schedules.now_ms())
-                .await?;
+            save_noted(
+                s,
+                store,
+                id,
+                k,
+                progress,
+                &who,
+                (elapsed(started), error.as_deref()),
+            )
+            .await?;
         }
     }
     Ok(())
@@ -432,7 +442,33 @@ async fn save(
         return Ok(false);
     };
     Ok(store
-        .set_batch(id, k, state, who, &s.runs.owner, s.schedules.now_ms())
+        .set_batch(id, k, state, who, &s.runs.owner, s.schedules.now_ms(), None)
+        .await?)
+}
+
+/// [`save`], with the time the batch took and what went wrong, in one write.
+async fn save_noted(
+    s: &Shared,
+    store: &RunTable,
+    id: i64,
+    k: usize,
+    progress: &Progress,
+    who: &str,
+    note: (i64, Option<&str>),
+) -> Result<bool, StepError> {
+    let Some(state) = progress.batches.get(k) else {
+        return Ok(false);
+    };
+    Ok(store
+        .set_batch(
+            id,
+            k,
+            state,
+            who,
+            &s.runs.owner,
+            s.schedules.now_ms(),
+            Some(note),
+        )
         .await?)
 }
 

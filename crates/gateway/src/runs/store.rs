@@ -386,8 +386,10 @@ impl RunTable {
         Ok(row.map(|r| r.try_get("body")).transpose()?)
     }
 
-    /// Writes batch `k`'s status while `owner` holds the run; false when
-    /// the lease was lost (another gateway took the run).
+    /// Writes batch `k`'s status while `owner` holds the run, and with
+    /// `note` the time it took and what went wrong, in one transaction;
+    /// false when the lease was lost (another gateway took the run).
+    #[allow(clippy::too_many_arguments)]
     pub async fn set_batch(
         &self,
         id: i64,
@@ -396,7 +398,9 @@ impl RunTable {
         sent_by: &str,
         owner: &str,
         now_ms: i64,
+        note: Option<(i64, Option<&str>)>,
     ) -> Result<bool, RunStoreError> {
+        let mut tx = self.0.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE run_batches SET status = $3, message = $4, sent_by = $5, updated_ms = $6 \
              WHERE run_id = $1 AND k = $2 AND EXISTS (SELECT 1 FROM runs WHERE id = $1 AND lease_owner = $7)",
@@ -408,9 +412,21 @@ impl RunTable {
         .bind(sent_by)
         .bind(now_ms)
         .bind(owner)
-        .execute(&self.0.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        if let Some((busy_ms, last_error)) = note.filter(|_| done == 1) {
+            sqlx::query(
+                "UPDATE runs SET busy_ms = busy_ms + $2, last_error = COALESCE($3, last_error), updated_ms = $4 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(busy_ms)
+            .bind(last_error.map(str::to_string))
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(done == 1)
     }
 
