@@ -151,3 +151,67 @@ async fn a_run_handed_to_the_gateway_goes_on_without_its_browser_and_another_own
     }
     second.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_to_selected_numbers_is_handed_to_the_gateway_from_the_numbers_table() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = Browser::start();
+    let client = driver.session(1280, 900).await;
+    sign_in(&client, &sandbox, "owner", "owner-pass").await;
+    client
+        .goto(&sandbox.url("/numbers?size=25&sort=number"))
+        .await
+        .expect("numbers");
+    eventually(
+        &client,
+        "rows appear",
+        "document.querySelectorAll('tbody tr[data-number]').length >= 10",
+    )
+    .await;
+    let shown: Vec<String> = serde_json::from_value(
+        numbers_e2e::js(
+            &client,
+            "[...document.querySelectorAll('tbody tr[data-number]')].slice(0, 10).map(r => r.dataset.number)",
+        )
+        .await,
+    )
+    .expect("numbers");
+    client
+        .execute(
+            "document.querySelectorAll('tbody tr[data-number] input[type=checkbox]')[0].click(); \
+             document.querySelectorAll('tbody tr[data-number] input[type=checkbox]')[9].dispatchEvent(new MouseEvent('click', {bubbles: true, shiftKey: true}))",
+            vec![],
+        )
+        .await
+        .expect("select");
+    eventually(
+        &client,
+        "10 selected",
+        "document.querySelector('.bulk-bar strong').textContent === '10 selected'",
+    )
+    .await;
+    click_button(&client, "On the gateway…").await;
+    numbers_e2e::choose(&client, "#hand-over-action", "note").await;
+    fill(&client, "#hand-over-value", "handed over").await;
+    fill(&client, "#hand-over-password", "owner-pass").await;
+    click_button(&client, "Hand 10 numbers to the gateway").await;
+    eventually(
+        &client,
+        "the run is on the gateway",
+        "document.body.textContent.includes('is on the gateway (1 batch)')",
+    )
+    .await;
+    client.goto(&sandbox.url("/runs")).await.expect("runs");
+    eventually_within(
+        &client,
+        "the run finishes",
+        "document.querySelector('[data-run] .badge')?.textContent === 'finished' && document.querySelector('[data-run]').textContent.includes('numbers-note-10.csv')",
+        Duration::from_secs(60),
+    )
+    .await;
+    let now = notes(&client).await;
+    for n in &shown {
+        assert_eq!(now[n], "handed over", "{n}");
+    }
+    client.close().await.expect("close");
+}

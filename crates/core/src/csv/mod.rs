@@ -42,8 +42,8 @@ pub use read::{read, read_owned, CellRef, CsvTable, MAX_FILE_BYTES};
 pub use state::{against_state, RowChange};
 pub use validate::{validate, Validation};
 pub use write::{
-    errors_report, errors_report_with, export, export_cells, export_parts, failed_rows, revert,
-    revert_parts, strip_formulas, EXPORT_COLUMNS,
+    bulk_file, errors_report, errors_report_with, export, export_cells, export_parts, failed_rows,
+    revert, revert_parts, strip_formulas, BulkChange, EXPORT_COLUMNS,
 };
 
 /// The columns of the OCP numbers CSV.

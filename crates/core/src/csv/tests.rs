@@ -516,3 +516,50 @@ fn failed_rows_are_the_batches_rows_with_the_servers_words_and_drop_again_cleanl
     );
     assert_eq!(failed_rows([]), "");
 }
+
+#[test]
+fn a_bulk_change_is_a_file_that_checks_and_plans_as_its_operation() {
+    let numbers: Vec<String> = (0..25).map(|i| format!("+1303555{i:04}")).collect();
+    let limits = Limits::default();
+    for (change, op, column, value) in [
+        (BulkChange::Delete, Operation::Delete, None, ""),
+        (BulkChange::Detach, Operation::Detach, None, ""),
+        (
+            BulkChange::Note("=1+1 moved"),
+            Operation::Update,
+            Some(Column::Note),
+            "=1+1 moved",
+        ),
+        (
+            BulkChange::Note(" "),
+            Operation::Update,
+            Some(Column::Note),
+            "<NULL>",
+        ),
+        (
+            BulkChange::Group("ocp-qa"),
+            Operation::Update,
+            Some(Column::GroupId),
+            "ocp-qa",
+        ),
+    ] {
+        let text = bulk_file(change, &numbers);
+        let table = read(text.as_bytes()).expect("readable");
+        let v = validate(&table);
+        assert!(
+            v.problems.iter().all(|p| !p.is_error()),
+            "{change:?}: {:?}",
+            v.problems
+        );
+        assert_eq!(v.counts.get(op), 25, "{change:?}");
+        let plan = plan(&v, &limits).expect("plans");
+        assert_eq!(
+            plan.batches.len(),
+            25usize.div_ceil(limits.get(op)),
+            "{change:?}"
+        );
+        if let Some(c) = column {
+            assert_eq!(table.text(3, c), value, "{change:?}");
+        }
+    }
+}

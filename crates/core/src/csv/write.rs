@@ -93,6 +93,54 @@ pub fn export_parts<R: Borrow<NumberRecord>>(
     })
 }
 
+/// A change to many numbers that a CSV file can carry (the numbers table's
+/// bulk actions, handed to the gateway as a run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkChange<'a> {
+    /// Delete the numbers.
+    Delete,
+    /// Detach them from their miniApps.
+    Detach,
+    /// A new note (empty clears it).
+    Note(&'a str),
+    /// Another group.
+    Group(&'a str),
+}
+
+impl BulkChange<'_> {
+    /// What it is called in a file's name ("delete", "note").
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Delete => "delete",
+            Self::Detach => "detach",
+            Self::Note(_) => "note",
+            Self::Group(_) => "group",
+        }
+    }
+}
+
+/// The CSV file that makes `change` to `numbers`: one row a number, in the
+/// columns the operation needs, planned and checked like any dropped file.
+pub fn bulk_file(change: BulkChange<'_>, numbers: &[String]) -> String {
+    let (op, column, value) = match change {
+        BulkChange::Delete => (Operation::Delete, None, ""),
+        BulkChange::Detach => (Operation::Detach, None, ""),
+        BulkChange::Note(n) if n.trim().is_empty() => {
+            (Operation::Update, Some(Column::Note), super::NULL_MARKER)
+        }
+        BulkChange::Note(n) => (Operation::Update, Some(Column::Note), n),
+        BulkChange::Group(g) => (Operation::Update, Some(Column::GroupId), g),
+    };
+    let mut w = writer();
+    let header = [Column::Operation.name(), Column::Number.name()];
+    write_row(&mut w, header.into_iter().chain(column.map(Column::name)));
+    for n in numbers {
+        let cells = [op.as_str(), n.as_str()];
+        write_row(&mut w, cells.into_iter().chain(column.map(|_| value)));
+    }
+    finish(w)
+}
+
 /// The rows of refused batches, as each batch file carried them, with an
 /// ERROR column saying what the server answered: fixed and dropped again,
 /// the file is planned like any other (ERROR is not an OCP column, so it is

@@ -2,6 +2,7 @@
 //! action, each owning its own fields.
 
 mod dialogs;
+mod gateway;
 
 use leptos::prelude::*;
 use numbers_core::models::ocp::NumberRecord;
@@ -13,6 +14,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::selection::Selection;
 use crate::state::{use_app, AppState};
 use dialogs::{AddToSetDialog, AttachDialog, MoveGroupDialog, NoteDialog};
+use gateway::HandOverDialog;
 
 /// What every action shares: the selection, the rows on screen, the
 /// progress and the result. Copy: signals and callbacks.
@@ -78,7 +80,9 @@ pub fn BulkActions(
         app,
     };
     let busy = Signal::derive(move || bulk.progress.get().is_some());
-    let [attach, detach, group, set, note, delete] = [(); 6].map(|_| RwSignal::new(false));
+    let [attach, detach, group, set, note, delete, hand_over] =
+        [(); 7].map(|_| RwSignal::new(false));
+    let gateway = app.runs_here().is_ok();
     let detach_now = Callback::new(move |_| {
         let client = app.ocp();
         bulk.run("Detach".into(), move |chunk| {
@@ -121,6 +125,9 @@ pub fn BulkActions(
                 <button disabled=busy on:click=move |_| remove_from_set(bulk)>"Remove from set"</button>
                 <button disabled=busy on:click=move |_| note.set(true)>"Edit note…"</button>
                 <button disabled=busy class="danger" on:click=move |_| delete.set(true)>"Delete…"</button>
+                {gateway.then(|| view! {
+                    <button disabled=busy on:click=move |_| hand_over.set(true)>"On the gateway…"</button>
+                })}
                 <button disabled=busy class="link" on:click=move |_| selection.update(Selection::clear)>"Clear selection"</button>
                 <ProgressBar progress=bulk.progress/>
             </div>
@@ -129,6 +136,7 @@ pub fn BulkActions(
         <MoveGroupDialog open=group bulk=bulk/>
         <AddToSetDialog open=set bulk=bulk/>
         <NoteDialog open=note bulk=bulk/>
+        <HandOverDialog open=hand_over bulk=bulk/>
         <ConfirmDialog
             open=detach
             title="Detach numbers"
