@@ -21,8 +21,6 @@ CREATE TABLE runs (
     batch_count BIGINT NOT NULL,
     row_count BIGINT NOT NULL,
     busy_ms BIGINT NOT NULL DEFAULT 0,
-    backup TEXT NOT NULL,
-    revert TEXT NOT NULL,
     reverts BIGINT,
     lease_owner TEXT,
     lease_until_ms BIGINT NOT NULL DEFAULT 0
@@ -36,15 +34,23 @@ CREATE TABLE run_scopes (
     scope TEXT NOT NULL,
     PRIMARY KEY (run_id, scope)
 );
+-- The files, tens of megabytes, in a table of their own, and each
+-- batch's file after its other columns: SQLite reads a row's columns in
+-- order, through every page of a large value before them.
+CREATE TABLE run_files (
+    run_id BIGINT PRIMARY KEY,
+    backup TEXT NOT NULL,
+    revert TEXT NOT NULL
+);
 CREATE TABLE run_batches (
     run_id BIGINT NOT NULL,
     k BIGINT NOT NULL,
     row_count BIGINT NOT NULL,
     operations TEXT NOT NULL,
-    body TEXT NOT NULL,
     status TEXT NOT NULL,
     message TEXT,
     sent_by TEXT,
     updated_ms BIGINT NOT NULL,
+    body TEXT NOT NULL,
     PRIMARY KEY (run_id, k)
 );

@@ -27,6 +27,9 @@ pub struct Pending {
     pub csv_batch: Option<String>,
     pub client: String,
     pub started: Instant,
+    /// The scope the entry lies in when the caller knows it already (a
+    /// run's batch: the run's), rather than asked of the provider.
+    pub scope: Option<String>,
 }
 
 impl Pending {
@@ -52,6 +55,7 @@ impl Pending {
             csv_batch: text(CSV_BATCH_HEADER),
             client: client.to_string(),
             started: Instant::now(),
+            scope: None,
         }
     }
 
@@ -116,20 +120,19 @@ pub async fn record(
         if status == 403 {
             entry.who = verified_name(&s, &env, &p).await;
         }
-        scope::of_refused(&env, &p.params)
+        scope::of_refused(&env, &p.params).key()
     } else {
         entry.who = who(&s, &env, &p, status).await;
-        let scope =
-            scope::of_change(&s, &env, p.endpoint, &p.params, &p.credential, &described).await;
+        let scope = match p.scope.clone() {
+            Some(known) => known,
+            None => scope::of_change(&s, &env, p.endpoint, &p.params, &p.credential, &described)
+                .await
+                .key(),
+        };
         entry.targets = described.targets;
         scope
     };
-    writer
-        .submit(Record {
-            entry,
-            scope: scope.key(),
-        })
-        .await;
+    writer.submit(Record { entry, scope }).await;
 }
 
 /// Who made a change the provider answered: the name the provider knows

@@ -411,7 +411,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         // Ended runs go with their history (their batches and scopes first).
-        for table in ["run_batches", "run_scopes"] {
+        for table in ["run_batches", "run_scopes", "run_files"] {
             sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE run_id IN (SELECT id FROM runs \
                  WHERE state IN ('finished', 'cancelled') AND updated_ms < $1)"

@@ -312,7 +312,8 @@ async fn step(
                 held.remove(&id);
                 return Ok(());
             }
-            let sent = send(s, &env, &run, k, &body, id).await;
+            let scope = store.scopes(id).await?.into_iter().next();
+            let sent = send(s, &env, &run, k, &body, scope).await;
             let error = match sent {
                 Sent::Applied(message) => {
                     progress.confirmed(k, message);
@@ -386,12 +387,15 @@ async fn record_lost(
     if store.has_entry(&super::history_id(run.id), &action).await? {
         return Ok(());
     }
-    let pending = Pending::new(
-        EndpointId::CsvBatch.endpoint(),
-        Vec::new(),
-        &headers,
-        std::net::Ipv4Addr::LOCALHOST.into(),
-    );
+    let pending = Pending {
+        scope: store.scopes(run.id).await?.into_iter().next(),
+        ..Pending::new(
+            EndpointId::CsvBatch.endpoint(),
+            Vec::new(),
+            &headers,
+            std::net::Ipv4Addr::LOCALHOST.into(),
+        )
+    };
     let answer = serde_json::json!({
         "success": true,
         "message": "applied (its answer was lost; the current state shows it)",
@@ -538,7 +542,15 @@ enum Sent {
 /// Sends batch `k`, waiting out a busy provider as the console does, and
 /// records its history entry (credited to the session's person, with the
 /// run's id) before its outcome is written.
-async fn send(s: &Shared, env: &Environment, run: &Run, k: usize, body: &str, id: i64) -> Sent {
+async fn send(
+    s: &Shared,
+    env: &Environment,
+    run: &Run,
+    k: usize,
+    body: &str,
+    scope: Option<String>,
+) -> Sent {
+    let id = run.id;
     let name = numbers_core::csv::run::batch_file_name(&run.file_name, k);
     let mut waits = BusyWaits::default();
     loop {
@@ -558,12 +570,15 @@ async fn send(s: &Shared, env: &Environment, run: &Run, k: usize, body: &str, id
         let form = reqwest::multipart::Form::new().part("file", part);
         let url = env.url(&EndpointId::CsvBatch.path(&[]));
         let (headers, _) = batch_headers(&token, run, k);
-        let pending = Pending::new(
-            EndpointId::CsvBatch.endpoint(),
-            Vec::new(),
-            &headers,
-            std::net::Ipv4Addr::LOCALHOST.into(),
-        );
+        let pending = Pending {
+            scope: scope.clone(),
+            ..Pending::new(
+                EndpointId::CsvBatch.endpoint(),
+                Vec::new(),
+                &headers,
+                std::net::Ipv4Addr::LOCALHOST.into(),
+            )
+        };
         let request = s.client.put(url).bearer_auth(&token).multipart(form);
         let answer = crate::refusal::send(env, request, s.config.server.response_timeout()).await;
         let answer = match answer {

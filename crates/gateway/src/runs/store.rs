@@ -186,8 +186,8 @@ impl RunTable {
             let inserted = sqlx::query(
                 "INSERT INTO runs (id, provider, environment, author, runner, file_name, file_hash, created_ms, \
                  updated_ms, finished_ms, state, reason, last_error, operations, batch_count, row_count, busy_ms, \
-                 backup, revert, reverts, lease_owner, lease_until_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL, $9, NULL, NULL, $10, $11, $12, 0, $13, $14, $15, $16, $17)",
+                 reverts, lease_owner, lease_until_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL, $9, NULL, NULL, $10, $11, $12, 0, $13, $14, $15)",
             )
             .bind(id)
             .bind(&r.provider)
@@ -201,8 +201,6 @@ impl RunTable {
             .bind(counts_text(&r.operations)?)
             .bind(r.batch_count)
             .bind(r.row_count)
-            .bind(new.backup)
-            .bind(new.revert)
             .bind(r.reverts)
             .bind(owner)
             .bind(until_ms)
@@ -217,6 +215,12 @@ impl RunTable {
                 }
                 Err(e) => return Err(e.into()),
             }
+            sqlx::query("INSERT INTO run_files (run_id, backup, revert) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(new.backup)
+                .bind(new.revert)
+                .execute(&mut *tx)
+                .await?;
             for scope in new.scopes {
                 sqlx::query("INSERT INTO run_scopes (run_id, scope) VALUES ($1, $2)")
                     .bind(id)
@@ -542,7 +546,7 @@ impl RunTable {
 
     /// The backup and revert files made before the first batch.
     pub async fn files(&self, id: i64) -> Result<Option<(String, String)>, RunStoreError> {
-        let row = sqlx::query("SELECT backup, revert FROM runs WHERE id = $1")
+        let row = sqlx::query("SELECT backup, revert FROM run_files WHERE run_id = $1")
             .bind(id)
             .fetch_optional(&self.0.pool)
             .await?;
