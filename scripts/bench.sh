@@ -38,3 +38,6 @@ if command -v pg_virtualenv >/dev/null; then
 else
   cargo bench -q -p numbers-gateway --locked --bench history
 fi
+
+echo "bench: runs on the gateway (10^5 and 10^6 rows: rows/s and the gateway's memory; about 10 minutes)"
+cargo bench -q -p numbers-gateway --locked --bench runs
