@@ -81,7 +81,7 @@ pub fn GatewayHandOver(
             None => view! {
                 <form class="gateway-hand-over" aria-label="Run on the gateway" on:submit=submit>
                     <p class="hint">{move || format!(
-                        "Run on the gateway: it sends the {} itself and keeps going when this tab closes; your team follows it in Runs. It signs a session of the run's own in with your password (kept in its memory only, never stored).",
+                        "Or run it on the gateway: it sends the {} itself and keeps going when this tab closes (Apply runs them from this browser, while the tab stays open); your team follows it in Runs. It signs a session of the run's own in with your password (kept in its memory only, never stored).",
                         count(batches.get().unwrap_or(0), "batch", "batches")
                     )}</p>
                     <label>"Your password"<input type="password" autocomplete="current-password" required prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/></label>

@@ -228,11 +228,7 @@ fn PlanActions(
                 view! {
                     <button class=move || { if gateway && batches.get().unwrap_or(0) > 1 { "" } else { "primary" } }
                         disabled=move || { refused.get() > 0 || check.pending() } on:click=move |_| start.run(())>
-                        {move || if gateway {
-                            format!("Apply {} from this browser", count(batches.get().unwrap_or(0), "batch", "batches"))
-                        } else {
-                            format!("Apply {}", count(batches.get().unwrap_or(0), "batch", "batches"))
-                        }}
+                        {move || format!("Apply {}", count(batches.get().unwrap_or(0), "batch", "batches"))}
                     </button>
                 }.into_any()
             }}

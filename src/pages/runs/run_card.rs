@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use numbers_core::models::run::{Handover, RunCommand, RunState, RunView};
-use numbers_core::text::count;
+use numbers_core::text::{count, duration};
 
 use crate::components::download::download;
 use crate::state::use_app;
@@ -16,15 +16,6 @@ fn badge(state: RunState) -> &'static str {
         RunState::Running => "badge ok",
         RunState::Paused => "badge warn",
         RunState::Finished | RunState::Cancelled => "badge",
-    }
-}
-
-/// "12 s", "4 min", "2 h 5 min".
-fn duration(secs: u64) -> String {
-    match secs {
-        0..=59 => format!("{secs} s"),
-        60..=3599 => format!("{} min", secs.div_ceil(60)),
-        _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
     }
 }
 
@@ -183,15 +174,5 @@ pub fn RunCard(run: RunView, #[prop(into)] on_change: Callback<()>) -> impl Into
                 </form>
             </Show>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn durations_read_as_people_say_them() {
-        assert_eq!(super::duration(12), "12 s");
-        assert_eq!(super::duration(61), "2 min");
-        assert_eq!(super::duration(7500), "2 h 5 min");
     }
 }
