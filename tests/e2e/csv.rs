@@ -137,9 +137,11 @@ async fn a_mixed_file_of_1000_rows_is_previewed_planned_applied_and_reverted() {
     let revert = downloaded(&client, "revert.csv").await;
     drop_file(&client, "revert.csv", &revert).await;
     eventually(&client, "revert previewed", "document.querySelector('.summary')?.textContent.includes('0 invalid rows') && document.querySelector('[aria-label=Plan] h2')").await;
+    // Applied from this browser (past one batch, Run on the gateway is
+    // the primary button).
     let label = js(
         &client,
-        "document.querySelector('[aria-label=Plan] .primary').textContent",
+        "[...document.querySelectorAll('[aria-label=Plan] button')].find(b => b.textContent.startsWith('Apply ')).textContent",
     )
     .await;
     click_button(&client, label.as_str().expect("label")).await;

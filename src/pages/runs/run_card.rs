@@ -34,7 +34,7 @@ pub fn RunProgress(run: RunView) -> impl IntoView {
         .map(|s| format!(" · about {} left", duration(s)))
         .unwrap_or_default();
     view! {
-        <div class="run-progress">
+        <div class="gateway-run-progress">
             <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=run.rows aria-valuenow=run.rows_applied + run.rows_failed>
                 <div class="progress-fill" style:width=format!("{applied:.2}%")></div>
                 <div class="progress-fill refused" style:left=format!("{applied:.2}%") style:width=format!("{failed:.2}%")></div>
