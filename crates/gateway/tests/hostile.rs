@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use base64::Engine;
-use common::db::{size, sqlite, Database};
+use common::db::{size, sqlite, Database, Outage};
 use common::process::Process;
 use common::{client, fake_dist, sign_in};
 use numbers_core::history::{Entry, EntryPage, Filter, Outcome, MAX_TARGETS};
@@ -376,74 +376,6 @@ async fn a_reader_sees_only_what_ocp_shows_them(db: Database) {
         .expect("sign-out");
     assert!(out.status().is_success(), "{}", out.status());
     assert_eq!(read(&g, access, "").await.0, StatusCode::UNAUTHORIZED);
-}
-
-/// Makes the database refuse writes (SQLite: another process holds its
-/// write lock; PostgreSQL: turned read-only, connections cut), and back.
-struct Outage {
-    sqlite: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
-    pool: sqlx::AnyPool,
-    name: String,
-}
-
-impl Outage {
-    async fn begin(db: &Database) -> Self {
-        sqlx::any::install_default_drivers();
-        if db.url.starts_with("sqlite:") {
-            let pool = sqlx::AnyPool::connect(&db.url).await.expect("sqlite");
-            let mut conn = pool.acquire().await.expect("connection");
-            sqlx::query("BEGIN EXCLUSIVE")
-                .execute(&mut *conn)
-                .await
-                .expect("lock");
-            return Self {
-                sqlite: Some(conn),
-                pool,
-                name: String::new(),
-            };
-        }
-        // Altered from another database: this one's connections are cut.
-        let (base, name) = db.url.rsplit_once('/').expect("db name");
-        let pool = sqlx::AnyPool::connect(&format!("{base}/postgres"))
-            .await
-            .expect("postgres");
-        let name = name.to_string();
-        let o = Self {
-            sqlite: None,
-            pool,
-            name,
-        };
-        o.postgres_read_only("on").await;
-        o
-    }
-
-    async fn postgres_read_only(&self, on: &str) {
-        let name = &self.name;
-        for sql in [
-            format!("ALTER DATABASE {name} SET default_transaction_read_only = {on}"),
-            format!(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
-            ),
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&self.pool)
-                .await
-                .expect("alter");
-        }
-    }
-
-    async fn end(mut self) {
-        match self.sqlite.take() {
-            Some(mut conn) => {
-                sqlx::query("COMMIT")
-                    .execute(&mut *conn)
-                    .await
-                    .expect("unlock");
-            }
-            None => self.postgres_read_only("off").await,
-        }
-        self.pool.close().await;
-    }
 }
 
 /// Waits until `/metrics` says at least `n` entries wait in the spool.

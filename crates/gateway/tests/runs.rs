@@ -121,6 +121,13 @@ async fn hand_over(
         .expect("hand over")
 }
 
+/// Hands a file over and takes the run's number, once it was accepted.
+async fn started(g: &Process, token: &str, name: &str, text: &str, password: &str) -> i64 {
+    let r = hand_over(g, token, name, text, password).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    r.json::<RunView>().await.expect("view").id
+}
+
 async fn run(g: &Process, token: &str, id: i64) -> reqwest::Response {
     client()
         .get(g.url(&format!("/relay/ocp/sandbox/runs/{id}")))
@@ -180,6 +187,29 @@ async fn notes(g: &Process) -> std::collections::HashMap<String, String> {
                 r["number"].as_str()?.to_string(),
                 r["note"].as_str().unwrap_or_default().to_string(),
             ))
+        })
+        .collect()
+}
+
+/// The history's entries of run `id`'s batches, as `token` reads them.
+async fn batch_entries(g: &Process, token: &str, id: i64) -> Vec<Value> {
+    let history: Value = client()
+        .get(g.url(&format!("/relay/ocp/sandbox/history?run=gateway-run-{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json");
+    let entries = history["entries"].as_array().cloned().unwrap_or_default();
+    entries
+        .into_iter()
+        .filter(|e| {
+            e["action"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("CSV batch")
         })
         .collect()
 }
@@ -311,29 +341,11 @@ async fn a_run_outlives_a_killed_gateway_and_another_owner_finishes_it_with_each
     }
 
     // The history credits each batch to whoever's session sent it.
-    let history: Value = client()
-        .get(g.url(&format!("/relay/ocp/sandbox/history?run=gateway-run-{id}")))
-        .bearer_auth(owner)
-        .send()
-        .await
-        .expect("history")
-        .json()
-        .await
-        .expect("json");
-    let entries = history["entries"].as_array().cloned().unwrap_or_default();
-    let batch_entries: Vec<&Value> = entries
-        .iter()
-        .filter(|e| {
-            e["action"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("CSV batch")
-        })
-        .collect();
-    assert_eq!(batch_entries.len(), batches, "{history}");
+    let batch_entries = batch_entries(&g, owner, id).await;
+    assert_eq!(batch_entries.len(), batches, "{batch_entries:?}");
     let by = |who: &str| batch_entries.iter().filter(|e| e["who"] == who).count() as u64;
-    assert!(by("owner") >= applied_before, "{history}");
-    assert!(by("reviewer") > 0, "{history}");
+    assert!(by("owner") >= applied_before, "{batch_entries:?}");
+    assert!(by("reviewer") > 0, "{batch_entries:?}");
     assert_eq!(by("owner") + by("reviewer"), batches as u64);
 
     // Revert, from the other owner: every note as it was.
@@ -402,9 +414,7 @@ async fn refused_rows_come_back_as_a_file_that_fixed_and_dropped_again_applies_t
         text.push_str(&format!("update,{number},fixed {n}\n"));
     }
     let name = "<!channel> notes.csv";
-    let started = hand_over(&g, owner, name, &text, "owner-pass").await;
-    assert_eq!(started.status(), 201, "{:?}", started.text().await);
-    let id = started.json::<RunView>().await.expect("view").id;
+    let id = started(&g, owner, name, &text, "owner-pass").await;
     let done = until(&g, owner, id, |v| v.state == RunState::Finished).await;
     assert_eq!(
         (done.batches_applied, done.batches_failed),
@@ -445,9 +455,7 @@ async fn refused_rows_come_back_as_a_file_that_fixed_and_dropped_again_applies_t
     for (i, n) in numbers.iter().enumerate().skip(BATCH_ROWS) {
         fixed = fixed.replace(&typo(i), n);
     }
-    let again = hand_over(&g, owner, "notes-fixed.csv", &fixed, "owner-pass").await;
-    assert_eq!(again.status(), 201, "{:?}", again.text().await);
-    let again = again.json::<RunView>().await.expect("view").id;
+    let again = started(&g, owner, "notes-fixed.csv", &fixed, "owner-pass").await;
     let done = until(&g, owner, again, |v| v.state == RunState::Finished).await;
     assert_eq!((done.rows_applied, done.rows_failed), (3, 0), "{done:?}");
     let now = notes(&g).await;
@@ -491,9 +499,7 @@ async fn a_gateway_stopped_with_sigterm_finishes_the_batch_in_flight_and_pauses_
     let numbers = numbers_of_ocp(&g, 100).await;
     let batches = numbers.len() / BATCH_ROWS;
     let text = notes_file(&numbers, "stopped");
-    let started = hand_over(&g, owner, "stop.csv", &text, "owner-pass").await;
-    assert_eq!(started.status(), 201, "{:?}", started.text().await);
-    let id = started.json::<RunView>().await.expect("view").id;
+    let id = started(&g, owner, "stop.csv", &text, "owner-pass").await;
     until(&g, owner, id, |v| v.batches_applied >= 2).await;
     g.stop().await;
     let sent_before_stop = proxy.csv_batches.load(Ordering::SeqCst);
@@ -535,7 +541,7 @@ async fn two_gateways_on_one_postgresql_one_sends_and_the_other_takes_over_when_
     let owner = numbers_sandbox::credential::OWNER_TOKEN;
     let numbers = numbers_of_ocp(&a, 100).await;
     let batches = numbers.len() / BATCH_ROWS;
-    let started = hand_over(
+    let id = started(
         &a,
         owner,
         "two.csv",
@@ -543,8 +549,6 @@ async fn two_gateways_on_one_postgresql_one_sends_and_the_other_takes_over_when_
         "owner-pass",
     )
     .await;
-    assert_eq!(started.status(), 201, "{:?}", started.text().await);
-    let id = started.json::<RunView>().await.expect("view").id;
     // B sees the run A sends, and leaves it to A.
     let seen = until(&b, owner, id, |v| v.batches_applied >= 3).await;
     assert_eq!(seen.state, RunState::Running);
@@ -586,9 +590,7 @@ async fn someone_who_may_see_but_not_change_the_numbers_cannot_take_a_run_over()
     let numbers = numbers_of(&g, "ocp-qa", 50).await;
     let batches = numbers.len() / BATCH_ROWS;
     let text = notes_file(&numbers, "qa");
-    let started = hand_over(&g, owner, "qa.csv", &text, "owner-pass").await;
-    assert_eq!(started.status(), 201, "{:?}", started.text().await);
-    let id = started.json::<RunView>().await.expect("view").id;
+    let id = started(&g, owner, "qa.csv", &text, "owner-pass").await;
     let paused = command(&g, member, id, "pause", json!({})).await;
     assert_eq!(paused.status(), 200, "{:?}", paused.text().await);
     until(&g, member, id, |v| v.state == RunState::Paused).await;
@@ -612,4 +614,78 @@ async fn someone_who_may_see_but_not_change_the_numbers_cannot_take_a_run_over()
     let done = until(&g, owner, id, |v| v.state == RunState::Finished).await;
     assert_eq!(done.rows_applied as usize, numbers.len());
     assert_eq!(proxy.csv_batches.load(Ordering::SeqCst), batches);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_holds_a_run_back_and_loses_nothing_it_applied_on_sqlite() {
+    a_database_outage_holds_a_run_back_and_loses_nothing_it_applied(common::db::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_holds_a_run_back_and_loses_nothing_it_applied_on_postgresql() {
+    if let Some(db) = common::db::postgres().await {
+        a_database_outage_holds_a_run_back_and_loses_nothing_it_applied(db).await;
+    }
+}
+
+/// The database stops taking writes mid-run: no batch goes while a batch's
+/// state cannot be written first; the one in flight is kept in memory and
+/// its history entry spooled; once the database is back the run goes on
+/// and each batch is applied, recorded and counted once.
+async fn a_database_outage_holds_a_run_back_and_loses_nothing_it_applied(db: common::db::Database) {
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream_slow(sandbox_dir.path(), 100).await;
+    let proxy = counter(upstream.addr).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (g, _dist) = gateway(dir.path(), &config(proxy.addr, &db.url)).await;
+    let owner = numbers_sandbox::credential::OWNER_TOKEN;
+    let numbers = numbers_of_ocp(&g, 100).await;
+    let batches = numbers.len() / BATCH_ROWS;
+    let text = notes_file(&numbers, "outage");
+    let id = started(&g, owner, "outage.csv", &text, "owner-pass").await;
+    until(&g, owner, id, |v| v.batches_applied >= 3).await;
+
+    let outage = common::db::Outage::begin(&db).await;
+    let at_outage = proxy.csv_batches.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let during = proxy.csv_batches.load(Ordering::SeqCst) - at_outage;
+    assert!(
+        during <= 1,
+        "{during} batches were sent while the database could not be written (the one in flight may finish)"
+    );
+    outage.end().await;
+
+    let done = until(&g, owner, id, |v| v.state == RunState::Finished).await;
+    assert_eq!(done.batches_applied, batches as u64, "{done:?}");
+    assert_eq!(
+        proxy.csv_batches.load(Ordering::SeqCst),
+        batches,
+        "every batch applied once"
+    );
+    let said = done.last_error.clone().unwrap_or_default();
+    assert!(
+        said.contains("database could not be written") && said.contains("nothing applied was lost"),
+        "{said}"
+    );
+    let now = notes(&g).await;
+    for n in &numbers {
+        assert_eq!(
+            now.get(n).map(String::as_str),
+            Some(format!("outage {n}").as_str())
+        );
+    }
+    // Each batch's history entry, the spooled ones written once the
+    // database was back.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let recorded = batch_entries(&g, owner, id).await.len();
+        if recorded == batches {
+            break;
+        }
+        assert!(
+            recorded < batches && Instant::now() < deadline,
+            "{recorded} batch entries for {batches} batches"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -357,8 +357,14 @@ async fn start(
         created_ms: now,
         updated_ms: now,
         finished_ms: None,
-        state: RunState::Running,
-        reason: None,
+        // Stored paused, and running once its session is held: a gateway
+        // stopped in between leaves a run someone resumes, never one whose
+        // session no gateway has.
+        state: RunState::Paused,
+        reason: Some(format!(
+            "The gateway stopped while the run was handed over: {}.",
+            numbers_core::models::run::WAITING
+        )),
         last_error: None,
         operations: plan.counts,
         batch_count: batches.len() as i64,
@@ -367,7 +373,6 @@ async fn start(
         reverts,
     };
     let lease = i64::from(s.config.schedules.lease_secs) * 1000;
-    let handing_over = s.runs.handing_over();
     let id = store
         .insert(
             &NewRunRow {
@@ -383,7 +388,26 @@ async fn start(
         .await?;
     run.id = id;
     s.runs.keys.put(id, session);
-    drop(handing_over);
+    let moved = store
+        .set_state(
+            id,
+            &[RunState::Paused],
+            RunState::Running,
+            None,
+            None,
+            None,
+            Lease::Hold(&s.runs.owner, now + lease),
+            now,
+        )
+        .await;
+    if !matches!(moved, Ok(true)) {
+        s.runs.keys.forget(id);
+        moved?;
+        return Err(Refusal::RunConflict(format!(
+            "Run {id} changed while it was handed over; look at it in Runs."
+        )));
+    }
+    (run.state, run.reason) = (RunState::Running, None);
     s.runs.wake.notify_one();
     let action = if reverts.is_some() {
         "revert run started"

@@ -34,19 +34,6 @@ pub struct Runs {
     /// Wakes the runner at once (a run was handed over or resumed).
     pub wake: Notify,
     stop: watch::Sender<bool>,
-    /// Runs being handed over: stored, their session not yet in `keys`.
-    handing_over: std::sync::atomic::AtomicUsize,
-}
-
-/// A hand-over under way (see [`Runs::handing_over`]).
-pub struct HandingOver<'a>(&'a Runs);
-
-impl Drop for HandingOver<'_> {
-    fn drop(&mut self) {
-        self.0
-            .handing_over
-            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    }
 }
 
 impl Runs {
@@ -56,21 +43,7 @@ impl Runs {
             owner,
             wake: Notify::new(),
             stop: watch::channel(false).0,
-            handing_over: std::sync::atomic::AtomicUsize::new(0),
         }
-    }
-
-    /// Marks a hand-over under way until the guard goes: meanwhile this
-    /// gateway's runs without a session are not taken for a restart's.
-    pub fn handing_over(&self) -> HandingOver<'_> {
-        self.handing_over
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        HandingOver(self)
-    }
-
-    /// Whether a hand-over is under way.
-    pub fn is_handing_over(&self) -> bool {
-        self.handing_over.load(std::sync::atomic::Ordering::SeqCst) > 0
     }
 
     /// Tells the runner to finish the batch in flight and pause its runs.

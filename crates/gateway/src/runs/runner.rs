@@ -7,8 +7,10 @@
 //! again, and a batch confirmed applied is never sent again. A running run
 //! nobody holds (its gateway stopped or died, its session is gone) is
 //! paused, waiting for someone who may make its changes to resume it.
+//! While the database cannot be written, nothing is sent: a batch's state
+//! that could not be written waits in memory and is written first.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -28,10 +30,97 @@ use crate::Shared;
 /// How long the runner rests when no run has a batch to send.
 const IDLE: Duration = Duration::from_millis(500);
 
+/// A run this gateway sends: read once when it is taken (its file's name,
+/// batches, environment and scope do not change), and what core says of
+/// its batches.
+struct Held {
+    run: Run,
+    env: Environment,
+    scope: Option<String>,
+    progress: Progress,
+    /// Batches whose state is newer in memory than in the database (a
+    /// write failed), with whose credential sent them: written before
+    /// anything else is sent.
+    unsaved: BTreeMap<usize, String>,
+    /// Since when the database has refused this run's writes.
+    outage: Option<Instant>,
+}
+
+impl Held {
+    async fn take(s: &Shared, store: &RunTable, id: i64) -> Result<Option<Self>, StepError> {
+        let Some(run) = store.run(id).await? else {
+            return Ok(None);
+        };
+        let Some(env) = environment_of(s, &run).cloned() else {
+            return Ok(None);
+        };
+        let scope = store.scopes(id).await?.into_iter().next();
+        let progress = Progress {
+            batches: store.progress(id).await?,
+            halt: None,
+        };
+        Ok(Some(Self {
+            run,
+            env,
+            scope,
+            progress,
+            unsaved: BTreeMap::new(),
+            outage: None,
+        }))
+    }
+
+    /// Writes batch `k`'s state (with the time it took and what went
+    /// wrong); false when the lease was lost. A failed write leaves the
+    /// batch to be written before the next is sent.
+    async fn write(
+        &mut self,
+        s: &Shared,
+        store: &RunTable,
+        k: usize,
+        who: &str,
+        note: Option<(i64, Option<&str>)>,
+    ) -> Result<bool, StepError> {
+        let Some(state) = self.progress.batches.get(k) else {
+            return Ok(false);
+        };
+        self.unsaved.insert(k, who.to_string());
+        let kept = store
+            .set_batch(
+                self.run.id,
+                k,
+                state,
+                who,
+                &s.runs.owner,
+                s.schedules.now_ms(),
+                note,
+            )
+            .await?;
+        self.unsaved.remove(&k);
+        Ok(kept)
+    }
+
+    /// Writes the batches a failed write left; false when the lease was lost.
+    async fn flush(&mut self, s: &Shared, store: &RunTable) -> Result<bool, StepError> {
+        while let Some((k, who)) = self.unsaved.first_key_value() {
+            let (k, who) = (*k, who.clone());
+            if !self.write(s, store, k, &who, None).await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// What the runner does with a run after a step.
+enum Next {
+    Keep,
+    LetGo,
+}
+
 /// The runner: until the gateway stops, then pauses the runs it sends.
 pub async fn task(s: Shared) {
     let mut stop = s.runs.stopping();
-    let mut held: HashMap<i64, Progress> = HashMap::new();
+    let mut held: HashMap<i64, Held> = HashMap::new();
     loop {
         if *stop.borrow() {
             break;
@@ -50,6 +139,11 @@ pub async fn task(s: Shared) {
     };
     let now = s.schedules.now_ms();
     for id in s.runs.keys.held() {
+        if let Some(h) = held.get_mut(&id) {
+            if let Err(e) = h.flush(&s, &store).await {
+                tracing::warn!(target: "runs", "run {id}: {e}");
+            }
+        }
         let reason = format!("The gateway was stopped: {WAITING}.");
         if let Ok(true) = store
             .set_state(
@@ -72,11 +166,7 @@ pub async fn task(s: Shared) {
 
 /// One step of each running run this gateway holds; pauses the running
 /// runs nobody holds. Whether any batch was worked on.
-async fn round(
-    s: &Shared,
-    held: &mut HashMap<i64, Progress>,
-    stop: &watch::Receiver<bool>,
-) -> bool {
+async fn round(s: &Shared, held: &mut HashMap<i64, Held>, stop: &watch::Receiver<bool>) -> bool {
     let Some(store) = s.history.store().await.map(RunTable) else {
         return false;
     };
@@ -87,7 +177,19 @@ async fn round(
             return false;
         }
     };
-    held.retain(|id, _| running.iter().any(|(r, _, _)| r == id));
+    // Runs paused or cancelled meanwhile: their last states written, let go.
+    let stopped: Vec<i64> = held
+        .keys()
+        .filter(|id| !running.iter().any(|(r, _, _)| r == *id))
+        .copied()
+        .collect();
+    for id in stopped {
+        if let Some(mut h) = held.remove(&id) {
+            if let Err(e) = h.flush(s, &store).await {
+                tracing::warn!(target: "runs", "run {id}: {e}");
+            }
+        }
+    }
     let mut worked = false;
     for (id, lease_owner, until) in running {
         if *stop.borrow() {
@@ -97,8 +199,9 @@ async fn round(
         let mine = lease_owner.as_deref() == Some(s.runs.owner.as_str());
         if s.runs.keys.get(id).is_none() {
             // Its session is in no gateway's memory: this one restarted,
-            // or the one that held it stopped answering.
-            if (mine && !s.runs.is_handing_over()) || until < now {
+            // or the one that held it stopped answering. (A hand-over holds
+            // the session before the run is stored as running.)
+            if mine || until < now {
                 orphaned(s, &store, id, mine, until, now).await;
             }
             continue;
@@ -117,8 +220,40 @@ async fn round(
             }
         }
         worked = true;
-        if let Err(e) = step(s, &store, id, held).await {
-            tracing::warn!(target: "runs", "run {id}: {e}");
+        let h = match held.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => match Held::take(s, &store, id).await {
+                Ok(Some(h)) => e.insert(h),
+                Ok(None) => continue,
+                Err(err) => {
+                    tracing::warn!(target: "runs", "run {id}: {err}");
+                    continue;
+                }
+            },
+        };
+        match step(s, &store, h).await {
+            Ok(Next::Keep) => {
+                if let Some(since) = h.outage.take() {
+                    let said = format!(
+                        "The gateway's database could not be written for {}: the run waited and went on, nothing applied was lost.",
+                        numbers_core::text::duration(since.elapsed().as_secs())
+                    );
+                    if let Err(e) = store.note(id, 0, Some(&said), s.schedules.now_ms()).await {
+                        tracing::warn!(target: "runs", "run {id}: {e}");
+                    }
+                }
+            }
+            Ok(Next::LetGo) => {
+                held.remove(&id);
+            }
+            Err(e @ StepError::Store(_)) => {
+                h.outage.get_or_insert_with(Instant::now);
+                tracing::warn!(target: "runs", "run {id}: {e}");
+            }
+            Err(e @ StepError::Gone) => {
+                held.remove(&id);
+                tracing::warn!(target: "runs", "run {id}: {e}");
+            }
         }
     }
     worked
@@ -155,35 +290,48 @@ async fn orphaned(s: &Shared, store: &RunTable, id: i64, mine: bool, until: i64,
     }
 }
 
-/// Tells the history and the webhook a run paused, and why.
+/// Tells the history and the webhook a run nobody holds paused, and why.
 async fn paused(s: &Shared, store: &RunTable, id: i64, reason: &str) {
-    tell(s, store, id, "run paused", "paused", reason, "the gateway").await;
-}
-
-/// Records a run's event and posts it to the webhook.
-async fn tell(
-    s: &Shared,
-    store: &RunTable,
-    id: i64,
-    action: &str,
-    event: &'static str,
-    reason: &str,
-    who: &str,
-) {
     let (Ok(Some(run)), Ok(scopes)) = (store.run(id).await, store.scopes(id).await) else {
         return;
     };
     let Some(env) = environment_of(s, &run) else {
         return;
     };
-    let scope = scopes.first().cloned().unwrap_or_else(|| "unknown".into());
-    super::record_event(s, env, &run, &scope, action, who, Some(reason.to_string())).await;
-    let text = super::describe(&run)
+    let scope = scopes.into_iter().next();
+    tell(
+        s,
+        env,
+        &run,
+        scope.as_deref(),
+        "run paused",
+        "paused",
+        reason,
+        "the gateway",
+    )
+    .await;
+}
+
+/// Records a run's event and posts it to the webhook.
+#[allow(clippy::too_many_arguments)]
+async fn tell(
+    s: &Shared,
+    env: &Environment,
+    run: &Run,
+    scope: Option<&str>,
+    action: &str,
+    event: &'static str,
+    reason: &str,
+    who: &str,
+) {
+    let scope = scope.unwrap_or("unknown");
+    super::record_event(s, env, run, scope, action, who, Some(reason.to_string())).await;
+    let text = super::describe(run)
         .say(" ")
         .say(event)
         .say(": ")
         .quote(reason);
-    s.schedules.webhooks.send_run(env, event, id, text);
+    s.schedules.webhooks.send_run(env, event, run.id, text);
 }
 
 /// Why a step could not go on.
@@ -195,76 +343,31 @@ enum StepError {
     Gone,
 }
 
-/// One step of run `id`, held by this gateway.
-async fn step(
-    s: &Shared,
-    store: &RunTable,
-    id: i64,
-    held: &mut HashMap<i64, Progress>,
-) -> Result<(), StepError> {
-    let run = store.run(id).await?.ok_or(StepError::Gone)?;
-    let Some(env) = environment_of(s, &run).cloned() else {
-        return Err(StepError::Gone);
-    };
-    let progress = match held.entry(id) {
-        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-        std::collections::hash_map::Entry::Vacant(e) => e.insert(Progress {
-            batches: store.progress(id).await?,
-            halt: None,
-        }),
-    };
+/// One step of a run this gateway holds.
+async fn step(s: &Shared, store: &RunTable, h: &mut Held) -> Result<Next, StepError> {
+    if !h.flush(s, store).await? {
+        return Ok(Next::LetGo);
+    }
+    let id = h.run.id;
     let Some(session) = s.runs.keys.get(id) else {
-        return Ok(());
+        return Ok(Next::Keep);
     };
     let mut session = session.lock().await;
     let who = session.who.clone();
-    let token = match session.token(s, &env).await {
+    let token = match session.token(s, &h.env).await {
         Ok(t) => t,
         Err(e) => {
             drop(session);
-            return credential_ended(s, store, &run, &e).await;
+            return credential_ended(s, store, h, &e).await;
         }
     };
     drop(session);
     let started = Instant::now();
-    let owner = s.runs.owner.clone();
-    match progress.step_unattended() {
+    match h.progress.step_unattended() {
         Step::Done | Step::Blocked(_) => {
-            let now = s.schedules.now_ms();
-            if store
-                .set_state(
-                    id,
-                    &[RunState::Running],
-                    RunState::Finished,
-                    None,
-                    None,
-                    Some(&owner),
-                    Lease::Clear,
-                    now,
-                )
-                .await?
-            {
-                let failed = progress.rows_in(BatchStatus::Failed);
-                let (action, event, said) = if failed == 0 {
-                    (
-                        "run finished",
-                        "finished",
-                        format!("every row applied by {who}'s credential"),
-                    )
-                } else {
-                    (
-                        "run finished with refused rows",
-                        "failed",
-                        format!(
-                            "{} refused: download them from Runs, fix and drop them again",
-                            numbers_core::text::count(failed, "row was", "rows were")
-                        ),
-                    )
-                };
-                tell(s, store, id, action, event, &said, &who).await;
-            }
+            finish(s, store, h, &who).await?;
             s.runs.keys.forget(id);
-            held.remove(&id);
+            Ok(Next::LetGo)
         }
         Step::Verify(k) => {
             let Some(body) = store.body(id, k).await? else {
@@ -277,20 +380,20 @@ async fn step(
             let wanted: HashSet<&str> = (0..table.len())
                 .map(|r| table.text(r, numbers_core::csv::Column::Number))
                 .collect();
-            match super::current_state(s, &env, &token, &wanted).await {
+            match super::current_state(s, &h.env, &token, &wanted).await {
                 Ok(current) => {
                     let rows: Vec<usize> = (0..table.len()).collect();
                     let found = evidence(&table, &validation, &rows, &current);
-                    progress.verified(k, found);
+                    h.progress.verified(k, found);
                     if found == Evidence::Applied {
-                        record_lost(s, store, &env, &run, k, &body, &token).await?;
+                        record_lost(s, store, h, k, &body, &token).await?;
                     }
-                    if let Some(Halt::Unclear { message, .. }) = progress.halt.take() {
-                        pause(s, store, &run, &message, &who).await?;
-                        held.remove(&id);
-                        return Ok(());
+                    if let Some(Halt::Unclear { message, .. }) = h.progress.halt.take() {
+                        h.write(s, store, k, &who, None).await?;
+                        pause(s, store, h, &message, &who).await?;
+                        return Ok(Next::LetGo);
                     }
-                    save(s, store, id, k, progress, &who).await?;
+                    h.write(s, store, k, &who, None).await?;
                 }
                 Err(e) => {
                     store
@@ -299,6 +402,7 @@ async fn step(
                     tokio::time::sleep(IDLE).await;
                 }
             }
+            Ok(Next::Keep)
         }
         Step::Send(k) => {
             let Some(body) = store.body(id, k).await? else {
@@ -306,68 +410,110 @@ async fn step(
             };
             // Written as sent before it goes: should the answer be lost
             // (or this gateway die), the state decides, never a resend.
-            progress.unconfirmed(k, "sent; its answer has not come yet".into());
-            progress.resume();
-            if !save(s, store, id, k, progress, &who).await? {
-                held.remove(&id);
-                return Ok(());
+            h.progress
+                .unconfirmed(k, "sent; its answer has not come yet".into());
+            h.progress.resume();
+            if !h.write(s, store, k, &who, None).await? {
+                return Ok(Next::LetGo);
             }
-            let scope = store.scopes(id).await?.into_iter().next();
-            let sent = send(s, &env, &run, k, &body, scope).await;
-            let error = match sent {
+            let error = match send(s, h, k, &body).await {
                 Sent::Applied(message) => {
-                    progress.confirmed(k, message);
+                    h.progress.confirmed(k, message);
                     None
                 }
                 Sent::Refused(message) => {
-                    progress.refused_unattended(k, message.clone());
+                    h.progress.refused_unattended(k, message.clone());
                     Some(format!("batch {} refused: {message}", k + 1))
                 }
                 Sent::NotApplied(message) => {
-                    progress.verified(k, Evidence::NotApplied);
+                    h.progress.verified(k, Evidence::NotApplied);
                     Some(message)
                 }
                 Sent::Lost(message) => Some(message),
                 Sent::Forbidden(message) => {
                     // Nothing of it applied: the run waits for someone who may.
-                    progress.verified(k, Evidence::NotApplied);
-                    save(s, store, id, k, progress, &who).await?;
+                    h.progress.verified(k, Evidence::NotApplied);
+                    h.write(s, store, k, &who, None).await?;
                     s.runs.keys.forget(id);
                     let reason = format!(
                         "OCP does not let {who} make these changes ({message}): {WAITING}."
                     );
-                    pause(s, store, &run, &reason, &who).await?;
-                    held.remove(&id);
-                    return Ok(());
+                    pause(s, store, h, &reason, &who).await?;
+                    return Ok(Next::LetGo);
                 }
                 Sent::SignedOut => {
-                    progress.verified(k, Evidence::NotApplied);
-                    save(s, store, id, k, progress, &who).await?;
+                    h.progress.verified(k, Evidence::NotApplied);
+                    h.write(s, store, k, &who, None).await?;
                     if let Some(session) = s.runs.keys.get(id) {
                         session.lock().await.expire();
                     }
-                    return Ok(());
+                    return Ok(Next::Keep);
                 }
                 Sent::Busy(message) => {
-                    progress.verified(k, Evidence::NotApplied);
-                    save(s, store, id, k, progress, &who).await?;
-                    pause(s, store, &run, &message, &who).await?;
-                    held.remove(&id);
-                    return Ok(());
+                    h.progress.verified(k, Evidence::NotApplied);
+                    h.write(s, store, k, &who, None).await?;
+                    pause(s, store, h, &message, &who).await?;
+                    return Ok(Next::LetGo);
                 }
             };
-            save_noted(
+            h.write(
                 s,
                 store,
-                id,
                 k,
-                progress,
                 &who,
-                (elapsed(started), error.as_deref()),
+                Some((elapsed(started), error.as_deref())),
             )
             .await?;
+            Ok(Next::Keep)
         }
     }
+}
+
+/// A run with nothing left to send: finished, or finished with refused rows.
+async fn finish(s: &Shared, store: &RunTable, h: &Held, who: &str) -> Result<(), StepError> {
+    let moved = store
+        .set_state(
+            h.run.id,
+            &[RunState::Running],
+            RunState::Finished,
+            None,
+            None,
+            Some(&s.runs.owner),
+            Lease::Clear,
+            s.schedules.now_ms(),
+        )
+        .await?;
+    if !moved {
+        return Ok(());
+    }
+    let failed = h.progress.rows_in(BatchStatus::Failed);
+    let (action, event, said) = if failed == 0 {
+        (
+            "run finished",
+            "finished",
+            format!("every row applied by {who}'s credential"),
+        )
+    } else {
+        (
+            "run finished with refused rows",
+            "failed",
+            format!(
+                "{} refused: download them from Runs, fix and drop them again",
+                numbers_core::text::count(failed, "row was", "rows were")
+            ),
+        )
+    };
+    tell(
+        s,
+        &h.env,
+        &h.run,
+        h.scope.as_deref(),
+        action,
+        event,
+        &said,
+        who,
+    )
+    .await;
     Ok(())
 }
 
@@ -376,40 +522,46 @@ async fn step(
 async fn record_lost(
     s: &Shared,
     store: &RunTable,
-    env: &Environment,
-    run: &Run,
+    h: &Held,
     k: usize,
     body: &str,
     token: &str,
 ) -> Result<(), StepError> {
-    let (headers, place) = batch_headers(token, run, k);
+    let (headers, place) = batch_headers(token, &h.run, k);
     let action = numbers_core::history::action_name(EndpointId::CsvBatch.endpoint(), Some(&place));
-    if store.has_entry(&super::history_id(run.id), &action).await? {
+    if store
+        .has_entry(&super::history_id(h.run.id), &action)
+        .await?
+    {
         return Ok(());
     }
-    let pending = Pending {
-        scope: store.scopes(run.id).await?.into_iter().next(),
-        ..Pending::new(
-            EndpointId::CsvBatch.endpoint(),
-            Vec::new(),
-            &headers,
-            std::net::Ipv4Addr::LOCALHOST.into(),
-        )
-    };
     let answer = serde_json::json!({
         "success": true,
         "message": "applied (its answer was lost; the current state shows it)",
     });
     crate::history::record(
         s.clone(),
-        env.clone(),
-        pending,
+        h.env.clone(),
+        pending(&headers, h.scope.clone()),
         Kept::csv_file(body),
         200,
         answer.to_string().into(),
     )
     .await;
     Ok(())
+}
+
+/// A batch's history entry to be, in the run's scope.
+fn pending(headers: &HeaderMap, scope: Option<String>) -> Pending {
+    Pending {
+        scope,
+        ..Pending::new(
+            EndpointId::CsvBatch.endpoint(),
+            Vec::new(),
+            headers,
+            std::net::Ipv4Addr::LOCALHOST.into(),
+        )
+    }
 }
 
 /// The headers a batch goes with: the session's token, and the run and
@@ -433,60 +585,17 @@ fn elapsed(started: Instant) -> i64 {
     i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Writes batch `k`'s state; false (and the run let go) when the lease was lost.
-async fn save(
-    s: &Shared,
-    store: &RunTable,
-    id: i64,
-    k: usize,
-    progress: &Progress,
-    who: &str,
-) -> Result<bool, StepError> {
-    let Some(state) = progress.batches.get(k) else {
-        return Ok(false);
-    };
-    Ok(store
-        .set_batch(id, k, state, who, &s.runs.owner, s.schedules.now_ms(), None)
-        .await?)
-}
-
-/// [`save`], with the time the batch took and what went wrong, in one write.
-async fn save_noted(
-    s: &Shared,
-    store: &RunTable,
-    id: i64,
-    k: usize,
-    progress: &Progress,
-    who: &str,
-    note: (i64, Option<&str>),
-) -> Result<bool, StepError> {
-    let Some(state) = progress.batches.get(k) else {
-        return Ok(false);
-    };
-    Ok(store
-        .set_batch(
-            id,
-            k,
-            state,
-            who,
-            &s.runs.owner,
-            s.schedules.now_ms(),
-            Some(note),
-        )
-        .await?)
-}
-
-/// Pauses `run` for a reason a person must look at; its session stays.
+/// Pauses a run held for a reason a person must look at; its session stays.
 async fn pause(
     s: &Shared,
     store: &RunTable,
-    run: &Run,
+    h: &Held,
     reason: &str,
     who: &str,
 ) -> Result<(), StepError> {
     if store
         .set_state(
-            run.id,
+            h.run.id,
             &[RunState::Running],
             RunState::Paused,
             Some(reason),
@@ -497,7 +606,18 @@ async fn pause(
         )
         .await?
     {
-        tell(s, store, run.id, "run paused", "paused", reason, who).await;
+        let scope = h.scope.as_deref();
+        tell(
+            s,
+            &h.env,
+            &h.run,
+            scope,
+            "run paused",
+            "paused",
+            reason,
+            who,
+        )
+        .await;
     }
     Ok(())
 }
@@ -506,20 +626,21 @@ async fn pause(
 async fn credential_ended(
     s: &Shared,
     store: &RunTable,
-    run: &Run,
+    h: &Held,
     why: &SessionError,
-) -> Result<(), StepError> {
+) -> Result<Next, StepError> {
     if let SessionError::Unreachable(message) = why {
         store
-            .note(run.id, 0, Some(message), s.schedules.now_ms())
+            .note(h.run.id, 0, Some(message), s.schedules.now_ms())
             .await?;
         tokio::time::sleep(IDLE).await;
-        return Ok(());
+        return Ok(Next::Keep);
     }
-    s.runs.keys.forget(run.id);
+    s.runs.keys.forget(h.run.id);
     let reason = format!("{why}: {WAITING}.");
     let reason = reason[..1].to_uppercase() + &reason[1..];
-    pause(s, store, run, &reason, "the gateway").await
+    pause(s, store, h, &reason, "the gateway").await?;
+    Ok(Next::LetGo)
 }
 
 /// What became of a batch sent.
@@ -542,15 +663,8 @@ enum Sent {
 /// Sends batch `k`, waiting out a busy provider as the console does, and
 /// records its history entry (credited to the session's person, with the
 /// run's id) before its outcome is written.
-async fn send(
-    s: &Shared,
-    env: &Environment,
-    run: &Run,
-    k: usize,
-    body: &str,
-    scope: Option<String>,
-) -> Sent {
-    let id = run.id;
+async fn send(s: &Shared, h: &Held, k: usize, body: &str) -> Sent {
+    let (env, run, id) = (&h.env, &h.run, h.run.id);
     let name = numbers_core::csv::run::batch_file_name(&run.file_name, k);
     let mut waits = BusyWaits::default();
     loop {
@@ -570,15 +684,7 @@ async fn send(
         let form = reqwest::multipart::Form::new().part("file", part);
         let url = env.url(&EndpointId::CsvBatch.path(&[]));
         let (headers, _) = batch_headers(&token, run, k);
-        let pending = Pending {
-            scope: scope.clone(),
-            ..Pending::new(
-                EndpointId::CsvBatch.endpoint(),
-                Vec::new(),
-                &headers,
-                std::net::Ipv4Addr::LOCALHOST.into(),
-            )
-        };
+        let pending = pending(&headers, h.scope.clone());
         let request = s.client.put(url).bearer_auth(&token).multipart(form);
         let answer = crate::refusal::send(env, request, s.config.server.response_timeout()).await;
         let answer = match answer {

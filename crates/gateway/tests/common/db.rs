@@ -78,6 +78,74 @@ pub async fn size(db: &Database) -> u64 {
     u64::try_from(sqlx::Row::get::<i64, _>(&row, "n")).unwrap_or(0)
 }
 
+/// Makes the database refuse writes (SQLite: another process holds its
+/// write lock; PostgreSQL: turned read-only, connections cut), and back.
+pub struct Outage {
+    sqlite: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    pool: sqlx::AnyPool,
+    name: String,
+}
+
+impl Outage {
+    pub async fn begin(db: &Database) -> Self {
+        sqlx::any::install_default_drivers();
+        if db.url.starts_with("sqlite:") {
+            let pool = sqlx::AnyPool::connect(&db.url).await.expect("sqlite");
+            let mut conn = pool.acquire().await.expect("connection");
+            sqlx::query("BEGIN EXCLUSIVE")
+                .execute(&mut *conn)
+                .await
+                .expect("lock");
+            return Self {
+                sqlite: Some(conn),
+                pool,
+                name: String::new(),
+            };
+        }
+        // Altered from another database: this one's connections are cut.
+        let (base, name) = db.url.rsplit_once('/').expect("db name");
+        let pool = sqlx::AnyPool::connect(&format!("{base}/postgres"))
+            .await
+            .expect("postgres");
+        let name = name.to_string();
+        let o = Self {
+            sqlite: None,
+            pool,
+            name,
+        };
+        o.postgres_read_only("on").await;
+        o
+    }
+
+    async fn postgres_read_only(&self, on: &str) {
+        let name = &self.name;
+        for sql in [
+            format!("ALTER DATABASE {name} SET default_transaction_read_only = {on}"),
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&self.pool)
+                .await
+                .expect("alter");
+        }
+    }
+
+    pub async fn end(mut self) {
+        match self.sqlite.take() {
+            Some(mut conn) => {
+                sqlx::query("COMMIT")
+                    .execute(&mut *conn)
+                    .await
+                    .expect("unlock");
+            }
+            None => self.postgres_read_only("off").await,
+        }
+        self.pool.close().await;
+    }
+}
+
 /// Runs `$name(db)` as two tests: on SQLite, and on PostgreSQL where
 /// a server is named.
 #[macro_export]
