@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::process::Process;
 use common::upstream::{counter, Upstream};
 use common::{client, sign_in};
-use numbers_core::models::run::{RunList, RunState, RunView, WAITING};
+use numbers_core::models::run::{RunDrift, RunList, RunState, RunView, WAITING};
 use serde_json::{json, Value};
 
 const BATCH_ROWS: usize = 5;
@@ -688,4 +688,87 @@ async fn a_database_outage_holds_a_run_back_and_loses_nothing_it_applied(db: com
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_run_shows_what_changed_on_ocp_since_it_was_handed_over_before_it_is_resumed() {
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream_slow(sandbox_dir.path(), 100).await;
+    let proxy = counter(upstream.addr).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (g, _dist) = gateway(dir.path(), &config(proxy.addr, &sqlite_in(dir.path()))).await;
+    let owner = numbers_sandbox::credential::OWNER_TOKEN;
+    let numbers = numbers_of_ocp(&g, 100).await;
+    let id = started(
+        &g,
+        owner,
+        "slow.csv",
+        &notes_file(&numbers, "slow"),
+        "owner-pass",
+    )
+    .await;
+    until(&g, owner, id, |v| v.batches_applied >= 2).await;
+    let paused = command(&g, owner, id, "pause", json!({})).await;
+    assert_eq!(paused.status(), 200, "{:?}", paused.text().await);
+    // The batch in flight when it paused is written before the run lets go.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let paused = until(&g, owner, id, |v| v.state == RunState::Paused).await;
+
+    // Meanwhile another run changes a number applied already and one the
+    // paused run has still to change.
+    let (first, last) = (numbers[0].clone(), numbers[numbers.len() - 1].clone());
+    let other = started(
+        &g,
+        owner,
+        "overtake.csv",
+        &notes_file(&[first.clone(), last.clone()], "overtaken"),
+        "owner-pass",
+    )
+    .await;
+    until(&g, owner, other, |v| v.state == RunState::Finished).await;
+
+    let drift: RunDrift = client()
+        .get(g.url(&format!("/relay/ocp/sandbox/runs/{id}/drift")))
+        .bearer_auth(owner)
+        .send()
+        .await
+        .expect("drift")
+        .json()
+        .await
+        .expect("json");
+    let left = numbers.len() as u64 - paused.rows_applied;
+    assert_eq!(drift.checked, left, "{drift:?}");
+    assert_eq!(
+        drift.changed, 1,
+        "only the number still to change: {drift:?}"
+    );
+    assert_eq!(drift.numbers[0].number, last);
+    assert!(
+        drift.numbers[0]
+            .what
+            .contains(&format!("→ \"overtaken {last}\"")),
+        "{drift:?}"
+    );
+    assert!(
+        drift.summary().starts_with("1 of the "),
+        "{}",
+        drift.summary()
+    );
+    // A member of ocp-qa does not see the run, nor what changed.
+    let member = numbers_sandbox::credential::MEMBER_TOKEN;
+    let hidden = client()
+        .get(g.url(&format!("/relay/ocp/sandbox/runs/{id}/drift")))
+        .bearer_auth(member)
+        .send()
+        .await
+        .expect("drift");
+    assert_eq!(hidden.status(), 404);
+
+    // Resumed, the file's value is written over the change, as it said.
+    let resumed = command(&g, owner, id, "resume", json!({"password": "owner-pass"})).await;
+    assert_eq!(resumed.status(), 200, "{:?}", resumed.text().await);
+    until(&g, owner, id, |v| v.state == RunState::Finished).await;
+    let now = notes(&g).await;
+    assert_eq!(now.get(&last), Some(&format!("slow {last}")));
+    assert_eq!(now.get(&first), Some(&format!("overtaken {first}")));
 }

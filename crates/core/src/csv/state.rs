@@ -2,12 +2,14 @@
 //! and rows the server would refuse (a Create of a number that exists; any
 //! other operation on a number that does not).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::read::{CellRef, CsvTable};
 use super::validate::Validation;
+use super::write::{export_cells, EXPORT_COLUMNS};
 use super::{Column, Operation, Problem, ProblemCode};
 use crate::models::ocp::NumberRecord;
+use crate::models::run::NumberDrift;
 
 /// What one row does to its number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +121,65 @@ pub fn against_state(
     out
 }
 
+/// The `remaining` numbers (those a run has still to change) whose state on
+/// the provider (`current`) is no longer as the run's `backup` (an export
+/// taken when it was handed over) holds it, by number: each changed
+/// column, or that the number was deleted or created since.
+pub fn drift(
+    backup: &CsvTable,
+    current: &HashMap<String, NumberRecord>,
+    remaining: &HashSet<&str>,
+) -> Vec<NumberDrift> {
+    let mut found: BTreeMap<&str, String> = BTreeMap::new();
+    let mut in_backup = HashSet::new();
+    for row in 0..backup.len() {
+        let number = backup.text(row, Column::Number);
+        if !remaining.contains(number) {
+            continue;
+        }
+        in_backup.insert(number);
+        let what = match current.get(number) {
+            None => "deleted since".to_string(),
+            Some(now) => {
+                let now = export_cells(now);
+                EXPORT_COLUMNS
+                    .iter()
+                    .zip(now)
+                    .filter(|(c, _)| **c != Column::Number)
+                    .filter(|(c, now)| backup.text(row, **c) != now.trim())
+                    .map(|(c, now)| {
+                        format!(
+                            "{} {} → {}",
+                            c.name(),
+                            show(Some(backup.text(row, *c))),
+                            show(Some(now.trim()))
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+        };
+        if !what.is_empty() {
+            found.insert(number, what);
+        }
+    }
+    for number in remaining {
+        if !in_backup.contains(number) {
+            if let Some(now) = current.get(*number) {
+                let group = show(now.group_id.as_deref());
+                found.insert(number, format!("created since, in group {group}"));
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(number, what)| NumberDrift {
+            number: number.to_string(),
+            what,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +224,61 @@ mod tests {
         assert_eq!(
             changes[4].problem.as_ref().map(|p| (p.code, p.line)),
             Some((ProblemCode::UnknownNumber, 6))
+        );
+    }
+
+    #[test]
+    fn drift_names_the_numbers_changed_since_the_backup_among_those_left() {
+        let rec = |n: &str, group: &str, note: Option<&str>| NumberRecord {
+            number: n.into(),
+            group_id: Some(group.into()),
+            note: note.map(Into::into),
+            ..Default::default()
+        };
+        let at_hand_over = [
+            rec("+12010000001", "ocp", Some("same")),
+            rec("+12010000002", "ocp", Some("before")),
+            rec("+12010000003", "ocp", None),
+            rec("+12010000004", "ocp", Some("applied already")),
+            rec("+12010000005", "ocp", Some("=1+1")),
+        ];
+        let backup = read(crate::csv::export(&at_hand_over).as_bytes()).expect("reads");
+        let current: HashMap<String, NumberRecord> = [
+            rec("+12010000001", "ocp", Some("same")),
+            rec("+12010000002", "ocp-qa", Some("after")),
+            rec("+12010000004", "ocp", Some("the run's own change")),
+            rec("+12010000005", "ocp", Some("=1+1")),
+            rec("+12010000006", "ocp", None),
+        ]
+        .into_iter()
+        .map(|r| (r.number.clone(), r))
+        .collect();
+        // Number 4's batch was applied: it is no longer "remaining".
+        let remaining: HashSet<&str> = [
+            "+12010000001",
+            "+12010000002",
+            "+12010000003",
+            "+12010000005",
+            "+12010000006",
+            "+12010000007",
+        ]
+        .into_iter()
+        .collect();
+        let found = drift(&backup, &current, &remaining);
+        let said: Vec<(&str, &str)> = found
+            .iter()
+            .map(|d| (d.number.as_str(), d.what.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "+12010000002",
+                    "GROUP_ID \"ocp\" → \"ocp-qa\"; NOTE \"before\" → \"after\""
+                ),
+                ("+12010000003", "deleted since"),
+                ("+12010000006", "created since, in group \"ocp\""),
+            ]
         );
     }
 }

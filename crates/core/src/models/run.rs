@@ -214,6 +214,53 @@ pub struct RunList {
     pub why: Option<String>,
 }
 
+/// One number a run has still to change, changed on the provider since the
+/// run was handed over (its backup taken).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberDrift {
+    pub number: String,
+    /// What changed: `NOTE "a" → "b"; GROUP_ID "ocp" → "ocp-qa"`, or that
+    /// it was deleted or created since.
+    pub what: String,
+}
+
+/// `GET …/runs/{id}/drift`: what changed on the provider, since the run was
+/// handed over, among the numbers it has still to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunDrift {
+    /// The numbers the run has still to change.
+    pub checked: u64,
+    /// How many of them changed.
+    pub changed: u64,
+    /// The first of them (at most [`RunDrift::SHOWN`]).
+    pub numbers: Vec<NumberDrift>,
+}
+
+impl RunDrift {
+    /// The most numbers an answer lists.
+    pub const SHOWN: usize = 50;
+
+    /// What resuming means, in a sentence.
+    pub fn summary(&self) -> String {
+        let checked = crate::text::count(
+            usize::try_from(self.checked).unwrap_or(usize::MAX),
+            "number",
+            "numbers",
+        );
+        if self.changed == 0 {
+            return format!(
+                "Nothing the run has still to change ({checked}) was changed since it was handed over."
+            );
+        }
+        format!(
+            "{} of the {checked} the run has still to change {} changed since it was handed over: resuming writes the file's values over {}.",
+            self.changed,
+            if self.changed == 1 { "was" } else { "were" },
+            if self.changed == 1 { "it" } else { "them" },
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +345,27 @@ mod tests {
             otp: Some("123456".into()),
         };
         assert!(!format!("{h:?}").contains("S3cret"));
+    }
+
+    #[test]
+    fn a_drift_says_what_resuming_does() {
+        let none = RunDrift {
+            checked: 1,
+            changed: 0,
+            numbers: Vec::new(),
+        };
+        assert_eq!(
+            none.summary(),
+            "Nothing the run has still to change (1 number) was changed since it was handed over."
+        );
+        let two = RunDrift {
+            checked: 40,
+            changed: 2,
+            numbers: Vec::new(),
+        };
+        assert_eq!(
+            two.summary(),
+            "2 of the 40 numbers the run has still to change were changed since it was handed over: resuming writes the file's values over them."
+        );
     }
 }

@@ -19,7 +19,9 @@ use axum::{Extension, Json};
 use http_body_util::{BodyExt, Limited};
 use numbers_core::csv::{self, Column, MAX_FILE_BYTES};
 use numbers_core::history::Scope;
-use numbers_core::models::run::{Handover, NewRun, RunCommand, RunList, RunState, RunView};
+use numbers_core::models::run::{
+    Handover, NewRun, RunCommand, RunDrift, RunList, RunState, RunView,
+};
 use sha2::{Digest, Sha256};
 
 use super::session::{Session, SessionError};
@@ -191,7 +193,46 @@ async fn one(
         .ok_or(Refusal::RunNotFound)
 }
 
-/// `GET …/runs/{id}/failed.csv`, `backup.csv` or `revert.csv`.
+/// `GET …/runs/{id}/drift`: what changed on OCP, since the run was handed
+/// over, among the numbers it has still to change (read with the reader's
+/// credential, before they resume it).
+async fn drift(
+    s: &Shared,
+    env: &Environment,
+    credential: &Credential,
+    store: &RunTable,
+    id: i64,
+) -> Result<RunDrift, Refusal> {
+    let Credential::Bearer(token) = credential else {
+        return Err(Refusal::RunNotFound);
+    };
+    let (backup, _) = store.files(id).await?.ok_or(Refusal::RunNotFound)?;
+    let bodies = store.bodies_left(id).await?;
+    let tables: Vec<csv::CsvTable> = bodies
+        .iter()
+        .filter_map(|b| csv::read(b.as_bytes()).ok())
+        .collect();
+    let remaining: HashSet<&str> = tables
+        .iter()
+        .flat_map(|t| (0..t.len()).map(|r| t.text(r, Column::Number)))
+        .collect();
+    let current = super::current_state(s, env, token, &remaining)
+        .await
+        .map_err(|e| {
+            Refusal::RunsUnavailable(format!(
+                "the numbers' current state could not be read ({e}); try again"
+            ))
+        })?;
+    let backup = csv::read(backup.as_bytes()).map_err(|_| Refusal::RunNotFound)?;
+    let changed = csv::drift(&backup, &current, &remaining);
+    Ok(RunDrift {
+        checked: remaining.len() as u64,
+        changed: changed.len() as u64,
+        numbers: changed.into_iter().take(RunDrift::SHOWN).collect(),
+    })
+}
+
+/// `GET …/runs/{id}/failed.csv`, `backup.csv`, `revert.csv` or `drift`.
 async fn file(
     State(s): State<Shared>,
     Extension(Relayed { env, .. }): Extension<Relayed>,
@@ -202,6 +243,11 @@ async fn file(
     person(&s, &env, &credential).await?;
     let store = store(&s).await?;
     let (run, _) = visible_run(&s, &env, &credential, &store, id).await?;
+    if part.as_deref() == Some("drift") {
+        let found = drift(&s, &env, &credential, &store, id).await;
+        super::give_back_memory();
+        return Ok(Json(found?).into_response());
+    }
     let stem = run.file_name.trim_end_matches(".csv").to_string();
     let (text, name) = match part.as_deref() {
         Some("failed.csv") => {

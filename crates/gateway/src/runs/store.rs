@@ -380,6 +380,21 @@ impl RunTable {
         Ok(out)
     }
 
+    /// The files of the batches not yet applied or refused: what the run
+    /// has still to change.
+    pub async fn bodies_left(&self, id: i64) -> Result<Vec<String>, RunStoreError> {
+        let rows = sqlx::query(
+            "SELECT body FROM run_batches WHERE run_id = $1 AND status IN ('pending', 'unconfirmed') ORDER BY k",
+        )
+        .bind(id)
+        .fetch_all(&self.0.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get("body"))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(RunStoreError::from)
+    }
+
     /// Batch `k`'s file.
     pub async fn body(&self, id: i64, k: usize) -> Result<Option<String>, RunStoreError> {
         let row = sqlx::query("SELECT body FROM run_batches WHERE run_id = $1 AND k = $2")
