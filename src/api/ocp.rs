@@ -3,7 +3,7 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::miniapp::MiniApp;
 use numbers_core::models::ocp::*;
-use numbers_core::models::run::{Handover, NewRun, RunCommand, RunList, RunView};
+use numbers_core::models::run::{Handover, NewRun, RunCommand, RunDrift, RunList, RunView};
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanView};
 use serde::Serialize;
 
@@ -432,6 +432,17 @@ impl OcpClient {
         let path = format!("/runs/{id}/{}", command.as_str());
         json(
             self.request(Request::post, &path, &[], Payload::json(handover)?)
+                .await?,
+        )
+        .await
+    }
+
+    /// `GET {relay}/runs/{id}/drift`: what changed on OCP, since the run was
+    /// handed over, among the numbers it has still to change.
+    pub async fn run_drift(&self, id: i64) -> Result<RunDrift, ApiError> {
+        let path = format!("/runs/{id}/drift");
+        json(
+            self.request(Request::get, &path, &[], Payload::Empty)
                 .await?,
         )
         .await

@@ -2,7 +2,8 @@
 //! the CSV page of a sandbox holding 10^5 numbers, hands it to the gateway
 //! and closes the browser at once; another owner follows the run in Runs
 //! to its end, every note is as the file says, and Revert from the second
-//! browser puts every note back.
+//! browser puts every note back. A run paused while another change
+//! overtook it says what changed before it is resumed.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -152,25 +153,28 @@ async fn a_run_handed_to_the_gateway_goes_on_without_its_browser_and_another_own
     second.close().await.expect("close");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_change_to_selected_numbers_is_handed_to_the_gateway_from_the_numbers_table() {
-    let sandbox = RunningSandbox::start().await;
-    let driver = Browser::start();
-    let client = driver.session(1280, 900).await;
-    sign_in(&client, &sandbox, "owner", "owner-pass").await;
+/// Selects the first ten numbers of the numbers table and hands a new
+/// `note` for them to the gateway (`batches` as the console says it);
+/// the numbers.
+async fn hand_over_first_ten(
+    client: &fantoccini::Client,
+    sandbox: &RunningSandbox,
+    note: &str,
+    batches: &str,
+) -> Vec<String> {
     client
         .goto(&sandbox.url("/numbers?size=25&sort=number"))
         .await
         .expect("numbers");
     eventually(
-        &client,
+        client,
         "rows appear",
         "document.querySelectorAll('tbody tr[data-number]').length >= 10",
     )
     .await;
     let shown: Vec<String> = serde_json::from_value(
         numbers_e2e::js(
-            &client,
+            client,
             "[...document.querySelectorAll('tbody tr[data-number]')].slice(0, 10).map(r => r.dataset.number)",
         )
         .await,
@@ -185,22 +189,32 @@ async fn a_change_to_selected_numbers_is_handed_to_the_gateway_from_the_numbers_
         .await
         .expect("select");
     eventually(
-        &client,
+        client,
         "10 selected",
         "document.querySelector('.bulk-bar strong').textContent === '10 selected'",
     )
     .await;
-    click_button(&client, "On the gateway…").await;
-    numbers_e2e::choose(&client, "#hand-over-action", "note").await;
-    fill(&client, "#hand-over-value", "handed over").await;
-    fill(&client, "#hand-over-password", "owner-pass").await;
-    click_button(&client, "Hand 10 numbers to the gateway").await;
+    click_button(client, "On the gateway…").await;
+    numbers_e2e::choose(client, "#hand-over-action", "note").await;
+    fill(client, "#hand-over-value", note).await;
+    fill(client, "#hand-over-password", "owner-pass").await;
+    click_button(client, "Hand 10 numbers to the gateway").await;
     eventually(
-        &client,
+        client,
         "the run is on the gateway",
-        "document.body.textContent.includes('is on the gateway (1 batch)')",
+        &format!("document.body.textContent.includes('is on the gateway ({batches})')"),
     )
     .await;
+    shown
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_to_selected_numbers_is_handed_to_the_gateway_from_the_numbers_table() {
+    let sandbox = RunningSandbox::start().await;
+    let driver = Browser::start();
+    let client = driver.session(1280, 900).await;
+    sign_in(&client, &sandbox, "owner", "owner-pass").await;
+    let shown = hand_over_first_ten(&client, &sandbox, "handed over", "1 batch").await;
     client.goto(&sandbox.url("/runs")).await.expect("runs");
     eventually_within(
         &client,
@@ -213,5 +227,81 @@ async fn a_change_to_selected_numbers_is_handed_to_the_gateway_from_the_numbers_
     for n in &shown {
         assert_eq!(now[n], "handed over", "{n}");
     }
+    client.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_run_says_what_changed_on_ocp_before_it_is_resumed() {
+    // Batches of 1 note, each answered after 500 ms: a run of 10 numbers
+    // is under way long enough to be paused from Runs.
+    let mut limits = numbers_core::limits::Limits::default();
+    limits.set(numbers_core::csv::Operation::Update, 1);
+    let sandbox = RunningSandbox::start_with(Config {
+        latency_ms: 500,
+        limits,
+        ..Config::ephemeral()
+    })
+    .await;
+    let driver = Browser::start();
+    let client = driver.session(1280, 1000).await;
+    sign_in(&client, &sandbox, "owner", "owner-pass").await;
+    let shown = hand_over_first_ten(&client, &sandbox, "tidied", "10 batches").await;
+    let last = shown[9].clone();
+    client.goto(&sandbox.url("/runs")).await.expect("runs");
+    wait_for(&client, "[data-run]").await;
+    click_button(&client, "Pause").await;
+    eventually_within(
+        &client,
+        "the run pauses",
+        "document.querySelector('[data-run] .badge')?.textContent === 'paused'",
+        Duration::from_secs(30),
+    )
+    .await;
+    // Someone changes the last number's note meanwhile.
+    let changed = js_awaited(
+        &client,
+        &format!(
+            "fetch('/relay/ocp/sandbox/api/number/note', {{method: 'PUT', headers: {{'Content-Type': 'application/json', Authorization: 'Bearer {}'}}, \
+               body: JSON.stringify({{number: '{last}', note: 'changed by hand'}})}}).then(r => r.status)",
+            numbers_core::dev::OWNER_TOKEN
+        ),
+    )
+    .await;
+    assert_eq!(changed, 200, "the note was changed");
+
+    click_button(&client, "Resume…").await;
+    eventually_within(
+        &client,
+        "what changed is shown",
+        &format!(
+            "(document.querySelector('.run-drift')?.textContent || '').includes('{last}: NOTE')"
+        ),
+        Duration::from_secs(30),
+    )
+    .await;
+    let said = numbers_e2e::js(&client, "document.querySelector('.run-drift').textContent").await;
+    let said = said.as_str().unwrap_or_default().to_string();
+    assert!(
+        said.contains("1 of the ")
+            && said.contains("resuming writes the file's values over it")
+            && said.contains("→ \"changed by hand\""),
+        "{said}"
+    );
+    let shot = screenshot(&client, "run-resume-drift").await;
+    keep_screenshot("run-resume-drift", &shot);
+    fill(&client, ".run-confirm input[type=password]", "owner-pass").await;
+    click_button(&client, "Resume").await;
+    eventually_within(
+        &client,
+        "the run finishes",
+        "document.querySelector('[data-run] .badge')?.textContent === 'finished'",
+        Duration::from_secs(60),
+    )
+    .await;
+    let now = notes(&client).await;
+    assert_eq!(
+        now[&last], "tidied",
+        "resuming wrote the file's value over the change"
+    );
     client.close().await.expect("close");
 }

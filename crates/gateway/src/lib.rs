@@ -311,6 +311,7 @@ async fn start_sandbox(
     sandbox_config: numbers_sandbox::Config,
     config: &mut Config,
 ) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), GatewayError> {
+    let limits = sandbox_config.limits;
     let sandbox = numbers_sandbox::Sandbox::bind(numbers_sandbox::Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         dist: None,
@@ -323,7 +324,7 @@ async fn start_sandbox(
             tracing::error!("the sandbox stopped: {e}");
         }
     });
-    let mut envs = sandbox::environments(addr);
+    let mut envs = sandbox::environments(addr, limits);
     envs.append(&mut config.environments);
     config.environments = envs;
     // `trunk serve` (live reload) proxies the relay from its own origin.

@@ -4,13 +4,15 @@
 use std::net::SocketAddr;
 
 use numbers_core::endpoints::Provider;
+use numbers_core::limits::Limits;
 use url::Url;
 
 use crate::config::{self, Environment};
 
 /// The sandbox's environments: one per provider, at the sandbox's address
-/// (the automation account of its OCP runs plans).
-pub(crate) fn environments(addr: SocketAddr) -> Vec<Environment> {
+/// (the automation account of its OCP runs plans); its OCP plans CSV files
+/// with the `limits` the sandbox enforces.
+pub(crate) fn environments(addr: SocketAddr, limits: Limits) -> Vec<Environment> {
     let url = |path: &str| Url::parse(&format!("http://{addr}{path}")).ok();
     let sandbox = |provider: Provider, base: &str, token: Option<&str>| {
         url(base).map(|base_url| Environment {
@@ -24,7 +26,7 @@ pub(crate) fn environments(addr: SocketAddr) -> Vec<Environment> {
                 .flatten(),
             project_name: (provider == Provider::Huawei)
                 .then(|| numbers_sandbox::sign_in::IAM_PROJECT_NAME.to_string()),
-            csv_limits: None,
+            csv_limits: (provider == Provider::Ocp).then_some(limits),
             sandbox: true,
             automation: (provider == Provider::Ocp).then(|| config::Automation {
                 username: numbers_sandbox::sign_in::AUTOMATION_USER.into(),

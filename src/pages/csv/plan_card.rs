@@ -84,7 +84,7 @@ fn BackupPanel(loaded: Shared, check: Check, provider: RwSignal<String>) -> impl
     let offer2 = offer.clone();
     view! {
         <div class="backup">
-            <p>"This file updates, detaches or deletes numbers. A backup of their current state and a revert file are kept in this browser until the run succeeds; download them too:"</p>
+            <p>"This file updates, detaches or deletes numbers. A backup of their current state and a revert file are made before the first batch: applied from this browser, it keeps them until the run succeeds; run on the gateway, the gateway keeps them (Runs → Backup). Download them too:"</p>
             <div class="actions left">
                 <button on:click=move |_| offer("backup")>"Download backup.csv"</button>
                 <button on:click=move |_| offer2("revert")>"Download revert.csv"</button>

@@ -55,14 +55,22 @@ fn RunsList(list: Fetched<RunList>) -> impl IntoView {
         {move || list.data.with(|l| l.as_ref().and_then(|l| l.why.clone())).map(|why| view! {
             <p class="card notice" role="status">{why}</p>
         })}
-        {move || list.data.get().map(|l| if l.runs.is_empty() {
-            view! { <p class="card empty">"No runs yet. On the CSV page, Run on the gateway hands a checked file to the gateway."</p> }.into_any()
-        } else {
-            view! {
-                <div class="runs">
-                    {l.runs.into_iter().map(|r| view! { <RunCard run=r on_change=Callback::new(move |_| list.refresh())/> }).collect_view()}
-                </div>
-            }.into_any()
+        {move || list.data.with(|l| l.as_ref().is_some_and(|l| l.runs.is_empty())).then(|| view! {
+            <p class="card empty">"No runs yet. On the CSV page, Run on the gateway hands a checked file to the gateway."</p>
         })}
+        // Keyed by run: a card stays (with what is typed in it) while the
+        // list is read again, and only its figures follow.
+        <div class="runs">
+            <For each=move || list.data.with(|l| l.as_ref().map(|l| l.runs.iter().map(|r| r.id).collect::<Vec<_>>()).unwrap_or_default())
+                key=|id| *id
+                children=move |id| {
+                    let run = Memo::new(move |_| list.data.with(|l| l.as_ref().and_then(|l| l.runs.iter().find(|r| r.id == id).cloned())));
+                    run.get_untracked().map(|first| {
+                        let run = Signal::derive(move || run.get().unwrap_or_else(|| first.clone()));
+                        view! { <RunCard run=run on_change=Callback::new(move |_| list.refresh())/> }
+                    })
+                }
+            />
+        </div>
     }
 }

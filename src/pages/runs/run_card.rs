@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use numbers_core::models::run::{Handover, RunCommand, RunState, RunView};
+use numbers_core::models::run::{Handover, RunCommand, RunDrift, RunState, RunView};
 use numbers_core::text::{count, duration};
 
 use crate::components::download::download;
@@ -55,11 +55,53 @@ pub fn RunProgress(run: RunView) -> impl IntoView {
     }
 }
 
-/// A run's card, with what may be done to it; `on_change` after a command.
+/// What changed on OCP since the run was handed over, among the numbers it
+/// has still to change: read when someone is about to resume it.
 #[component]
-pub fn RunCard(run: RunView, #[prop(into)] on_change: Callback<()>) -> impl IntoView {
+fn ResumeDrift(id: i64) -> impl IntoView {
     let app = use_app();
-    let id = run.id;
+    let found = RwSignal::new(None::<Result<RunDrift, String>>);
+    crate::tasks::on_page(async move {
+        let read = app
+            .ocp()
+            .run_drift(id)
+            .await
+            .map_err(|e| format!("What changed since the hand-over could not be read: {e}"));
+        found.try_set(Some(read));
+    });
+    view! {
+        <div class="run-drift" role="status">
+            {move || match found.get() {
+                None => view! { <p class="small hint">"Reading what changed on OCP since the run was handed over…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="small error-text">{e}</p> }.into_any(),
+                Some(Ok(d)) => {
+                    let more = d.changed.saturating_sub(d.numbers.len() as u64);
+                    view! {
+                        <p class=if d.changed == 0 { "small" } else { "small warn-text" }>{d.summary()}</p>
+                        {(!d.numbers.is_empty()).then(|| view! {
+                            <ul class="small drift-list">
+                                {d.numbers.into_iter().map(|n| view! {
+                                    <li><span class="mono">{n.number}</span>": "{n.what}</li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                        {(more > 0).then(|| view! { <p class="small hint">{format!("and {more} more: compare with the backup.")}</p> })}
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// A run's card, with what may be done to it; `on_change` after a command.
+/// The figures follow `run`; what a person types stays while they do.
+#[component]
+pub fn RunCard(
+    #[prop(into)] run: Signal<RunView>,
+    #[prop(into)] on_change: Callback<()>,
+) -> impl IntoView {
+    let app = use_app();
+    let id = run.with_untracked(|r| r.id);
     let busy = RwSignal::new(false);
     // Resume and Revert hand the gateway the person's password.
     let asking = RwSignal::new(None::<RunCommand>);
@@ -103,49 +145,57 @@ pub fn RunCard(run: RunView, #[prop(into)] on_change: Callback<()>) -> impl Into
             download(&name, "text/csv", &text).map(|_| None)
         });
     };
-    let state = run.state;
+    let state = Memo::new(move |_| run.with(|r| r.state));
     let button = move |command: RunCommand, label: &'static str| {
-        command.applies(state).then(|| {
-            view! {
-                <button type="button" disabled=move || busy.get() on:click=move |_| {
-                    if command.needs_password() {
-                        asking.set(Some(command));
-                    } else {
-                        steer(command);
-                    }
-                }>{label}</button>
-            }
-        })
+        move || {
+            command.applies(state.get()).then(|| {
+                view! {
+                    <button type="button" disabled=move || busy.get() on:click=move |_| {
+                        if command.needs_password() {
+                            asking.set(Some(command));
+                        } else {
+                            steer(command);
+                        }
+                    }>{label}</button>
+                }
+            })
+        }
     };
-    let revertable = state != RunState::Running && run.rows_applied > 0;
-    let failed_rows = run.rows_failed > 0;
-    let reverts = run.reverts.map(|r| format!(" · reverts run {r}"));
-    let who = if run.runner == run.author {
-        format!("Started by {}", run.author)
-    } else {
-        format!(
-            "Started by {} · sent now with {}'s credential",
-            run.author, run.runner
-        )
-    };
+    let revertable =
+        Memo::new(move |_| run.with(|r| r.state != RunState::Running && r.rows_applied > 0));
+    let failed_rows = Memo::new(move |_| run.with(|r| r.rows_failed > 0));
     view! {
         <section class="card gateway-run" data-run=id aria-label=format!("Run {id}")>
-            <header class="run-head">
-                <h2><span class="mono">{run.file_name.clone()}</span>" "<span class="hint">{format!("run {id}")}</span></h2>
-                <span class=badge(state)>{state.as_str()}</span>
-            </header>
-            <p class="small">{who}{format!(" · {}", local_time(run.created_ms))}{reverts}</p>
-            <RunProgress run=run.clone()/>
-            {run.reason.clone().map(|r| view! { <p class="warn-text run-reason" role="status">{r}</p> })}
-            {run.last_error.clone().map(|e| view! { <p class="small run-error">"Last error: "{e}</p> })}
+            {move || {
+                let run = run.get();
+                let who = if run.runner == run.author {
+                    format!("Started by {}", run.author)
+                } else {
+                    format!(
+                        "Started by {} · sent now with {}'s credential",
+                        run.author, run.runner
+                    )
+                };
+                let reverts = run.reverts.map(|r| format!(" · reverts run {r}"));
+                view! {
+                    <header class="run-head">
+                        <h2><span class="mono">{run.file_name.clone()}</span>" "<span class="hint">{format!("run {id}")}</span></h2>
+                        <span class=badge(run.state)>{run.state.as_str()}</span>
+                    </header>
+                    <p class="small">{who}{format!(" · {}", local_time(run.created_ms))}{reverts}</p>
+                    <RunProgress run=run.clone()/>
+                    {run.reason.clone().map(|r| view! { <p class="warn-text run-reason" role="status">{r}</p> })}
+                    {run.last_error.clone().map(|e| view! { <p class="small run-error">"Last error: "{e}</p> })}
+                }
+            }}
             <div class="actions left">
                 {button(RunCommand::Pause, "Pause")}
                 {button(RunCommand::Resume, "Resume…")}
                 {button(RunCommand::Cancel, "Cancel")}
-                {revertable.then(|| view! {
+                {move || revertable.get().then(|| view! {
                     <button type="button" disabled=move || busy.get() on:click=move |_| asking.set(Some(RunCommand::Revert))>"Revert…"</button>
                 })}
-                {failed_rows.then(|| view! {
+                {move || failed_rows.get().then(|| view! {
                     <button type="button" disabled=move || busy.get() on:click=move |_| file("failed.csv")>"Download refused rows"</button>
                 })}
                 <button type="button" class="link" disabled=move || busy.get() on:click=move |_| file("backup.csv")>"Backup"</button>
@@ -158,6 +208,9 @@ pub fn RunCard(run: RunView, #[prop(into)] on_change: Callback<()>) -> impl Into
                         steer(c);
                     }
                 }>
+                    <Show when=move || asking.get() == Some(RunCommand::Resume)>
+                        <ResumeDrift id=id/>
+                    </Show>
                     <p class="small">{move || match asking.get() {
                         Some(RunCommand::Revert) => "Revert starts a new run on the gateway that puts every number this run changed back as the backup holds it, sent with your credential. Confirm with your password.",
                         _ => "The run goes on with your credential: its next batches are credited to you. Confirm with your password.",
