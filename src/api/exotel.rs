@@ -6,6 +6,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::models::exotel::{AllocationRequest, CallPartyUpdate, Envelope, VnUpdate};
 
 use numbers_core::endpoints::{EndpointId, Route};
+use numbers_core::history::allocations::{AllocationImport, ImportedAllocations};
 
 use super::{endpoint, json, send, ApiError};
 
@@ -113,6 +114,21 @@ impl ExotelClient {
             String::from(js_sys::encode_uri_component(&self.sid))
         );
         send(self.authed(Request::get, &url).build(), &url).await
+    }
+
+    /// `POST {relay}/history/allocations?sid=`: allocations of this
+    /// browser's register imported into the team's (the gateway reads each
+    /// from Exotel with these credentials).
+    pub async fn import_allocations(
+        &self,
+        ids: &AllocationImport,
+    ) -> Result<ImportedAllocations, ApiError> {
+        let url = format!(
+            "{}/history/allocations?sid={}",
+            self.base,
+            String::from(js_sys::encode_uri_component(&self.sid))
+        );
+        json(send(self.authed(Request::post, &url).json(ids), &url).await?).await
     }
 
     /// `POST .../greenvn`

@@ -2,7 +2,7 @@
 
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::{
-    click_button, eventually, fill, js, keep_screenshot, screenshot, wait_for, Browser,
+    click_button, eventually, fill, js, js_awaited, keep_screenshot, screenshot, wait_for, Browser,
     RunningSandbox,
 };
 
@@ -125,26 +125,42 @@ async fn allocate_update_and_deallocate_with_the_appendix_messages() {
     client.close().await.expect("close");
 }
 
+/// Allocations in another browser, with a register of its own (empty).
+async fn allocations_elsewhere(sandbox: &RunningSandbox) -> (Browser, Client) {
+    let browser = Browser::start();
+    let client = browser.session(1280, 1000).await;
+    client
+        .goto(&sandbox.url("/allocations"))
+        .await
+        .expect("page");
+    (browser, client)
+}
+
+/// Opens Allocations and allocates a virtual number for `connection` there.
+async fn allocate_here(client: &Client, sandbox: &RunningSandbox, connection: &str) {
+    client
+        .goto(&sandbox.url("/allocations"))
+        .await
+        .expect("page");
+    wait_for(client, "#conn-id").await;
+    fill(client, "#conn-id", connection).await;
+    fill(client, "#a-party", "+919176226528,").await;
+    fill(client, "#b-party", "+918136966620,").await;
+    click_button(client, "Allocate").await;
+    eventually(
+        client,
+        "registered",
+        "document.querySelector('.allocation .vn')?.textContent.startsWith('+91')",
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_allocation_made_in_one_browser_is_listed_for_the_team_in_another() {
     let sandbox = RunningSandbox::start().await;
     let maker = Browser::start();
     let first = maker.session(1280, 1000).await;
-    first
-        .goto(&sandbox.url("/allocations"))
-        .await
-        .expect("page");
-    wait_for(&first, "#conn-id").await;
-    fill(&first, "#conn-id", "team-7").await;
-    fill(&first, "#a-party", "+919176226528,").await;
-    fill(&first, "#b-party", "+918136966620,").await;
-    click_button(&first, "Allocate").await;
-    eventually(
-        &first,
-        "registered",
-        "document.querySelector('.allocation .vn')?.textContent.startsWith('+91')",
-    )
-    .await;
+    allocate_here(&first, &sandbox, "team-7").await;
     let vn = js(
         &first,
         "document.querySelector('.allocation .vn').textContent",
@@ -152,12 +168,7 @@ async fn an_allocation_made_in_one_browser_is_listed_for_the_team_in_another() {
     .await;
 
     // Another browser, with a register of its own (empty), same tenant.
-    let colleague = Browser::start();
-    let second = colleague.session(1280, 1000).await;
-    second
-        .goto(&sandbox.url("/allocations"))
-        .await
-        .expect("page");
+    let (_colleague, second) = allocations_elsewhere(&sandbox).await;
     eventually(
         &second,
         "the team's allocation listed",
@@ -193,6 +204,79 @@ async fn an_allocation_made_in_one_browser_is_listed_for_the_team_in_another() {
         js(
             &first,
             "document.querySelectorAll('.team-allocation').length"
+        )
+        .await,
+        serde_json::json!(0)
+    );
+    first.close().await.expect("close");
+    second.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browsers_own_allocations_are_shared_with_the_team_once() {
+    let sandbox = RunningSandbox::start().await;
+    let maker = Browser::start();
+    let first = maker.session(1280, 1000).await;
+    // One made through the gateway (the team sees it) ...
+    allocate_here(&first, &sandbox, "through-the-gateway").await;
+    // ... and one made straight at Exotel before the gateway kept a
+    // history, in this browser's register only.
+    let made: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "http://{}/v1/tenants/sandbox/greenvn",
+            sandbox.sandbox_addr
+        ))
+        .basic_auth("sandbox-key", Some("sandbox-token"))
+        .json(&serde_json::json!({"connection_id": "before-the-gateway", "aparty_numbers": ["+919176226529"], "bparty_numbers": ["+918136966621"], "usage": "twoway"}))
+        .send()
+        .await
+        .expect("allocate straight at the sandbox")
+        .json()
+        .await
+        .expect("json");
+    let direct = made["data"]["green_vn"].clone();
+    assert!(direct.is_string(), "{made}");
+    js_awaited(
+        &first,
+        &format!(
+            "(async () => {{ const k = Object.keys(localStorage).find(k => k.startsWith('numbers-console.allocations.')); \
+               const r = JSON.parse(localStorage.getItem(k)); r.push({}); localStorage.setItem(k, JSON.stringify(r)); }})()",
+            made["data"]
+        ),
+    )
+    .await;
+    first.refresh().await.expect("reload");
+    eventually(
+        &first,
+        "the share is offered",
+        "document.querySelector('.share-register')?.textContent.includes('holds 1 allocation the team does not see')",
+    )
+    .await;
+    let shot = screenshot(&first, "allocations-share").await;
+    keep_screenshot("allocations-share", &shot);
+    click_button(&first, "Share 1 with the team").await;
+    eventually(
+        &first,
+        "shared",
+        "document.body.textContent.includes('1 allocation shared with the team') && !document.querySelector('.share-register')",
+    )
+    .await;
+
+    // A colleague's browser lists it, marked imported.
+    let (_colleague, second) = allocations_elsewhere(&sandbox).await;
+    eventually(
+        &second,
+        "both allocations listed for the team",
+        &format!("document.querySelectorAll('.team-allocation').length === 2 && [...document.querySelectorAll('.team-allocation')].some(r => r.querySelector('.vn').textContent === {direct} && r.textContent.includes('imported by sandbox-key') && r.textContent.includes('before-the-gateway'))"),
+    )
+    .await;
+    // Once: the first browser is not asked again.
+    first.refresh().await.expect("reload");
+    wait_for(&first, ".allocation").await;
+    assert_eq!(
+        js(
+            &first,
+            "document.querySelectorAll('.share-register').length"
         )
         .await,
         serde_json::json!(0)

@@ -45,6 +45,8 @@ pub enum Refusal {
     HistoryUnavailable(String),
     #[error("The history filter is not valid: {0}")]
     BadFilter(String),
+    #[error("The allocations to share with the team could not be read: {0}")]
+    ImportInvalid(String),
     #[error("The connection to {env} failed mid-request. The request may or may not have been applied: check its state before sending it again.")]
     UpstreamBroken { env: String },
     #[error("This gateway is relaying {uploads} CSV uploads already. Nothing was sent: try again in {} seconds (the console waits by itself).", .retry_after.as_secs())]
@@ -102,6 +104,7 @@ impl Refusal {
             Self::HistoryRefused { .. } => (S::UNAUTHORIZED, C::HistoryRefused),
             Self::HistoryUnavailable(_) => (S::SERVICE_UNAVAILABLE, C::HistoryUnavailable),
             Self::BadFilter(_) => (S::BAD_REQUEST, C::BadFilter),
+            Self::ImportInvalid(_) => (S::BAD_REQUEST, C::ImportInvalid),
             Self::Busy { .. } => (S::SERVICE_UNAVAILABLE, C::Busy),
             Self::ScheduleNotFound => (S::NOT_FOUND, C::ScheduleNotFound),
             Self::ScheduleRefused(_) => (S::FORBIDDEN, C::ScheduleRefused),

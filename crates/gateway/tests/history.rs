@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use common::db::{sqlite, Database};
 use common::*;
+use numbers_core::history::allocations::{allocations_made, ImportedAllocations};
 use numbers_core::history::{Entry, EntryPage, Outcome, TargetKind};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -83,6 +84,7 @@ on_both!(a_relay_answers_when_the_history_cannot_be_written);
 on_both!(filters_and_pages_find_one_numbers_entries);
 on_both!(a_stopping_gateway_writes_what_was_answered);
 on_both!(a_huawei_access_key_is_credited_and_reads_its_project);
+on_both!(a_browsers_allocations_are_imported_into_the_team_register_once);
 
 /// `rb` (`method path`) signed as the console signs it, with the sandbox's
 /// access key and the secret key `sk`, for the sandbox's host.
@@ -723,4 +725,98 @@ async fn no_secret_reaches_the_database() {
 fn base64_of(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+/// An allocation made before the gateway kept a history (straight at
+/// Exotel), held in one browser's register, is imported once: read from
+/// Exotel with the importer's key, recorded as imported, listed for the
+/// team; one the history knows is left as it is, one Exotel has no more is
+/// said to be gone, and a key Exotel refuses imports nothing.
+async fn a_browsers_allocations_are_imported_into_the_team_register_once(db: Database) {
+    let g = gateway(&db).await;
+    let c = client();
+    let ex = |rb: reqwest::RequestBuilder| rb.basic_auth("sandbox-key", Some("sandbox-token"));
+    let allocate = |url: String, connection: &'static str| {
+        ex(c.post(url))
+            .json(&json!({"aparty_numbers": ["+919176226528"], "bparty_numbers": ["+918136966620"], "usage": "twoway", "connection_id": connection}))
+            .send()
+    };
+    let sandbox = g.sandbox.expect("the gateway's sandbox");
+    let direct: Value = allocate(
+        format!("http://{sandbox}/v1/tenants/sandbox/greenvn"),
+        "before-the-gateway",
+    )
+    .await
+    .expect("allocate")
+    .json()
+    .await
+    .expect("json");
+    let direct = direct["data"]["greenvn_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let relayed: Value = allocate(
+        g.url("/relay/exotel/sandbox/v1/tenants/sandbox/greenvn"),
+        "through-the-gateway",
+    )
+    .await
+    .expect("allocate")
+    .json()
+    .await
+    .expect("json");
+    let relayed = relayed["data"]["greenvn_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let path = "/relay/exotel/sandbox/history?sid=sandbox&action=allocate";
+    entries(&g, path, &ex, 1).await;
+
+    let import = |key: &'static str, ids: Vec<String>| {
+        c.post(g.url("/relay/exotel/sandbox/history/allocations?sid=sandbox"))
+            .basic_auth(key, Some("sandbox-token"))
+            .json(&json!({ "greenvn_ids": ids }))
+            .send()
+    };
+    let ids = vec![direct.clone(), relayed.clone(), "g-no-such".to_string()];
+    let refused = import("someone-else", ids.clone()).await.expect("import");
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let bad = import("sandbox-key", vec!["../numbers".into()])
+        .await
+        .expect("import");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let said: Value = bad.json().await.expect("json");
+    assert_eq!(said["error"], "import_invalid");
+
+    let done: ImportedAllocations = import("sandbox-key", ids.clone())
+        .await
+        .expect("import")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(done.imported, [direct.clone()], "{done:?}");
+    assert_eq!(done.listed_already, [relayed.clone()]);
+    assert_eq!(done.gone, ["g-no-such"]);
+    let all = entries(&g, path, &ex, 2).await;
+    let made = allocations_made(&all);
+    assert_eq!(made.len(), 2, "{made:?}");
+    let imported = made
+        .iter()
+        .find(|m| m.greenvn_id == direct)
+        .expect("the imported one is listed");
+    assert!(imported.imported);
+    assert_eq!(imported.connection_id, "before-the-gateway");
+    assert_eq!(imported.made_by, "sandbox-key");
+    assert!(!imported.green_vn.is_empty());
+    assert!(!made.iter().any(|m| m.greenvn_id == relayed && m.imported));
+
+    // A second import of the same register changes nothing.
+    let again: ImportedAllocations = import("sandbox-key", ids)
+        .await
+        .expect("import")
+        .json()
+        .await
+        .expect("json");
+    assert!(again.imported.is_empty(), "{again:?}");
+    assert_eq!(again.listed_already.len(), 2);
+    assert_eq!(entries(&g, path, &ex, 2).await.len(), 2);
 }

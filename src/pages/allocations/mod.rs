@@ -96,6 +96,19 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
+/// Whether a one-time step was taken in this browser (its flag is set).
+fn storage_flag(key: &str) -> bool {
+    storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .is_some()
+}
+
+fn set_storage_flag(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, "1");
+    }
+}
+
 fn load(key: &str) -> Vec<Allocation> {
     storage()
         .and_then(|s| s.get_item(key).ok().flatten())

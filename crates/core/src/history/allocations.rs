@@ -1,13 +1,71 @@
 //! The allocations a team made, read from its history. Exotel has no list
 //! of allocations; the gateway's history names each allocation an
 //! `allocate` made (its id, virtual number and connection), for everyone
-//! whose key may read that tenant.
+//! whose key may read that tenant. Allocations made before the gateway kept
+//! a history, held in one browser's register, are imported into it once:
+//! each read from Exotel with the importer's key and recorded as
+//! [`IMPORTED`].
+
+use serde::{Deserialize, Serialize};
 
 use super::{Entry, Filter, Outcome, TargetKind};
 use crate::endpoints::Provider;
 
 /// The history's action name of a new allocation.
 const ALLOCATE: &str = "allocate";
+
+/// The history's action name of an allocation imported from a browser's
+/// register (found by the same filter as [`ALLOCATE`]).
+pub const IMPORTED: &str = "allocate (imported from a browser's register)";
+
+/// The most allocations one import reads from Exotel.
+pub const IMPORT_MOST: usize = 500;
+
+/// `POST /relay/exotel/{env}/history/allocations?sid=…`: the allocations
+/// of a browser's register to import into the team's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllocationImport {
+    /// Exotel's ids of the allocations (at most [`IMPORT_MOST`]).
+    pub greenvn_ids: Vec<String>,
+}
+
+/// What an import did with each allocation it was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedAllocations {
+    /// Read from Exotel and recorded: now listed for the team.
+    pub imported: Vec<String>,
+    /// The history listed them already.
+    pub listed_already: Vec<String>,
+    /// Exotel has them no more (deallocated, or never in this tenant).
+    pub gone: Vec<String>,
+    /// Could not be read now, with why: try again later.
+    pub failed: Vec<(String, String)>,
+}
+
+impl ImportedAllocations {
+    /// What the import did, in a sentence.
+    pub fn summary(&self) -> String {
+        let n = |v: usize, one: &str, many: &str| crate::text::count(v, one, many);
+        let mut parts = vec![format!(
+            "{} shared with the team",
+            n(self.imported.len(), "allocation", "allocations")
+        )];
+        if !self.listed_already.is_empty() {
+            parts.push(format!("{} listed already", self.listed_already.len()));
+        }
+        if !self.gone.is_empty() {
+            parts.push(format!("{} no longer on Exotel", self.gone.len()));
+        }
+        if !self.failed.is_empty() {
+            parts.push(format!(
+                "{} could not be read now (try again later: {})",
+                self.failed.len(),
+                self.failed[0].1
+            ));
+        }
+        format!("{}.", parts.join("; "))
+    }
+}
 
 /// The history filter that finds the allocations made.
 pub fn allocations_filter() -> Filter {
@@ -30,8 +88,11 @@ pub struct MadeAllocation {
     pub connection_id: String,
     /// Who made it, as Exotel knows their key.
     pub made_by: String,
-    /// When, in milliseconds since 1970 (UTC).
+    /// When, in milliseconds since 1970 (UTC); for one imported, when it
+    /// was imported.
     pub made_ms: i64,
+    /// Imported from a browser's register (made before the history kept it).
+    pub imported: bool,
 }
 
 /// Each allocation made in `entries`, once, in their order (the history
@@ -40,7 +101,7 @@ pub fn allocations_made(entries: &[Entry]) -> Vec<MadeAllocation> {
     let mut out: Vec<MadeAllocation> = Vec::new();
     for e in entries {
         if e.provider != Provider::Exotel.as_str()
-            || e.action != ALLOCATE
+            || !(e.action == ALLOCATE || e.action == IMPORTED)
             || e.outcome != Outcome::Ok
         {
             continue;
@@ -68,6 +129,7 @@ pub fn allocations_made(entries: &[Entry]) -> Vec<MadeAllocation> {
             connection_id: connection_id.into(),
             made_by: e.who.clone(),
             made_ms: e.time_ms,
+            imported: e.action == IMPORTED,
         });
     }
     out
@@ -154,6 +216,7 @@ mod tests {
                     connection_id: "order-2".into(),
                     made_by: "sandbox-key".into(),
                     made_ms: 30,
+                    imported: false,
                 },
                 MadeAllocation {
                     greenvn_id: "g-1".into(),
@@ -161,6 +224,7 @@ mod tests {
                     connection_id: "order-1".into(),
                     made_by: "sandbox-key".into(),
                     made_ms: 20,
+                    imported: false,
                 },
             ]
         );
@@ -173,5 +237,30 @@ mod tests {
         assert!(f.matches(&made), "{f:?}");
         let failed = allocate("g-2", "", "order-2", Outcome::Failed, 2);
         assert!(!f.matches(&failed));
+    }
+
+    #[test]
+    fn an_imported_allocation_is_listed_and_said_to_be_imported() {
+        let mut imported = allocate("g-3", "+918000000003", "order-3", Outcome::Ok, 50);
+        imported.action = IMPORTED.into();
+        assert!(allocations_filter().matches(&imported));
+        let made = allocations_made(&[imported]);
+        assert_eq!(made.len(), 1);
+        assert!(made[0].imported);
+        assert_eq!(made[0].connection_id, "order-3");
+    }
+
+    #[test]
+    fn an_import_says_what_became_of_each_allocation() {
+        let r = ImportedAllocations {
+            imported: vec!["g-1".into(), "g-2".into()],
+            listed_already: vec!["g-3".into()],
+            gone: vec!["g-4".into()],
+            failed: Vec::new(),
+        };
+        assert_eq!(
+            r.summary(),
+            "2 allocations shared with the team; 1 listed already; 1 no longer on Exotel."
+        );
     }
 }

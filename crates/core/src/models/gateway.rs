@@ -173,6 +173,8 @@ pub enum ErrorCode {
     HistoryUnavailable,
     /// A history filter that is not valid.
     BadFilter,
+    /// Allocations to import into the history that cannot be read as such.
+    ImportInvalid,
     /// The gateway relays as many CSV uploads (or connections) as it may:
     /// nothing was sent; try again after `Retry-After`.
     #[serde(rename = "gateway_busy")]
@@ -208,7 +210,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for checks that each is written as it is read.
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 30] = [
         Self::UnknownProvider,
         Self::UnknownEnvironment,
         Self::BadPath,
@@ -224,6 +226,7 @@ impl ErrorCode {
         Self::HistoryRefused,
         Self::HistoryUnavailable,
         Self::BadFilter,
+        Self::ImportInvalid,
         Self::Busy,
         Self::ScheduleNotFound,
         Self::ScheduleRefused,
@@ -258,6 +261,7 @@ impl ErrorCode {
             Self::HistoryRefused => "history_refused",
             Self::HistoryUnavailable => "history_unavailable",
             Self::BadFilter => "bad_filter",
+            Self::ImportInvalid => "import_invalid",
             Self::Busy => "gateway_busy",
             Self::ScheduleNotFound => "schedule_not_found",
             Self::ScheduleRefused => "schedule_refused",

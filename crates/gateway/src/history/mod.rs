@@ -8,6 +8,7 @@
 
 pub mod access;
 mod capture;
+mod import;
 mod read;
 mod record;
 pub mod scope;

@@ -22,6 +22,10 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/history", get(page).fallback(get_only))
         .route("/history.csv", get(export).fallback(get_only))
+        .route(
+            "/history/allocations",
+            axum::routing::post(super::import::allocations),
+        )
 }
 
 async fn get_only() -> Refusal {
@@ -32,7 +36,7 @@ async fn get_only() -> Refusal {
 /// refused in the gateway's own shape when it is not valid.
 pub struct HistoryQuery {
     /// The Exotel tenant the reader's key is checked against.
-    sid: String,
+    pub(super) sid: String,
     after: Option<Cursor>,
     limit: u32,
     filter: Filter,
@@ -87,7 +91,7 @@ impl From<StoreError> for Refusal {
 /// The database and the scopes of `env`'s entries the reader may see.
 /// Nothing about the gateway's storage is said to a credential the
 /// provider does not accept.
-async fn readable(
+pub(super) async fn readable(
     s: &Shared,
     env: &Environment,
     headers: &HeaderMap,

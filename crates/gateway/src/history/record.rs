@@ -30,6 +30,9 @@ pub struct Pending {
     /// The scope the entry lies in when the caller knows it already (a
     /// run's batch: the run's), rather than asked of the provider.
     pub scope: Option<String>,
+    /// The action's name when it is not the endpoint's own (an allocation
+    /// imported from a browser's register).
+    pub action: Option<&'static str>,
 }
 
 impl Pending {
@@ -56,6 +59,7 @@ impl Pending {
             client: client.to_string(),
             started: Instant::now(),
             scope: None,
+            action: None,
         }
     }
 
@@ -97,7 +101,10 @@ pub async fn record(
         time_ms: now_ms(),
         provider: env.provider.as_str().into(),
         environment: env.name.clone(),
-        action: history::action_name(p.endpoint, p.csv_batch.as_deref()),
+        action: match p.action {
+            Some(a) => a.to_string(),
+            None => history::action_name(p.endpoint, p.csv_batch.as_deref()),
+        },
         who: String::new(),
         target_count: described.total,
         targets: Vec::new(),
