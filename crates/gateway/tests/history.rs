@@ -793,8 +793,8 @@ async fn a_browsers_allocations_are_imported_into_the_team_register_once(db: Dat
         .json()
         .await
         .expect("json");
-    assert_eq!(done.imported, [direct.clone()], "{done:?}");
-    assert_eq!(done.listed_already, [relayed.clone()]);
+    assert_eq!(done.imported, std::slice::from_ref(&direct), "{done:?}");
+    assert_eq!(done.listed_already, std::slice::from_ref(&relayed));
     assert_eq!(done.gone, ["g-no-such"]);
     let all = entries(&g, path, &ex, 2).await;
     let made = allocations_made(&all);

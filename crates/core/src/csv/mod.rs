@@ -43,7 +43,7 @@ pub use state::{against_state, drift, RowChange};
 pub use validate::{validate, Validation};
 pub use write::{
     bulk_file, errors_report, errors_report_with, export, export_cells, export_parts, failed_rows,
-    revert, revert_parts, strip_formulas, BulkChange, EXPORT_COLUMNS,
+    revert, revert_parts, strip_formulas, BackupWriter, BulkChange, RevertWriter, EXPORT_COLUMNS,
 };
 
 /// The columns of the OCP numbers CSV.

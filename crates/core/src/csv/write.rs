@@ -340,6 +340,99 @@ pub fn revert_parts<'a>(
     })
 }
 
+/// A backup (the documented export) written a number at a time, as the
+/// numbers' state arrives page by page, never all of it held at once.
+pub struct BackupWriter {
+    w: csv::Writer<Vec<u8>>,
+}
+
+impl Default for BackupWriter {
+    fn default() -> Self {
+        let mut w = writer();
+        write_row(&mut w, EXPORT_COLUMNS.iter().map(|c| c.name()));
+        Self { w }
+    }
+}
+
+impl BackupWriter {
+    /// Writes one number's row.
+    pub fn push(&mut self, r: &NumberRecord) {
+        write_row(&mut self.w, export_cells(r));
+    }
+
+    /// The backup file.
+    pub fn finish(self) -> String {
+        finish(self.w)
+    }
+}
+
+/// [`revert`] written as the numbers' former state arrives, a number at a
+/// time in whatever order the provider lists them, rather than from a map
+/// of every number: the rows of one number keep the file's order, and the
+/// rows of numbers that never arrive are written last, in the file's order,
+/// as having had nothing to restore but their creation.
+pub struct RevertWriter<'a> {
+    table: &'a CsvTable,
+    provider: &'a str,
+    waiting: HashMap<&'a str, Vec<(usize, Operation)>>,
+    w: csv::Writer<Vec<u8>>,
+}
+
+impl<'a> RevertWriter<'a> {
+    /// A revert file of `table`'s valid rows; deleted numbers are bought
+    /// back from `provider`.
+    pub fn new(table: &'a CsvTable, validation: &'a Validation, provider: &'a str) -> Self {
+        let mut waiting: HashMap<&str, Vec<(usize, Operation)>> = HashMap::new();
+        for (row, op, number) in validation.numbered_rows(table) {
+            waiting.entry(number).or_default().push((row, op));
+        }
+        let mut w = writer();
+        write_row(&mut w, REVERT_COLUMNS.iter().map(|c| c.name()));
+        Self {
+            table,
+            provider,
+            waiting,
+            w,
+        }
+    }
+
+    /// Whether the file touches `number` and its state has not arrived.
+    pub fn wants(&self, number: &str) -> bool {
+        self.waiting.contains_key(number)
+    }
+
+    /// Writes the revert rows of `before`'s number (once: a number listed
+    /// again is passed over).
+    pub fn arrived(&mut self, before: &NumberRecord) {
+        let Some((number, rows)) = self.waiting.remove_entry(before.number.as_str()) else {
+            return;
+        };
+        for (row, op) in rows {
+            if let Some(cells) =
+                revert_row(self.table, row, op, number, Some(before), self.provider)
+            {
+                write_row(&mut self.w, cells);
+            }
+        }
+    }
+
+    /// The revert file, with the rows of the numbers that never arrived.
+    pub fn finish(mut self) -> String {
+        let mut left: Vec<(usize, Operation, &str)> = self
+            .waiting
+            .drain()
+            .flat_map(|(number, rows)| rows.into_iter().map(move |(row, op)| (row, op, number)))
+            .collect();
+        left.sort_unstable_by_key(|(row, _, _)| *row);
+        for (row, op, number) in left {
+            if let Some(cells) = revert_row(self.table, row, op, number, None, self.provider) {
+                write_row(&mut self.w, cells);
+            }
+        }
+        finish(self.w)
+    }
+}
+
 /// The revert row of one row of the file, if it has anything to restore.
 fn revert_row<'a>(
     table: &'a CsvTable,

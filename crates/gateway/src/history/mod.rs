@@ -13,6 +13,7 @@ mod read;
 mod record;
 pub mod scope;
 pub mod store;
+pub mod table;
 pub mod writer;
 
 use std::collections::HashMap;

@@ -25,7 +25,7 @@ use numbers_core::models::run::{
 use sha2::{Digest, Sha256};
 
 use super::session::{Session, SessionError};
-use super::store::{Lease, NewRunRow, Run, RunStoreError, RunTable};
+use super::store::{Lease, NewRunRow, Run, RunTable};
 use crate::config::Environment;
 use crate::credential::Credential;
 use crate::environment::Relayed;
@@ -59,20 +59,12 @@ async fn not_found() -> Refusal {
     Refusal::RunNotFound
 }
 
-impl From<RunStoreError> for Refusal {
-    fn from(e: RunStoreError) -> Self {
-        tracing::warn!(target: "runs", "{e}");
-        Refusal::RunsUnavailable("its database did not answer; try again in a minute".into())
-    }
-}
-
 async fn store(s: &Shared) -> Result<RunTable, Refusal> {
-    s.history.store().await.map(RunTable).ok_or_else(|| {
-        Refusal::RunsUnavailable(
-            "it keeps no database, or cannot reach it yet; run the file from this browser, or try again in a minute"
-                .into(),
-        )
-    })
+    crate::history::table::open(
+        s,
+        "it keeps no database, or cannot reach it yet; run the file from this browser, or try again in a minute",
+    )
+    .await
 }
 
 /// `{id}` and `{part}` of a run's path; anything else is no run.
@@ -319,11 +311,21 @@ async fn start(
     reverts: Option<i64>,
 ) -> Result<RunView, Refusal> {
     super::runs_here(&s.config, env).map_err(Refusal::RunsUnavailable)?;
-    let file_name: String = new.file_name.trim().chars().take(200).collect();
+    let NewRun {
+        file_name,
+        text,
+        left_out,
+        buy_from,
+        password,
+        otp,
+    } = new;
+    let file_name: String = file_name.trim().chars().take(200).collect();
     if file_name.is_empty() {
         return Err(Refusal::RunInvalid("name the file".into()));
     }
-    let table = csv::read(new.text.as_bytes()).map_err(|problems| {
+    let file_hash = hex(&Sha256::digest(text.as_bytes()));
+    // The file's text moves into the table: one copy of it, not two.
+    let table = csv::read_owned(text.into_bytes()).map_err(|problems| {
         Refusal::RunInvalid(
             problems
                 .iter()
@@ -335,30 +337,35 @@ async fn start(
     })?;
     let validation = csv::validate(&table);
     let limits = env.csv_limits.unwrap_or_default();
-    let plan = csv::plan_without(&validation, &limits, &new.left_out)
+    let plan = csv::plan_without(&validation, &limits, &left_out)
         .map_err(|e| Refusal::RunInvalid(e.to_string()))?;
     if plan.batches.is_empty() {
         return Err(Refusal::RunInvalid("the file changes nothing".into()));
     }
-    let session = Session::sign_in(s, env, author, &new.password, new.otp.as_deref())
+    let session = Session::sign_in(s, env, author, &password, otp.as_deref())
         .await
         .map_err(refused_sign_in)?;
     let mut session = session;
     let token = session.token(s, env).await.map_err(refused_sign_in)?;
-    let wanted: HashSet<&str> = (0..table.len())
-        .map(|r| table.text(r, Column::Number))
-        .collect();
-    let current = super::current_state(s, env, &token, &wanted)
-        .await
-        .map_err(|e| {
-            Refusal::RunsUnavailable(format!(
-                "the numbers' current state could not be read for the backup ({e}); try again"
-            ))
-        })?;
-    let mut groups: BTreeSet<String> = current
-        .values()
-        .filter_map(|r| r.group_id.clone())
-        .collect();
+    let buy_from = buy_from.as_deref().unwrap_or("twilio").trim().to_string();
+    // The state of each number the file touches goes into the backup and
+    // the revert file as its page arrives: a page is held, not the account.
+    let mut backup = csv::BackupWriter::default();
+    let mut revert = csv::RevertWriter::new(&table, &validation, &buy_from);
+    let mut groups: BTreeSet<String> = BTreeSet::new();
+    super::each_number(s, env, &token, |r| {
+        if revert.wants(&r.number) {
+            groups.extend(r.group_id.clone());
+            backup.push(&r);
+            revert.arrived(&r);
+        }
+    })
+    .await
+    .map_err(|e| {
+        Refusal::RunsUnavailable(format!(
+            "the numbers' current state could not be read for the backup ({e}); try again"
+        ))
+    })?;
     groups.extend(
         (0..table.len())
             .map(|r| table.text(r, Column::GroupId).to_string())
@@ -373,17 +380,7 @@ async fn start(
             "The file touches numbers of groups you may not see, so the gateway will not run it for you: ask an owner of those groups.".into(),
         ));
     }
-    let records: Vec<_> = (0..table.len())
-        .filter_map(|r| current.get(table.text(r, Column::Number)))
-        .collect();
-    let backup = csv::export(&records);
-    let buy_from = new
-        .buy_from
-        .as_deref()
-        .unwrap_or("twilio")
-        .trim()
-        .to_string();
-    let revert = csv::revert(&table, &validation, &current, &buy_from);
+    let (backup, revert) = (backup.finish(), revert.finish());
     let batches: Vec<(usize, csv::OpCounts, String)> = (0..plan.batches.len())
         .filter_map(|k| {
             let b = &plan.batches[k];
@@ -391,6 +388,8 @@ async fn start(
                 .map(|text| (b.rows.len(), b.counts, text))
         })
         .collect();
+    let operations = plan.counts;
+    drop((plan, validation, table));
     let now = s.schedules.now_ms();
     let mut run = Run {
         id: 0,
@@ -399,7 +398,7 @@ async fn start(
         author: author.to_string(),
         runner: author.to_string(),
         file_name,
-        file_hash: hex(&Sha256::digest(new.text.as_bytes())),
+        file_hash,
         created_ms: now,
         updated_ms: now,
         finished_ms: None,
@@ -412,7 +411,7 @@ async fn start(
             numbers_core::models::run::WAITING
         )),
         last_error: None,
-        operations: plan.counts,
+        operations,
         batch_count: batches.len() as i64,
         row_count: batches.iter().map(|b| b.0 as i64).sum(),
         busy_ms: 0,
@@ -421,10 +420,10 @@ async fn start(
     let lease = i64::from(s.config.schedules.lease_secs) * 1000;
     let id = store
         .insert(
-            &NewRunRow {
+            NewRunRow {
                 run: &run,
-                backup: &backup,
-                revert: &revert,
+                backup,
+                revert,
                 scopes: std::slice::from_ref(&scope),
                 batches,
             },

@@ -163,6 +163,23 @@ pub async fn current_state(
     wanted: &HashSet<&str>,
 ) -> Result<HashMap<String, NumberRecord>, String> {
     let mut found = HashMap::new();
+    each_number(s, env, token, |r| {
+        if wanted.contains(r.number.as_str()) {
+            found.insert(r.number.clone(), r);
+        }
+    })
+    .await?;
+    Ok(found)
+}
+
+/// Hands `take` every number `token` may read, a page at a time: a caller
+/// that keeps what it needs of each holds one page, not the account.
+pub async fn each_number(
+    s: &Shared,
+    env: &Environment,
+    token: &str,
+    mut take: impl FnMut(NumberRecord),
+) -> Result<(), String> {
     for page in 1..=STATE_PAGES {
         let url = env.url(&EndpointId::ListNumbers.path(&[]));
         let request = s
@@ -190,14 +207,11 @@ pub async fn current_state(
             .json()
             .await
             .map_err(|e| format!("the numbers could not be read ({e})"))?;
-        for r in p.numbers {
-            if wanted.contains(r.number.as_str()) {
-                found.insert(r.number.clone(), r);
-            }
-        }
-        if page >= p.number_of_pages {
+        let last = page >= p.number_of_pages;
+        p.numbers.into_iter().for_each(&mut take);
+        if last {
             break;
         }
     }
-    Ok(found)
+    Ok(())
 }

@@ -12,7 +12,9 @@ use numbers_core::models::run::{RunState, RunView};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::history::table::{Table, TableError};
 use crate::history::{Store, StoreError};
+use crate::refusal::Refusal;
 
 /// A run as stored (its files apart).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +53,8 @@ pub enum Lease<'a> {
 /// A new run, and the files made before its first batch.
 pub struct NewRunRow<'a> {
     pub run: &'a Run,
-    pub backup: &'a str,
-    pub revert: &'a str,
+    pub backup: String,
+    pub revert: String,
     pub scopes: &'a [String],
     /// Each batch: its rows, operations and file.
     pub batches: Vec<(usize, OpCounts, String)>,
@@ -156,26 +158,33 @@ fn run(row: &AnyRow) -> Result<Run, StoreError> {
 pub struct RunTable(pub Store);
 
 /// A failure of the runs' tables.
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct RunStoreError(#[from] StoreError);
+pub type RunStoreError = TableError<RunTable>;
 
-impl From<sqlx::Error> for RunStoreError {
-    fn from(e: sqlx::Error) -> Self {
-        Self(StoreError::from(e))
+impl Table for RunTable {
+    const NAME: &'static str = "runs";
+
+    fn on(store: Store) -> Self {
+        Self(store)
+    }
+
+    fn unavailable(why: String) -> Refusal {
+        Refusal::RunsUnavailable(why)
     }
 }
 
 impl RunTable {
     /// Saves a new run, its scopes and batches in one transaction, held by
-    /// `owner` until `until_ms`; gives it the next number.
+    /// `owner` until `until_ms`; gives it the next number. The files are
+    /// moved into the statements: a 10^6-row run's are hundreds of
+    /// megabytes, never copied.
     pub async fn insert(
         &self,
-        new: &NewRunRow<'_>,
+        new: NewRunRow<'_>,
         owner: &str,
         until_ms: i64,
     ) -> Result<i64, RunStoreError> {
         let r = new.run;
+        let mut numbered = None;
         let mut last = None;
         for _ in 0..5 {
             let mut tx = self.0.pool.begin().await?;
@@ -187,7 +196,7 @@ impl RunTable {
                 "INSERT INTO runs (id, provider, environment, author, runner, file_name, file_hash, created_ms, \
                  updated_ms, finished_ms, state, reason, last_error, operations, batch_count, row_count, busy_ms, \
                  reverts, lease_owner, lease_until_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL, $9, NULL, NULL, $10, $11, $12, 0, $13, $14, $15)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL, $9, $10, NULL, $11, $12, $13, 0, $14, $15, $16)",
             )
             .bind(id)
             .bind(&r.provider)
@@ -198,6 +207,7 @@ impl RunTable {
             .bind(&r.file_hash)
             .bind(r.created_ms)
             .bind(r.state.as_str())
+            .bind(r.reason.clone())
             .bind(counts_text(&r.operations)?)
             .bind(r.batch_count)
             .bind(r.row_count)
@@ -207,47 +217,51 @@ impl RunTable {
             .execute(&mut *tx)
             .await;
             match inserted {
-                Ok(_) => {}
+                Ok(_) => {
+                    numbered = Some((id, tx));
+                    break;
+                }
                 // Another gateway took the number meanwhile.
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                     last = Some(sqlx::Error::Database(e));
-                    continue;
                 }
                 Err(e) => return Err(e.into()),
             }
-            sqlx::query("INSERT INTO run_files (run_id, backup, revert) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(new.backup)
-                .bind(new.revert)
-                .execute(&mut *tx)
-                .await?;
-            for scope in new.scopes {
-                sqlx::query("INSERT INTO run_scopes (run_id, scope) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(scope)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for (k, (rows, ops, body)) in new.batches.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO run_batches (run_id, k, row_count, operations, body, status, message, sent_by, updated_ms) \
-                     VALUES ($1, $2, $3, $4, $5, 'pending', NULL, NULL, $6)",
-                )
-                .bind(id)
-                .bind(k as i64)
-                .bind(*rows as i64)
-                .bind(counts_text(ops)?)
-                .bind(body)
-                .bind(r.created_ms)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-            return Ok(id);
         }
-        Err(last
-            .map(RunStoreError::from)
-            .unwrap_or_else(|| RunStoreError(StoreError::Corrupt("no run number was free".into()))))
+        let Some((id, mut tx)) = numbered else {
+            return Err(last.map(RunStoreError::from).unwrap_or_else(|| {
+                RunStoreError::from(StoreError::Corrupt("no run number was free".into()))
+            }));
+        };
+        sqlx::query("INSERT INTO run_files (run_id, backup, revert) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(new.backup)
+            .bind(new.revert)
+            .execute(&mut *tx)
+            .await?;
+        for scope in new.scopes {
+            sqlx::query("INSERT INTO run_scopes (run_id, scope) VALUES ($1, $2)")
+                .bind(id)
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (k, (rows, ops, body)) in new.batches.into_iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO run_batches (run_id, k, row_count, operations, body, status, message, sent_by, updated_ms) \
+                 VALUES ($1, $2, $3, $4, $5, 'pending', NULL, NULL, $6)",
+            )
+            .bind(id)
+            .bind(k as i64)
+            .bind(rows as i64)
+            .bind(counts_text(&ops)?)
+            .bind(body)
+            .bind(r.created_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
     }
 
     pub async fn run(&self, id: i64) -> Result<Option<Run>, RunStoreError> {

@@ -29,7 +29,7 @@ use numbers_core::rollout::{Calendar, Expected, Zone};
 use numbers_core::routing::Router;
 
 use super::runner::calendar;
-use super::store::{Plan, PlanStoreError, Plans};
+use super::store::{Plan, Plans};
 use crate::config::Environment;
 use crate::credential::{Credential, Verdict};
 use crate::environment::Relayed;
@@ -93,19 +93,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PlanPath {
 }
 
 /// A plans' table that did not answer, as people are told it.
-impl From<PlanStoreError> for Refusal {
-    fn from(e: PlanStoreError) -> Self {
-        tracing::warn!(target: "schedules", "{e}");
-        Refusal::SchedulesUnavailable("its database did not answer; try again in a minute".into())
-    }
-}
-
 async fn store(s: &Shared) -> Result<Plans, Refusal> {
-    s.history.store().await.map(Plans).ok_or_else(|| {
-        Refusal::SchedulesUnavailable(
-            "its database cannot be reached yet; try again in a minute".into(),
-        )
-    })
+    crate::history::table::open(
+        s,
+        "its database cannot be reached yet; try again in a minute",
+    )
+    .await
 }
 
 /// `?after=` and `?limit=` of a list.

@@ -8,7 +8,9 @@ use numbers_core::rollout::{End, Expected, Window};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::history::table::{Table, TableError};
 use crate::history::{Store, StoreError};
+use crate::refusal::Refusal;
 
 /// A plan as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,13 +104,17 @@ const OPEN: &str = "('scheduled', 'running', 'paused')";
 pub struct Plans(pub Store);
 
 /// A failure of the plans' table.
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct PlanStoreError(#[from] StoreError);
+pub type PlanStoreError = TableError<Plans>;
 
-impl From<sqlx::Error> for PlanStoreError {
-    fn from(e: sqlx::Error) -> Self {
-        Self(StoreError::from(e))
+impl Table for Plans {
+    const NAME: &'static str = "plans";
+
+    fn on(store: Store) -> Self {
+        Self(store)
+    }
+
+    fn unavailable(why: String) -> Refusal {
+        Refusal::SchedulesUnavailable(why)
     }
 }
 
