@@ -15,7 +15,7 @@ use crate::endpoints::Provider;
 const ALLOCATE: &str = "allocate";
 
 /// The history's action name of an allocation imported from a browser's
-/// register (found by the same filter as [`ALLOCATE`]).
+/// register (found by the same filter as an `allocate`).
 pub const IMPORTED: &str = "allocate (imported from a browser's register)";
 
 /// The most allocations one import reads from Exotel.
