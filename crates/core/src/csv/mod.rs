@@ -39,7 +39,7 @@ pub use formula::{becomes_formula, guard_cell, is_formula, unguard_cell};
 pub use plan::{limit_problems, plan, plan_without, relabel_lines, Batch, Plan, PlanError};
 pub(crate) use read::{cell_text, sniff_delimiter, BOM};
 pub use read::{read, read_owned, CellRef, CsvTable, MAX_FILE_BYTES};
-pub use state::{against_state, drift, RowChange};
+pub use state::{against_state, Drift, RowChange};
 pub use validate::{validate, Validation};
 pub use write::{
     bulk_file, errors_report, errors_report_with, export, export_cells, export_parts, failed_rows,

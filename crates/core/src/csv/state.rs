@@ -122,29 +122,47 @@ pub fn against_state(
 }
 
 /// The `remaining` numbers (those a run has still to change) whose state on
-/// the provider (`current`) is no longer as the run's `backup` (an export
-/// taken when it was handed over) holds it, by number: each changed
-/// column, or that the number was deleted or created since.
-pub fn drift(
-    backup: &CsvTable,
-    current: &HashMap<String, NumberRecord>,
-    remaining: &HashSet<&str>,
-) -> Vec<NumberDrift> {
-    let mut found: BTreeMap<&str, String> = BTreeMap::new();
-    let mut in_backup = HashSet::new();
-    for row in 0..backup.len() {
-        let number = backup.text(row, Column::Number);
-        if !remaining.contains(number) {
-            continue;
+/// the provider is no longer as the run's `backup` (an export taken when it
+/// was handed over) holds it: each changed column, or that the number was
+/// deleted or created since. The provider's numbers are compared as they
+/// arrive, a page at a time ([`Drift::arrived`]), never all held at once.
+pub struct Drift<'a> {
+    backup: &'a CsvTable,
+    remaining: &'a HashSet<&'a str>,
+    /// The backup's row of each remaining number it holds, until it arrives.
+    waiting: HashMap<&'a str, usize>,
+    found: BTreeMap<String, String>,
+}
+
+impl<'a> Drift<'a> {
+    /// A comparison of the `remaining` numbers with `backup`.
+    pub fn new(backup: &'a CsvTable, remaining: &'a HashSet<&'a str>) -> Self {
+        let waiting = (0..backup.len())
+            .map(|row| (backup.text(row, Column::Number), row))
+            .filter(|(number, _)| remaining.contains(number))
+            .collect();
+        Self {
+            backup,
+            remaining,
+            waiting,
+            found: BTreeMap::new(),
         }
-        in_backup.insert(number);
-        let what = match current.get(number) {
-            None => "deleted since".to_string(),
-            Some(now) => {
-                let now = export_cells(now);
+    }
+
+    /// Compares one number as the provider holds it now (others, and a
+    /// number listed again, are passed over).
+    pub fn arrived(&mut self, now: &NumberRecord) {
+        let number = now.number.as_str();
+        if !self.remaining.contains(number) || self.found.contains_key(number) {
+            return;
+        }
+        let what = match self.waiting.remove(number) {
+            None => format!("created since, in group {}", show(now.group_id.as_deref())),
+            Some(row) => {
+                let backup = self.backup;
                 EXPORT_COLUMNS
                     .iter()
-                    .zip(now)
+                    .zip(export_cells(now))
                     .filter(|(c, _)| **c != Column::Number)
                     .filter(|(c, now)| backup.text(row, **c) != now.trim())
                     .map(|(c, now)| {
@@ -160,24 +178,22 @@ pub fn drift(
             }
         };
         if !what.is_empty() {
-            found.insert(number, what);
+            self.found.insert(number.to_string(), what);
         }
     }
-    for number in remaining {
-        if !in_backup.contains(number) {
-            if let Some(now) = current.get(*number) {
-                let group = show(now.group_id.as_deref());
-                found.insert(number, format!("created since, in group {group}"));
-            }
+
+    /// What changed, by number; numbers of the backup that never arrived
+    /// were deleted since.
+    pub fn finish(mut self) -> Vec<NumberDrift> {
+        for number in self.waiting.into_keys() {
+            self.found
+                .insert(number.to_string(), "deleted since".into());
         }
+        self.found
+            .into_iter()
+            .map(|(number, what)| NumberDrift { number, what })
+            .collect()
     }
-    found
-        .into_iter()
-        .map(|(number, what)| NumberDrift {
-            number: number.to_string(),
-            what,
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -264,7 +280,15 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let found = drift(&backup, &current, &remaining);
+        let mut drift = Drift::new(&backup, &remaining);
+        // As the provider lists them, one of them twice.
+        let mut listed: Vec<&NumberRecord> = current.values().collect();
+        listed.sort_by(|a, b| b.number.cmp(&a.number));
+        listed.push(listed[0]);
+        for now in listed {
+            drift.arrived(now);
+        }
+        let found = drift.finish();
         let said: Vec<(&str, &str)> = found
             .iter()
             .map(|d| (d.number.as_str(), d.what.as_str()))

@@ -208,15 +208,16 @@ async fn drift(
         .iter()
         .flat_map(|t| (0..t.len()).map(|r| t.text(r, Column::Number)))
         .collect();
-    let current = super::current_state(s, env, token, &remaining)
+    let backup = csv::read_owned(backup.into_bytes()).map_err(|_| Refusal::RunNotFound)?;
+    let mut drift = csv::Drift::new(&backup, &remaining);
+    super::each_number(s, env, token, |now| drift.arrived(&now))
         .await
         .map_err(|e| {
             Refusal::RunsUnavailable(format!(
                 "the numbers' current state could not be read ({e}); try again"
             ))
         })?;
-    let backup = csv::read(backup.as_bytes()).map_err(|_| Refusal::RunNotFound)?;
-    let changed = csv::drift(&backup, &current, &remaining);
+    let changed = drift.finish();
     Ok(RunDrift {
         checked: remaining.len() as u64,
         changed: changed.len() as u64,

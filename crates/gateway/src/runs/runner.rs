@@ -11,6 +11,7 @@
 //! that could not be written waits in memory and is written first.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -18,9 +19,9 @@ use numbers_core::chat::Message;
 use numbers_core::csv::run::{evidence, BatchStatus, BusyWaits, Evidence, Halt, Progress, Step};
 use numbers_core::endpoints::{EndpointId, Provider};
 use numbers_core::models::run::{RunState, WAITING};
-use tokio::sync::watch;
+use tokio::sync::{watch, Mutex};
 
-use super::session::SessionError;
+use super::session::{Session, SessionError};
 use super::store::{Lease, Run, RunTable};
 use crate::config::Environment;
 use crate::history::{Kept, Pending, CSV_BATCH_HEADER, CSV_RUN_HEADER};
@@ -44,6 +45,9 @@ struct Held {
     unsaved: BTreeMap<usize, String>,
     /// Since when the database has refused this run's writes.
     outage: Option<Instant>,
+    /// The session its last step was sent with: forgotten when a person
+    /// pauses the run (resuming signs a new one in).
+    session: Option<Arc<Mutex<Session>>>,
 }
 
 impl Held {
@@ -66,6 +70,7 @@ impl Held {
             progress,
             unsaved: BTreeMap::new(),
             outage: None,
+            session: None,
         }))
     }
 
@@ -187,6 +192,9 @@ async fn round(s: &Shared, held: &mut HashMap<i64, Held>, stop: &watch::Receiver
         if let Some(mut h) = held.remove(&id) {
             if let Err(e) = h.flush(s, &store).await {
                 tracing::warn!(target: "runs", "run {id}: {e}");
+            }
+            if let Some(session) = &h.session {
+                s.runs.keys.forget_if(id, session);
             }
         }
     }
@@ -349,10 +357,11 @@ async fn step(s: &Shared, store: &RunTable, h: &mut Held) -> Result<Next, StepEr
         return Ok(Next::LetGo);
     }
     let id = h.run.id;
-    let Some(session) = s.runs.keys.get(id) else {
+    let Some(held_session) = s.runs.keys.get(id) else {
         return Ok(Next::Keep);
     };
-    let mut session = session.lock().await;
+    h.session = Some(held_session.clone());
+    let mut session = held_session.lock().await;
     let who = session.who.clone();
     let token = match session.token(s, &h.env).await {
         Ok(t) => t,

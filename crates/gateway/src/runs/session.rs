@@ -122,6 +122,16 @@ impl Keys {
         }
     }
 
+    /// Forgets run `run`'s session if it is still `session` (not one a
+    /// resume has put there since).
+    pub fn forget_if(&self, run: i64, session: &Arc<Mutex<Session>>) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.get(&run).is_some_and(|s| Arc::ptr_eq(s, session)) {
+                m.remove(&run);
+            }
+        }
+    }
+
     pub fn held(&self) -> Vec<i64> {
         self.0
             .lock()
