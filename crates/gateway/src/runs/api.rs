@@ -199,10 +199,11 @@ async fn drift(
         return Err(Refusal::RunNotFound);
     };
     let (backup, _) = store.files(id).await?.ok_or(Refusal::RunNotFound)?;
-    let bodies = store.bodies_left(id).await?;
-    let tables: Vec<csv::CsvTable> = bodies
-        .iter()
-        .filter_map(|b| csv::read(b.as_bytes()).ok())
+    let tables: Vec<csv::CsvTable> = store
+        .bodies_left(id)
+        .await?
+        .into_iter()
+        .filter_map(|b| csv::read_owned(b.into_bytes()).ok())
         .collect();
     let remaining: HashSet<&str> = tables
         .iter()
