@@ -383,6 +383,31 @@ async fn a_run_outlives_a_killed_gateway_and_another_owner_finishes_it_with_each
     }
 }
 
+/// A gateway in front of the sandbox answering after `latency_ms`, behind
+/// the proxy that counts its batches, and what keeps them alive.
+struct Behind {
+    g: Process,
+    proxy: common::upstream::Counter,
+    _upstream: Upstream,
+    _dirs: [tempfile::TempDir; 3],
+}
+
+/// [`Behind`], its history in `db` (or SQLite in the gateway's folder).
+async fn behind_the_sandbox(latency_ms: u64, db: Option<&str>) -> Behind {
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream_slow(sandbox_dir.path(), latency_ms).await;
+    let proxy = counter(upstream.addr).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = db.map_or_else(|| sqlite_in(dir.path()), str::to_string);
+    let (g, dist) = gateway(dir.path(), &config(proxy.addr, &db)).await;
+    Behind {
+        g,
+        proxy,
+        _upstream: upstream,
+        _dirs: [sandbox_dir, dir, dist],
+    }
+}
+
 /// The gateway binary in `dir` with `config`, serving a stand-in console.
 async fn gateway(dir: &Path, config: &str) -> (Process, tempfile::TempDir) {
     let dist = common::fake_dist();
@@ -490,11 +515,12 @@ async fn refused_rows_come_back_as_a_file_that_fixed_and_dropped_again_applies_t
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_stopped_with_sigterm_finishes_the_batch_in_flight_and_pauses_the_run() {
-    let sandbox_dir = tempfile::tempdir().expect("dir");
-    let upstream = upstream_slow(sandbox_dir.path(), 150).await;
-    let proxy = counter(upstream.addr).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let (mut g, _dist) = gateway(dir.path(), &config(proxy.addr, &sqlite_in(dir.path()))).await;
+    let Behind {
+        mut g,
+        proxy,
+        _upstream,
+        _dirs,
+    } = behind_the_sandbox(150, None).await;
     let owner = numbers_sandbox::credential::OWNER_TOKEN;
     let numbers = numbers_of_ocp(&g, 100).await;
     let batches = numbers.len() / BATCH_ROWS;
@@ -579,11 +605,12 @@ async fn two_gateways_on_one_postgresql_one_sends_and_the_other_takes_over_when_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn someone_who_may_see_but_not_change_the_numbers_cannot_take_a_run_over() {
-    let sandbox_dir = tempfile::tempdir().expect("dir");
-    let upstream = upstream_slow(sandbox_dir.path(), 100).await;
-    let proxy = counter(upstream.addr).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let (g, _dist) = gateway(dir.path(), &config(proxy.addr, &sqlite_in(dir.path()))).await;
+    let Behind {
+        g,
+        proxy,
+        _upstream,
+        _dirs,
+    } = behind_the_sandbox(100, None).await;
     let owner = numbers_sandbox::credential::OWNER_TOKEN;
     let member = numbers_sandbox::credential::MEMBER_TOKEN;
     // Numbers of ocp-qa: the member sees them, but only an owner changes them.
@@ -633,11 +660,12 @@ async fn a_database_outage_holds_a_run_back_and_loses_nothing_it_applied_on_post
 /// its history entry spooled; once the database is back the run goes on
 /// and each batch is applied, recorded and counted once.
 async fn a_database_outage_holds_a_run_back_and_loses_nothing_it_applied(db: common::db::Database) {
-    let sandbox_dir = tempfile::tempdir().expect("dir");
-    let upstream = upstream_slow(sandbox_dir.path(), 100).await;
-    let proxy = counter(upstream.addr).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let (g, _dist) = gateway(dir.path(), &config(proxy.addr, &db.url)).await;
+    let Behind {
+        g,
+        proxy,
+        _upstream,
+        _dirs,
+    } = behind_the_sandbox(100, Some(&db.url)).await;
     let owner = numbers_sandbox::credential::OWNER_TOKEN;
     let numbers = numbers_of_ocp(&g, 100).await;
     let batches = numbers.len() / BATCH_ROWS;
@@ -692,11 +720,12 @@ async fn a_database_outage_holds_a_run_back_and_loses_nothing_it_applied(db: com
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_run_shows_what_changed_on_ocp_since_it_was_handed_over_before_it_is_resumed() {
-    let sandbox_dir = tempfile::tempdir().expect("dir");
-    let upstream = upstream_slow(sandbox_dir.path(), 100).await;
-    let proxy = counter(upstream.addr).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let (g, _dist) = gateway(dir.path(), &config(proxy.addr, &sqlite_in(dir.path()))).await;
+    let Behind {
+        g,
+        proxy: _proxy,
+        _upstream,
+        _dirs,
+    } = behind_the_sandbox(100, None).await;
     let owner = numbers_sandbox::credential::OWNER_TOKEN;
     let numbers = numbers_of_ocp(&g, 100).await;
     let id = started(
