@@ -25,6 +25,7 @@ pub mod miniapp;
 #[allow(missing_docs)]
 pub mod models;
 pub mod phone;
+pub mod review;
 pub mod rollout;
 pub mod routing;
 pub mod sample;

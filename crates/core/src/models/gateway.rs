@@ -57,6 +57,9 @@ pub struct EnvironmentInfo {
     /// them in the browser.
     #[serde(default)]
     pub runs: bool,
+    /// OCP: which changes need someone else's approval here (none: none).
+    #[serde(default)]
+    pub review: Option<crate::review::Policy>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,11 +209,22 @@ pub enum ErrorCode {
     SlowBody,
     /// A `Host` the gateway does not answer for.
     UnknownHost,
+    /// The environment's review policy gates the change and no approved
+    /// request matching it byte for byte came with it.
+    ReviewRequired,
+    /// A change request that is not there (or the caller may not see).
+    RequestNotFound,
+    /// A review action the request's state, the policy or the caller does
+    /// not allow (approving one's own, twice, after expiry, applying a
+    /// declined one).
+    RequestRefused,
+    /// A change request that cannot be made from what was sent.
+    RequestInvalid,
 }
 
 impl ErrorCode {
     /// Every code, for checks that each is written as it is read.
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 34] = [
         Self::UnknownProvider,
         Self::UnknownEnvironment,
         Self::BadPath,
@@ -241,6 +255,10 @@ impl ErrorCode {
         Self::RunsUnavailable,
         Self::SlowBody,
         Self::UnknownHost,
+        Self::ReviewRequired,
+        Self::RequestNotFound,
+        Self::RequestRefused,
+        Self::RequestInvalid,
     ];
 
     /// The code as it is written in answers.
@@ -276,6 +294,10 @@ impl ErrorCode {
             Self::RunsUnavailable => "runs_unavailable",
             Self::SlowBody => "slow_body",
             Self::UnknownHost => "unknown_host",
+            Self::ReviewRequired => "review_required",
+            Self::RequestNotFound => "request_not_found",
+            Self::RequestRefused => "request_refused",
+            Self::RequestInvalid => "request_invalid",
         }
     }
 

@@ -10,5 +10,6 @@ pub mod exotel;
 pub mod gateway;
 pub mod huawei;
 pub mod ocp;
+pub mod review;
 pub mod run;
 pub mod schedule;

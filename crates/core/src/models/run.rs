@@ -76,6 +76,10 @@ pub struct NewRun {
     /// The one-time code, for an account with two-factor sign-in.
     #[serde(default)]
     pub otp: Option<String>,
+    /// The approved change request this file applies (where the
+    /// environment's review policy gates it).
+    #[serde(default)]
+    pub request: Option<i64>,
 }
 
 impl std::fmt::Debug for NewRun {
@@ -84,6 +88,7 @@ impl std::fmt::Debug for NewRun {
             .field("file_name", &self.file_name)
             .field("bytes", &self.text.len())
             .field("left_out", &self.left_out.len())
+            .field("request", &self.request)
             .field("password", &"***")
             .finish()
     }
@@ -338,6 +343,7 @@ mod tests {
             buy_from: None,
             password: "S3cret".into(),
             otp: None,
+            request: None,
         };
         assert!(!format!("{new:?}").contains("S3cret"));
         let h = Handover {
