@@ -8,6 +8,7 @@ use std::time::Duration;
 use numbers_core::chat::Markup;
 use numbers_core::endpoints::Provider;
 use numbers_core::limits::Limits;
+use numbers_core::review::{Approvers, Kind, Policy};
 use serde::Deserialize;
 use url::Url;
 
@@ -265,6 +266,8 @@ pub struct Environment {
     pub webhook: Option<Url>,
     /// The markup the webhook's chat reads.
     pub webhook_markup: Markup,
+    /// Which changes need a second person's approval here; `None`: none.
+    pub review: Option<Policy>,
 }
 
 impl Environment {
@@ -309,6 +312,9 @@ pub struct Config {
     pub history: HistorySettings,
     pub schedules: Schedules,
     pub environments: Vec<Environment>,
+    /// The review policy of the in-process sandbox's OCP environment
+    /// (`--sandbox` gives it the demo policy).
+    pub sandbox_review: Option<Policy>,
 }
 
 /// An environment as written in the file.
@@ -331,6 +337,76 @@ struct EnvFile {
     automation_password_env: Option<String>,
     webhook_url: Option<String>,
     webhook_format: Option<String>,
+    review: Option<ReviewFile>,
+}
+
+/// `[ocp.eu1.review]`: the changes that need a second person's approval.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewFile {
+    /// Kinds of change (`delete-numbers`, `csv-run`, …).
+    changes: Vec<String>,
+    #[serde(default)]
+    csv_rows_over: u64,
+    #[serde(default)]
+    numbers_over: u64,
+    #[serde(default = "one")]
+    approvals: u32,
+    #[serde(default)]
+    approver_users: Vec<String>,
+    #[serde(default)]
+    approver_roles: Vec<String>,
+    #[serde(default)]
+    approver_groups: Vec<String>,
+    #[serde(default = "yes")]
+    reverts: bool,
+    #[serde(default = "three_days")]
+    valid_hours: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn three_days() -> u32 {
+    72
+}
+
+impl ReviewFile {
+    fn policy(self, t: &str) -> Result<Policy, ConfigError> {
+        let mut kinds = std::collections::BTreeSet::new();
+        for c in &self.changes {
+            let kind = Kind::parse(c).ok_or_else(|| {
+                invalid(
+                    t,
+                    format!(
+                        "review: {c:?} is not a kind of change (one of {})",
+                        Kind::ALL.map(Kind::as_str).join(", ")
+                    ),
+                )
+            })?;
+            kinds.insert(kind);
+        }
+        if kinds.is_empty() || !(1..=5).contains(&self.approvals) || self.valid_hours == 0 {
+            return Err(invalid(
+                t,
+                "review needs at least one kind of change in changes, approvals from 1 to 5 and valid_hours of at least 1",
+            ));
+        }
+        Ok(Policy {
+            kinds,
+            csv_rows_over: self.csv_rows_over,
+            numbers_over: self.numbers_over,
+            approvals: self.approvals,
+            approvers: Approvers {
+                users: self.approver_users,
+                roles: self.approver_roles,
+                groups: self.approver_groups,
+            },
+            reverts: self.reverts,
+            valid_hours: self.valid_hours,
+        })
+    }
 }
 
 fn yes() -> bool {
@@ -488,6 +564,7 @@ impl Config {
             history,
             schedules,
             environments,
+            sandbox_review: None,
         })
     }
 
@@ -594,6 +671,13 @@ fn environment(
             .and_then(|s| Url::parse(&format!("{s}/logout")).ok()),
         _ => None,
     };
+    let review = file.review.map(|r| r.policy(t)).transpose()?;
+    if review.is_some() && provider == Provider::Ocp && token_url.is_none() {
+        return Err(invalid(
+            t,
+            "review needs token_url: who asks and who approves is proved by signing in",
+        ));
+    }
     let csv_limits = file
         .csv_limits
         .map(|l| {
@@ -614,6 +698,7 @@ fn environment(
         automation,
         webhook,
         webhook_markup,
+        review,
     })
 }
 

@@ -31,6 +31,7 @@ pub fn environment_list(config: &crate::Config) -> EnvironmentList {
                 csv_limits: e.csv_limits.map(|l| l.to_string()),
                 schedules: e.automation.is_some(),
                 runs: crate::runs::runs_here(config, e).is_ok(),
+                review: e.review.clone().filter(|p| p.is_on()),
             })
             .collect(),
     }

@@ -15,6 +15,7 @@ pub mod history;
 pub mod jobs;
 pub mod refusal;
 pub mod relay;
+pub mod review;
 mod routes;
 pub mod runs;
 #[cfg(feature = "sandbox")]
@@ -67,6 +68,7 @@ pub struct Inner {
     pub connections: Arc<serve::Counters>,
     pub schedules: schedule::Schedules,
     pub runs: runs::Runs,
+    pub reviews: review::Reviews,
     /// What `/readyz` last said (a change is logged).
     pub ready: std::sync::atomic::AtomicBool,
 }
@@ -165,6 +167,7 @@ impl Gateway {
         let client = http_client(&config.server)?;
         let shared = Arc::new(Inner {
             runs: runs::Runs::new(jobs::lease_owner(addr)),
+            reviews: review::Reviews::default(),
             history,
             schedules: schedule::Schedules::new(
                 client.clone(),
@@ -324,7 +327,7 @@ async fn start_sandbox(
             tracing::error!("the sandbox stopped: {e}");
         }
     });
-    let mut envs = sandbox::environments(addr, limits);
+    let mut envs = sandbox::environments(addr, limits, config.sandbox_review.clone());
     envs.append(&mut config.environments);
     config.environments = envs;
     // `trunk serve` (live reload) proxies the relay from its own origin.

@@ -85,6 +85,11 @@ async fn main() -> ExitCode {
         eprintln!("numbers-gateway: this gateway was built without the sandbox (a deployed build); build it with `--features sandbox` to run one, as scripts/run.sh does");
         return ExitCode::FAILURE;
     }
+    // The sandbox shows four eyes at work: its OCP environment has the
+    // demo review policy (README: "Four eyes on risky changes").
+    if args.sandbox {
+        config.sandbox_review = Some(numbers_core::review::Policy::demo());
+    }
     let options = Options {
         listen: args.listen,
         config,

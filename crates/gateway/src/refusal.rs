@@ -78,6 +78,14 @@ pub enum Refusal {
     RunConflict(String),
     #[error("Runs on the gateway are not available: {0}")]
     RunsUnavailable(String),
+    #[error("{rule} in {env} (its review policy), so the gateway did not send it. Ask for review: on the CSV page use Request review, or make a change request in Requests; once someone else approves it, apply it from there.")]
+    ReviewRequired { rule: String, env: String },
+    #[error("No such change request here. Reload Requests to see the current ones.")]
+    RequestNotFound,
+    #[error("{0}")]
+    RequestRefused(String),
+    #[error("The change request cannot be made: {0}.")]
+    RequestInvalid(String),
     #[error("This gateway does not answer for the host {host:?}. Open the console at the gateway's own address (ask whoever runs it to add the name to allowed_hosts or public_origin).")]
     UnknownHost { host: String },
 }
@@ -119,6 +127,10 @@ impl Refusal {
             Self::RunsUnavailable(_) => (S::SERVICE_UNAVAILABLE, C::RunsUnavailable),
             Self::SlowBody => (S::REQUEST_TIMEOUT, C::SlowBody),
             Self::UnknownHost { .. } => (S::MISDIRECTED_REQUEST, C::UnknownHost),
+            Self::ReviewRequired { .. } => (S::FORBIDDEN, C::ReviewRequired),
+            Self::RequestNotFound => (S::NOT_FOUND, C::RequestNotFound),
+            Self::RequestRefused(_) => (S::FORBIDDEN, C::RequestRefused),
+            Self::RequestInvalid(_) => (S::BAD_REQUEST, C::RequestInvalid),
         }
     }
 

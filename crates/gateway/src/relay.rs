@@ -101,6 +101,10 @@ pub async fn relay(
         BodyKind::Json => (s.config.server.json_body_limit, None),
     };
     let upstream_path = matched.upstream_path();
+    let request = match crate::review::relay_check(&s, &env, &matched, request, limit).await {
+        Ok(r) => r,
+        Err(refusal) => return named(refusal.into_response(), name),
+    };
     if !matched.endpoint.changes || !s.history.is_on() {
         let response = match forward(
             &s,

@@ -18,7 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::access_log::{self, RouteName};
 use crate::statics::Statics;
-use crate::{environment, guard, history, refusal, relay, runs, schedule, sign_in, Shared};
+use crate::{environment, guard, history, refusal, relay, review, runs, schedule, sign_in, Shared};
 
 /// `GET /metrics`: counters for whoever runs the gateway (no data).
 async fn metrics(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
@@ -127,7 +127,8 @@ pub(crate) fn app(shared: Shared, statics: Option<&Statics>, hosts: guard::Hosts
         .merge(sign_in::routes())
         .merge(history::routes())
         .merge(schedule::api::routes(shared.clone()))
-        .merge(runs::api::routes(shared.clone()));
+        .merge(runs::api::routes(shared.clone()))
+        .merge(review::api::routes(shared.clone()));
     let relay = Router::new()
         .nest("/relay/{provider}/{env}", per_environment)
         // Too short to name an environment: refused as unknown.

@@ -5,14 +5,19 @@ use std::net::SocketAddr;
 
 use numbers_core::endpoints::Provider;
 use numbers_core::limits::Limits;
+use numbers_core::review::Policy;
 use url::Url;
 
 use crate::config::{self, Environment};
 
 /// The sandbox's environments: one per provider, at the sandbox's address
 /// (the automation account of its OCP runs plans); its OCP plans CSV files
-/// with the `limits` the sandbox enforces.
-pub(crate) fn environments(addr: SocketAddr, limits: Limits) -> Vec<Environment> {
+/// with the `limits` the sandbox enforces, and has the `review` policy.
+pub(crate) fn environments(
+    addr: SocketAddr,
+    limits: Limits,
+    review: Option<Policy>,
+) -> Vec<Environment> {
     let url = |path: &str| Url::parse(&format!("http://{addr}{path}")).ok();
     let sandbox = |provider: Provider, base: &str, token: Option<&str>| {
         url(base).map(|base_url| Environment {
@@ -36,6 +41,7 @@ pub(crate) fn environments(addr: SocketAddr, limits: Limits) -> Vec<Environment>
             }),
             webhook: None,
             webhook_markup: numbers_core::chat::Markup::Slack,
+            review: review.clone().filter(|_| provider == Provider::Ocp),
         })
     };
     [

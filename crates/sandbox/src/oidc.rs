@@ -133,10 +133,7 @@ pub fn refresh_claims(
 }
 
 fn roles(user: &DevUser) -> &'static str {
-    match user.role {
-        crate::sign_in::Role::Owner => "OWNER",
-        crate::sign_in::Role::Member => "MEMBER",
-    }
+    user.role.claim()
 }
 
 /// A token id nobody can guess or see twice.

@@ -36,7 +36,7 @@ use crate::Shared;
 /// The most runs a list shows (open ones first).
 const LIST_LIMIT: u32 = 200;
 /// A file's JSON may escape some of its characters.
-const BODY_LIMIT: usize = 2 * MAX_FILE_BYTES + 64 * 1024;
+pub(crate) const BODY_LIMIT: usize = 2 * MAX_FILE_BYTES + 64 * 1024;
 const SMALL_BODY: usize = 4 * 1024;
 /// How long a file may take to arrive.
 const BODY_DEADLINE: Duration = Duration::from_secs(120);
@@ -69,8 +69,8 @@ async fn store(s: &Shared) -> Result<RunTable, Refusal> {
 
 /// `{id}` and `{part}` of a run's path; anything else is no run.
 pub struct RunPath {
-    id: i64,
-    part: Option<String>,
+    pub(crate) id: i64,
+    pub(crate) part: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RunPath {
@@ -96,7 +96,10 @@ impl<S: Send + Sync> FromRequestParts<S> for RunPath {
     }
 }
 
-async fn read_body(request: Request, limit: usize) -> Result<axum::body::Bytes, Refusal> {
+pub(crate) async fn read_body(
+    request: Request,
+    limit: usize,
+) -> Result<axum::body::Bytes, Refusal> {
     Ok(tokio::time::timeout(
         BODY_DEADLINE,
         Limited::new(request.into_body(), limit).collect(),
@@ -320,12 +323,14 @@ async fn start(
         buy_from,
         password,
         otp,
+        request,
     } = new;
     let file_name: String = file_name.trim().chars().take(200).collect();
     if file_name.is_empty() {
         return Err(Refusal::RunInvalid("name the file".into()));
     }
     let file_hash = hex(&Sha256::digest(text.as_bytes()));
+    let content_hash = numbers_core::review::csv_content_hash(&text, &left_out);
     // The file's text moves into the table: one copy of it, not two.
     let table = csv::read_owned(text.into_bytes()).map_err(|problems| {
         Refusal::RunInvalid(
@@ -344,6 +349,16 @@ async fn start(
     if plan.batches.is_empty() {
         return Err(Refusal::RunInvalid("the file changes nothing".into()));
     }
+    let admitted = crate::review::api::admit_run(
+        s,
+        env,
+        credential,
+        request,
+        &content_hash,
+        plan.counts,
+        reverts,
+    )
+    .await?;
     let session = Session::sign_in(s, env, author, &password, otp.as_deref())
         .await
         .map_err(refused_sign_in)?;
@@ -355,7 +370,24 @@ async fn start(
     let mut backup = csv::BackupWriter::default();
     let mut revert = csv::RevertWriter::new(&table, &validation, &buy_from);
     let mut groups: BTreeSet<String> = BTreeSet::new();
+    // An approved request's numbers are compared with their state when it
+    // was approved: a change since makes its approvals stale.
+    let approved_state = admitted
+        .as_ref()
+        .map(|a| csv::read(a.backup.as_bytes()))
+        .transpose()
+        .map_err(|_| Refusal::RunInvalid("the request's saved state cannot be read".into()))?;
+    let numbers: HashSet<&str> = validation
+        .numbered_rows(&table)
+        .map(|(_, _, n)| n)
+        .collect();
+    let mut drift = approved_state
+        .as_ref()
+        .map(|backup| csv::Drift::new(backup, &numbers));
     super::each_number(s, env, &token, |r| {
+        if let Some(d) = drift.as_mut() {
+            d.arrived(&r);
+        }
         if revert.wants(&r.number) {
             groups.extend(r.group_id.clone());
             backup.push(&r);
@@ -383,6 +415,14 @@ async fn start(
         ));
     }
     let (backup, revert) = (backup.finish(), revert.finish());
+    let drift = drift.map(csv::Drift::finish).unwrap_or_default();
+    drop(numbers);
+    if let Some(a) = &admitted {
+        if !drift.is_empty() {
+            return Err(a.stale(s, env, &drift, backup, author).await);
+        }
+        a.claim(s, author).await?;
+    }
     let batches: Vec<(usize, csv::OpCounts, String)> = (0..plan.batches.len())
         .filter_map(|k| {
             let b = &plan.batches[k];
@@ -420,7 +460,7 @@ async fn start(
         reverts,
     };
     let lease = i64::from(s.config.schedules.lease_secs) * 1000;
-    let id = store
+    let inserted = store
         .insert(
             NewRunRow {
                 run: &run,
@@ -432,7 +472,19 @@ async fn start(
             &s.runs.owner,
             now + lease,
         )
-        .await?;
+        .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) => {
+            if let Some(a) = &admitted {
+                a.give_back(s).await;
+            }
+            return Err(e.into());
+        }
+    };
+    if let Some(a) = &admitted {
+        a.applied(s, env, id, author).await?;
+    }
     run.id = id;
     s.runs.keys.put(id, session);
     let moved = store
@@ -599,6 +651,7 @@ async fn steer(
                 buy_from: None,
                 password: handover.password,
                 otp: handover.otp,
+                request: None,
             };
             let started = start(s, env, &credential, &store, &name, new, Some(id)).await?;
             return Ok((StatusCode::CREATED, Json(started)).into_response());

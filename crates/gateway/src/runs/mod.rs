@@ -106,24 +106,40 @@ pub async fn record_event(
     who: &str,
     message: Option<String>,
 ) {
+    let message = Some(match message {
+        Some(m) => format!("{}: {m}", summary(run)),
+        None => summary(run),
+    });
+    let action = format!("{action} · run {}", run.id);
+    record(s, env, scope, action, who, message, Some(run.id)).await;
+}
+
+/// Records something the gateway did for people (a run's, a change
+/// request's), under `scope`, linked to run `run`'s batches if it names one.
+pub async fn record(
+    s: &Shared,
+    env: &Environment,
+    scope: &str,
+    action: String,
+    who: &str,
+    message: Option<String>,
+    run: Option<i64>,
+) {
     let entry = Entry {
         id: crate::history::new_id(),
         time_ms: crate::history::now_ms(),
         provider: env.provider.as_str().into(),
         environment: env.name.clone(),
-        action: format!("{action} · run {}", run.id),
+        action,
         who: who.to_string(),
         targets: Vec::new(),
         target_count: 0,
         status: 200,
         outcome: Outcome::Ok,
         code: None,
-        message: Some(match message {
-            Some(m) => format!("{}: {m}", summary(run)),
-            None => summary(run),
-        }),
+        message,
         duration_ms: 0,
-        csv_run: Some(history_id(run.id)),
+        csv_run: run.map(history_id),
         client: None,
         requests: 0,
     };

@@ -52,6 +52,17 @@ struct RunPosted {
     at_ms: i64,
 }
 
+/// The JSON posted for a change request's event.
+#[derive(Debug, Clone, Serialize)]
+struct RequestPosted {
+    event: &'static str,
+    request: i64,
+    environment: String,
+    rows: i64,
+    text: String,
+    at_ms: i64,
+}
+
 /// Deliveries under way, and what they came to.
 pub struct Webhooks {
     client: reqwest::Client,
@@ -99,6 +110,27 @@ impl Webhooks {
             event,
             run,
             environment: env.name.clone(),
+            at_ms: crate::history::now_ms(),
+        };
+        self.post(env, &posted);
+    }
+
+    /// Sends a change request's `event` (`requested`, `approved`,
+    /// `declined`, `applied`, `expired`) to `env`'s webhook, if it has one.
+    pub fn send_request(
+        &self,
+        env: &Environment,
+        event: &'static str,
+        request: i64,
+        rows: i64,
+        text: Message,
+    ) {
+        let posted = RequestPosted {
+            text: text.render(env.webhook_markup),
+            event,
+            request,
+            environment: env.name.clone(),
+            rows,
             at_ms: crate::history::now_ms(),
         };
         self.post(env, &posted);

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses part of this
 
 pub mod db;
+pub mod ocp;
 pub mod process;
 pub mod upstream;
 

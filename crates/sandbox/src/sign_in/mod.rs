@@ -24,6 +24,16 @@ pub enum Role {
     Member,
 }
 
+impl Role {
+    /// The realm role its tokens carry (`realm_access.roles`).
+    pub fn claim(self) -> &'static str {
+        match self {
+            Self::Owner => "OWNER",
+            Self::Member => "MEMBER",
+        }
+    }
+}
+
 /// How long what the sandbox issues lives, as Keycloak's realm settings
 /// would say it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
