@@ -96,6 +96,7 @@ pub fn App(
                         <Route path=path!("/sets") view=|| view! { <LazyPage load=lazy::sets_page/> }/>
                         <Route path=path!("/csv") view=|| view! { <LazyPage load=lazy::csv_page/> }/>
                         <Route path=path!("/runs") view=|| view! { <LazyPage load=lazy::runs_page/> }/>
+                        <Route path=path!("/requests") view=|| view! { <LazyPage load=lazy::requests_page/> }/>
                         <Route path=path!("/routers") view=|| view! { <LazyPage load=lazy::routers_page/> }/>
                         <Route path=path!("/allocations") view=|| view! { <LazyPage load=lazy::allocations_page/> }/>
                         <Route path=path!("/cloud-phones") view=|| view! { <LazyPage load=lazy::cloud_phones_page/> }/>

@@ -3,6 +3,7 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::miniapp::MiniApp;
 use numbers_core::models::ocp::*;
+use numbers_core::models::review::{NewRequest, RequestList, RequestView, Verdict};
 use numbers_core::models::run::{Handover, NewRun, RunCommand, RunDrift, RunList, RunView};
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanView};
 use serde::Serialize;
@@ -453,6 +454,73 @@ impl OcpClient {
         self.request(
             Request::get,
             &format!("/runs/{id}/{file}"),
+            &[],
+            Payload::Empty,
+        )
+        .await?
+        .text()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// `GET {relay}/requests`: the environment's change requests this
+    /// credential may see, and its review policy.
+    pub async fn change_requests(&self) -> Result<RequestList, ApiError> {
+        json(
+            self.request(Request::get, "/requests", &[], Payload::Empty)
+                .await?,
+        )
+        .await
+    }
+
+    /// `POST {relay}/requests`: a checked file put up for review.
+    pub async fn request_review(&self, new: &NewRequest) -> Result<RequestView, ApiError> {
+        json(
+            self.request(Request::post, "/requests", &[], Payload::json(new)?)
+                .await?,
+        )
+        .await
+    }
+
+    /// `POST {relay}/requests/{id}/{action}`: approve, decline, comment or
+    /// withdraw; the request as it now stands.
+    pub async fn review_action(
+        &self,
+        id: i64,
+        action: &str,
+        text: &str,
+    ) -> Result<RequestView, ApiError> {
+        let verdict = Verdict {
+            text: text.to_string(),
+        };
+        json(
+            self.request(
+                Request::post,
+                &format!("/requests/{id}/{action}"),
+                &[],
+                Payload::json(&verdict)?,
+            )
+            .await?,
+        )
+        .await
+    }
+
+    /// `GET {relay}/requests/{id}/drift`: what changed on OCP since the
+    /// request was made, among its numbers.
+    pub async fn request_drift(&self, id: i64) -> Result<RunDrift, ApiError> {
+        let path = format!("/requests/{id}/drift");
+        json(
+            self.request(Request::get, &path, &[], Payload::Empty)
+                .await?,
+        )
+        .await
+    }
+
+    /// `GET {relay}/requests/{id}/file.csv`: the file as it was frozen.
+    pub async fn request_file(&self, id: i64) -> Result<String, ApiError> {
+        self.request(
+            Request::get,
+            &format!("/requests/{id}/file.csv"),
             &[],
             Payload::Empty,
         )

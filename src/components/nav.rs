@@ -2,11 +2,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The destinations of the main navigation, in the order shown.
-pub const DESTINATIONS: [(&str, &str); 9] = [
+pub const DESTINATIONS: [(&str, &str); 10] = [
     ("Numbers", "/numbers"),
     ("Sets", "/sets"),
     ("CSV", "/csv"),
     ("Runs", "/runs"),
+    ("Requests", "/requests"),
     ("Routers", "/routers"),
     ("Allocations", "/allocations"),
     ("Cloud phones", "/cloud-phones"),

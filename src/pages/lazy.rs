@@ -51,6 +51,7 @@ lazy_pages! {
     sets_page, preload_sets => super::sets::SetsPage;
     csv_page, preload_csv => super::csv::CsvPage;
     runs_page, preload_runs => super::runs::RunsPage;
+    requests_page, preload_requests => super::requests::RequestsPage;
     routers_page, preload_routers => super::routers::RoutersPage;
     allocations_page, preload_allocations => super::allocations::AllocationsPage;
     cloud_phones_page, preload_cloud_phones => super::cloud_phones::CloudPhonesPage;
@@ -74,6 +75,7 @@ pub fn preload(path: &str) {
         "/sets" => start!(preload_sets),
         "/csv" => start!(preload_csv),
         "/runs" => start!(preload_runs),
+        "/requests" => start!(preload_requests),
         "/routers" => start!(preload_routers),
         "/allocations" => start!(preload_allocations),
         "/cloud-phones" => start!(preload_cloud_phones),

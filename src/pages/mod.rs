@@ -7,6 +7,7 @@ pub mod history;
 pub mod lazy;
 pub mod not_found;
 pub mod numbers;
+pub mod requests;
 pub mod routers;
 pub mod runs;
 pub mod sets;

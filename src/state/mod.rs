@@ -166,6 +166,15 @@ impl AppState {
         }
     }
 
+    /// The review policy of the current OCP environment on the gateway
+    /// (none: nothing needs someone else's approval).
+    pub fn review_policy(&self) -> Option<numbers_core::review::Policy> {
+        let env = self
+            .connections
+            .with(|c| c.ocp.relay_env().map(str::to_string))?;
+        self.environment("ocp", &env).and_then(|e| e.review)
+    }
+
     /// Opens the history side panel on `id`.
     pub fn show_history(&self, provider: Provider, id: &str, title: String) {
         self.history_panel.set(Some(HistoryTarget {

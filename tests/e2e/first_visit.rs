@@ -15,10 +15,11 @@ use numbers_e2e::{
 
 /// The pages behind a split point: link label, path, and the name
 /// scripts/split-wasm.sh gives the page's own chunk.
-const LAZY_PAGES: [(&str, &str, &str); 8] = [
+const LAZY_PAGES: [(&str, &str, &str); 9] = [
     ("Sets", "/sets", "split_sets_page-"),
     ("CSV", "/csv", "split_csv_page-"),
     ("Runs", "/runs", "split_runs_page-"),
+    ("Requests", "/requests", "split_requests_page-"),
     ("Routers", "/routers", "split_routers_page-"),
     ("Allocations", "/allocations", "split_allocations_page-"),
     ("Cloud phones", "/cloud-phones", "split_cloud_phones_page-"),

@@ -21,10 +21,11 @@ const NETWORKS: [(&str, u64, u64, usize); 2] = [
     ("1.6 Mbit/s, 150 ms", 1_600_000, 150, 3),
 ];
 
-const PAGES: [(&str, &str); 8] = [
+const PAGES: [(&str, &str); 9] = [
     ("Sets", "/sets"),
     ("CSV", "/csv"),
     ("Runs", "/runs"),
+    ("Requests", "/requests"),
     ("Routers", "/routers"),
     ("Allocations", "/allocations"),
     ("Cloud phones", "/cloud-phones"),

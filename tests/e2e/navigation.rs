@@ -5,11 +5,12 @@ use std::time::Duration;
 use numbers_e2e::fantoccini::Locator;
 use numbers_e2e::{follow_link, js, screenshot, wait_for, workspace, Browser, RunningSandbox};
 
-const PAGES: [(&str, &str); 8] = [
+const PAGES: [(&str, &str); 9] = [
     ("Numbers", "/numbers"),
     ("Sets", "/sets"),
     ("CSV", "/csv"),
     ("Runs", "/runs"),
+    ("Requests", "/requests"),
     ("Routers", "/routers"),
     ("Allocations", "/allocations"),
     ("Cloud phones", "/cloud-phones"),

@@ -59,6 +59,7 @@ pub fn GatewayHandOver(
             buy_from: Some(provider.get_untracked()),
             password: password.get_untracked(),
             otp: Some(otp.get_untracked()).filter(|o| !o.trim().is_empty()),
+            request: None,
         });
         app.tell_while(busy, async move {
             let run = app

@@ -8,6 +8,7 @@ mod gateway_run;
 mod loaded;
 mod plan_card;
 mod preview;
+mod request_review;
 pub mod run;
 mod run_view;
 

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use numbers_core::csv::{self, Operation, Plan};
 use numbers_core::models::ocp::NumberRecord;
+use numbers_core::review::Change;
 use numbers_core::text::count;
 
 use super::check::Check;
 use super::gateway_run::GatewayHandOver;
 use super::loaded::Shared;
+use super::request_review::RequestReview;
 use super::run::RunState;
 use super::run_view::{current_state, drive};
 use crate::api::ApiError;
@@ -127,6 +129,14 @@ pub fn PlanCard(loaded: Shared, run: RwSignal<Option<RunState>>, check: Check) -
     });
     let kept = StoredValue::new(loaded);
     let gateway = app.runs_here().is_ok();
+    // The environment's review policy, applied by the rule core holds: a
+    // gated file is put up for review, never sent from here.
+    let policy = app.review_policy();
+    let gated = Memo::new(move |_| {
+        let counts = plan.with(|p| p.as_ref().map(|p| p.counts))?;
+        policy.as_ref()?.gate(&Change::Csv(counts)).map(|g| g.rule)
+    });
+    let rule = Signal::derive(move || gated.get().unwrap_or_default());
     view! {
         <Show when=move || batches.get().is_some()>
             <section class="card" aria-label="Plan">
@@ -140,12 +150,17 @@ pub fn PlanCard(loaded: Shared, run: RwSignal<Option<RunState>>, check: Check) -
                 <Show when=move || destructive.get() && !run.with(|r| r.as_ref().is_some_and(RunState::finished))>
                     <BackupPanel loaded=kept.get_value() check=check provider=provider/>
                 </Show>
-                <PlanActions run=run check=check batches=batches start=start gateway=gateway/>
-                {gateway.then(|| view! {
-                    <Show when=move || run.with(Option::is_none)>
-                        <GatewayHandOver loaded=kept.get_value() check=check provider=provider batches=batches/>
-                    </Show>
-                })}
+                <Show when=move || gated.with(Option::is_some)
+                    fallback=move || view! {
+                        <PlanActions run=run check=check batches=batches start=start gateway=gateway/>
+                        {gateway.then(|| view! {
+                            <Show when=move || run.with(Option::is_none)>
+                                <GatewayHandOver loaded=kept.get_value() check=check provider=provider batches=batches/>
+                            </Show>
+                        })}
+                    }>
+                    <RequestReview loaded=kept.get_value() check=check rule=rule/>
+                </Show>
             </section>
         </Show>
         <Show when=move || batches.get().is_none()>

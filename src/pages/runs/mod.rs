@@ -14,7 +14,7 @@ use crate::fetch::Fetched;
 use crate::state::{use_app, AppState};
 use crate::tasks::on_page;
 use crate::timing::sleep_ms;
-pub use run_card::{RunCard, RunProgress};
+pub use run_card::{DriftCheck, RunCard, RunProgress};
 
 /// How often the runs are read again while the page is open.
 const FOLLOW_MS: i32 = 1500;

@@ -55,29 +55,47 @@ pub fn RunProgress(run: RunView) -> impl IntoView {
     }
 }
 
-/// What changed on OCP since the run was handed over, among the numbers it
-/// has still to change: read when someone is about to resume it.
+/// What changed on OCP since run `id` was handed over, among the numbers
+/// it has still to change (read when someone is about to resume it); or,
+/// with `request`, since change request `id` was made (before it is applied).
 #[component]
-fn ResumeDrift(id: i64) -> impl IntoView {
+pub fn DriftCheck(id: i64, #[prop(optional)] request: bool) -> impl IntoView {
     let app = use_app();
     let found = RwSignal::new(None::<Result<RunDrift, String>>);
     crate::tasks::on_page(async move {
-        let read = app
-            .ocp()
-            .run_drift(id)
-            .await
-            .map_err(|e| format!("What changed since the hand-over could not be read: {e}"));
+        let client = app.ocp();
+        let read = if request {
+            client.request_drift(id).await
+        } else {
+            client.run_drift(id).await
+        };
+        let read = read.map_err(|e| format!("What changed on OCP could not be read: {e}"));
         found.try_set(Some(read));
     });
+    let summary = move |d: &RunDrift| {
+        if !request {
+            d.summary()
+        } else if d.changed == 0 {
+            format!(
+                "None of its {} numbers changed on OCP since the request was made.",
+                d.checked
+            )
+        } else {
+            format!(
+                "{} of its {} numbers changed on OCP since the request was made: applying it now marks its approvals stale, and a reviewer must approve it again.",
+                d.changed, d.checked
+            )
+        }
+    };
     view! {
         <div class="run-drift" role="status">
             {move || match found.get() {
-                None => view! { <p class="small hint">"Reading what changed on OCP since the run was handed over…"</p> }.into_any(),
+                None => view! { <p class="small hint">"Reading what changed on OCP since then…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="small error-text">{e}</p> }.into_any(),
                 Some(Ok(d)) => {
                     let more = d.changed.saturating_sub(d.numbers.len() as u64);
                     view! {
-                        <p class=if d.changed == 0 { "small" } else { "small warn-text" }>{d.summary()}</p>
+                        <p class=if d.changed == 0 { "small" } else { "small warn-text" }>{summary(&d)}</p>
                         {(!d.numbers.is_empty()).then(|| view! {
                             <ul class="small drift-list">
                                 {d.numbers.into_iter().map(|n| view! {
@@ -209,7 +227,7 @@ pub fn RunCard(
                     }
                 }>
                     <Show when=move || asking.get() == Some(RunCommand::Resume)>
-                        <ResumeDrift id=id/>
+                        <DriftCheck id=id/>
                     </Show>
                     <p class="small">{move || match asking.get() {
                         Some(RunCommand::Revert) => "Revert starts a new run on the gateway that puts every number this run changed back as the backup holds it, sent with your credential. Confirm with your password.",

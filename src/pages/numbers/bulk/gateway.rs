@@ -43,6 +43,7 @@ pub fn HandOverDialog(open: RwSignal<bool>, bulk: Bulk) -> impl IntoView {
             buy_from: None,
             password: password.get_untracked(),
             otp: Some(otp.get_untracked()).filter(|o| !o.trim().is_empty()),
+            request: None,
         };
         let app = bulk.app;
         let client = app.ocp();
