@@ -40,12 +40,21 @@ pub async fn choose(client: &Client, css: &str, value: &str) {
 /// to ten seconds for it to be there and enabled (the console mounts once
 /// its wasm has started, which can be after the page's load event).
 pub async fn click_button(client: &Client, label: &str) {
+    click_button_in(client, ":root", label).await;
+}
+
+/// [`click_button`] within the element `scope` (a CSS selector): one card's
+/// button among cards that each have one.
+pub async fn click_button_in(client: &Client, scope: &str, label: &str) {
     let script = format!(
-        "(() => {{ const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?} && !b.disabled); if (b) {{ b.click(); return true; }} return false; }})()"
+        "(() => {{ const b = [...(document.querySelector({scope:?})?.querySelectorAll('button') ?? [])].find(b => b.textContent.trim() === {label:?} && !b.disabled); if (b) {{ b.click(); return true; }} return false; }})()"
     );
     let deadline = Instant::now() + Duration::from_secs(10);
     while js(client, &script).await != serde_json::Value::Bool(true) {
-        assert!(Instant::now() < deadline, "no enabled button {label:?}");
+        assert!(
+            Instant::now() < deadline,
+            "no enabled button {label:?} in {scope}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

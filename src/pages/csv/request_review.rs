@@ -40,7 +40,7 @@ pub fn RequestReview(loaded: Shared, check: Check, rule: Signal<String>) -> impl
         });
     };
     view! {
-        <section class="card request-review" aria-label="Request review">
+        <section class="request-review" aria-label="Request review">
             <h2>"Needs review"</h2>
             <p class="warn-text" role="status">{move || format!("{}: the gateway applies it once someone else approves it.", rule.get())}</p>
             {move || match made.get() {

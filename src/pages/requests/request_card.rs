@@ -100,7 +100,7 @@ pub fn RequestCard(
             {move || request.with(|r| (!r.reason.is_empty()).then(|| view! { <blockquote class="reason">{r.reason.clone()}</blockquote> }))}
             {move || request.with(|r| r.note.clone()).map(|n| view! { <p class="warn-text" role="status">{n}</p> })}
             <details>
-                <summary>{move || request.with(|r| format!("What it changes ({} groups)", r.groups.len()))}</summary>
+                <summary>{move || request.with(|r| format!("What it changes ({})", numbers_core::text::count(r.groups.len(), "group", "groups")))}</summary>
                 <p class="small">{move || request.with(|r| r.groups.iter().map(|g| format!("{}: {}", if g.group.is_empty() { "(no group)" } else { g.group.as_str() }, numbers_core::text::count(g.numbers as usize, "number", "numbers"))).collect::<Vec<_>>().join(" · "))}</p>
                 <ul class="small diff-list">
                     {move || request.with(|r| r.diff.iter().map(|d| view! { <li class="mono">{d.clone()}</li> }).collect_view())}
