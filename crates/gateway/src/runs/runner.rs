@@ -548,6 +548,7 @@ async fn record_lost(
         "success": true,
         "message": "applied (its answer was lost; the current state shows it)",
     });
+    s.history.begin_write();
     crate::history::record(
         s.clone(),
         h.env.clone(),
@@ -732,6 +733,7 @@ async fn send(s: &Shared, h: &Held, k: usize, body: &str) -> Sent {
         if status == 401 {
             return Sent::SignedOut;
         }
+        s.history.begin_write();
         crate::history::record(
             s.clone(),
             env.clone(),
