@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use common::client;
 use common::ocp::{
-    batch_entries, command, gateway, hand_over, notes, notes_file, numbers_of, run, started, token,
-    until,
+    batch_entries, command, gateway, hand_over, notes, notes_file, numbers_of, run, started, tail,
+    token, until,
 };
 use common::process::Process;
 use common::upstream::{counter, Upstream};
@@ -386,6 +386,12 @@ async fn a_gateway_stopped_with_sigterm_finishes_the_batch_in_flight_and_pauses_
     until(&g, owner, id, |v| v.batches_applied >= 2).await;
     g.stop().await;
     let sent_before_stop = proxy.csv_batches.load(Ordering::SeqCst);
+    // Every batch's entry was made before it stopped: none left waiting.
+    assert!(
+        !g.log().contains("entries were still being made"),
+        "{}",
+        tail(&g.log())
+    );
     g.restart().await;
     let paused = until(&g, owner, id, |v| v.state == RunState::Paused).await;
     assert!(
