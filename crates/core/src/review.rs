@@ -271,7 +271,6 @@ impl Policy {
                 Kind::RouterDelete,
                 Kind::SetPurge,
                 Kind::SetDelete,
-                Kind::ExotelDeallocate,
                 Kind::CsvRun,
             ]
             .into_iter()
@@ -391,6 +390,18 @@ pub fn csv_content_hash(text: &str, left_out: &[usize]) -> String {
     for r in left {
         h.update(r.to_le_bytes());
     }
+    hex::encode(h.finalize())
+}
+
+/// The hash of one call: its method, path and body, byte for byte.
+pub fn call_content_hash(method: &str, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"call\n");
+    h.update(method.as_bytes());
+    h.update(b"\n");
+    h.update(path.as_bytes());
+    h.update(b"\n");
+    h.update(body);
     hex::encode(h.finalize())
 }
 
@@ -818,6 +829,8 @@ mod tests {
             let mut more = left.clone();
             more.push(60);
             prop_assert_ne!(csv_content_hash(&text, &left), csv_content_hash(&text, &more));
+            prop_assert_ne!(call_content_hash("DELETE", &text, b""), call_content_hash("DELETE", &other, b""));
+            prop_assert_ne!(call_content_hash("PUT", "/p", text.as_bytes()), call_content_hash("PUT", "/p", other.as_bytes()));
         }
     }
 }

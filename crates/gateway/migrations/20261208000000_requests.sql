@@ -1,8 +1,8 @@
 -- Change requests: a change an environment's review policy gates, frozen
--- (the file's text and the rows left out, hashed) until someone other than
--- its author approves it; applied once, as a run. Several gateways on one
--- PostgreSQL share them; a request moves from approved to applied by one
--- conditional update, so it is applied once.
+-- (a file's text and the rows left out, or one call, hashed) until someone
+-- other than its author approves it; applied once (a file as a run).
+-- Several gateways on one PostgreSQL share them; a request moves from
+-- approved to applied by one conditional update, so it is applied once.
 CREATE TABLE change_requests (
     id BIGINT PRIMARY KEY,
     provider TEXT NOT NULL,
@@ -25,11 +25,15 @@ CREATE TABLE change_requests (
     updated_ms BIGINT NOT NULL,
     note TEXT,
     run_id BIGINT,
-    applied_by TEXT
+    applied_by TEXT,
+    -- A call request: the call, sent as it is once approved.
+    call_method TEXT,
+    call_path TEXT,
+    call_body TEXT
 );
 CREATE INDEX change_requests_environment ON change_requests (provider, environment, created_ms DESC);
--- The file and the numbers' state when the request was made (what Apply
--- compares the provider with), apart from the rows listed.
+-- The file and the state of what it changes when the request was made
+-- (what Apply compares the provider with), apart from the rows listed.
 CREATE TABLE change_request_files (
     request_id BIGINT PRIMARY KEY,
     text TEXT NOT NULL,

@@ -672,7 +672,13 @@ fn environment(
         _ => None,
     };
     let review = file.review.map(|r| r.policy(t)).transpose()?;
-    if review.is_some() && provider == Provider::Ocp && token_url.is_none() {
+    if review.is_some() && provider != Provider::Ocp {
+        return Err(invalid(
+            t,
+            "review is for OCP environments: change requests are approved by OCP users and applied on OCP",
+        ));
+    }
+    if review.is_some() && token_url.is_none() {
         return Err(invalid(
             t,
             "review needs token_url: who asks and who approves is proved by signing in",
@@ -791,6 +797,41 @@ mod tests {
         );
         let lab = c.environment(Provider::Ocp, "lab").expect("lab");
         assert_eq!(lab.base_url.as_str(), "http://10.0.0.5:9000/integrations");
+    }
+
+    #[test]
+    fn a_review_policy_is_read_and_its_mistakes_named() {
+        let c = load_text(
+            "builtin_environments = false\n[ocp.eu1]\nbase_url = \"https://h/integrations\"\n\
+             token_url = \"https://h/auth/realms/r/protocol/openid-connect/token\"\n\
+             [ocp.eu1.review]\nchanges = [\"delete-numbers\", \"csv-run\"]\ncsv_rows_over = 500\n\
+             approvals = 2\napprover_users = [\"alice\"]\napprover_groups = [\"/leads\"]\nreverts = false\nvalid_hours = 24\n",
+        )
+        .expect("config");
+        let p = c.environments[0].review.clone().expect("policy");
+        assert_eq!(p.kinds.len(), 2);
+        assert_eq!(
+            (p.csv_rows_over, p.approvals, p.reverts, p.valid_hours),
+            (500, 2, false, 24)
+        );
+        assert_eq!(p.approvers.describe(), "group /leads, or alice");
+        let ocp = "builtin_environments = false\n[ocp.x]\nbase_url = \"https://h\"\ntoken_url = \"https://h/token\"\n";
+        for (text, says) in [
+            (format!("{ocp}[ocp.x.review]\nchanges = [\"delete\"]\n"), "not a kind of change"),
+            (format!("{ocp}[ocp.x.review]\nchanges = []\n"), "at least one kind"),
+            (format!("{ocp}[ocp.x.review]\nchanges = [\"csv-run\"]\napprovals = 0\n"), "approvals from 1 to 5"),
+            (
+                "builtin_environments = false\n[ocp.x]\nbase_url = \"https://h\"\n[ocp.x.review]\nchanges = [\"csv-run\"]\n".to_string(),
+                "needs token_url",
+            ),
+            (
+                "builtin_environments = false\n[exotel.x]\nbase_url = \"https://h\"\n[exotel.x.review]\nchanges = [\"exotel-deallocate\"]\n".to_string(),
+                "for OCP environments",
+            ),
+        ] {
+            let e = load_text(&text).expect_err(says).to_string();
+            assert!(e.contains(says), "{e}");
+        }
     }
 
     #[test]

@@ -585,7 +585,7 @@ impl numbers_gateway::schedule::Clock for Manual {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_approval_not_applied_in_time_expires_and_cannot_be_applied() {
+async fn an_approval_not_applied_in_time_expires_and_a_plan_may_not_complete_a_router_unreviewed() {
     let dir = tempfile::tempdir().expect("dir");
     let mut config = numbers_gateway::Config::load(None).expect("defaults");
     config.history.url = Some(sqlite_in(dir.path()));
@@ -618,6 +618,24 @@ async fn an_approval_not_applied_in_time_expires_and_cannot_be_applied() {
             .collect();
     let file = deletes(&numbers);
     let base = g.url("/relay/ocp/sandbox");
+    // Nor may a plan complete a router at its end with nobody's review.
+    let r = client()
+        .post(format!("{base}/schedules"))
+        .bearer_auth(&owner)
+        .json(&json!({"router_id": "router-demo", "interval_secs": 60, "zone": "Europe/Athens", "end": {"kind": "complete"}}))
+        .send()
+        .await
+        .expect("plan");
+    let (status, code, message) = error_of(r).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (403, "review_required"),
+        "{message}"
+    );
+    assert!(
+        message.contains("a plan may not end by completing it"),
+        "{message}"
+    );
     let r = client()
         .post(format!("{base}/requests"))
         .bearer_auth(&owner)
@@ -674,4 +692,111 @@ async fn an_approval_not_applied_in_time_expires_and_cannot_be_applied() {
         .await
         .expect("approve");
     assert_eq!(error_of(r).await.1, "request_refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completing_a_router_is_requested_as_one_call_sent_by_the_gateway_once_approved() {
+    let sandbox_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream(sandbox_dir.path()).await;
+    let proxy = counter(upstream.addr).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (g, _dist) = gateway(
+        dir.path(),
+        &config(proxy.addr, &sqlite_in(dir.path()), 1000, ""),
+    )
+    .await;
+    let (owner, reviewer, member) = (
+        token(&g, "owner").await,
+        token(&g, "reviewer").await,
+        token(&g, "member").await,
+    );
+    let complete =
+        json!({"method": "POST", "path": "/api/numbers-routing/router-demo/complete", "body": ""});
+    let new = |title: &str| json!({"title": title, "reason": "the rollout reached 100%", "call": complete});
+    let post = |token: &str, body: Value| {
+        client()
+            .post(g.url("/relay/ocp/sandbox/requests"))
+            .bearer_auth(token.to_string())
+            .json(&body)
+            .send()
+    };
+    // The member may not see the router's group: no request of theirs.
+    let (status, code, message) = error_of(post(&member, new("mine")).await.expect("ask")).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (403, "request_refused"),
+        "{message}"
+    );
+    let r = post(&owner, new("Finish the rollout")).await.expect("ask");
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let made: RequestView = r.json().await.expect("view");
+    let id = made.id;
+    assert!(
+        made.rule
+            .starts_with("Completing a router needs 1 approval"),
+        "{}",
+        made.rule
+    );
+    assert_eq!(
+        made.call.as_ref().map(|c| c.path.as_str()),
+        Some("/api/numbers-routing/router-demo/complete")
+    );
+    let r = act(&g, &reviewer, id, "approve", "").await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+
+    // The split moved by hand after the approval: the approval is stale.
+    let moved = client()
+        .put(g.url("/relay/ocp/sandbox/api/numbers-routing"))
+        .bearer_auth(&owner)
+        .json(&json!({"id": "router-demo", "weight": 45}))
+        .send()
+        .await
+        .expect("move");
+    assert!(moved.status().is_success(), "{:?}", moved.text().await);
+    let (status, code, message) = error_of(act(&g, &owner, id, "apply", "").await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (403, "request_refused"),
+        "{message}"
+    );
+    assert!(message.contains("router-demo changed since"), "{message}");
+    assert_eq!(request(&g, &owner, id).await.state, RequestState::Open);
+
+    let r = act(&g, &reviewer, id, "approve", "45% is fine too").await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let before = proxy.requests.load(Ordering::SeqCst);
+    let r = act(&g, &owner, id, "apply", "").await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let applied: RequestView = r.json().await.expect("view");
+    assert_eq!(applied.state, RequestState::Applied);
+    let (status, _, _) = error_of(act(&g, &reviewer, id, "apply", "").await).await;
+    assert_eq!(status, 403, "applied once");
+    let read = client()
+        .get(g.url("/relay/ocp/sandbox/api/numbers-routing/router-demo"))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(
+        read.status(),
+        404,
+        "the router was completed (and so removed)"
+    );
+    assert!(proxy.requests.load(Ordering::SeqCst) > before);
+    let entries = history(&g, &owner).await;
+    let actions: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.iter().any(|a| a.starts_with("Complete router"))
+            || actions
+                .iter()
+                .any(|a| a.to_lowercase().contains("complete")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&format!("change request applied · request {id}").as_str()),
+        "{actions:?}"
+    );
 }

@@ -9,18 +9,35 @@ use crate::review::{Decision, Policy, RequestState};
 
 use super::run::RunDrift;
 
-/// `POST …/requests`: a CSV file frozen for review (applied, once
-/// approved, as a run on the gateway).
+/// `POST …/requests`: a change frozen for review — a CSV file (applied,
+/// once approved, as a run on the gateway) or one call to OCP (sent, once
+/// approved, by the gateway with the applier's credential).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewRequest {
     pub title: String,
     pub reason: String,
+    /// A file's name, as dropped.
+    #[serde(default)]
     pub file_name: String,
     /// The file as dropped.
+    #[serde(default)]
     pub text: String,
     /// Rows (0-based) the author left out.
     #[serde(default)]
     pub left_out: Vec<usize>,
+    /// Or one call, instead of a file.
+    #[serde(default)]
+    pub call: Option<Call>,
+}
+
+/// One call to OCP, as it will be sent: its method, its path under the
+/// environment (from `/`) and its JSON body (empty for none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Call {
+    pub method: String,
+    pub path: String,
+    #[serde(default)]
+    pub body: String,
 }
 
 /// A comment on a request.
@@ -55,7 +72,11 @@ pub struct RequestView {
     pub expires_ms: Option<i64>,
     /// The hash of its exact content, which approvals are bound to.
     pub content_hash: String,
-    /// The file's name, its rows by operation, and the rows left out.
+    /// A call request's call (none for a file).
+    #[serde(default)]
+    pub call: Option<Call>,
+    /// The file's name, its rows by operation, and the rows left out (a
+    /// call: what it names, and how many).
     pub file_name: String,
     pub operations: OpCounts,
     pub rows: u64,

@@ -234,6 +234,16 @@ async fn file(
             let Credential::Bearer(token) = &credential else {
                 return Err(Refusal::RequestNotFound);
             };
+            if let Some(call) = &r.call {
+                let (changed, _) =
+                    super::call::changed_since(&s, &env, token, call, &backup).await?;
+                let found: RequestDrift = RunDrift {
+                    checked: 1,
+                    changed: u64::from(!changed.is_empty()),
+                    numbers: changed,
+                };
+                return Ok(Json(found).into_response());
+            }
             let table = csv::read_owned(text.into_bytes()).map_err(|_| Refusal::RequestNotFound)?;
             let numbers: HashSet<&str> = (0..table.len())
                 .filter(|row| !r.left_out.contains(row))
@@ -310,11 +320,19 @@ async fn create(
     drop(bytes);
     let title: String = new.title.trim().chars().take(200).collect();
     let reason: String = new.reason.trim().chars().take(4000).collect();
+    if title.is_empty() {
+        return Err(Refusal::RequestInvalid("give the request a title".into()));
+    }
+    if let Some(call) = new.call {
+        let (mut r, state) =
+            super::call::create(s, env, &credential, &author, policy, (title, reason), call)
+                .await?;
+        r.id = store.insert(&r, String::new(), state).await?;
+        return made(s, env, &store, policy, &author, r).await;
+    }
     let file_name: String = new.file_name.trim().chars().take(200).collect();
-    if title.is_empty() || file_name.is_empty() {
-        return Err(Refusal::RequestInvalid(
-            "give the request a title and name its file".into(),
-        ));
+    if file_name.is_empty() {
+        return Err(Refusal::RequestInvalid("name the file".into()));
     }
     let content_hash = csv_content_hash(&new.text, &new.left_out);
     let table = csv::read(new.text.as_bytes()).map_err(|problems| {
@@ -431,8 +449,21 @@ async fn create(
         note: None,
         run_id: None,
         applied_by: None,
+        call: None,
     };
     r.id = store.insert(&r, new.text, backup.finish()).await?;
+    made(s, env, &store, policy, &author, r).await
+}
+
+/// A request just stored: recorded, told, and answered.
+async fn made(
+    s: &Shared,
+    env: &Environment,
+    store: &RequestTable,
+    policy: &Policy,
+    author: &Person,
+    r: ChangeRequest,
+) -> Result<Response, Refusal> {
     super::record_event(s, env, &r, "made", &author.name, Some(r.rule.clone()), None).await;
     super::tell(
         s,
@@ -446,10 +477,11 @@ async fn create(
             .quote(r.rule.as_str())
             .say("."),
     );
-    Ok((StatusCode::CREATED, Json(view(&store, &r, policy).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(view(store, &r, policy).await?)).into_response())
 }
 
-/// `POST …/requests/{id}/approve`, `decline`, `comment` or `withdraw`.
+/// `POST …/requests/{id}/approve`, `decline`, `comment`, `withdraw`, or
+/// `apply` (a call request; a file is applied as a run).
 async fn act(
     State(shared): State<Shared>,
     Extension(Relayed { env, .. }): Extension<Relayed>,
@@ -460,7 +492,7 @@ async fn act(
     let action = part.as_deref().unwrap_or_default().to_string();
     if !matches!(
         action.as_str(),
-        "approve" | "decline" | "comment" | "withdraw"
+        "approve" | "decline" | "comment" | "withdraw" | "apply"
     ) {
         return Err(Refusal::RequestNotFound);
     }
@@ -495,6 +527,28 @@ async fn act(
         stale: false,
     };
     match action.as_str() {
+        "apply" => {
+            if me.id != r.author_id && !policy.approvers.admit(&me) {
+                return Err(Refusal::RequestRefused(format!(
+                    "Request {id} is applied by its author or by someone who may approve it ({}).",
+                    policy.approvers.describe()
+                )));
+            }
+            rules::may_apply(policy, &r.facts(&ds), now)
+                .map_err(|e| Refusal::RequestRefused(e.to_string()))?;
+            let said = super::call::apply(s, env, &credential, &me, &store, &r).await?;
+            super::record_event(s, env, &r, "applied", &me.name, Some(said), None).await;
+            super::tell(
+                s,
+                env,
+                &r,
+                "applied",
+                super::describe(&r)
+                    .say(" applied by ")
+                    .quote(me.name.as_str())
+                    .say("."),
+            );
+        }
         "comment" => {
             if text.is_empty() {
                 return Err(Refusal::RequestInvalid("write the comment".into()));

@@ -7,6 +7,7 @@
 //! applied once as a run on the gateway.
 
 pub mod api;
+mod call;
 pub mod identity;
 pub mod store;
 
@@ -129,15 +130,16 @@ pub async fn relay_check(
     }
 }
 
-/// "Change request 3 (“Spring clean-up”, 1,200 rows)".
+/// "Change request 3 (“Spring clean-up”, 1200 rows)", or the call's action.
 pub fn describe(r: &ChangeRequest) -> Message {
+    let size = match r.call {
+        Some(_) => r.file_name.clone(),
+        None => numbers_core::text::count(usize::try_from(r.row_count).unwrap_or(0), "row", "rows"),
+    };
     Message::new()
         .say(format!("Change request {} (", r.id))
         .quote(r.title.as_str())
-        .say(format!(
-            ", {})",
-            numbers_core::text::count(usize::try_from(r.row_count).unwrap_or(0), "row", "rows")
-        ))
+        .say(format!(", {size})"))
 }
 
 /// Records something done to request `r` in the history (made, approved,
@@ -152,12 +154,15 @@ pub async fn record_event(
     message: Option<String>,
     run: Option<i64>,
 ) {
-    let about = format!(
-        "{}: {} of {}",
-        r.title,
-        numbers_core::text::count(usize::try_from(r.row_count).unwrap_or(0), "row", "rows"),
-        r.file_name
-    );
+    let about = match r.call {
+        Some(_) => format!("{}: {}", r.title, r.diff.join(", ")),
+        None => format!(
+            "{}: {} of {}",
+            r.title,
+            numbers_core::text::count(usize::try_from(r.row_count).unwrap_or(0), "row", "rows"),
+            r.file_name
+        ),
+    };
     let message = Some(match message {
         Some(m) => format!("{about} — {m}"),
         None => about,

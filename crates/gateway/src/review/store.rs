@@ -3,7 +3,7 @@
 //! conditional updates only, so two gateways never both apply it.
 
 use numbers_core::csv::OpCounts;
-use numbers_core::models::review::{Comment, GroupCount, RequestView};
+use numbers_core::models::review::{Call, Comment, GroupCount, RequestView};
 use numbers_core::review::{Decision, Facts, Policy, RequestState};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -37,6 +37,8 @@ pub struct Request {
     pub note: Option<String>,
     pub run_id: Option<i64>,
     pub applied_by: Option<String>,
+    /// A call request's call; `None` for a file.
+    pub call: Option<Call>,
 }
 
 /// One approval, decline or comment.
@@ -110,6 +112,7 @@ impl Request {
             updated_ms: self.updated_ms,
             expires_ms,
             content_hash: self.content_hash.clone(),
+            call: self.call.clone(),
             file_name: self.file_name.clone(),
             operations: self.operations,
             rows: u64::try_from(self.row_count).unwrap_or(0),
@@ -160,7 +163,8 @@ fn text<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 const COLUMNS: &str = "id, provider, environment, author, author_id, title, reason, state, rule, content_hash, \
-     file_name, left_out, operations, row_count, groups, diff, scope, created_ms, updated_ms, note, run_id, applied_by";
+     file_name, left_out, operations, row_count, groups, diff, scope, created_ms, updated_ms, note, run_id, applied_by, \
+     call_method, call_path, call_body";
 
 fn request(row: &AnyRow) -> Result<Request, StoreError> {
     let state: String = row.try_get("state")?;
@@ -187,6 +191,19 @@ fn request(row: &AnyRow) -> Result<Request, StoreError> {
         note: row.try_get("note")?,
         run_id: row.try_get("run_id")?,
         applied_by: row.try_get("applied_by")?,
+        call: match (
+            row.try_get::<Option<String>, _>("call_method")?,
+            row.try_get::<Option<String>, _>("call_path")?,
+        ) {
+            (Some(method), Some(path)) => Some(Call {
+                method,
+                path,
+                body: row
+                    .try_get::<Option<String>, _>("call_body")?
+                    .unwrap_or_default(),
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -225,7 +242,7 @@ impl RequestTable {
                 .try_get("n")?;
             let inserted = sqlx::query(AssertSqlSafe(format!(
                 "INSERT INTO change_requests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                 $11, $12, $13, $14, $15, $16, $17, $18, $18, NULL, NULL, NULL)"
+                 $11, $12, $13, $14, $15, $16, $17, $18, $18, NULL, NULL, NULL, $19, $20, $21)"
             )))
             .bind(id)
             .bind(&r.provider)
@@ -245,6 +262,9 @@ impl RequestTable {
             .bind(text(&r.diff)?)
             .bind(&r.scope)
             .bind(r.created_ms)
+            .bind(r.call.as_ref().map(|c| c.method.clone()))
+            .bind(r.call.as_ref().map(|c| c.path.clone()))
+            .bind(r.call.as_ref().map(|c| c.body.clone()))
             .execute(&mut *tx)
             .await;
             match inserted {
@@ -440,6 +460,16 @@ impl RequestTable {
         .await?
         .rows_affected();
         Ok(moved == 1)
+    }
+
+    /// Notes what became of an applied call (OCP's answer).
+    pub async fn note(&self, id: i64, note: &str) -> Result<(), RequestStoreError> {
+        sqlx::query("UPDATE change_requests SET note = $1 WHERE id = $2")
+            .bind(note)
+            .bind(id)
+            .execute(&self.0.pool)
+            .await?;
+        Ok(())
     }
 
     /// Takes an approved request for applying by `who`: true for exactly

@@ -25,7 +25,8 @@ use numbers_core::models::ocp::RouterRecord;
 use numbers_core::models::schedule::{
     NewPlan, PlanCommand, PlanCursor, PlanList, PlanState, DEFAULT_PLAN_PAGE, MAX_PLAN_PAGE,
 };
-use numbers_core::rollout::{Calendar, Expected, Zone};
+use numbers_core::review::Change;
+use numbers_core::rollout::{Calendar, End, Expected, Zone};
 use numbers_core::routing::Router;
 
 use super::runner::calendar;
@@ -431,6 +432,25 @@ async fn create(
     let new: NewPlan = body(s, request).await?;
     let now = s.schedules.now_ms();
     check_new(s, &new, now)?;
+    // A plan's last step would complete the router with nobody's review.
+    let completes = Change::Call {
+        endpoint: EndpointId::CompleteRouter,
+        numbers: 1,
+    };
+    if let Some(gate) = env
+        .review
+        .as_ref()
+        .filter(|_| new.end == End::Complete)
+        .and_then(|p| p.gate(&completes))
+    {
+        return Err(Refusal::ReviewRequired {
+            rule: format!(
+                "{}, so a plan may not end by completing it: let the plan hold at 100% and request review of Complete…",
+                gate.rule
+            ),
+            env: env.describe(),
+        });
+    }
     let author = person(s, env, &credential).await?;
     let store = store(s).await?;
     within_limits(s, env, &store, &author).await?;
