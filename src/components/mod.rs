@@ -19,6 +19,7 @@ pub mod page_header;
 pub mod pager;
 pub mod pasted_numbers;
 pub mod radio_choice;
+pub mod review_dialog;
 pub mod search_fields;
 pub mod selection;
 pub mod sign_in_dialog;

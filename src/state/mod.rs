@@ -175,6 +175,17 @@ impl AppState {
         self.environment("ocp", &env).and_then(|e| e.review)
     }
 
+    /// The rule by which the current OCP environment's review policy gates
+    /// one call to `endpoint` naming `numbers` numbers, if it does.
+    pub fn review_gate(
+        &self,
+        endpoint: numbers_core::endpoints::EndpointId,
+        numbers: u64,
+    ) -> Option<String> {
+        let change = numbers_core::review::Change::Call { endpoint, numbers };
+        self.review_policy()?.gate(&change).map(|g| g.rule)
+    }
+
     /// Opens the history side panel on `id`.
     pub fn show_history(&self, provider: Provider, id: &str, title: String) {
         self.history_panel.set(Some(HistoryTarget {

@@ -27,6 +27,7 @@ pub fn RequestReview(loaded: Shared, check: Check, rule: Signal<String>) -> impl
             file_name: l.name.clone(),
             text: l.table.source().to_string(),
             left_out: check.left_out.get_untracked(),
+            call: None,
         });
         app.tell_while(busy, async move {
             let request = app

@@ -18,14 +18,24 @@ fn badge(state: RequestState) -> &'static str {
     }
 }
 
-/// What the file does, by operation ("3 delete, 2 update").
-fn operations(r: &RequestView) -> String {
-    r.operations
+/// What it changes: a file's rows by operation ("3 rows of a.csv (3
+/// Delete)"), or the call ("POST /api/numbers-routing/r1/complete").
+fn what(r: &RequestView) -> String {
+    if let Some(c) = &r.call {
+        return format!("{} {}", c.method, c.path);
+    }
+    let ops = r
+        .operations
         .iter()
         .filter(|(_, n)| *n > 0)
         .map(|(op, n)| format!("{n} {op}"))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    format!(
+        "{} of {} ({ops})",
+        numbers_core::text::count(r.rows as usize, "row", "rows"),
+        r.file_name
+    )
 }
 
 #[component]
@@ -53,8 +63,22 @@ pub fn RequestCard(
             Ok(Some(format!("Request {id} is {}.", r.state.as_str())))
         });
     };
+    let is_call = move || request.with(|r| r.call.is_some());
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if request.with_untracked(|r| r.call.is_some()) {
+            // One call: the gateway sends it with this session's credential.
+            app.tell_while(busy, async move {
+                app.ocp()
+                    .review_action(id, "apply", "")
+                    .await
+                    .map_err(|e| format!("Request {id} was not applied: {e}"))?;
+                applying.set(false);
+                on_change.run(());
+                Ok(Some(format!("Request {id} is applied.")))
+            });
+            return;
+        }
         let (file_name, left_out) =
             request.with_untracked(|r| (r.file_name.clone(), r.left_out.clone()));
         let (pw, code) = (password.get_untracked(), otp.get_untracked());
@@ -92,8 +116,8 @@ pub fn RequestCard(
                 " "<span class=move || badge(request.with(|r| r.state))>{move || request.with(|r| r.state.as_str())}</span>
             </h2>
             <p class="small">{move || request.with(|r| format!(
-                "Asked by {} at {} · {} of {} ({}) · {} of {} approval{}",
-                r.author, local_time(r.created_ms), numbers_core::text::count(r.rows as usize, "row", "rows"), r.file_name, operations(r),
+                "Asked by {} at {} · {} · {} of {} approval{}",
+                r.author, local_time(r.created_ms), what(r),
                 r.approvals, r.needed, if r.needed == 1 { "" } else { "s" }
             ))}</p>
             <p class="small hint">{move || request.with(|r| r.rule.clone())}</p>
@@ -136,9 +160,13 @@ pub fn RequestCard(
             <Show when=move || applying.get() && request.with(|r| r.state == RequestState::Approved)>
                 <form class="apply-request" aria-label="Apply request" on:submit=apply>
                     <DriftCheck id=id request=true/>
-                    <p class="hint">"The gateway runs the file as it was approved, with a session of its own signed in with your password (kept in its memory only)."</p>
-                    <label>"Your password"<input type="password" autocomplete="current-password" required prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/></label>
-                    <label>"One-time code (if your account asks for one)"<input type="text" inputmode="numeric" autocomplete="one-time-code" prop:value=otp on:input=move |ev| otp.set(event_target_value(&ev))/></label>
+                    <Show when=move || !is_call() fallback=|| view! {
+                        <p class="hint">"The gateway sends the call as it was approved, with your credential."</p>
+                    }>
+                        <p class="hint">"The gateway runs the file as it was approved, with a session of its own signed in with your password (kept in its memory only)."</p>
+                        <label>"Your password"<input type="password" autocomplete="current-password" required prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/></label>
+                        <label>"One-time code (if your account asks for one)"<input type="text" inputmode="numeric" autocomplete="one-time-code" prop:value=otp on:input=move |ev| otp.set(event_target_value(&ev))/></label>
+                    </Show>
                     <div class="actions left">
                         <button type="submit" class="primary" disabled=move || busy.get()>"Apply now"</button>
                         <button type="button" on:click=move |_| applying.set(false)>"Cancel"</button>

@@ -2,12 +2,14 @@
 //! delete the router.
 
 use leptos::prelude::*;
+use numbers_core::endpoints::EndpointId;
 use numbers_core::models::ocp::UpdateRouterRequest;
 
 use super::card_state::Card;
 use crate::components::confirm_dialog::AskDialog;
 use crate::components::dialog::Dialog;
 use crate::components::miniapp_picker::MiniAppPicker;
+use crate::components::review_dialog::{call_request, ReviewDialog};
 use crate::components::slider::Slider;
 
 #[component]
@@ -85,10 +87,19 @@ pub fn CompleteRouterDialog(
         card.record
             .with(|r| r.target().map(|t| t.app_id.clone()).unwrap_or_default())
     };
+    if let Some(rule) = card.app.review_gate(EndpointId::CompleteRouter, 1) {
+        let id = card.id();
+        return view! {
+            <ReviewDialog open=open rule=rule title=format!("Complete router {id}")
+                request=call_request(EndpointId::CompleteRouter, &[&id], String::new())/>
+        }
+        .into_any();
+    }
     view! {
         <AskDialog open=open title="Complete the rollout" action="Complete" on_confirm=complete
             message=Signal::derive(move || format!("The number will be attached to {} and the router deleted.", target_app()))/>
     }
+    .into_any()
 }
 
 #[component]
@@ -112,8 +123,17 @@ pub fn DeleteRouterDialog(
             ))
         });
     };
+    if let Some(rule) = card.app.review_gate(EndpointId::DeleteRouter, 1) {
+        let id = card.id();
+        return view! {
+            <ReviewDialog open=open rule=rule title=format!("Delete router {id}")
+                request=call_request(EndpointId::DeleteRouter, &[&id], String::new())/>
+        }
+        .into_any();
+    }
     view! {
         <AskDialog open=open title="Delete the router" action="Delete router" danger=true on_confirm=delete
             message="The router goes; the number stays on its source app."/>
     }
+    .into_any()
 }

@@ -2,6 +2,7 @@
 //! its purchased numbers, delete the set.
 
 use leptos::prelude::*;
+use numbers_core::endpoints::EndpointId;
 use numbers_core::models::ocp::{AttachRequest, UpdateSetRequest};
 use numbers_core::phone::validate_locale;
 
@@ -12,6 +13,7 @@ use crate::components::dialog::Dialog;
 use crate::components::form_error::FormError;
 use crate::components::miniapp_picker::MiniAppPicker;
 use crate::components::pasted_numbers::{read_list, PastedNumbers};
+use crate::components::review_dialog::{call_request, ReviewDialog};
 use crate::fetch::Change;
 use crate::state::use_app;
 
@@ -175,6 +177,14 @@ pub fn PurgeDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
             move |_| set.changed(),
         );
     };
+    if let Some(rule) = app.review_gate(EndpointId::DeletePurchasedInSet, 1) {
+        let id = set.id.get_value();
+        return view! {
+            <ReviewDialog open=open rule=rule title=Signal::derive(move || format!("Delete the purchased numbers of set {}", set.name()))
+                request=call_request(EndpointId::DeletePurchasedInSet, &[&id], String::new())/>
+        }
+        .into_any();
+    }
     view! {
         <Dialog open=open title="Delete the purchased numbers of the set">
             <form class="form" on:submit=move |ev| { ev.prevent_default(); purge() }>
@@ -185,6 +195,7 @@ pub fn PurgeDialog(open: RwSignal<bool>, set: OpenSet) -> impl IntoView {
             </form>
         </Dialog>
     }
+    .into_any()
 }
 
 #[component]
@@ -206,8 +217,17 @@ pub fn DeleteSetDialog(
             },
         );
     };
+    if let Some(rule) = app.review_gate(EndpointId::DeleteSet, 1) {
+        let id = set.id.get_value();
+        return view! {
+            <ReviewDialog open=open rule=rule title=Signal::derive(move || format!("Delete set {}", set.name()))
+                request=call_request(EndpointId::DeleteSet, &[&id], String::new())/>
+        }
+        .into_any();
+    }
     view! {
         <AskDialog open=open title="Delete the set" action="Delete set" danger=true on_confirm=delete
             message=Signal::derive(move || format!("Delete the set {}? Its numbers stay, outside any set.", set.name()))/>
     }
+    .into_any()
 }
