@@ -16,7 +16,7 @@ use common::ocp::{command, gateway, notes, numbers_of, tail, token, until};
 use common::process::Process;
 use common::upstream::{counter, Upstream};
 use common::{client, serve_options};
-use numbers_core::models::review::{RequestList, RequestView};
+use numbers_core::models::review::{OpenTargets, RequestList, RequestView};
 use numbers_core::models::run::{RunState, RunView};
 use numbers_core::review::{Policy, RequestState};
 use serde_json::{json, Value};
@@ -130,6 +130,18 @@ async fn apply(
         .send()
         .await
         .expect("apply")
+}
+
+async fn targets(g: &Process, token: &str) -> OpenTargets {
+    client()
+        .get(g.url("/relay/ocp/sandbox/requests/targets"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("targets")
+        .json()
+        .await
+        .expect("json")
 }
 
 async fn history(g: &Process, token: &str) -> Vec<Value> {
@@ -743,6 +755,10 @@ async fn completing_a_router_is_requested_as_one_call_sent_by_the_gateway_once_a
     );
     let r = act(&g, &reviewer, id, "approve", "").await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    assert_eq!(
+        targets(&g, &owner).await.routers.get("router-demo"),
+        Some(&id)
+    );
 
     // The split moved by hand after the approval: the approval is stale.
     let moved = client()

@@ -113,6 +113,16 @@ pub struct RequestList {
     pub why: Option<String>,
 }
 
+/// `GET …/requests/targets`: what the open and approved requests a reader
+/// may see would change, each with the request's number, so the numbers,
+/// sets and routers pages can say so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenTargets {
+    pub numbers: std::collections::BTreeMap<String, i64>,
+    pub routers: std::collections::BTreeMap<String, i64>,
+    pub sets: std::collections::BTreeMap<String, i64>,
+}
+
 /// `POST …/requests/{id}/approve`, `decline` or `comment`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {

@@ -16,7 +16,7 @@ use numbers_core::csv::{self, Column, OpCounts};
 use numbers_core::endpoints::EndpointId;
 use numbers_core::history::Scope;
 use numbers_core::models::review::{
-    GroupCount, NewRequest, RequestDrift, RequestList, RequestView, Verdict,
+    GroupCount, NewRequest, OpenTargets, RequestDrift, RequestList, RequestView, Verdict,
 };
 use numbers_core::models::run::RunDrift;
 use numbers_core::review::{self as rules, csv_content_hash, Change, Person, Policy, RequestState};
@@ -38,6 +38,7 @@ const DIFF_SHOWN: usize = 50;
 pub fn routes(s: Shared) -> axum::Router<Shared> {
     axum::Router::new()
         .route("/requests", get(list).post(create).fallback(not_found))
+        .route("/requests/targets", get(targets))
         .route("/requests/{id}", get(one).fallback(not_found))
         .route(
             "/requests/{id}/{part}",
@@ -192,6 +193,64 @@ async fn list(
     }))
 }
 
+/// The most numbers of open requests' files `targets` lists.
+const TARGETS_LISTED: usize = 100_000;
+
+/// `GET …/requests/targets`: what the open and approved requests the reader
+/// may see would change.
+async fn targets(
+    State(s): State<Shared>,
+    Extension(Relayed { env, .. }): Extension<Relayed>,
+    headers: HeaderMap,
+) -> Result<Json<OpenTargets>, Refusal> {
+    let credential = Credential::from_headers(&headers);
+    person(&s, &env, &credential).await?;
+    let mut out = OpenTargets::default();
+    let Ok(policy) = policy(&env) else {
+        return Ok(Json(out));
+    };
+    let store = store(&s).await?;
+    let (provider, name) = (env.provider.as_str(), env.name.as_str());
+    let keys = store.environment_scopes(provider, name).await?;
+    let seen = visible(&s, &env, &credential, &keys).await?;
+    for r in store.page(provider, name, &seen, LIST_LIMIT).await? {
+        let r = expire_if_due(&s, &env, &store, policy, r).await?;
+        if r.state.is_final() {
+            continue;
+        }
+        match &r.call {
+            Some(call) => match super::call::target_of(&env, call) {
+                Some(super::call::Target::Router(id)) => {
+                    out.routers.insert(id, r.id);
+                }
+                Some(super::call::Target::Set(id)) => {
+                    out.sets.insert(id, r.id);
+                }
+                Some(super::call::Target::Numbers(numbers)) => {
+                    out.numbers.extend(numbers.into_iter().map(|n| (n, r.id)));
+                }
+                None => {}
+            },
+            None => {
+                let Some((text, _)) = store.files(r.id).await? else {
+                    continue;
+                };
+                let Ok(table) = csv::read_owned(text.into_bytes()) else {
+                    continue;
+                };
+                let room = TARGETS_LISTED.saturating_sub(out.numbers.len());
+                out.numbers.extend(
+                    (0..table.len())
+                        .filter(|row| !r.left_out.contains(row))
+                        .map(|row| (table.text(row, Column::Number).to_string(), r.id))
+                        .take(room),
+                );
+            }
+        }
+    }
+    Ok(Json(out))
+}
+
 /// `GET …/requests/{id}`.
 async fn one(
     State(s): State<Shared>,
@@ -237,9 +296,14 @@ async fn file(
             if let Some(call) = &r.call {
                 let (changed, _) =
                     super::call::changed_since(&s, &env, token, call, &backup).await?;
+                // Numbers are counted; a router or a set is not (0).
+                let checked = match super::call::target_of(&env, call) {
+                    Some(super::call::Target::Numbers(n)) => n.len() as u64,
+                    _ => 0,
+                };
                 let found: RequestDrift = RunDrift {
-                    checked: 1,
-                    changed: u64::from(!changed.is_empty()),
+                    checked,
+                    changed: changed.len() as u64,
                     numbers: changed,
                 };
                 return Ok(Json(found).into_response());

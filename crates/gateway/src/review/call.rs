@@ -22,7 +22,7 @@ use crate::refusal::Refusal;
 use crate::Shared;
 
 /// What a call changes, whose state is frozen with it.
-enum Target {
+pub(super) enum Target {
     Numbers(BTreeSet<String>),
     Router(String),
     Set(String),
@@ -37,7 +37,7 @@ fn param(matched: &Matched, name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn target(matched: &Matched, body: &[u8]) -> Result<Target, Refusal> {
+pub(super) fn target(matched: &Matched, body: &[u8]) -> Result<Target, Refusal> {
     let unreadable = |e: serde_json::Error| {
         Refusal::RequestInvalid(format!("the call's body is not what OCP documents ({e})"))
     };
@@ -70,6 +70,12 @@ fn target(matched: &Matched, body: &[u8]) -> Result<Target, Refusal> {
         )))
         }
     })
+}
+
+/// What `call` changes (none for a call that does not parse).
+pub(super) fn target_of(env: &Environment, call: &Call) -> Option<Target> {
+    let matched = endpoints::find(env.provider, &call.method, &call.path).ok()?;
+    target(&matched, call.body.as_bytes()).ok()
 }
 
 /// The state of `target` as `token` reads it now: the numbers' backup, or
