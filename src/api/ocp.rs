@@ -3,7 +3,7 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use numbers_core::miniapp::MiniApp;
 use numbers_core::models::ocp::*;
-use numbers_core::models::review::{NewRequest, RequestList, RequestView, Verdict};
+use numbers_core::models::review::{NewRequest, OpenTargets, RequestList, RequestView, Verdict};
 use numbers_core::models::run::{Handover, NewRun, RunCommand, RunDrift, RunList, RunView};
 use numbers_core::models::schedule::{NewPlan, PlanCommand, PlanList, PlanView};
 use serde::Serialize;
@@ -468,6 +468,15 @@ impl OcpClient {
     pub async fn change_requests(&self) -> Result<RequestList, ApiError> {
         json(
             self.request(Request::get, "/requests", &[], Payload::Empty)
+                .await?,
+        )
+        .await
+    }
+
+    /// `GET {relay}/requests/targets`: what open requests would change.
+    pub async fn request_targets(&self) -> Result<OpenTargets, ApiError> {
+        json(
+            self.request(Request::get, "/requests/targets", &[], Payload::Empty)
                 .await?,
         )
         .await

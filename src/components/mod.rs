@@ -15,6 +15,7 @@ pub mod lookup_form;
 pub mod miniapp_picker;
 pub mod nav;
 pub mod numbers_table;
+pub mod open_requests;
 pub mod page_header;
 pub mod pager;
 pub mod pasted_numbers;

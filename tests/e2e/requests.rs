@@ -8,7 +8,7 @@
 //! batches it caused.
 
 use numbers_e2e::{
-    click_button, click_button_in, drop_file, eventually, eventually_within, fill, js,
+    click_button, click_button_in, drop_file, eventually, eventually_within, fill, js, js_awaited,
     keep_screenshot, owner_fetch, screenshot, sign_in, wait_for, Browser, RunningSandbox,
 };
 use numbers_sandbox::Config;
@@ -295,4 +295,71 @@ async fn a_second_owner_approves_in_another_browser_and_the_author_applies_it() 
     );
     let shot = screenshot(&owner, "request-history").await;
     keep_screenshot("request-history", &shot);
+
+    // Completing a router: Complete… asks for review of that one call; the
+    // router shows its open request; approved, the author applies it here.
+    owner.goto(&sandbox.url("/routers")).await.expect("routers");
+    let router = "article[data-router='router-demo']";
+    wait_for(&owner, router).await;
+    click_button_in(&owner, router, "Complete…").await;
+    eventually(
+        &owner,
+        "the rule is said",
+        "document.querySelector(\"form[aria-label='Request review']\")?.textContent.includes('Completing a router needs 1 approval')",
+    )
+    .await;
+    click_button_in(
+        &owner,
+        "form[aria-label='Request review']",
+        "Request review",
+    )
+    .await;
+    let made = wait_for(
+        &owner,
+        "[role=dialog] [data-request], dialog [data-request], [data-request][role=status]",
+    )
+    .await;
+    let call_id = made.attr("data-request").await.expect("attr").expect("id");
+    click_button(&owner, "Close").await;
+    owner.goto(&sandbox.url("/routers")).await.expect("routers");
+    eventually(
+        &owner,
+        "the router shows its open request",
+        &format!("document.querySelector(\"{router} .open-request\")?.textContent === 'request {call_id} open'"),
+    )
+    .await;
+    reviewer
+        .goto(&sandbox.url("/requests"))
+        .await
+        .expect("requests");
+    wait_for(&reviewer, &card(&call_id)).await;
+    click_button_in(&reviewer, &card(&call_id), "Approve").await;
+    state_is(&reviewer, &call_id, "approved").await;
+    owner
+        .goto(&sandbox.url("/requests"))
+        .await
+        .expect("requests");
+    state_is(&owner, &call_id, "approved").await;
+    click_button_in(&owner, &card(&call_id), "Apply…").await;
+    eventually_within(
+        &owner,
+        "drift read",
+        &format!(
+            "document.querySelector(\"{} .run-drift\")?.textContent.includes('did not change on OCP')",
+            card(&call_id)
+        ),
+        Duration::from_secs(20),
+    )
+    .await;
+    click_button_in(&owner, &card(&call_id), "Apply now").await;
+    state_is(&owner, &call_id, "applied").await;
+    let status = js_awaited(
+        &owner,
+        &format!(
+            "{}.then(r => r.status)",
+            owner_fetch("GET", "/api/numbers-routing/router-demo", "undefined")
+        ),
+    )
+    .await;
+    assert_eq!(status, 404, "the router was completed (and so removed)");
 }

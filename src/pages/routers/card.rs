@@ -1,6 +1,8 @@
 //! One router: its routes, its split now, and its actions.
 
 use leptos::prelude::*;
+
+use crate::components::open_requests::OpenRequestBadge;
 use numbers_core::endpoints::Provider;
 use numbers_core::models::ocp::RouterRecord;
 
@@ -49,6 +51,7 @@ pub fn RouterCard(record: RouterRecord, on_changed: Callback<()>, plans: Plans) 
                 <p class="warn-text notice" role="status">{move || card.notice.get().unwrap_or_default()}</p>
             </Show>
             <PlanLine card=card plans=plans/>
+            <OpenRequestBadge router=card.id()/>
             <RouterActions card=card opened=opened plans=plans/>
             <Show when=move || opened.plan.get()>
                 <RunnerPanel card=card runner=runner/>

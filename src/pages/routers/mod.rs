@@ -18,6 +18,7 @@ use numbers_core::routing::DIRECTION_RULE;
 
 use crate::components::error_card::ErrorCard;
 use crate::components::lookup_form::LookupForm;
+use crate::components::open_requests::OpenRequests;
 use crate::components::page_header::PageHeader;
 use crate::fetch::Fetched;
 use crate::state::use_app;
@@ -46,6 +47,7 @@ pub fn RoutersPage() -> impl IntoView {
     let error = routers.error;
     let refresh = Callback::new(move |_: ()| routers.refresh());
     let plans = Plans::follow(app);
+    OpenRequests::provide();
 
     view! {
         <PageHeader title="Routers" lead="Gradual traffic assignment: move a number's calls from one application to another in steps."/>

@@ -75,15 +75,18 @@ pub fn DriftCheck(id: i64, #[prop(optional)] request: bool) -> impl IntoView {
     let summary = move |d: &RunDrift| {
         if !request {
             d.summary()
+        } else if d.changed == 0 && d.checked == 0 {
+            // A router or a set (no numbers counted).
+            "What it changes did not change on OCP since the request was made.".to_string()
         } else if d.changed == 0 {
             format!(
-                "None of its {} numbers changed on OCP since the request was made.",
-                d.checked
+                "None of its {} changed on OCP since the request was made.",
+                count(d.checked as usize, "number", "numbers")
             )
         } else {
             format!(
-                "{} of its {} numbers changed on OCP since the request was made: applying it now marks its approvals stale, and a reviewer must approve it again.",
-                d.changed, d.checked
+                "{} of what it changes changed on OCP since the request was made: applying it now marks its approvals stale, and a reviewer must approve it again.",
+                d.changed
             )
         }
     };

@@ -2,6 +2,8 @@
 //! and removing a selection from it.
 
 use leptos::prelude::*;
+
+use crate::components::open_requests::OpenRequestBadge;
 use numbers_core::endpoints::Provider;
 use numbers_core::models::ocp::NumberSet;
 use numbers_core::text::count;
@@ -99,7 +101,7 @@ fn SetHead(set: NumberSet, dialogs: SetDialogs) -> impl IntoView {
     view! {
         <div class="card set-head">
             <div>
-                <h2>{set.name.clone()}</h2>
+                <h2>{set.name.clone()}" "<OpenRequestBadge set=set.id.clone()/></h2>
                 <p class="hint set-count">{format!("Group {} · {}", set.group_id, count(set.phone_number_count as usize, "number", "numbers"))}</p>
             </div>
             <div class="page-actions">

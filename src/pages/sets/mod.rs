@@ -109,6 +109,7 @@ fn SetList(
 
 #[component]
 pub fn SetsPage() -> impl IntoView {
+    crate::components::open_requests::OpenRequests::provide();
     let params = use_query_map();
     let navigate = use_navigate();
     let open_set = Memo::new(move |_| params.with(|p| p.get("set")));

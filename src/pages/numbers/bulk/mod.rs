@@ -13,6 +13,7 @@ use numbers_core::text::count;
 use crate::api::ApiError;
 use crate::components::bulk_result::{start_bulk, BulkOutcome, ProgressBar};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::open_requests::OpenRequestsOfNumbers;
 use crate::components::review_dialog::{file_request, ReviewDialog};
 use crate::components::selection::Selection;
 use crate::state::{use_app, AppState};
@@ -132,6 +133,7 @@ pub fn BulkActions(
         <Show when=move || { bulk.count() > 0 || busy.get() }>
             <div class="bulk-bar" role="toolbar" aria-label="Actions on the selected numbers">
                 <strong>{move || format!("{} selected", bulk.count())}</strong>
+                <OpenRequestsOfNumbers numbers=selected/>
                 <button disabled=busy on:click=move |_| attach.set(true)>"Attach…"</button>
                 <button disabled=busy on:click=move |_| detach.set(true)>"Detach…"</button>
                 <button disabled=busy on:click=move |_| group.set(true)>"Move to group…"</button>
