@@ -399,23 +399,9 @@ async fn create(
         return Err(Refusal::RequestInvalid("name the file".into()));
     }
     let content_hash = csv_content_hash(&new.text, &new.left_out);
-    let table = csv::read(new.text.as_bytes()).map_err(|problems| {
-        Refusal::RequestInvalid(
-            problems
-                .iter()
-                .take(3)
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
-    let validation = csv::validate(&table);
-    let limits = env.csv_limits.unwrap_or_default();
-    let plan = csv::plan_without(&validation, &limits, &new.left_out)
-        .map_err(|e| Refusal::RequestInvalid(e.to_string()))?;
-    if plan.batches.is_empty() {
-        return Err(Refusal::RequestInvalid("the file changes nothing".into()));
-    }
+    let (table, validation, plan) =
+        crate::runs::api::planned(env, new.text.clone().into_bytes(), &new.left_out)
+            .map_err(Refusal::RequestInvalid)?;
     let counts: OpCounts = plan.counts;
     let rule = policy
         .gate(&Change::Csv(counts))
@@ -487,34 +473,24 @@ async fn create(
     let row_count = plan.batches.iter().map(|b| b.rows.len() as i64).sum();
     drop((plan, validation, table, current));
     let now = s.schedules.now_ms();
-    let mut r = ChangeRequest {
-        id: 0,
-        provider: env.provider.as_str().into(),
-        environment: env.name.clone(),
-        author: author.name.clone(),
-        author_id: author.id.clone(),
-        title,
-        reason,
-        state: RequestState::Open,
+    let mut r = ChangeRequest::open(
+        env,
+        &author,
+        (title, reason),
         rule,
         content_hash,
-        file_name,
-        left_out: new.left_out,
-        operations: counts,
-        row_count,
-        groups: by_group
-            .into_iter()
-            .map(|(group, numbers)| GroupCount { group, numbers })
-            .collect(),
-        diff,
         scope,
-        created_ms: now,
-        updated_ms: now,
-        note: None,
-        run_id: None,
-        applied_by: None,
-        call: None,
-    };
+        now,
+    );
+    r.file_name = file_name;
+    r.left_out = new.left_out;
+    r.operations = counts;
+    r.row_count = row_count;
+    r.groups = by_group
+        .into_iter()
+        .map(|(group, numbers)| GroupCount { group, numbers })
+        .collect();
+    r.diff = diff;
     r.id = store.insert(&r, new.text, backup.finish()).await?;
     made(s, env, &store, policy, &author, r).await
 }

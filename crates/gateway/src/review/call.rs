@@ -13,7 +13,7 @@ use numbers_core::history::describe;
 use numbers_core::models::ocp::{NumberList, UpdateGroupRequest};
 use numbers_core::models::review::{Call, GroupCount};
 use numbers_core::models::run::NumberDrift;
-use numbers_core::review::{call_content_hash, Change, Kind, Person, Policy, RequestState};
+use numbers_core::review::{call_content_hash, Change, Kind, Person, Policy};
 
 use super::store::{Request as ChangeRequest, RequestTable};
 use crate::config::Environment;
@@ -223,36 +223,19 @@ pub(super) async fn create(
         .collect();
     let path = matched.upstream_path();
     let now = s.schedules.now_ms();
-    let request = ChangeRequest {
-        id: 0,
-        provider: env.provider.as_str().into(),
-        environment: env.name.clone(),
-        author: author.name.clone(),
-        author_id: author.id.clone(),
-        title,
-        reason,
-        state: RequestState::Open,
-        rule,
-        content_hash: call_content_hash(&method, &path, &body),
-        file_name: matched.endpoint.action.to_string(),
-        left_out: Vec::new(),
-        operations: Default::default(),
-        row_count: i64::try_from(described.total.max(1)).unwrap_or(i64::MAX),
-        groups,
-        diff,
-        scope,
-        created_ms: now,
-        updated_ms: now,
-        note: None,
-        run_id: None,
-        applied_by: None,
-        call: Some(Call {
-            method,
-            path,
-            body: String::from_utf8(body)
-                .map_err(|_| Refusal::RequestInvalid("the call's body is not text".into()))?,
-        }),
-    };
+    let content_hash = call_content_hash(&method, &path, &body);
+    let mut request =
+        ChangeRequest::open(env, author, (title, reason), rule, content_hash, scope, now);
+    request.file_name = matched.endpoint.action.to_string();
+    request.row_count = i64::try_from(described.total.max(1)).unwrap_or(i64::MAX);
+    request.groups = groups;
+    request.diff = diff;
+    request.call = Some(Call {
+        method,
+        path,
+        body: String::from_utf8(body)
+            .map_err(|_| Refusal::RequestInvalid("the call's body is not text".into()))?,
+    });
     Ok((request, backup))
 }
 

@@ -4,10 +4,11 @@
 
 use numbers_core::csv::OpCounts;
 use numbers_core::models::review::{Call, Comment, GroupCount, RequestView};
-use numbers_core::review::{Decision, Facts, Policy, RequestState};
+use numbers_core::review::{Decision, Facts, Person, Policy, RequestState};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::config::Environment;
 use crate::history::table::{Table, TableError};
 use crate::history::{Store, StoreError};
 use crate::refusal::Refusal;
@@ -79,6 +80,45 @@ impl EventKind {
 }
 
 impl Request {
+    /// A new open request in `env` by `author`, made at `now_ms`, asking
+    /// review by `rule` of the content hashed `content_hash`; what it
+    /// changes is filled in by the caller.
+    pub fn open(
+        env: &Environment,
+        author: &Person,
+        (title, reason): (String, String),
+        rule: String,
+        content_hash: String,
+        scope: String,
+        now_ms: i64,
+    ) -> Self {
+        Self {
+            id: 0,
+            provider: env.provider.as_str().into(),
+            environment: env.name.clone(),
+            author: author.name.clone(),
+            author_id: author.id.clone(),
+            title,
+            reason,
+            state: RequestState::Open,
+            rule,
+            content_hash,
+            file_name: String::new(),
+            left_out: Vec::new(),
+            operations: OpCounts::default(),
+            row_count: 0,
+            groups: Vec::new(),
+            diff: Vec::new(),
+            scope,
+            created_ms: now_ms,
+            updated_ms: now_ms,
+            note: None,
+            run_id: None,
+            applied_by: None,
+            call: None,
+        }
+    }
+
     /// What the policy's rules look at.
     pub fn facts<'a>(&'a self, decisions: &'a [Decision]) -> Facts<'a> {
         Facts {

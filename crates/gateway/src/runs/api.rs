@@ -332,23 +332,8 @@ async fn start(
     let file_hash = hex(&Sha256::digest(text.as_bytes()));
     let content_hash = numbers_core::review::csv_content_hash(&text, &left_out);
     // The file's text moves into the table: one copy of it, not two.
-    let table = csv::read_owned(text.into_bytes()).map_err(|problems| {
-        Refusal::RunInvalid(
-            problems
-                .iter()
-                .take(3)
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
-    let validation = csv::validate(&table);
-    let limits = env.csv_limits.unwrap_or_default();
-    let plan = csv::plan_without(&validation, &limits, &left_out)
-        .map_err(|e| Refusal::RunInvalid(e.to_string()))?;
-    if plan.batches.is_empty() {
-        return Err(Refusal::RunInvalid("the file changes nothing".into()));
-    }
+    let (table, validation, plan) =
+        planned(env, text.into_bytes(), &left_out).map_err(Refusal::RunInvalid)?;
     let admitted = crate::review::api::admit_run(
         s,
         env,
@@ -521,6 +506,30 @@ async fn start(
         super::runner::started_text(&run, author),
     );
     Ok(run.view(Default::default()))
+}
+
+/// A file read, checked and planned within `env`'s limits, with `left_out`
+/// rows left out; or why not, as a clause.
+pub(crate) fn planned(
+    env: &Environment,
+    text: Vec<u8>,
+    left_out: &[usize],
+) -> Result<(csv::CsvTable, csv::Validation, csv::Plan), String> {
+    let table = csv::read_owned(text).map_err(|problems| {
+        problems
+            .iter()
+            .take(3)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let validation = csv::validate(&table);
+    let limits = env.csv_limits.unwrap_or_default();
+    let plan = csv::plan_without(&validation, &limits, left_out).map_err(|e| e.to_string())?;
+    if plan.batches.is_empty() {
+        return Err("the file changes nothing".into());
+    }
+    Ok((table, validation, plan))
 }
 
 fn hex(bytes: &[u8]) -> String {
