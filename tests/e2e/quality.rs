@@ -5,8 +5,8 @@
 use numbers_e2e::fantoccini::Client;
 use numbers_e2e::keys::{ENTER, ESCAPE, SHIFT_TAB, TAB};
 use numbers_e2e::{
-    click_button, drop_file, eventually, js, npm_file, press, screenshot, wait_for, workspace,
-    Browser, RunningSandbox, Viewport,
+    click_button, drop_file, eventually, js, npm_file, press, screenshot, serious_violations,
+    wait_for, workspace, Browser, RunningSandbox, Viewport,
 };
 
 /// A page of the console, and what shows that its data has arrived.
@@ -152,56 +152,6 @@ async fn open_csv_preview(client: &Client, sandbox: &RunningSandbox) {
         "document.querySelector('.summary')?.textContent.includes('2 invalid rows')",
     )
     .await;
-}
-
-/// Runs axe-core on the page as it is and returns one line for each
-/// serious or critical violation.
-async fn serious_violations(client: &Client, axe: &str) -> Vec<String> {
-    // Run as WebDriver's own script: the console's CSP lets no page add a
-    // <script> or eval one.
-    if js(client, "!!window.axe").await != serde_json::json!(true) {
-        client
-            .execute(&format!("{axe}\n;return true;"), vec![])
-            .await
-            .expect("axe-core injected");
-    }
-    let result = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-               .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                 nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ')) }))))
-               .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));",
-            vec![],
-        )
-        .await
-        .expect("axe-core ran");
-    for v in result.as_array().into_iter().flatten() {
-        if matches!(v["impact"].as_str(), Some("moderate" | "minor")) {
-            println!(
-                "axe ({}): {}: {} at {}",
-                v["impact"].as_str().unwrap_or("?"),
-                v["id"].as_str().unwrap_or("?"),
-                v["help"].as_str().unwrap_or(""),
-                v["nodes"]
-            );
-        }
-    }
-    result
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-        .map(|v| {
-            format!(
-                "{} ({}): {} at {}",
-                v["id"].as_str().unwrap_or("?"),
-                v["impact"].as_str().unwrap_or("?"),
-                v["help"].as_str().unwrap_or(""),
-                v["nodes"]
-            )
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

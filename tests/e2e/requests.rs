@@ -9,7 +9,8 @@
 
 use numbers_e2e::{
     click_button, click_button_in, drop_file, eventually, eventually_within, fill, js, js_awaited,
-    keep_screenshot, owner_fetch, screenshot, sign_in, wait_for, Browser, RunningSandbox,
+    keep_screenshot, npm_file, owner_fetch, screenshot, serious_violations, sign_in, wait_for,
+    Browser, RunningSandbox,
 };
 use numbers_sandbox::Config;
 use std::time::Duration;
@@ -147,6 +148,15 @@ async fn a_second_owner_approves_in_another_browser_and_the_author_applies_it() 
         false,
         "nothing offers to send it"
     );
+    js(
+        &owner,
+        "document.querySelector(\"section[aria-label='Request review']\").scrollIntoView({block: 'center'})",
+    )
+    .await;
+    let shot = screenshot(&owner, "request-review").await;
+    keep_screenshot("request-review", &shot);
+    let found = serious_violations(&owner, &npm_file("axe-core/axe.min.js")).await;
+    assert!(found.is_empty(), "Request review: {found:#?}");
     let id = request_review(
         &owner,
         "released.csv",
@@ -154,8 +164,6 @@ async fn a_second_owner_approves_in_another_browser_and_the_author_applies_it() 
         "Released numbers",
     )
     .await;
-    let shot = screenshot(&owner, "request-review").await;
-    keep_screenshot("request-review", &shot);
 
     // The author cannot approve their own request.
     owner
@@ -214,6 +222,9 @@ async fn a_second_owner_approves_in_another_browser_and_the_author_applies_it() 
     state_is(&reviewer, &id, "approved").await;
     let shot = screenshot(&reviewer, "request-approved").await;
     keep_screenshot("request-approved", &shot);
+    let axe = npm_file("axe-core/axe.min.js");
+    let found = serious_violations(&reviewer, &axe).await;
+    assert!(found.is_empty(), "Requests: {found:#?}");
 
     // An edit after the approval is another request, waiting for its own.
     let edited = request_review(

@@ -1,5 +1,5 @@
-//! Checking what the page shows: waits that give up with a message, and
-//! screenshots.
+//! Checking what the page shows: waits that give up with a message,
+//! screenshots, and axe-core's serious accessibility violations.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -89,4 +89,54 @@ pub fn keep_screenshot(name: &str, shot: &std::path::Path) {
     if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
         std::fs::copy(shot, workspace().join(format!("docs/{name}.png"))).expect("docs screenshot");
     }
+}
+
+/// Runs axe-core on the page as it is and returns one line for each
+/// serious or critical violation.
+pub async fn serious_violations(client: &Client, axe: &str) -> Vec<String> {
+    // Run as WebDriver's own script: the console's CSP lets no page add a
+    // <script> or eval one.
+    if js(client, "!!window.axe").await != serde_json::json!(true) {
+        client
+            .execute(&format!("{axe}\n;return true;"), vec![])
+            .await
+            .expect("axe-core injected");
+    }
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                 nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ')) }))))
+               .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core ran");
+    for v in result.as_array().into_iter().flatten() {
+        if matches!(v["impact"].as_str(), Some("moderate" | "minor")) {
+            println!(
+                "axe ({}): {}: {} at {}",
+                v["impact"].as_str().unwrap_or("?"),
+                v["id"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or(""),
+                v["nodes"]
+            );
+        }
+    }
+    result
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| {
+            format!(
+                "{} ({}): {} at {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or(""),
+                v["nodes"]
+            )
+        })
+        .collect()
 }
