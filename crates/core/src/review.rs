@@ -350,6 +350,10 @@ impl Policy {
                 match kind {
                     // A CSV batch is looked at by its rows (`Change::Csv`).
                     Kind::CsvRun => None,
+                    // However many numbers the set holds.
+                    Kind::Detach if endpoint == EndpointId::DetachSet => {
+                        Some(self.gate_for(kind, Some("a whole set".into())))
+                    }
                     Kind::Detach | Kind::MoveGroup if numbers <= self.numbers_over => None,
                     Kind::Detach | Kind::MoveGroup => Some(self.gate_for(
                         kind,
