@@ -482,13 +482,36 @@ impl OcpClient {
         .await
     }
 
+    /// The numbers of [`Self::request_targets`] alone (the numbers page's).
+    pub async fn numbers_in_requests(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, i64>, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Numbers {
+            numbers: std::collections::BTreeMap<String, i64>,
+        }
+        let found: Numbers = json(
+            self.request(Request::get, "/requests/targets", &[], Payload::Empty)
+                .await?,
+        )
+        .await?;
+        Ok(found.numbers)
+    }
+
     /// `POST {relay}/requests`: a checked file put up for review.
-    pub async fn request_review(&self, new: &NewRequest) -> Result<RequestView, ApiError> {
-        json(
+    /// The request's number: the numbers page asks for review too, and its
+    /// code stays small without reading the whole request here.
+    pub async fn request_review(&self, new: &NewRequest) -> Result<i64, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Made {
+            id: i64,
+        }
+        let made: Made = json(
             self.request(Request::post, "/requests", &[], Payload::json(new)?)
                 .await?,
         )
-        .await
+        .await?;
+        Ok(made.id)
     }
 
     /// `POST {relay}/requests/{id}/{action}`: approve, decline, comment or

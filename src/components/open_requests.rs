@@ -2,6 +2,8 @@
 //! read when a page that shows them opens (only where the gateway's policy
 //! asks for review), and named beside them, linking to Requests.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use numbers_core::models::review::OpenTargets;
@@ -56,18 +58,29 @@ pub fn OpenRequestBadge(
     }
 }
 
-/// How many of `numbers` an open request would change, and which requests.
+/// How many of `numbers` an open request would change, and which requests
+/// (the numbers page's bar). Reads only the numbers, once, on its own: the
+/// numbers page is the first an admin opens, and its code is kept small.
 #[component]
 pub fn OpenRequestsOfNumbers(#[prop(into)] numbers: Signal<Vec<String>>) -> impl IntoView {
-    let open = use_context::<OpenRequests>();
+    let app = use_app();
+    let open = RwSignal::new(None::<BTreeMap<String, i64>>);
+    if app.review_policy().is_some() {
+        let client = app.ocp();
+        crate::tasks::quietly(async move {
+            if let Ok(found) = client.numbers_in_requests().await {
+                open.try_set(Some(found));
+            }
+        });
+    }
     move || {
-        let (n, mut ids) = open?.0.data.with(|d| {
-            let targets = d.as_ref()?;
+        let (n, mut ids) = open.with(|open| {
+            let open = open.as_ref()?;
             let mut ids: Vec<i64> = Vec::new();
             let n = numbers.with(|numbers| {
                 numbers
                     .iter()
-                    .filter_map(|n| targets.numbers.get(n))
+                    .filter_map(|n| open.get(n))
                     .inspect(|id| {
                         if !ids.contains(id) {
                             ids.push(**id);

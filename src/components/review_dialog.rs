@@ -77,13 +77,13 @@ pub fn ReviewDialog(
         ev.prevent_default();
         let new = request.run((typed.get_untracked(), reason.get_untracked()));
         app.tell_while(busy, async move {
-            let r = app
+            let id = app
                 .ocp()
                 .request_review(&new)
                 .await
                 .map_err(|e| format!("The request could not be made: {e}"))?;
-            made.set(Some(r.id));
-            Ok(Some(format!("Request {} is open for review.", r.id)))
+            made.set(Some(id));
+            Ok(Some(format!("Request {id} is open for review.")))
         });
     };
     view! {

@@ -57,6 +57,8 @@ lazy_pages! {
     cloud_phones_page, preload_cloud_phones => super::cloud_phones::CloudPhonesPage;
     history_page, preload_history => super::history::HistoryPage;
     settings_page, preload_settings => super::settings::SettingsPage;
+    delete_or_request_review, preload_delete_or_request_review => super::numbers::bulk::review::DeleteOrRequestReview;
+    selected_in_requests, preload_selected_in_requests => super::numbers::bulk::review::SelectedInRequests;
 }
 
 /// Starts fetching the chunk of the page at `path`, if it has one, so that
@@ -164,6 +166,33 @@ fn ChunkFailed(#[prop(into)] on_retry: Callback<()>) -> impl IntoView {
                 }.into_any()
             }}
         </div>
+    }
+}
+
+/// A part of a page that `load` makes once its chunk is there: nothing
+/// shows while it arrives; a chunk that does not arrive says so.
+#[component]
+pub fn LazyPart<F, Fut>(load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, ChunkError>> + 'static,
+{
+    let attempt = RwSignal::new(0u32);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                attempt.track();
+                let part = SendWrapper::new(load());
+                Suspend::new(async move {
+                    match part.await {
+                        Ok(view) => view,
+                        Err(ChunkError) => view! {
+                            <ChunkFailed on_retry=move || attempt.update(|n| *n += 1)/>
+                        }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 

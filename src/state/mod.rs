@@ -172,7 +172,15 @@ impl AppState {
         let env = self
             .connections
             .with(|c| c.ocp.relay_env().map(str::to_string))?;
-        self.environment("ocp", &env).and_then(|e| e.review)
+        self.environment("ocp", &env)?.review_policy()
+    }
+
+    /// Whether the current OCP environment has a review policy on the gateway.
+    pub fn has_review_policy(&self) -> bool {
+        self.connections
+            .with(|c| c.ocp.relay_env().map(str::to_string))
+            .and_then(|env| self.environment("ocp", &env))
+            .is_some_and(|e| e.review.is_some())
     }
 
     /// The rule by which the current OCP environment's review policy gates

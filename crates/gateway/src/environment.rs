@@ -31,7 +31,11 @@ pub fn environment_list(config: &crate::Config) -> EnvironmentList {
                 csv_limits: e.csv_limits.map(|l| l.to_string()),
                 schedules: e.automation.is_some(),
                 runs: crate::runs::runs_here(config, e).is_ok(),
-                review: e.review.clone().filter(|p| p.is_on()),
+                review: e
+                    .review
+                    .as_ref()
+                    .filter(|p| p.is_on())
+                    .and_then(|p| serde_json::to_string(p).ok()),
             })
             .collect(),
     }

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use numbers_core::models::review::{NewRequest, RequestView};
+use numbers_core::models::review::NewRequest;
 
 use super::check::Check;
 use super::loaded::Shared;
@@ -17,7 +17,7 @@ pub fn RequestReview(loaded: Shared, check: Check, rule: Signal<String>) -> impl
     let title = RwSignal::new(loaded.name.clone());
     let reason = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let made = RwSignal::new(None::<RequestView>);
+    let made = RwSignal::new(None::<(i64, String)>);
     let loaded = StoredValue::new(loaded);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -30,13 +30,13 @@ pub fn RequestReview(loaded: Shared, check: Check, rule: Signal<String>) -> impl
             call: None,
         });
         app.tell_while(busy, async move {
-            let request = app
+            let title = new.title.clone();
+            let id = app
                 .ocp()
                 .request_review(&new)
                 .await
                 .map_err(|e| format!("The request could not be made: {e}"))?;
-            let id = request.id;
-            made.set(Some(request));
+            made.set(Some((id, title)));
             Ok(Some(format!("Request {id} is open for review.")))
         });
     };
@@ -55,9 +55,9 @@ pub fn RequestReview(loaded: Shared, check: Check, rule: Signal<String>) -> impl
                         </div>
                     </form>
                 }.into_any(),
-                Some(r) => view! {
-                    <p role="status" data-request=r.id>
-                        {format!("Request {} “{}” is open: {} of {} approval{} so far. ", r.id, r.title, r.approvals, r.needed, if r.needed == 1 { "" } else { "s" })}
+                Some((id, title)) => view! {
+                    <p role="status" data-request=id>
+                        {format!("Request {id} “{title}” is open: someone else approves it in Requests, then it is applied from there. ")}
                         <A href="/requests">"Follow it in Requests"</A>
                     </p>
                 }.into_any(),

@@ -53,7 +53,6 @@ pub fn NumbersPage() -> impl IntoView {
         navigate(&format!("/numbers{}", q.to_query()), Default::default())
     });
     let selection = RwSignal::new(Selection::default());
-    crate::components::open_requests::OpenRequests::provide();
     let outcome = RwSignal::new(None::<BulkOutcome>);
     let loaded = follow(query, selection);
     let add_open = RwSignal::new(false);

@@ -101,7 +101,8 @@ fn SetHead(set: NumberSet, dialogs: SetDialogs) -> impl IntoView {
     view! {
         <div class="card set-head">
             <div>
-                <h2>{set.name.clone()}" "<OpenRequestBadge set=set.id.clone()/></h2>
+                <h2>{set.name.clone()}</h2>
+                <OpenRequestBadge set=set.id.clone()/>
                 <p class="hint set-count">{format!("Group {} · {}", set.group_id, count(set.phone_number_count as usize, "number", "numbers"))}</p>
             </div>
             <div class="page-actions">

@@ -57,9 +57,19 @@ pub struct EnvironmentInfo {
     /// them in the browser.
     #[serde(default)]
     pub runs: bool,
-    /// OCP: which changes need someone else's approval here (none: none).
+    /// OCP: which changes need someone else's approval here (none: none):
+    /// a [`crate::review::Policy`] as JSON text, read with
+    /// [`EnvironmentInfo::review_policy`] where it is used — the console's
+    /// first page only asks whether there is one, and its code stays small.
     #[serde(default)]
-    pub review: Option<crate::review::Policy>,
+    pub review: Option<String>,
+}
+
+impl EnvironmentInfo {
+    /// The review policy, if the environment has one (and it can be read).
+    pub fn review_policy(&self) -> Option<crate::review::Policy> {
+        serde_json::from_str(self.review.as_deref()?).ok()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

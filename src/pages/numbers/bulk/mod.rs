@@ -3,19 +3,17 @@
 
 mod dialogs;
 mod gateway;
+pub mod review;
 
 use leptos::prelude::*;
-use numbers_core::csv::{bulk_file, BulkChange};
-use numbers_core::endpoints::EndpointId;
 use numbers_core::models::ocp::NumberRecord;
 use numbers_core::text::count;
 
 use crate::api::ApiError;
 use crate::components::bulk_result::{start_bulk, BulkOutcome, ProgressBar};
 use crate::components::confirm_dialog::ConfirmDialog;
-use crate::components::open_requests::OpenRequestsOfNumbers;
-use crate::components::review_dialog::{file_request, ReviewDialog};
 use crate::components::selection::Selection;
+use crate::pages::lazy::LazyPart;
 use crate::state::{use_app, AppState};
 use dialogs::{AddToSetDialog, AttachDialog, MoveGroupDialog, NoteDialog};
 use gateway::HandOverDialog;
@@ -118,22 +116,20 @@ pub fn BulkActions(
         );
     });
     let selected = Signal::derive(move || selection.with(Selection::numbers));
-    // Where the review policy gates deleting numbers, Delete… asks for
-    // review of the selection as a file, applied once approved.
-    let delete_gated = app.review_gate(EndpointId::DeleteNumber, 1);
-    let delete_review = Callback::new(move |(title, reason): (String, String)| {
-        let numbers = bulk.numbers();
-        let file = file_request(
-            format!("numbers-delete-{}.csv", numbers.len()),
-            bulk_file(BulkChange::Delete, &numbers),
-        );
-        file.run((title, reason))
+    // Where the gateway has a review policy, Delete… and the count of
+    // numbers in open requests arrive when first needed.
+    let reviewed = app.has_review_policy();
+    provide_context(review::ReviewParts {
+        bulk,
+        open: delete,
+        selected,
+        delete_now,
     });
     view! {
         <Show when=move || { bulk.count() > 0 || busy.get() }>
             <div class="bulk-bar" role="toolbar" aria-label="Actions on the selected numbers">
                 <strong>{move || format!("{} selected", bulk.count())}</strong>
-                <OpenRequestsOfNumbers numbers=selected/>
+                {reviewed.then(|| view! { <LazyPart load=crate::pages::lazy::selected_in_requests/> })}
                 <button disabled=busy on:click=move |_| attach.set(true)>"Attach…"</button>
                 <button disabled=busy on:click=move |_| detach.set(true)>"Detach…"</button>
                 <button disabled=busy on:click=move |_| group.set(true)>"Move to group…"</button>
@@ -161,20 +157,14 @@ pub fn BulkActions(
             confirm=Signal::derive(move || format!("Detach {}", bulk.counted()))
             on_confirm=detach_now
         />
-        {match delete_gated {
-            Some(rule) => view! {
-                <ReviewDialog open=delete rule=rule title=Signal::derive(move || format!("Delete {}", bulk.counted())) request=delete_review/>
-            }.into_any(),
-            None => view! {
-                <ConfirmDialog
-                    open=delete
-                    title="Delete numbers"
-                    message=Signal::derive(move || format!("Delete {} from the database? A purchased number goes back to its provider and may not be bought again.", bulk.counted()))
-                    items=selected
-                    confirm=Signal::derive(move || format!("Delete {}", bulk.counted()))
-                    on_confirm=delete_now
-                />
-            }.into_any(),
+        {if reviewed {
+            view! {
+                <Show when=move || delete.get()>
+                    <LazyPart load=crate::pages::lazy::delete_or_request_review/>
+                </Show>
+            }.into_any()
+        } else {
+            view! { <review::DeleteNumbersDialog open=delete bulk=bulk selected=selected delete_now=delete_now/> }.into_any()
         }}
     }
 }
