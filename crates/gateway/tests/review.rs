@@ -264,6 +264,14 @@ async fn a_gated_change_sent_straight_to_the_relay_is_refused_with_its_own_code(
     for n in &numbers {
         assert!(notes(&g).await.contains_key(n), "{n} was not deleted");
     }
+    // A request that cannot be is no request (not "no such run").
+    let r = client()
+        .get(g.url("/relay/ocp/sandbox/requests/not-a-number"))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(error_of(r).await.1, "request_not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,8 +1,9 @@
 //! `/relay/ocp/{env}/requests`: change requests, made, reviewed and
 //! followed by those who may see every number they touch (another request
 //! answers as one that does not exist). Approving is checked against the
-//! policy with the person a verified token names; applying is a run handed
-//! over with the request's number (`runs/api.rs`), admitted here.
+//! policy with the person a verified token names; a file is applied as a
+//! run handed over with the request's number (`runs/api.rs`), admitted
+//! here; one call is applied by `…/apply` (`call.rs`).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -26,7 +27,7 @@ use crate::config::Environment;
 use crate::credential::Credential;
 use crate::environment::Relayed;
 use crate::refusal::Refusal;
-use crate::runs::api::{read_body, RunPath, BODY_LIMIT};
+use crate::runs::api::{read_body, ItemPath, BODY_LIMIT};
 use crate::schedule::api::{ocp_only, person, visible};
 use crate::Shared;
 
@@ -255,7 +256,7 @@ async fn targets(
 async fn one(
     State(s): State<Shared>,
     Extension(Relayed { env, .. }): Extension<Relayed>,
-    RunPath { id, .. }: RunPath,
+    ItemPath { id, .. }: ItemPath,
     headers: HeaderMap,
 ) -> Result<Json<RequestView>, Refusal> {
     let credential = Credential::from_headers(&headers);
@@ -272,7 +273,7 @@ async fn one(
 async fn file(
     State(s): State<Shared>,
     Extension(Relayed { env, .. }): Extension<Relayed>,
-    RunPath { id, part }: RunPath,
+    ItemPath { id, part }: ItemPath,
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
     let credential = Credential::from_headers(&headers);
@@ -525,7 +526,7 @@ async fn made(
 async fn act(
     State(shared): State<Shared>,
     Extension(Relayed { env, .. }): Extension<Relayed>,
-    RunPath { id, part }: RunPath,
+    ItemPath { id, part }: ItemPath,
     request: Request,
 ) -> Result<Response, Refusal> {
     let (s, env) = (&shared, &env);

@@ -67,19 +67,28 @@ async fn store(s: &Shared) -> Result<RunTable, Refusal> {
     .await
 }
 
-/// `{id}` and `{part}` of a run's path; anything else is no run.
-pub struct RunPath {
+/// `{id}` and `{part}` of a run's or a change request's path; anything
+/// else is no such run (or request).
+pub struct ItemPath {
     pub(crate) id: i64,
     pub(crate) part: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for RunPath {
+impl<S: Send + Sync> FromRequestParts<S> for ItemPath {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refusal> {
+        let request = parts.uri.path().contains("/requests/");
+        let none = || {
+            if request {
+                Refusal::RequestNotFound
+            } else {
+                Refusal::RunNotFound
+            }
+        };
         let params = RawPathParams::from_request_parts(parts, state)
             .await
-            .map_err(|_| Refusal::RunNotFound)?;
+            .map_err(|_| none())?;
         let param = |name: &str| {
             params
                 .iter()
@@ -88,7 +97,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RunPath {
         };
         let id = param("id")
             .and_then(|id| id.parse::<i64>().ok())
-            .ok_or(Refusal::RunNotFound)?;
+            .ok_or_else(none)?;
         Ok(Self {
             id,
             part: param("part"),
@@ -174,7 +183,7 @@ async fn list(
 async fn one(
     State(s): State<Shared>,
     Extension(Relayed { env, .. }): Extension<Relayed>,
-    RunPath { id, .. }: RunPath,
+    ItemPath { id, .. }: ItemPath,
     headers: HeaderMap,
 ) -> Result<Json<RunView>, Refusal> {
     let credential = Credential::from_headers(&headers);
@@ -233,7 +242,7 @@ async fn drift(
 async fn file(
     State(s): State<Shared>,
     Extension(Relayed { env, .. }): Extension<Relayed>,
-    RunPath { id, part }: RunPath,
+    ItemPath { id, part }: ItemPath,
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
     let credential = Credential::from_headers(&headers);
@@ -540,7 +549,7 @@ fn hex(bytes: &[u8]) -> String {
 async fn steer(
     State(shared): State<Shared>,
     Extension(Relayed { env, .. }): Extension<Relayed>,
-    RunPath { id, part }: RunPath,
+    ItemPath { id, part }: ItemPath,
     request: Request,
 ) -> Result<Response, Refusal> {
     let (s, env) = (&shared, &env);
