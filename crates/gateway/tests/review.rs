@@ -436,6 +436,13 @@ async fn a_request_approved_by_another_owner_is_applied_once_and_its_revert_need
         "{message}"
     );
 
+    // No token or password in what the gateway wrote (its database, log).
+    let written = common::ocp::everything_written(dir.path());
+    assert!(!written.is_empty());
+    for secret in [owner.as_str(), reviewer.as_str(), "eyJ", "owner-pass"] {
+        assert!(!written.contains(secret), "{secret} was written");
+    }
+
     let events = hooks.events();
     let said: Vec<&str> = events
         .iter()

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use common::client;
 use common::ocp::{
-    batch_entries, command, gateway, hand_over, notes, notes_file, numbers_of, run, started, tail,
-    token, until,
+    batch_entries, command, everything_written, gateway, hand_over, notes, notes_file, numbers_of,
+    run, started, tail, token, until,
 };
 use common::process::Process;
 use common::upstream::{counter, Upstream};
@@ -77,30 +77,6 @@ async fn upstream_slow(dir: &Path, latency_ms: u64) -> Upstream {
 /// `n` numbers of group `ocp`, as the owner lists them.
 async fn numbers_of_ocp(g: &Process, n: usize) -> Vec<String> {
     numbers_of(g, "ocp", n).await
-}
-
-/// Every file under `dir`, as bytes read leniently.
-fn everything_written(dir: &Path) -> String {
-    let mut out = String::new();
-    for entry in walk(dir) {
-        if let Ok(bytes) = std::fs::read(&entry) {
-            out.push_str(&String::from_utf8_lossy(&bytes));
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

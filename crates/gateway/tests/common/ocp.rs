@@ -163,3 +163,27 @@ pub async fn gateway(dir: &Path, config: &str) -> (Process, tempfile::TempDir) {
     let g = Process::start(dir, config, &["--dist", &dist_path]).await;
     (g, dist)
 }
+
+/// Every file under `dir`, as bytes read leniently.
+pub fn everything_written(dir: &Path) -> String {
+    let mut out = String::new();
+    for entry in walk(dir) {
+        if let Ok(bytes) = std::fs::read(&entry) {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    out
+}
+
+pub fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
