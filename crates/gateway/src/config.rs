@@ -385,6 +385,12 @@ impl ReviewFile {
                     ),
                 )
             })?;
+            if matches!(kind, Kind::ExotelDeallocate | Kind::HuaweiDiversion) {
+                return Err(invalid(
+                    t,
+                    format!("review: {c} is not reviewed yet: review is configured for OCP environments and their changes"),
+                ));
+            }
             kinds.insert(kind);
         }
         if kinds.is_empty() || !(1..=5).contains(&self.approvals) || self.valid_hours == 0 {
@@ -819,6 +825,7 @@ mod tests {
         for (text, says) in [
             (format!("{ocp}[ocp.x.review]\nchanges = [\"delete\"]\n"), "not a kind of change"),
             (format!("{ocp}[ocp.x.review]\nchanges = []\n"), "at least one kind"),
+            (format!("{ocp}[ocp.x.review]\nchanges = [\"huawei-diversion\"]\n"), "not reviewed yet"),
             (format!("{ocp}[ocp.x.review]\nchanges = [\"csv-run\"]\napprovals = 0\n"), "approvals from 1 to 5"),
             (
                 "builtin_environments = false\n[ocp.x]\nbase_url = \"https://h\"\n[ocp.x.review]\nchanges = [\"csv-run\"]\n".to_string(),
