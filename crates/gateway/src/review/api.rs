@@ -112,14 +112,15 @@ async fn visible_request(
 }
 
 /// Marks `r` expired if its time ran out (once, whichever gateway looks);
-/// the request as it now stands.
+/// the request as it now stands, and its events (read once, for the
+/// caller too: expiring adds none).
 async fn expire_if_due(
     s: &Shared,
     env: &Environment,
     store: &RequestTable,
     policy: &Policy,
     mut r: ChangeRequest,
-) -> Result<ChangeRequest, Refusal> {
+) -> Result<(ChangeRequest, Vec<Event>), Refusal> {
     let events = store.events(r.id).await?;
     let ds = decisions(&events);
     let now = s.schedules.now_ms();
@@ -151,7 +152,7 @@ async fn expire_if_due(
         }
         r = store.get(r.id).await?.ok_or(Refusal::RequestNotFound)?;
     }
-    Ok(r)
+    Ok((r, events))
 }
 
 async fn view(
@@ -184,8 +185,8 @@ async fn list(
     let seen = visible(&s, &env, &credential, &keys).await?;
     let mut requests = Vec::new();
     for r in store.page(provider, name, &seen, LIST_LIMIT).await? {
-        let r = expire_if_due(&s, &env, &store, policy, r).await?;
-        requests.push(view(&store, &r, policy).await?);
+        let (r, events) = expire_if_due(&s, &env, &store, policy, r).await?;
+        requests.push(r.view(&events, policy));
     }
     Ok(Json(RequestList {
         requests,
@@ -215,7 +216,7 @@ async fn targets(
     let keys = store.environment_scopes(provider, name).await?;
     let seen = visible(&s, &env, &credential, &keys).await?;
     for r in store.page(provider, name, &seen, LIST_LIMIT).await? {
-        let r = expire_if_due(&s, &env, &store, policy, r).await?;
+        let (r, _) = expire_if_due(&s, &env, &store, policy, r).await?;
         if r.state.is_final() {
             continue;
         }
@@ -264,8 +265,8 @@ async fn one(
     let policy = policy(&env)?;
     let store = store(&s).await?;
     let r = visible_request(&s, &env, &credential, &store, id).await?;
-    let r = expire_if_due(&s, &env, &store, policy, r).await?;
-    Ok(Json(view(&store, &r, policy).await?))
+    let (r, events) = expire_if_due(&s, &env, &store, policy, r).await?;
+    Ok(Json(r.view(&events, policy)))
 }
 
 /// `GET …/requests/{id}/file.csv` (the frozen file) or `…/drift` (what
@@ -542,7 +543,7 @@ async fn act(
     let policy = policy(env)?;
     let store = store(s).await?;
     let r = visible_request(s, env, &credential, &store, id).await?;
-    let r = expire_if_due(s, env, &store, policy, r).await?;
+    let (r, events) = expire_if_due(s, env, &store, policy, r).await?;
     let bytes = read_body(request, SMALL_BODY).await?;
     let verdict: Verdict = if bytes.is_empty() {
         Verdict::default()
@@ -552,7 +553,6 @@ async fn act(
     };
     let text: String = verdict.text.trim().chars().take(4000).collect();
     let now = s.schedules.now_ms();
-    let events = store.events(id).await?;
     let ds = decisions(&events);
     let changed = || {
         Refusal::RequestRefused(format!(
@@ -735,8 +735,7 @@ pub async fn admit_run(
             policy.approvers.describe()
         )));
     }
-    let r = expire_if_due(s, env, &store, policy, r).await?;
-    let events = store.events(id).await?;
+    let (r, events) = expire_if_due(s, env, &store, policy, r).await?;
     rules::may_apply(policy, &r.facts(&decisions(&events)), s.schedules.now_ms())
         .map_err(|e| Refusal::RequestRefused(e.to_string()))?;
     let (_, backup) = store.files(id).await?.ok_or(Refusal::RequestNotFound)?;
